@@ -1,0 +1,19 @@
+//! `wasi:cli`: arguments and environment, exit, stdio and terminals.
+
+mod host;
+mod stdin;
+mod stdio;
+
+pub use stdin::{Stdin, stdin};
+pub use stdio::{
+    AsyncStdinStream, AsyncStdoutStream, IsATTY, OutputFile, StdinStream, Stderr, StdoutStream,
+    Stdout, stderr, stdout,
+};
+
+/// The host side of `wasi:cli/terminal-input.terminal-input`: stdin is a
+/// terminal. It has no methods.
+pub struct TerminalInput;
+
+/// The host side of `wasi:cli/terminal-output.terminal-output`: stdout or
+/// stderr is a terminal. It has no methods.
+pub struct TerminalOutput;

@@ -1,0 +1,76 @@
+//! `wasi:clocks`: the wall clock and the monotonic clock, and the traits an
+//! embedder implements to replace them.
+
+mod host;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A wall clock: time since the Unix epoch, which may jump.
+pub trait HostWallClock: Send + Sync {
+    /// The clock's resolution.
+    fn resolution(&self) -> Duration;
+    /// Time since 1970-01-01T00:00:00Z.
+    fn now(&self) -> Duration;
+}
+
+/// A monotonic clock: nanoseconds since an arbitrary fixed point, never
+/// going back.
+pub trait HostMonotonicClock: Send + Sync {
+    /// The clock's resolution in nanoseconds.
+    fn resolution(&self) -> u64;
+    /// The current reading in nanoseconds.
+    fn now(&self) -> u64;
+}
+
+fn timespec_to_duration(ts: rustix::time::Timespec) -> Duration {
+    let secs = u64::try_from(ts.tv_sec).unwrap_or(0);
+    let nanos = u32::try_from(ts.tv_nsec).unwrap_or(0);
+    Duration::new(secs, nanos)
+}
+
+fn duration_to_nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// The host's real-time clock.
+struct SystemWallClock;
+
+impl HostWallClock for SystemWallClock {
+    fn resolution(&self) -> Duration {
+        timespec_to_duration(rustix::time::clock_getres(rustix::time::ClockId::Realtime))
+    }
+    fn now(&self) -> Duration {
+        // Before 1970 cannot be expressed in a `datetime`: report the epoch.
+        timespec_to_duration(rustix::time::clock_gettime(rustix::time::ClockId::Realtime))
+    }
+}
+
+/// The host's monotonic clock.
+struct SystemMonotonicClock;
+
+impl HostMonotonicClock for SystemMonotonicClock {
+    fn resolution(&self) -> u64 {
+        duration_to_nanos(timespec_to_duration(rustix::time::clock_getres(
+            rustix::time::ClockId::Monotonic,
+        )))
+        .max(1)
+    }
+    fn now(&self) -> u64 {
+        duration_to_nanos(timespec_to_duration(rustix::time::clock_gettime(
+            rustix::time::ClockId::Monotonic,
+        )))
+    }
+}
+
+/// The host's wall clock.
+pub fn wall_clock() -> Box<dyn HostWallClock> {
+    Box::new(SystemWallClock)
+}
+
+/// The host's monotonic clock.
+pub fn monotonic_clock() -> Arc<dyn HostMonotonicClock> {
+    static CLOCK: std::sync::LazyLock<Arc<dyn HostMonotonicClock>> =
+        std::sync::LazyLock::new(|| Arc::new(SystemMonotonicClock));
+    CLOCK.clone()
+}

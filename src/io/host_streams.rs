@@ -1,0 +1,224 @@
+//! `Host` traits of `wasi:io/streams` for [`WasiImpl`], in both flavours.
+//! Each method is one call into [`super::ops`]; the sync flavour runs the
+//! same future through [`crate::runtime::block_on`].
+
+use super::ops;
+use super::{InputStream, IoError, OutputStream, StreamError};
+use crate::runtime::block_on;
+use crate::{WasiImpl, WasiView};
+use wasmtime::component::{Resource, ResourceTable};
+
+/// Turns a host stream error into the guest's `stream-error` (pushing the
+/// `error` resource of a failed operation) or a trap.
+fn convert(
+    table: &mut ResourceTable,
+    err: StreamError,
+) -> wasmtime::Result<Option<Resource<IoError>>> {
+    match err {
+        StreamError::Closed => Ok(None),
+        StreamError::LastOperationFailed(e) => Ok(Some(table.push(IoError(e))?)),
+        StreamError::Trap(e) => Err(e),
+    }
+}
+
+type Result<T> = std::result::Result<T, StreamError>;
+
+mod async_flavour {
+    use super::*;
+    use crate::bindings::io::streams;
+
+    impl<T: WasiView> streams::Host for WasiImpl<T> {
+        fn convert_stream_error(
+            &mut self,
+            err: StreamError,
+        ) -> wasmtime::Result<streams::StreamError> {
+            Ok(match convert(self.table(), err)? {
+                None => streams::StreamError::Closed,
+                Some(e) => streams::StreamError::LastOperationFailed(e),
+            })
+        }
+    }
+
+    impl<T: WasiView> streams::HostInputStream for WasiImpl<T> {
+        fn read(&mut self, s: Resource<InputStream>, len: u64) -> Result<Vec<u8>> {
+            ops::read(self.table(), &s, len)
+        }
+        async fn blocking_read(&mut self, s: Resource<InputStream>, len: u64) -> Result<Vec<u8>> {
+            ops::blocking_read(self.table(), &s, len).await
+        }
+        fn skip(&mut self, s: Resource<InputStream>, len: u64) -> Result<u64> {
+            ops::skip(self.table(), &s, len)
+        }
+        async fn blocking_skip(&mut self, s: Resource<InputStream>, len: u64) -> Result<u64> {
+            ops::blocking_skip(self.table(), &s, len).await
+        }
+        fn subscribe(
+            &mut self,
+            s: Resource<InputStream>,
+        ) -> wasmtime::Result<Resource<crate::io::Pollable>> {
+            crate::io::subscribe(self.table(), s)
+        }
+        fn drop(&mut self, s: Resource<InputStream>) -> wasmtime::Result<()> {
+            self.table().delete(s)?;
+            Ok(())
+        }
+    }
+
+    impl<T: WasiView> streams::HostOutputStream for WasiImpl<T> {
+        fn check_write(&mut self, s: Resource<OutputStream>) -> Result<u64> {
+            ops::check_write(self.table(), &s)
+        }
+        fn write(&mut self, s: Resource<OutputStream>, contents: Vec<u8>) -> Result<()> {
+            ops::write(self.table(), &s, contents)
+        }
+        async fn blocking_write_and_flush(
+            &mut self,
+            s: Resource<OutputStream>,
+            contents: Vec<u8>,
+        ) -> Result<()> {
+            ops::blocking_write_and_flush(self.table(), &s, contents).await
+        }
+        fn flush(&mut self, s: Resource<OutputStream>) -> Result<()> {
+            ops::flush(self.table(), &s)
+        }
+        async fn blocking_flush(&mut self, s: Resource<OutputStream>) -> Result<()> {
+            ops::blocking_flush(self.table(), &s).await
+        }
+        fn subscribe(
+            &mut self,
+            s: Resource<OutputStream>,
+        ) -> wasmtime::Result<Resource<crate::io::Pollable>> {
+            crate::io::subscribe(self.table(), s)
+        }
+        fn write_zeroes(&mut self, s: Resource<OutputStream>, len: u64) -> Result<()> {
+            ops::write_zeroes(self.table(), &s, len)
+        }
+        async fn blocking_write_zeroes_and_flush(
+            &mut self,
+            s: Resource<OutputStream>,
+            len: u64,
+        ) -> Result<()> {
+            ops::blocking_write_zeroes_and_flush(self.table(), &s, len).await
+        }
+        fn splice(
+            &mut self,
+            dst: Resource<OutputStream>,
+            src: Resource<InputStream>,
+            len: u64,
+        ) -> Result<u64> {
+            ops::splice(self.table(), &dst, &src, len)
+        }
+        async fn blocking_splice(
+            &mut self,
+            dst: Resource<OutputStream>,
+            src: Resource<InputStream>,
+            len: u64,
+        ) -> Result<u64> {
+            ops::blocking_splice(self.table(), &dst, &src, len).await
+        }
+        fn drop(&mut self, s: Resource<OutputStream>) -> wasmtime::Result<()> {
+            self.table().delete(s)?;
+            Ok(())
+        }
+    }
+}
+
+mod sync_flavour {
+    use super::*;
+    use crate::bindings::sync::io::streams;
+
+    impl<T: WasiView> streams::Host for WasiImpl<T> {
+        fn convert_stream_error(
+            &mut self,
+            err: StreamError,
+        ) -> wasmtime::Result<streams::StreamError> {
+            Ok(match convert(self.table(), err)? {
+                None => streams::StreamError::Closed,
+                Some(e) => streams::StreamError::LastOperationFailed(e),
+            })
+        }
+    }
+
+    impl<T: WasiView> streams::HostInputStream for WasiImpl<T> {
+        fn read(&mut self, s: Resource<InputStream>, len: u64) -> Result<Vec<u8>> {
+            ops::read(self.table(), &s, len)
+        }
+        fn blocking_read(&mut self, s: Resource<InputStream>, len: u64) -> Result<Vec<u8>> {
+            block_on(ops::blocking_read(self.table(), &s, len))
+        }
+        fn skip(&mut self, s: Resource<InputStream>, len: u64) -> Result<u64> {
+            ops::skip(self.table(), &s, len)
+        }
+        fn blocking_skip(&mut self, s: Resource<InputStream>, len: u64) -> Result<u64> {
+            block_on(ops::blocking_skip(self.table(), &s, len))
+        }
+        fn subscribe(
+            &mut self,
+            s: Resource<InputStream>,
+        ) -> wasmtime::Result<Resource<crate::io::Pollable>> {
+            crate::io::subscribe(self.table(), s)
+        }
+        fn drop(&mut self, s: Resource<InputStream>) -> wasmtime::Result<()> {
+            self.table().delete(s)?;
+            Ok(())
+        }
+    }
+
+    impl<T: WasiView> streams::HostOutputStream for WasiImpl<T> {
+        fn check_write(&mut self, s: Resource<OutputStream>) -> Result<u64> {
+            ops::check_write(self.table(), &s)
+        }
+        fn write(&mut self, s: Resource<OutputStream>, contents: Vec<u8>) -> Result<()> {
+            ops::write(self.table(), &s, contents)
+        }
+        fn blocking_write_and_flush(
+            &mut self,
+            s: Resource<OutputStream>,
+            contents: Vec<u8>,
+        ) -> Result<()> {
+            block_on(ops::blocking_write_and_flush(self.table(), &s, contents))
+        }
+        fn flush(&mut self, s: Resource<OutputStream>) -> Result<()> {
+            ops::flush(self.table(), &s)
+        }
+        fn blocking_flush(&mut self, s: Resource<OutputStream>) -> Result<()> {
+            block_on(ops::blocking_flush(self.table(), &s))
+        }
+        fn subscribe(
+            &mut self,
+            s: Resource<OutputStream>,
+        ) -> wasmtime::Result<Resource<crate::io::Pollable>> {
+            crate::io::subscribe(self.table(), s)
+        }
+        fn write_zeroes(&mut self, s: Resource<OutputStream>, len: u64) -> Result<()> {
+            ops::write_zeroes(self.table(), &s, len)
+        }
+        fn blocking_write_zeroes_and_flush(
+            &mut self,
+            s: Resource<OutputStream>,
+            len: u64,
+        ) -> Result<()> {
+            block_on(ops::blocking_write_zeroes_and_flush(self.table(), &s, len))
+        }
+        fn splice(
+            &mut self,
+            dst: Resource<OutputStream>,
+            src: Resource<InputStream>,
+            len: u64,
+        ) -> Result<u64> {
+            ops::splice(self.table(), &dst, &src, len)
+        }
+        fn blocking_splice(
+            &mut self,
+            dst: Resource<OutputStream>,
+            src: Resource<InputStream>,
+            len: u64,
+        ) -> Result<u64> {
+            block_on(ops::blocking_splice(self.table(), &dst, &src, len))
+        }
+        fn drop(&mut self, s: Resource<OutputStream>) -> wasmtime::Result<()> {
+            self.table().delete(s)?;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! `wasi:io`: streams, pollables and errors. The traits here are the
+//! extension points through which any host resource becomes a guest stream
+//! or pollable; `pipe` has ready-made streams.
+
+mod error;
+mod host_error;
+mod host_poll;
+mod host_streams;
+mod ops;
+pub mod pipe;
+mod poll;
+mod stream;
+
+pub use error::IoError;
+pub(crate) use poll::poll_list;
+pub use poll::{Pollable, subscribe};
+pub use stream::{
+    HostInputStream, HostOutputStream, InputStream, OutputStream, StreamError, StreamResult,
+    Subscribe,
+};

@@ -1,0 +1,83 @@
+//! Adding the WASI functions to a component linker.
+
+use crate::bindings;
+use crate::view::HasWasi;
+use crate::{WasiImpl, WasiView};
+use wasmtime::component::Linker;
+
+fn get<T: WasiView>(t: &mut T) -> WasiImpl<&mut T> {
+    WasiImpl(t)
+}
+
+/// Adds every WASI 0.2 interface, in the async flavour: run the guest with
+/// `call_async` on a tokio runtime.
+pub fn add_to_linker_async<T: WasiView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    add_to_linker_proxy_interfaces_async(linker)?;
+    add_shared_interfaces(linker)?;
+    Ok(())
+}
+
+/// Adds every WASI 0.2 interface, in the sync flavour: run the guest with
+/// plain calls from any thread.
+pub fn add_to_linker_sync<T: WasiView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    add_to_linker_proxy_interfaces_sync(linker)?;
+    add_shared_interfaces(linker)?;
+    Ok(())
+}
+
+/// Adds the interfaces of the proxy world (io, clocks, random, and cli
+/// stdio), in the async flavour.
+pub fn add_to_linker_proxy_interfaces_async<T: WasiView + 'static>(
+    linker: &mut Linker<T>,
+) -> wasmtime::Result<()> {
+    use bindings::io::{poll, streams};
+    poll::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    streams::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    add_proxy_shared(linker)
+}
+
+/// Adds the interfaces of the proxy world (io, clocks, random, and cli
+/// stdio), in the sync flavour.
+pub fn add_to_linker_proxy_interfaces_sync<T: WasiView + 'static>(
+    linker: &mut Linker<T>,
+) -> wasmtime::Result<()> {
+    use bindings::sync::io::{poll, streams};
+    poll::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    streams::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    add_proxy_shared(linker)
+}
+
+/// The proxy interfaces that are the same in both flavours.
+fn add_proxy_shared<T: WasiView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    use bindings::cli::{stderr, stdin, stdout};
+    use bindings::clocks::{monotonic_clock, wall_clock};
+    use bindings::io::error;
+    use bindings::random::{insecure, insecure_seed, random};
+    error::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    wall_clock::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    monotonic_clock::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    random::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    insecure::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    insecure_seed::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    stdin::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    stdout::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    stderr::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    Ok(())
+}
+
+/// The command-world interfaces beyond the proxy world that are the same in
+/// both flavours.
+fn add_shared_interfaces<T: WasiView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    use bindings::cli::{
+        environment, exit, terminal_input, terminal_output, terminal_stderr, terminal_stdin,
+        terminal_stdout,
+    };
+    environment::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    exit::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    terminal_input::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    terminal_output::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    terminal_stdin::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    terminal_stdout::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    terminal_stderr::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    Ok(())
+}

@@ -1,0 +1,206 @@
+//! The bridge between synchronous callers and tokio.
+//!
+//! Every host function is written once, as async code. Async embedders run
+//! it on their own tokio runtime; the sync flavour of the bindings runs the
+//! same future through [`block_on`], which
+//!
+//! 1. enters the crate's shared multi-threaded runtime (so tokio timers,
+//!    sockets and the blocking pool are available),
+//! 2. polls the future once: most WASI calls finish without waiting, and then
+//!    no thread hop or runtime machinery is involved at all,
+//! 3. only if the future is pending, parks the calling thread until it is
+//!    woken. The shared runtime's worker threads drive timers and I/O, so this
+//!    works even when the caller is itself a tokio worker thread (no
+//!    "Cannot start a runtime from within a runtime" panic).
+//!
+//! While a sync call runs, the calling thread is marked as one that may block
+//! ([`blocking_allowed`]): blocking file I/O then runs inline instead of on
+//! the blocking pool, since the embedder gave us a plain thread.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::sync::{Arc, LazyLock};
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+
+static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("wasi-host-io")
+        .enable_all()
+        .build()
+        // Without a runtime no sync embedding can work at all; this only
+        // fails when the OS refuses to create a thread.
+        .expect("wasi-host: failed to start the shared tokio runtime")
+});
+
+thread_local! {
+    static BLOCKING_ALLOWED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the current thread is running a synchronous host call, and so
+/// may perform blocking I/O inline.
+pub fn blocking_allowed() -> bool {
+    BLOCKING_ALLOWED.with(|b| b.get())
+}
+
+/// Sets [`blocking_allowed`] for the lifetime of the guard.
+struct BlockingScope(bool);
+
+impl BlockingScope {
+    fn enter() -> Self {
+        BlockingScope(BLOCKING_ALLOWED.with(|b| b.replace(true)))
+    }
+}
+
+impl Drop for BlockingScope {
+    fn drop(&mut self) {
+        let prev = self.0;
+        BLOCKING_ALLOWED.with(|b| b.set(prev));
+    }
+}
+
+/// Wakes a parked thread.
+struct ThreadWaker(Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Runs `future` to completion on the calling thread, with the shared
+/// runtime's context entered. See the module docs.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let _rt = RUNTIME.enter();
+    let _scope = BlockingScope::enter();
+    let mut future = pin!(future);
+    // Fast path: a future that is ready at once needs no real waker.
+    if let Poll::Ready(out) = future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        return out;
+    }
+    park_until_ready(future)
+}
+
+fn park_until_ready<F: Future>(mut future: Pin<&mut F>) -> F::Output {
+    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        thread::park();
+    }
+}
+
+/// Runs `future` to completion from synchronous code, inside the shared
+/// runtime's context. Kept for API compatibility with other WASI hosts; the
+/// same as [`block_on`].
+pub fn in_tokio<F: Future>(future: F) -> F::Output {
+    block_on(future)
+}
+
+/// The handle of the runtime to spawn on: the caller's own when it runs
+/// inside one, the shared runtime otherwise.
+fn handle() -> tokio::runtime::Handle {
+    tokio::runtime::Handle::try_current().unwrap_or_else(|_| RUNTIME.handle().clone())
+}
+
+/// Spawns a task; the task is aborted when the returned handle is dropped.
+pub fn spawn<F>(future: F) -> AbortOnDropJoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    AbortOnDropJoinHandle(handle().spawn(future))
+}
+
+/// Runs blocking work on the blocking pool; the task is aborted (if not yet
+/// started) when the returned handle is dropped.
+pub fn spawn_blocking<F, R>(f: F) -> AbortOnDropJoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    AbortOnDropJoinHandle(handle().spawn_blocking(f))
+}
+
+/// Runs blocking work: inline when `inline` is set or the current thread is
+/// in a synchronous host call, on the blocking pool otherwise.
+pub async fn run_blocking<F, R>(inline: bool, f: F) -> R
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    if inline || blocking_allowed() {
+        f()
+    } else {
+        spawn_blocking(f).await
+    }
+}
+
+/// A tokio `JoinHandle` that aborts its task when dropped, and whose output
+/// is the task's output (a panic in the task is resumed in the awaiter).
+#[derive(Debug)]
+pub struct AbortOnDropJoinHandle<T>(tokio::task::JoinHandle<T>);
+
+impl<T> AbortOnDropJoinHandle<T> {
+    /// Aborts the task and waits for it to finish, returning its output if
+    /// it had already completed.
+    pub async fn cancel(mut self) -> Option<T> {
+        self.0.abort();
+        (&mut self.0).await.ok()
+    }
+
+    /// Whether the task has finished.
+    pub fn is_finished(&self) -> bool {
+        self.0.is_finished()
+    }
+}
+
+impl<T> Drop for AbortOnDropJoinHandle<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl<T> From<tokio::task::JoinHandle<T>> for AbortOnDropJoinHandle<T> {
+    fn from(handle: tokio::task::JoinHandle<T>) -> Self {
+        AbortOnDropJoinHandle(handle)
+    }
+}
+
+impl<T> Future for AbortOnDropJoinHandle<T> {
+    type Output = T;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        match Pin::new(&mut self.0).poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(value)) => Poll::Ready(value),
+            Poll::Ready(Err(err)) => match err.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                // Only reachable if the task was aborted, which only
+                // happens through `Drop`/`cancel` where nobody awaits it.
+                Err(err) => panic!("wasi-host: background task was cancelled: {err}"),
+            },
+        }
+    }
+}
+
+/// Polls `future` once, without waiting: `Some` if it completed. Enters the
+/// shared runtime when the caller is outside any tokio runtime, so futures
+/// over tokio resources can be polled from plain threads.
+pub(crate) fn poll_once<F: Future>(future: F) -> Option<F::Output> {
+    let _rt = match tokio::runtime::Handle::try_current() {
+        Ok(_) => None,
+        Err(_) => Some(RUNTIME.enter()),
+    };
+    let future = pin!(future);
+    match future.poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(out) => Some(out),
+        Poll::Pending => None,
+    }
+}
