@@ -55,9 +55,9 @@ mod generated {
     });
 }
 
+pub use generated::exports;
 pub use generated::wasi::{cli, clocks, filesystem, io, random, sockets};
 pub use generated::{Command, CommandIndices, CommandPre};
-pub use generated::exports;
 
 /// The bindings with every function synchronous, for `add_to_linker_sync`.
 ///
@@ -93,8 +93,8 @@ pub mod sync {
         });
     }
 
+    pub use crate::bindings::{cli, clocks, random, sockets};
+    pub use generated::exports;
     pub use generated::wasi::{filesystem, io};
     pub use generated::{Command, CommandIndices, CommandPre};
-    pub use generated::exports;
-    pub use crate::bindings::{cli, clocks, random, sockets};
 }

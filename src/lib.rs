@@ -56,8 +56,8 @@ pub use io::{
     StreamResult, Subscribe, pipe, subscribe,
 };
 pub use linker::{
-    add_to_linker_async, add_to_linker_proxy_interfaces_async,
-    add_to_linker_proxy_interfaces_sync, add_to_linker_sync,
+    add_to_linker_async, add_to_linker_proxy_interfaces_async, add_to_linker_proxy_interfaces_sync,
+    add_to_linker_sync,
 };
 pub use random::{Deterministic, thread_rng};
 pub use sockets::{SocketAddrUse, SocketError, SocketResult};

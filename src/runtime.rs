@@ -80,7 +80,10 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
     let _scope = BlockingScope::enter();
     let mut future = pin!(future);
     // Fast path: a future that is ready at once needs no real waker.
-    if let Poll::Ready(out) = future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+    if let Poll::Ready(out) = future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
         return out;
     }
     park_until_ready(future)

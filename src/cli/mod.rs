@@ -6,8 +6,8 @@ mod stdio;
 
 pub use stdin::{Stdin, stdin};
 pub use stdio::{
-    AsyncStdinStream, AsyncStdoutStream, IsATTY, OutputFile, StdinStream, Stderr, StdoutStream,
-    Stdout, stderr, stdout,
+    AsyncStdinStream, AsyncStdoutStream, IsATTY, OutputFile, Stderr, StdinStream, Stdout,
+    StdoutStream, stderr, stdout,
 };
 
 /// The host side of `wasi:cli/terminal-input.terminal-input`: stdin is a

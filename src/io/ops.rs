@@ -86,7 +86,10 @@ pub(crate) fn write(
     stream.write(Bytes::from(contents))
 }
 
-pub(crate) fn flush(table: &mut ResourceTable, stream: &Resource<OutputStream>) -> StreamResult<()> {
+pub(crate) fn flush(
+    table: &mut ResourceTable,
+    stream: &Resource<OutputStream>,
+) -> StreamResult<()> {
     table.get_mut(stream)?.flush()
 }
 

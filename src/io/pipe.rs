@@ -342,7 +342,9 @@ impl AsyncWriteStream {
     /// A future that completes when the stream can accept a write (or has
     /// failed). It owns what it needs, so it outlives a borrow of the
     /// stream.
-    pub(crate) fn ready_owned(&self) -> impl std::future::Future<Output = ()> + Send + 'static + use<> {
+    pub(crate) fn ready_owned(
+        &self,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static + use<> {
         let shared = self.shared.clone();
         let budget = self.budget;
         async move {

@@ -2,13 +2,13 @@
 //! implements [`Subscribe`], and the waiting behind `poll` and `block`.
 
 use super::stream::Subscribe;
+use crate::clocks::HostMonotonicClock;
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
-use crate::clocks::HostMonotonicClock;
 use wasmtime::component::{Resource, ResourceTable};
 
 /// A readiness future borrowed from a resource in the table.
