@@ -79,5 +79,24 @@ fn add_shared_interfaces<T: WasiView + 'static>(linker: &mut Linker<T>) -> wasmt
     terminal_stdin::add_to_linker::<T, HasWasi<T>>(linker, get)?;
     terminal_stdout::add_to_linker::<T, HasWasi<T>>(linker, get)?;
     terminal_stderr::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    add_sockets(linker)
+}
+
+/// Every `wasi:sockets` interface (the same in both flavours), including
+/// the `@unstable` `network-error-code`: linking a function a guest does
+/// not import costs nothing, and one that does import it instantiates.
+fn add_sockets<T: WasiView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    use bindings::sockets::{
+        instance_network, ip_name_lookup, network, tcp, tcp_create_socket, udp, udp_create_socket,
+    };
+    let mut network_options = network::LinkOptions::default();
+    network_options.network_error_code(true);
+    network::add_to_linker::<T, HasWasi<T>>(linker, &network_options, get)?;
+    instance_network::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    ip_name_lookup::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    tcp::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    tcp_create_socket::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    udp::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    udp_create_socket::add_to_linker::<T, HasWasi<T>>(linker, get)?;
     Ok(())
 }

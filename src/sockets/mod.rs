@@ -1,11 +1,24 @@
 //! `wasi:sockets`: the network policy of a context. Sockets themselves are
 //! not implemented yet: creating one answers `not-supported` (or
-//! `access-denied` where the context does not allow that kind of socket).
+//! `access-denied` where the context does not allow that kind of socket),
+//! and so does name resolution, after the name has been checked.
+//!
+//! Every function of every `wasi:sockets` interface is linked, so any
+//! command component instantiates. The resources that cannot be created yet
+//! (sockets, datagram streams, resolver streams) are uninhabited types: no
+//! value of them exists, so their methods provably never run past the
+//! lookup of their handle.
+
+mod host_ip_name_lookup;
+mod host_network;
+mod host_tcp;
+mod host_udp;
 
 use crate::TrappableError;
+use crate::WasiCtx;
 use crate::bindings::sockets::network::ErrorCode;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -62,15 +75,205 @@ impl SocketAddrCheck {
     }
 }
 
-/// The host side of `wasi:sockets/network.network`.
+/// The host side of `wasi:sockets/network.network`: the capability handle
+/// that `instance-network` gives out. What it allows is the policy of the
+/// context ([`WasiCtx`]).
+#[derive(Debug)]
 pub struct Network;
-/// The host side of `wasi:sockets/tcp.tcp-socket` (none can be created yet).
-pub struct TcpSocket;
-/// The host side of `wasi:sockets/udp.udp-socket` (none can be created yet).
-pub struct UdpSocket;
-/// The host side of `wasi:sockets/udp.incoming-datagram-stream`.
-pub struct IncomingDatagramStream;
-/// The host side of `wasi:sockets/udp.outgoing-datagram-stream`.
-pub struct OutgoingDatagramStream;
+
+/// The host side of `wasi:sockets/tcp.tcp-socket`. No TCP socket can be
+/// created yet, so the type has no values.
+#[derive(Debug)]
+pub enum TcpSocket {}
+
+/// The host side of `wasi:sockets/udp.udp-socket`. No UDP socket can be
+/// created yet, so the type has no values.
+#[derive(Debug)]
+pub enum UdpSocket {}
+
+/// The host side of `wasi:sockets/udp.incoming-datagram-stream`. Only a UDP
+/// socket creates one, so the type has no values yet.
+#[derive(Debug)]
+pub enum IncomingDatagramStream {}
+
+/// The host side of `wasi:sockets/udp.outgoing-datagram-stream`. Only a UDP
+/// socket creates one, so the type has no values yet.
+#[derive(Debug)]
+pub enum OutgoingDatagramStream {}
+
 /// The host side of `wasi:sockets/ip-name-lookup.resolve-address-stream`.
-pub struct ResolveAddressStream;
+/// Name resolution is not implemented yet, so the type has no values.
+#[derive(Debug)]
+pub enum ResolveAddressStream {}
+
+/// A kind of socket, as the context's policy allows or denies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SocketKind {
+    Tcp,
+    Udp,
+}
+
+/// The context's verdict on creating a socket of `kind`: `access-denied`
+/// when the context does not allow that kind, `not-supported` otherwise
+/// (sockets are not implemented yet).
+pub(crate) fn create_socket_policy(ctx: &WasiCtx, kind: SocketKind) -> ErrorCode {
+    let allowed = match kind {
+        SocketKind::Tcp => ctx.allow_tcp,
+        SocketKind::Udp => ctx.allow_udp,
+    };
+    if allowed {
+        ErrorCode::NotSupported
+    } else {
+        ErrorCode::AccessDenied
+    }
+}
+
+/// A name given to `resolve-addresses`, checked for syntax.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum HostName {
+    /// An IP address literal, to be returned as-is without a lookup.
+    #[allow(dead_code)]
+    Ip(IpAddr),
+    /// A domain name, without its trailing dot. Labels that are not ASCII
+    /// still have to go through IDNA before a lookup.
+    #[allow(dead_code)]
+    Domain(String),
+}
+
+/// The longest domain name, in bytes, without the trailing dot.
+const MAX_DOMAIN_LEN: usize = 253;
+/// The longest label of a domain name, in bytes.
+const MAX_LABEL_LEN: usize = 63;
+
+/// Checks the syntax of a name given to `resolve-addresses`: an IPv4 address
+/// in dotted-quad form, an IPv6 address (without brackets or port), or a
+/// domain name. Anything else is `invalid-argument`.
+///
+/// Domain names: an optional trailing dot; labels of 1 to 63 bytes, of
+/// letters, digits, `-` and `_`, neither starting nor ending with `-`; at
+/// most 253 bytes in all; a last label that is not all digits (a numeric
+/// last label can only be part of an IPv4 address, and this one was not
+/// one). Non-ASCII characters are accepted unless they are whitespace or
+/// control characters, since they are converted by IDNA at lookup.
+pub(crate) fn parse_host_name(name: &str) -> Result<HostName, ErrorCode> {
+    if let Ok(ip) = name.parse::<IpAddr>() {
+        return Ok(HostName::Ip(ip));
+    }
+    let domain = name.strip_suffix('.').unwrap_or(name);
+    if domain.is_empty() {
+        return Err(ErrorCode::InvalidArgument);
+    }
+    let ascii = domain.is_ascii();
+    if ascii && domain.len() > MAX_DOMAIN_LEN {
+        return Err(ErrorCode::InvalidArgument);
+    }
+    let mut last = "";
+    for label in domain.split('.') {
+        if !valid_label(label) {
+            return Err(ErrorCode::InvalidArgument);
+        }
+        last = label;
+    }
+    if last.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ErrorCode::InvalidArgument);
+    }
+    Ok(HostName::Domain(domain.to_owned()))
+}
+
+/// Whether `label` is a syntactically valid label of a domain name.
+fn valid_label(label: &str) -> bool {
+    if label.is_empty() || label.starts_with('-') || label.ends_with('-') {
+        return false;
+    }
+    if label.is_ascii() && label.len() > MAX_LABEL_LEN {
+        return false;
+    }
+    label.chars().all(|c| {
+        if c.is_ascii() {
+            c.is_ascii_alphanumeric() || c == '-' || c == '_'
+        } else {
+            !c.is_whitespace() && !c.is_control()
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::{Ipv4Addr, Ipv6Addr};
+
+    #[test]
+    fn ip_literals_parse_as_addresses() {
+        assert_eq!(
+            parse_host_name("127.0.0.1"),
+            Ok(HostName::Ip(Ipv4Addr::LOCALHOST.into()))
+        );
+        assert_eq!(
+            parse_host_name("::1"),
+            Ok(HostName::Ip(Ipv6Addr::LOCALHOST.into()))
+        );
+        assert_eq!(
+            parse_host_name("0.0.0.0"),
+            Ok(HostName::Ip(Ipv4Addr::UNSPECIFIED.into()))
+        );
+    }
+
+    #[test]
+    fn domain_names_parse() {
+        for name in [
+            "localhost",
+            "example.com",
+            "example.com.",
+            "a-b.c_d.example",
+            "xn--bcher-kva.example",
+            "bücher.example",
+            "1example.com",
+            "a",
+        ] {
+            assert!(
+                matches!(parse_host_name(name), Ok(HostName::Domain(_))),
+                "{name:?}"
+            );
+        }
+        assert_eq!(
+            parse_host_name("example.com."),
+            Ok(HostName::Domain("example.com".into()))
+        );
+    }
+
+    #[test]
+    fn invalid_names_are_invalid_argument() {
+        let long_label = "a".repeat(64);
+        let long_name = ["a".repeat(63).as_str(); 5].join(".");
+        for name in [
+            "",
+            ".",
+            " ",
+            "a b",
+            "a.b<&>",
+            "127.0.0.1:80",
+            "[::]",
+            "[::1]:80",
+            "http://example.com/",
+            "example..com",
+            ".example.com",
+            "example.com..",
+            "-example.com",
+            "example-.com",
+            "256.0.0.1",
+            "1.2.3",
+            "user@example.com",
+            "exa%mple.com",
+            "tab\there",
+            "nul\0",
+            long_label.as_str(),
+            long_name.as_str(),
+        ] {
+            assert_eq!(
+                parse_host_name(name),
+                Err(ErrorCode::InvalidArgument),
+                "{name:?}"
+            );
+        }
+    }
+}

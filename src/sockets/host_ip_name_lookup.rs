@@ -1,0 +1,49 @@
+//! `Host` traits of `wasi:sockets/ip-name-lookup` for [`WasiImpl`].
+//!
+//! `resolve-addresses` checks the name's syntax (`invalid-argument`), then
+//! the context's policy (`access-denied`), and otherwise answers
+//! `not-supported`: no resolver exists yet, so the (uninhabited)
+//! [`ResolveAddressStream`] is never created.
+
+use super::{Network, ResolveAddressStream, SocketResult, parse_host_name};
+use crate::bindings::sockets::ip_name_lookup;
+use crate::bindings::sockets::network::{ErrorCode, IpAddress};
+use crate::io::Pollable;
+use crate::{WasiImpl, WasiView};
+use wasmtime::component::Resource;
+
+impl<T: WasiView> ip_name_lookup::Host for WasiImpl<T> {
+    fn resolve_addresses(
+        &mut self,
+        network: Resource<Network>,
+        name: String,
+    ) -> SocketResult<Resource<ResolveAddressStream>> {
+        self.table().get(&network)?;
+        parse_host_name(&name)?;
+        if !self.ctx().allow_ip_name_lookup {
+            return Err(ErrorCode::AccessDenied.into());
+        }
+        Err(ErrorCode::NotSupported.into())
+    }
+}
+
+impl<T: WasiView> ip_name_lookup::HostResolveAddressStream for WasiImpl<T> {
+    fn resolve_next_address(
+        &mut self,
+        self_: Resource<ResolveAddressStream>,
+    ) -> SocketResult<Option<IpAddress>> {
+        match *self.table().get(&self_)? {}
+    }
+
+    fn subscribe(
+        &mut self,
+        self_: Resource<ResolveAddressStream>,
+    ) -> wasmtime::Result<Resource<Pollable>> {
+        match *self.table().get(&self_)? {}
+    }
+
+    fn drop(&mut self, rep: Resource<ResolveAddressStream>) -> wasmtime::Result<()> {
+        self.table().delete(rep)?;
+        Ok(())
+    }
+}
