@@ -30,6 +30,9 @@ mod generated {
             "wasi:filesystem/types": async | trappable | tracing,
             default: trappable | tracing,
         },
+        // Guest exports are called with `call_async`: a store whose linker
+        // has async host functions refuses synchronous calls.
+        exports: { default: async },
         trappable_error_type: {
             "wasi:io/streams.stream-error" => crate::io::StreamError,
             "wasi:filesystem/types.error-code" => crate::filesystem::FsError,
