@@ -40,13 +40,8 @@ fn main() -> wasmtime::Result<()> {
         .stdout(stdout.clone())
         .inherit_stderr()
         .build();
-    let mut store = Store::new(
-        &engine,
-        State {
-            ctx,
-            table: ResourceTable::new(),
-        },
-    );
+    let table = ResourceTable::new();
+    let mut store = Store::new(&engine, State { ctx, table });
 
     let command = wasi_host::bindings::sync::Command::instantiate(&mut store, &component, &linker)?;
     let code = match command.wasi_cli_run().call_run(&mut store) {
