@@ -30,6 +30,8 @@ mod generated {
             "wasi:filesystem/types": async | trappable | tracing,
             default: trappable | tracing,
         },
+        // The async flavour runs the guest with `call_async`.
+        exports: { default: async },
         trappable_error_type: {
             "wasi:io/streams.stream-error" => crate::io::StreamError,
             "wasi:filesystem/types.error-code" => crate::filesystem::FsError,
