@@ -14,6 +14,7 @@ fn get<T: WasiView>(t: &mut T) -> WasiImpl<&mut T> {
 pub fn add_to_linker_async<T: WasiView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     add_to_linker_proxy_interfaces_async(linker)?;
     add_shared_interfaces(linker)?;
+    bindings::filesystem::types::add_to_linker::<T, HasWasi<T>>(linker, get)?;
     Ok(())
 }
 
@@ -22,6 +23,7 @@ pub fn add_to_linker_async<T: WasiView + 'static>(linker: &mut Linker<T>) -> was
 pub fn add_to_linker_sync<T: WasiView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     add_to_linker_proxy_interfaces_sync(linker)?;
     add_shared_interfaces(linker)?;
+    bindings::sync::filesystem::types::add_to_linker::<T, HasWasi<T>>(linker, get)?;
     Ok(())
 }
 
@@ -72,6 +74,7 @@ fn add_shared_interfaces<T: WasiView + 'static>(linker: &mut Linker<T>) -> wasmt
         environment, exit, terminal_input, terminal_output, terminal_stderr, terminal_stdin,
         terminal_stdout,
     };
+    bindings::filesystem::preopens::add_to_linker::<T, HasWasi<T>>(linker, get)?;
     environment::add_to_linker::<T, HasWasi<T>>(linker, get)?;
     exit::add_to_linker::<T, HasWasi<T>>(linker, get)?;
     terminal_input::add_to_linker::<T, HasWasi<T>>(linker, get)?;

@@ -1,32 +1,42 @@
 //! `wasi:filesystem`: preopened directories and descriptors, resolved with
 //! cap-std so that every path stays inside the directory it was given.
+//!
+//! Layout:
+//!
+//! * backend types: [`Descriptor`] (a [`Dir`] or a [`File`]), their
+//!   operations (`dir.rs`, `file.rs`), permissions (`perms.rs`), path checks
+//!   (`path.rs`), metadata conversion (`stat.rs`), file streams
+//!   (`stream.rs`), directory listing (`readdir.rs`) and the single mapping
+//!   of host errors to spec error codes (`error.rs`);
+//! * the generated `Host` traits, implemented on [`crate::WasiImpl`]:
+//!   `host_types.rs` (async flavour, where every operation is written once),
+//!   `host_types_sync.rs` (the sync flavour: each method runs the async one
+//!   through [`crate::runtime::block_on`]) and `host_preopens.rs`.
+
+mod dir;
+mod error;
+mod file;
+mod host_preopens;
+mod host_types;
+mod host_types_sync;
+mod path;
+mod perms;
+mod readdir;
+mod stat;
+mod stream;
+#[cfg(test)]
+mod tests;
+
+pub use dir::Dir;
+pub use error::io_error_code;
+pub use file::File;
+pub use perms::{DirPerms, FilePerms};
+pub use readdir::ReaddirStream;
+pub use stream::{FileInputStream, FileOutputStream};
 
 use crate::TrappableError;
 use crate::bindings::filesystem::types::ErrorCode;
 use std::path::Path;
-use std::sync::Arc;
-
-bitflags::bitflags! {
-    /// What a guest may do with the directories of a preopen.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub struct DirPerms: usize {
-        /// List, stat and open entries.
-        const READ = 0b1;
-        /// Create, rename, link, symlink, unlink and remove entries.
-        const MUTATE = 0b10;
-    }
-}
-
-bitflags::bitflags! {
-    /// What a guest may do with the files of a preopen.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub struct FilePerms: usize {
-        /// Read file contents.
-        const READ = 0b1;
-        /// Write file contents, size and times.
-        const WRITE = 0b10;
-    }
-}
 
 /// A filesystem error: a spec `error-code` for the guest, or a trap.
 pub type FsError = TrappableError<ErrorCode>;
@@ -40,23 +50,46 @@ impl From<wasmtime::component::ResourceTableError> for FsError {
     }
 }
 
-/// An open directory of the guest, with the permissions it carries.
-#[derive(Clone)]
-pub struct Dir {
-    pub(crate) dir: Arc<cap_std::fs::Dir>,
-    pub(crate) perms: DirPerms,
-    pub(crate) file_perms: FilePerms,
-    pub(crate) allow_blocking_current_thread: bool,
-}
+/// The most bytes one `descriptor.read` returns: a guest asking for more
+/// gets a short read, never a larger allocation.
+pub const MAX_READ: usize = 4 << 20;
 
-/// The host side of `wasi:filesystem/types.descriptor`.
+/// The host side of `wasi:filesystem/types.descriptor`: an open directory
+/// or an open file (anything that is not a directory). Cloning shares the
+/// underlying host handle.
+#[derive(Clone)]
 pub enum Descriptor {
     /// A directory.
     Dir(Dir),
+    /// A file, or another non-directory object (device, fifo, ...).
+    File(File),
 }
 
-/// The host side of `wasi:filesystem/types.directory-entry-stream`.
-pub struct ReaddirStream;
+impl Descriptor {
+    /// The directory, or `not-directory`.
+    pub fn dir(&self) -> FsResult<&Dir> {
+        match self {
+            Descriptor::Dir(d) => Ok(d),
+            Descriptor::File(_) => Err(ErrorCode::NotDirectory.into()),
+        }
+    }
+
+    /// The file, or `is-directory`.
+    pub fn file(&self) -> FsResult<&File> {
+        match self {
+            Descriptor::File(f) => Ok(f),
+            Descriptor::Dir(_) => Err(ErrorCode::IsDirectory.into()),
+        }
+    }
+
+    /// Whether blocking work for this descriptor runs on the calling thread.
+    pub(crate) fn allow_blocking(&self) -> bool {
+        match self {
+            Descriptor::Dir(d) => d.allow_blocking_current_thread,
+            Descriptor::File(f) => f.allow_blocking_current_thread,
+        }
+    }
+}
 
 /// A directory granted by the builder, with its guest path.
 pub(crate) struct Preopen {
@@ -65,7 +98,8 @@ pub(crate) struct Preopen {
 }
 
 impl Preopen {
-    /// Opens `host_path` as a directory.
+    /// Opens `host_path` as a directory. A path that does not exist or is
+    /// not a directory is an error.
     pub(crate) fn open(
         host_path: &Path,
         guest_path: &str,
@@ -78,12 +112,7 @@ impl Preopen {
                 wasmtime::format_err!("failed to open directory {}: {e}", host_path.display())
             })?;
         Ok(Preopen {
-            dir: Dir {
-                dir: Arc::new(dir),
-                perms,
-                file_perms,
-                allow_blocking_current_thread,
-            },
+            dir: Dir::new_preopen(dir, perms, file_perms, allow_blocking_current_thread),
             guest_path: guest_path.to_owned(),
         })
     }

@@ -1,0 +1,429 @@
+//! Directory descriptors and every operation that takes a path.
+//!
+//! Each operation checks permissions and the path first (no I/O), then does
+//! its blocking work in a single [`run_blocking`] call: inline in sync mode
+//! or with `allow_blocking_current_thread`, one hop to tokio's blocking pool
+//! otherwise.
+
+use super::file::File;
+use super::path::{self, refuse_slash_through_symlink};
+use super::perms::{DirPerms, FilePerms, require_dir, require_file};
+use super::readdir::ReaddirStream;
+use super::stat;
+use super::{Descriptor, FsResult};
+use crate::bindings::filesystem::types::{
+    DescriptorFlags, DescriptorStat, ErrorCode, MetadataHashValue, NewTimestamp, OpenFlags,
+    PathFlags,
+};
+use crate::runtime::run_blocking;
+use cap_fs_ext::OpenOptionsSyncExt;
+use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Source of preopen identities.
+static NEXT_PREOPEN: AtomicU64 = AtomicU64::new(1);
+
+/// An open directory of the guest, with the permissions it carries.
+///
+/// Every directory opened beneath a preopen inherits the preopen's
+/// permissions and identity; links and renames are only allowed between
+/// directories of the same preopen.
+///
+/// A directory opened without the `mutate-directory` flag keeps MUTATE when
+/// its parent has it. The spec would drop it, but the WASI preview 1
+/// adapter (and so every `std::fs` program on `wasm32-wasip2`) opens
+/// directories with `read` only and then removes entries beneath them
+/// (`remove_dir_all`); honouring the flag would break `rm -r`.
+#[derive(Clone)]
+pub struct Dir {
+    pub(crate) dir: Arc<cap_std::fs::Dir>,
+    pub(crate) perms: DirPerms,
+    pub(crate) file_perms: FilePerms,
+    /// Which preopen this directory lies beneath.
+    pub(crate) preopen: u64,
+    pub(crate) allow_blocking_current_thread: bool,
+}
+
+impl Dir {
+    /// A new preopen with a fresh identity.
+    pub(crate) fn new_preopen(
+        dir: cap_std::fs::Dir,
+        perms: DirPerms,
+        file_perms: FilePerms,
+        allow_blocking_current_thread: bool,
+    ) -> Dir {
+        Dir {
+            dir: Arc::new(dir),
+            perms,
+            file_perms,
+            preopen: NEXT_PREOPEN.fetch_add(1, Ordering::Relaxed),
+            allow_blocking_current_thread,
+        }
+    }
+
+    /// A directory opened beneath this one: same permissions, same preopen.
+    fn child(&self, dir: cap_std::fs::Dir) -> Dir {
+        Dir {
+            dir: Arc::new(dir),
+            ..self.clone()
+        }
+    }
+
+    /// Runs blocking `f` with the host directory.
+    async fn run<R, F>(&self, f: F) -> R
+    where
+        F: FnOnce(&cap_std::fs::Dir) -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let dir = Arc::clone(&self.dir);
+        run_blocking(self.allow_blocking_current_thread, move || f(&dir)).await
+    }
+
+    /// `descriptor.get-flags` of a directory: what its permissions allow.
+    pub fn get_flags(&self) -> DescriptorFlags {
+        let mut flags = DescriptorFlags::empty();
+        if self.perms.contains(DirPerms::READ) {
+            flags |= DescriptorFlags::READ;
+        }
+        if self.perms.contains(DirPerms::MUTATE) {
+            flags |= DescriptorFlags::MUTATE_DIRECTORY;
+        }
+        flags
+    }
+
+    /// `descriptor.stat` of the directory itself.
+    pub async fn stat(&self) -> FsResult<DescriptorStat> {
+        self.run(|dir| Ok(stat::descriptor_stat(&dir.dir_metadata()?)))
+            .await
+    }
+
+    /// `descriptor.metadata-hash` of the directory itself.
+    pub async fn metadata_hash(&self) -> FsResult<MetadataHashValue> {
+        self.run(|dir| Ok(stat::metadata_hash(&dir.dir_metadata()?)))
+            .await
+    }
+
+    /// `descriptor.set-times` of the directory itself (needs MUTATE).
+    pub async fn set_times(&self, atime: NewTimestamp, mtime: NewTimestamp) -> FsResult<()> {
+        require_dir(self.perms, DirPerms::MUTATE)?;
+        let atime = stat::system_time_spec(atime)?;
+        let mtime = stat::system_time_spec(mtime)?;
+        self.run(move |dir| Ok(fs_set_times::SetTimes::set_times(dir, atime, mtime)?))
+            .await
+    }
+
+    /// `descriptor.sync` / `sync-data` of a directory.
+    pub async fn sync(&self) -> FsResult<()> {
+        self.run(|dir| Ok(rustix::fs::fsync(dir)?)).await
+    }
+
+    /// `descriptor.stat-at`.
+    pub async fn stat_at(&self, flags: PathFlags, path: String) -> FsResult<DescriptorStat> {
+        require_dir(self.perms, DirPerms::READ)?;
+        path::check(&path)?;
+        let follow = path::follows(flags, &path);
+        self.run(move |dir| {
+            let meta = if follow {
+                dir.metadata(&path)?
+            } else {
+                dir.symlink_metadata(&path)?
+            };
+            Ok(stat::descriptor_stat(&meta))
+        })
+        .await
+    }
+
+    /// `descriptor.metadata-hash-at`.
+    pub async fn metadata_hash_at(
+        &self,
+        flags: PathFlags,
+        path: String,
+    ) -> FsResult<MetadataHashValue> {
+        require_dir(self.perms, DirPerms::READ)?;
+        path::check(&path)?;
+        let follow = path::follows(flags, &path);
+        self.run(move |dir| {
+            let meta = if follow {
+                dir.metadata(&path)?
+            } else {
+                dir.symlink_metadata(&path)?
+            };
+            Ok(stat::metadata_hash(&meta))
+        })
+        .await
+    }
+
+    /// `descriptor.set-times-at` (needs MUTATE).
+    pub async fn set_times_at(
+        &self,
+        flags: PathFlags,
+        path: String,
+        atime: NewTimestamp,
+        mtime: NewTimestamp,
+    ) -> FsResult<()> {
+        require_dir(self.perms, DirPerms::MUTATE)?;
+        path::check(&path)?;
+        let atime = stat::cap_time_spec(stat::system_time_spec(atime)?);
+        let mtime = stat::cap_time_spec(stat::system_time_spec(mtime)?);
+        let follow = path::follows(flags, &path);
+        self.run(move |dir| {
+            if follow {
+                dir.set_times(&path, atime, mtime)?;
+            } else {
+                dir.set_symlink_times(&path, atime, mtime)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// `descriptor.create-directory-at` (needs MUTATE).
+    pub async fn create_directory_at(&self, path: String) -> FsResult<()> {
+        require_dir(self.perms, DirPerms::MUTATE)?;
+        path::check(&path)?;
+        self.run(move |dir| Ok(dir.create_dir(&path)?)).await
+    }
+
+    /// `descriptor.remove-directory-at` (needs MUTATE).
+    pub async fn remove_directory_at(&self, path: String) -> FsResult<()> {
+        require_dir(self.perms, DirPerms::MUTATE)?;
+        path::check(&path)?;
+        self.run(move |dir| {
+            refuse_slash_through_symlink(dir, &path, ErrorCode::NotDirectory)?;
+            Ok(dir.remove_dir(&path)?)
+        })
+        .await
+    }
+
+    /// `descriptor.unlink-file-at` (needs MUTATE).
+    pub async fn unlink_file_at(&self, path: String) -> FsResult<()> {
+        require_dir(self.perms, DirPerms::MUTATE)?;
+        path::check(&path)?;
+        self.run(move |dir| {
+            refuse_slash_through_symlink(dir, &path, ErrorCode::NotDirectory)?;
+            Ok(dir.remove_file(&path)?)
+        })
+        .await
+    }
+
+    /// `descriptor.readlink-at`. A link whose target is absolute is
+    /// `not-permitted`, as the spec says; a target that is not UTF-8 is
+    /// `illegal-byte-sequence`.
+    pub async fn readlink_at(&self, path: String) -> FsResult<String> {
+        require_dir(self.perms, DirPerms::READ)?;
+        path::check(&path)?;
+        self.run(move |dir| {
+            let target = dir.read_link(&path)?;
+            target
+                .into_os_string()
+                .into_string()
+                .map_err(|_| ErrorCode::IllegalByteSequence.into())
+        })
+        .await
+    }
+
+    /// `descriptor.symlink-at` (needs MUTATE). An absolute target is
+    /// `not-permitted`.
+    pub async fn symlink_at(&self, target: String, path: String) -> FsResult<()> {
+        require_dir(self.perms, DirPerms::MUTATE)?;
+        path::check(&path)?;
+        if target.starts_with('/') {
+            return Err(ErrorCode::NotPermitted.into());
+        }
+        if target.contains('\0') {
+            return Err(ErrorCode::Invalid.into());
+        }
+        self.run(move |dir| Ok(dir.symlink(&target, &path)?)).await
+    }
+
+    /// Fails with `cross-device` unless both directories lie beneath the
+    /// same preopen, and with `not-permitted` unless both may be mutated: a
+    /// link or rename never moves an object out of a read-only place, or
+    /// between two grants.
+    fn check_pair(&self, new: &Dir) -> FsResult<()> {
+        if self.preopen != new.preopen {
+            return Err(ErrorCode::CrossDevice.into());
+        }
+        require_dir(self.perms, DirPerms::READ | DirPerms::MUTATE)?;
+        require_dir(new.perms, DirPerms::MUTATE)
+    }
+
+    /// `descriptor.link-at` (both sides need MUTATE, same preopen).
+    pub async fn link_at(
+        &self,
+        old_flags: PathFlags,
+        old_path: String,
+        new: &Dir,
+        new_path: String,
+    ) -> FsResult<()> {
+        self.check_pair(new)?;
+        path::check(&old_path)?;
+        path::check(&new_path)?;
+        let follow = old_flags.contains(PathFlags::SYMLINK_FOLLOW);
+        let new_dir = Arc::clone(&new.dir);
+        self.run(move |dir| {
+            if follow {
+                // Resolve the symlinks of the old path beneath `dir` first;
+                // the link is then made to what it names.
+                let resolved = dir.canonicalize(&old_path)?;
+                dir.hard_link(&resolved, &new_dir, &new_path)?;
+            } else {
+                refuse_slash_through_symlink(dir, &old_path, ErrorCode::NotDirectory)?;
+                dir.hard_link(&old_path, &new_dir, &new_path)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// `descriptor.rename-at` (both sides need MUTATE, same preopen).
+    pub async fn rename_at(&self, old_path: String, new: &Dir, new_path: String) -> FsResult<()> {
+        self.check_pair(new)?;
+        path::check(&old_path)?;
+        path::check(&new_path)?;
+        let new_dir = Arc::clone(&new.dir);
+        self.run(move |dir| {
+            refuse_slash_through_symlink(dir, &old_path, ErrorCode::NotDirectory)?;
+            refuse_slash_through_symlink(&new_dir, &new_path, ErrorCode::NotDirectory)?;
+            Ok(dir.rename(&old_path, &new_dir, &new_path)?)
+        })
+        .await
+    }
+
+    /// `descriptor.read-directory`.
+    pub async fn read_directory(&self) -> FsResult<ReaddirStream> {
+        require_dir(self.perms, DirPerms::READ)?;
+        let allow_blocking = self.allow_blocking_current_thread;
+        let entries = self.run(|dir| dir.entries()).await?;
+        Ok(ReaddirStream::new(entries, allow_blocking))
+    }
+
+    /// `descriptor.open-at`.
+    ///
+    /// Needs READ on this directory. As the spec says, `write`,
+    /// `mutate-directory`, `truncate` and `create` need MUTATE on this
+    /// directory (`read-only` otherwise); `write` and `truncate` also need
+    /// the preopen's file WRITE (so a read-only preopen can never truncate);
+    /// `read` of a file needs file READ.
+    pub async fn open_at(
+        &self,
+        path_flags: PathFlags,
+        path: String,
+        oflags: OpenFlags,
+        flags: DescriptorFlags,
+    ) -> FsResult<Descriptor> {
+        require_dir(self.perms, DirPerms::READ)?;
+        path::check(&path)?;
+        let create = oflags.contains(OpenFlags::CREATE);
+        let truncate = oflags.contains(OpenFlags::TRUNCATE);
+        let exclusive = oflags.contains(OpenFlags::EXCLUSIVE);
+        let directory = oflags.contains(OpenFlags::DIRECTORY);
+        let read = flags.contains(DescriptorFlags::READ);
+        let write = flags.contains(DescriptorFlags::WRITE);
+        if create || truncate || write || flags.contains(DescriptorFlags::MUTATE_DIRECTORY) {
+            require_dir(self.perms, DirPerms::MUTATE)?;
+        }
+        if write || truncate {
+            require_file(self.file_perms, FilePerms::WRITE)?;
+        }
+        if read && create {
+            require_file(self.file_perms, FilePerms::READ)?;
+        }
+        if directory && create {
+            return Err(ErrorCode::Invalid.into());
+        }
+        let follow = path::follows(path_flags, &path);
+        let this = self.clone();
+        self.run(move |dir| {
+            if directory {
+                let child = if follow {
+                    dir.open_dir(&path)?
+                } else {
+                    dir.open_dir_nofollow(&path)?
+                };
+                if write || truncate {
+                    return Err(ErrorCode::IsDirectory.into());
+                }
+                return Ok(Descriptor::Dir(this.child(child)));
+            }
+
+            // The host handle needs write access to create or truncate;
+            // the guest's descriptor still only gets what it asked for.
+            let host_write = write || create || truncate;
+            let mut opts = cap_std::fs::OpenOptions::new();
+            opts.read(read || !host_write)
+                .write(host_write)
+                .truncate(truncate)
+                .follow(if follow {
+                    FollowSymlinks::Yes
+                } else {
+                    FollowSymlinks::No
+                })
+                .maybe_dir(true)
+                .sync(flags.contains(DescriptorFlags::FILE_INTEGRITY_SYNC))
+                .dsync(flags.contains(DescriptorFlags::DATA_INTEGRITY_SYNC));
+            if create && exclusive {
+                opts.create_new(true);
+            } else if create {
+                opts.create(true);
+            }
+            let file = match dir.open_with(&path, &opts) {
+                Ok(file) => file,
+                // `O_CREAT|O_RDONLY` of an existing file the host may only
+                // read: open it as it is.
+                Err(e)
+                    if create
+                        && !exclusive
+                        && !write
+                        && !truncate
+                        && e.raw_os_error() == Some(rustix::io::Errno::ACCESS.raw_os_error()) =>
+                {
+                    let mut opts = cap_std::fs::OpenOptions::new();
+                    opts.read(true).follow(if follow {
+                        FollowSymlinks::Yes
+                    } else {
+                        FollowSymlinks::No
+                    });
+                    dir.open_with(&path, &opts)?
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if !host_write && file.metadata()?.is_dir() {
+                let child = cap_std::fs::Dir::from_std_file(file.into_std());
+                return Ok(Descriptor::Dir(this.child(child)));
+            }
+            if read {
+                require_file(this.file_perms, FilePerms::READ)?;
+            }
+            let mut mode = FilePerms::empty();
+            if read {
+                mode |= FilePerms::READ;
+            }
+            if write {
+                mode |= FilePerms::WRITE;
+            }
+            let reported = flags
+                & (DescriptorFlags::READ
+                    | DescriptorFlags::WRITE
+                    | DescriptorFlags::FILE_INTEGRITY_SYNC
+                    | DescriptorFlags::DATA_INTEGRITY_SYNC
+                    | DescriptorFlags::REQUESTED_WRITE_SYNC);
+            // A file reached through a directory without MUTATE cannot be
+            // changed through any handle obtained from it.
+            let mut perms = this.file_perms;
+            if !this.perms.contains(DirPerms::MUTATE) {
+                perms.remove(FilePerms::WRITE);
+            }
+            Ok(Descriptor::File(File {
+                file: Arc::new(file),
+                perms,
+                mode,
+                flags: reported,
+                preopen: this.preopen,
+                allow_blocking_current_thread: this.allow_blocking_current_thread,
+            }))
+        })
+        .await
+    }
+}

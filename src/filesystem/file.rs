@@ -1,0 +1,189 @@
+//! File descriptors and their operations.
+
+use super::perms::{FilePerms, require_file, require_mode};
+use super::stream::{FileInputStream, FileOutputStream};
+use super::{FsResult, MAX_READ, stat};
+use crate::bindings::filesystem::types::{
+    Advice, DescriptorFlags, DescriptorStat, DescriptorType, MetadataHashValue, NewTimestamp,
+};
+use crate::runtime::run_blocking;
+use std::io;
+use std::sync::Arc;
+use system_interface::fs::FileIoExt;
+
+/// An open file of the guest (any object that is not a directory).
+#[derive(Clone)]
+pub struct File {
+    pub(crate) file: Arc<cap_std::fs::File>,
+    /// What the preopen allows for files.
+    pub(crate) perms: FilePerms,
+    /// What this descriptor was opened for (`read`, `write`).
+    pub(crate) mode: FilePerms,
+    /// The flags `get-flags` reports.
+    pub(crate) flags: DescriptorFlags,
+    /// Which preopen this file lies beneath.
+    #[allow(dead_code)]
+    pub(crate) preopen: u64,
+    pub(crate) allow_blocking_current_thread: bool,
+}
+
+impl File {
+    /// Runs blocking `f` with the host file.
+    pub(crate) async fn run<R, F>(&self, f: F) -> R
+    where
+        F: FnOnce(&cap_std::fs::File) -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let file = Arc::clone(&self.file);
+        run_blocking(self.allow_blocking_current_thread, move || f(&file)).await
+    }
+
+    /// `descriptor.get-flags`.
+    pub fn get_flags(&self) -> DescriptorFlags {
+        self.flags
+    }
+
+    /// `descriptor.get-type`.
+    pub async fn get_type(&self) -> FsResult<DescriptorType> {
+        self.run(|f| Ok(stat::descriptor_type(f.metadata()?.file_type())))
+            .await
+    }
+
+    /// `descriptor.stat`.
+    pub async fn stat(&self) -> FsResult<DescriptorStat> {
+        self.run(|f| Ok(stat::descriptor_stat(&f.metadata()?)))
+            .await
+    }
+
+    /// `descriptor.metadata-hash`.
+    pub async fn metadata_hash(&self) -> FsResult<MetadataHashValue> {
+        self.run(|f| Ok(stat::metadata_hash(&f.metadata()?))).await
+    }
+
+    /// `descriptor.advise`.
+    pub async fn advise(&self, offset: u64, len: u64, advice: Advice) -> FsResult<()> {
+        use system_interface::fs::Advice as A;
+        let advice = match advice {
+            Advice::Normal => A::Normal,
+            Advice::Sequential => A::Sequential,
+            Advice::Random => A::Random,
+            Advice::WillNeed => A::WillNeed,
+            Advice::DontNeed => A::DontNeed,
+            Advice::NoReuse => A::NoReuse,
+        };
+        self.run(move |f| Ok(f.advise(offset, len, advice)?)).await
+    }
+
+    /// `descriptor.sync-data`: no effect unless opened for writing.
+    pub async fn sync_data(&self) -> FsResult<()> {
+        if !self.mode.contains(FilePerms::WRITE) {
+            return Ok(());
+        }
+        self.run(|f| Ok(f.sync_data()?)).await
+    }
+
+    /// `descriptor.sync`: no effect unless opened for writing.
+    pub async fn sync(&self) -> FsResult<()> {
+        if !self.mode.contains(FilePerms::WRITE) {
+            return Ok(());
+        }
+        self.run(|f| Ok(f.sync_all()?)).await
+    }
+
+    /// `descriptor.set-size` (needs a descriptor opened for writing).
+    pub async fn set_size(&self, size: u64) -> FsResult<()> {
+        require_mode(self.mode, FilePerms::WRITE)?;
+        self.run(move |f| Ok(f.set_len(size)?)).await
+    }
+
+    /// `descriptor.set-times` (needs the preopen's file WRITE).
+    pub async fn set_times(&self, atime: NewTimestamp, mtime: NewTimestamp) -> FsResult<()> {
+        require_file(self.perms, FilePerms::WRITE)?;
+        let atime = stat::system_time_spec(atime)?;
+        let mtime = stat::system_time_spec(mtime)?;
+        self.run(move |f| Ok(fs_set_times::SetTimes::set_times(f, atime, mtime)?))
+            .await
+    }
+
+    /// `descriptor.read`: at most [`MAX_READ`] bytes from `offset`, and
+    /// whether the end of the file was reached.
+    pub async fn read(&self, len: u64, offset: u64) -> FsResult<(Vec<u8>, bool)> {
+        require_mode(self.mode, FilePerms::READ)?;
+        let want = usize::try_from(len).unwrap_or(usize::MAX).min(MAX_READ);
+        self.run(move |f| Ok(read_at(f, want, offset)?)).await
+    }
+
+    /// `descriptor.write`: all of `buf` at `offset`.
+    pub async fn write(&self, buf: Vec<u8>, offset: u64) -> FsResult<u64> {
+        require_mode(self.mode, FilePerms::WRITE)?;
+        self.run(move |f| {
+            write_all_at(f, &buf, offset)?;
+            Ok(buf.len() as u64)
+        })
+        .await
+    }
+
+    /// `descriptor.read-via-stream` (needs a descriptor opened for reading).
+    pub fn read_via_stream(&self, offset: u64) -> FsResult<FileInputStream> {
+        require_mode(self.mode, FilePerms::READ)?;
+        Ok(FileInputStream::new(self.clone(), offset))
+    }
+
+    /// `descriptor.write-via-stream` (needs a descriptor opened for writing).
+    pub fn write_via_stream(&self, offset: u64) -> FsResult<FileOutputStream> {
+        require_mode(self.mode, FilePerms::WRITE)?;
+        Ok(FileOutputStream::at(self.clone(), offset))
+    }
+
+    /// `descriptor.append-via-stream` (needs a descriptor opened for
+    /// writing).
+    pub fn append_via_stream(&self) -> FsResult<FileOutputStream> {
+        require_mode(self.mode, FilePerms::WRITE)?;
+        Ok(FileOutputStream::append(self.clone()))
+    }
+}
+
+/// Reads up to `want` bytes at `offset`, until the buffer is full or the
+/// end of the file; the flag says whether the end was reached.
+pub(crate) fn read_at(
+    f: &cap_std::fs::File,
+    want: usize,
+    offset: u64,
+) -> io::Result<(Vec<u8>, bool)> {
+    let mut buf = vec![0; want];
+    let mut filled = 0;
+    let mut eof = false;
+    while filled < want {
+        let at = offset
+            .checked_add(filled as u64)
+            .ok_or_else(|| io::Error::from(rustix::io::Errno::OVERFLOW))?;
+        match f.read_at(&mut buf[filled..], at) {
+            Ok(0) => {
+                eof = true;
+                break;
+            }
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(filled);
+    Ok((buf, eof))
+}
+
+/// Writes all of `buf` at `offset`.
+pub(crate) fn write_all_at(f: &cap_std::fs::File, buf: &[u8], offset: u64) -> io::Result<()> {
+    let mut done = 0;
+    while done < buf.len() {
+        let at = offset
+            .checked_add(done as u64)
+            .ok_or_else(|| io::Error::from(rustix::io::Errno::FBIG))?;
+        match f.write_at(&buf[done..], at) {
+            Ok(0) => return Err(io::Error::from(rustix::io::Errno::IO)),
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,24 @@
+//! `wasi:filesystem/preopens` for [`WasiImpl`] (shared by both flavours).
+
+use super::Descriptor;
+use crate::bindings::filesystem::preopens;
+use crate::{WasiImpl, WasiView};
+use wasmtime::component::Resource;
+
+impl<T: WasiView> preopens::Host for WasiImpl<T> {
+    /// Each preopen as a new directory descriptor, with its guest path, in
+    /// the order the builder added them.
+    fn get_directories(&mut self) -> wasmtime::Result<Vec<(Resource<Descriptor>, String)>> {
+        let dirs: Vec<(Descriptor, String)> = self
+            .ctx()
+            .preopens
+            .iter()
+            .map(|p| (Descriptor::Dir(p.dir.clone()), p.guest_path.clone()))
+            .collect();
+        let mut out = Vec::with_capacity(dirs.len());
+        for (descriptor, path) in dirs {
+            out.push((self.table().push(descriptor)?, path));
+        }
+        Ok(out)
+    }
+}
