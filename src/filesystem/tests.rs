@@ -45,6 +45,22 @@ impl Drop for TempDir {
     }
 }
 
+/// The ways blocking work can run: inline (sync mode or
+/// `allow_blocking_current_thread`), `block_in_place` on a multi-threaded
+/// runtime, or the blocking pool from a current-thread runtime.
+const MODES: [(bool, bool); 3] = [(true, true), (false, true), (false, false)];
+
+fn runtime(multi_thread: bool) -> tokio::runtime::Runtime {
+    if multi_thread {
+        tokio::runtime::Runtime::new().unwrap()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+}
+
 fn preopen(path: &Path, dp: DirPerms, fp: FilePerms, inline: bool) -> Dir {
     Preopen::open(path, "/p", dp, fp, inline).unwrap().dir
 }
@@ -182,8 +198,8 @@ fn sandbox_tree() -> (TempDir, PathBuf, PathBuf) {
 fn known_escapes_fail_with_spec_codes() {
     let (_t, sb, out) = sandbox_tree();
     let before = snapshot(&out);
-    for inline in [true, false] {
-        let rt = tokio::runtime::Runtime::new().unwrap();
+    for (inline, multi_thread) in MODES {
+        let rt = runtime(multi_thread);
         let d = preopen(&sb, DirPerms::all(), FilePerms::all(), inline);
         let run = |f: std::pin::Pin<Box<dyn std::future::Future<Output = Option<ErrorCode>>>>| {
             rt.block_on(f)
@@ -636,9 +652,9 @@ fn listing_is_complete_typed_and_lazy() {
     // A name that is not UTF-8 is reported, and the listing goes on.
     use std::os::unix::ffi::OsStrExt;
     fs::write(t.0.join(std::ffi::OsStr::from_bytes(b"bad\xff")), "").unwrap();
-    for inline in [true, false] {
+    for (inline, multi_thread) in MODES {
         let d = preopen(&t.0, DirPerms::all(), FilePerms::all(), inline);
-        let rt = tokio::runtime::Runtime::new().unwrap();
+        let rt = runtime(multi_thread);
         let (names, bad) = rt.block_on(async {
             let mut stream = d.read_directory().await.unwrap();
             let mut names = BTreeMap::new();
@@ -687,9 +703,9 @@ fn reads_are_bounded() {
 #[test]
 fn stream_positions_in_both_modes() {
     let t = TempDir::new();
-    for inline in [true, false] {
+    for (inline, multi_thread) in MODES {
         let d = preopen(&t.0, DirPerms::all(), FilePerms::all(), inline);
-        let rt = tokio::runtime::Runtime::new().unwrap();
+        let rt = runtime(multi_thread);
         rt.block_on(async {
             let f = d
                 .open_at(
