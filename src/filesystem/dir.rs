@@ -1,9 +1,9 @@
 //! Directory descriptors and every operation that takes a path.
 //!
 //! Each operation checks permissions and the path first (no I/O), then does
-//! its blocking work in a single [`run_blocking`] call: inline in sync mode
-//! or with `allow_blocking_current_thread`, one hop to tokio's blocking pool
-//! otherwise.
+//! its blocking work in a single [`super::run_io`] call: inline in sync mode
+//! or with `allow_blocking_current_thread`, in `block_in_place` on a
+//! multi-threaded tokio runtime, one hop to tokio's blocking pool otherwise.
 
 use super::file::File;
 use super::path::{self, refuse_slash_through_symlink};
@@ -15,7 +15,6 @@ use crate::bindings::filesystem::types::{
     DescriptorFlags, DescriptorStat, ErrorCode, MetadataHashValue, NewTimestamp, OpenFlags,
     PathFlags,
 };
-use crate::runtime::run_blocking;
 use cap_fs_ext::OpenOptionsSyncExt;
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt};
 use std::sync::Arc;
@@ -77,7 +76,7 @@ impl Dir {
         R: Send + 'static,
     {
         let dir = Arc::clone(&self.dir);
-        run_blocking(self.allow_blocking_current_thread, move || f(&dir)).await
+        super::run_io(self.allow_blocking_current_thread, move || f(&dir)).await
     }
 
     /// `descriptor.get-flags` of a directory: what its permissions allow.

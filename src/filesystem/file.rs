@@ -6,7 +6,6 @@ use super::{FsResult, MAX_READ, stat};
 use crate::bindings::filesystem::types::{
     Advice, DescriptorFlags, DescriptorStat, DescriptorType, MetadataHashValue, NewTimestamp,
 };
-use crate::runtime::run_blocking;
 use std::io;
 use std::sync::Arc;
 use system_interface::fs::FileIoExt;
@@ -35,7 +34,7 @@ impl File {
         R: Send + 'static,
     {
         let file = Arc::clone(&self.file);
-        run_blocking(self.allow_blocking_current_thread, move || f(&file)).await
+        super::run_io(self.allow_blocking_current_thread, move || f(&file)).await
     }
 
     /// `descriptor.get-flags`.

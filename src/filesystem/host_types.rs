@@ -13,7 +13,6 @@ use crate::bindings::filesystem::types::{
     Filesize, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
 };
 use crate::io::{InputStream, IoError, OutputStream};
-use crate::runtime::run_blocking;
 use crate::{WasiImpl, WasiView};
 use cap_std::fs::MetadataExt;
 use wasmtime::component::Resource;
@@ -263,7 +262,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         let a = self.descriptor(&fd)?;
         let b = self.descriptor(&other)?;
         let inline = a.allow_blocking();
-        run_blocking(inline, move || -> wasmtime::Result<bool> {
+        super::run_io(inline, move || -> wasmtime::Result<bool> {
             let ma = host_metadata(&a)?;
             let mb = host_metadata(&b)?;
             Ok(ma.dev() == mb.dev() && ma.ino() == mb.ino())

@@ -8,7 +8,6 @@
 
 use super::{FsResult, stat};
 use crate::bindings::filesystem::types::{DescriptorType, DirectoryEntry, ErrorCode};
-use crate::runtime::run_blocking;
 use std::collections::VecDeque;
 
 /// How many entries one blocking call reads.
@@ -43,7 +42,7 @@ impl ReaddirStream {
         let Some(mut entries) = self.entries.take() else {
             return Ok(None);
         };
-        let (entries, batch) = run_blocking(self.allow_blocking_current_thread, move || {
+        let (entries, batch) = super::run_io(self.allow_blocking_current_thread, move || {
             let mut batch = VecDeque::with_capacity(BATCH);
             while batch.len() < BATCH {
                 match entries.next() {

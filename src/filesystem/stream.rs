@@ -4,12 +4,15 @@
 //! Each stream keeps its own position (streams on one file do not interfere
 //! with each other or with `read`/`write`). File I/O blocks, so:
 //!
-//! * when blocking is allowed on the calling thread (a sync host call, or
-//!   `allow_blocking_current_thread`) every read and write runs inline;
-//! * otherwise `blocking-read` does its read on the blocking pool (one hop),
-//!   a non-blocking `read` starts a background read and returns nothing
-//!   until it completes (the stream's pollable is ready then), and a `write`
-//!   starts a background write during which `check-write` grants nothing.
+//! * when blocking is allowed on the calling thread (a sync host call,
+//!   `allow_blocking_current_thread`, or a worker of a multi-threaded tokio
+//!   runtime through `block_in_place`, see [`super::try_run_now`]) every
+//!   read and write runs at once;
+//! * otherwise (a current-thread runtime) `blocking-read` does its read on
+//!   the blocking pool (one hop), a non-blocking `read` starts a background
+//!   read and returns nothing until it completes (the stream's pollable is
+//!   ready then), and a `write` starts a background write during which
+//!   `check-write` grants nothing.
 //!
 //! A failed read or write is reported once as `last-operation-failed` with
 //! an error that `filesystem-error-code` turns back into the spec code; the
@@ -17,6 +20,7 @@
 
 use super::File;
 use super::error::stream_failure;
+use super::try_run_now;
 use crate::io::{HostInputStream, HostOutputStream, StreamError, StreamResult, Subscribe};
 use crate::runtime::{AbortOnDropJoinHandle, blocking_allowed, poll_once, spawn_blocking};
 use bytes::Bytes;
@@ -141,17 +145,20 @@ impl HostInputStream for FileInputStream {
                 }
             }
             ReadState::Idle if size == 0 => Ok(Bytes::new()),
-            ReadState::Idle if self.inline() => {
-                let result = read_once(&self.file.file, size, self.position);
-                self.advance(&result);
-                self.deliver(result, size)
-            }
             ReadState::Idle => {
                 let file = self.file.file.clone();
                 let position = self.position;
-                self.state =
-                    ReadState::Pending(spawn_blocking(move || read_once(&file, size, position)));
-                Ok(Bytes::new())
+                let read = move || read_once(&file, size, position);
+                match try_run_now(self.inline(), read) {
+                    Ok(result) => {
+                        self.advance(&result);
+                        self.deliver(result, size)
+                    }
+                    Err(read) => {
+                        self.state = ReadState::Pending(spawn_blocking(read));
+                        Ok(Bytes::new())
+                    }
+                }
             }
         }
     }
@@ -288,18 +295,19 @@ impl HostOutputStream for FileOutputStream {
         if let WriteAt::Position(p) = &mut self.at {
             *p = p.saturating_add(bytes.len() as u64);
         }
-        if self.inline() {
-            if let Err(e) = Self::write_blocking(&self.file.file, at, &bytes) {
-                self.state = WriteState::Failed(e);
-                return Err(self.fail());
-            }
-            return Ok(());
-        }
         let file = self.file.file.clone();
-        self.state = WriteState::Busy(spawn_blocking(move || {
-            Self::write_blocking(&file, at, &bytes)
-        }));
-        Ok(())
+        let write = move || Self::write_blocking(&file, at, &bytes);
+        match try_run_now(self.inline(), write) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => {
+                self.state = WriteState::Failed(e);
+                Err(self.fail())
+            }
+            Err(write) => {
+                self.state = WriteState::Busy(spawn_blocking(write));
+                Ok(())
+            }
+        }
     }
 
     fn flush(&mut self) -> StreamResult<()> {
