@@ -76,11 +76,11 @@ fn preopened_dir_errors() {
     let out = MemoryOutputPipe::new(1 << 16);
     b.stdout(out.clone());
     let ctx = b.build();
+    assert_eq!(run_with(ctx, guests::PREOPENS, Mode::Sync), Exit::Code(0));
     assert_eq!(
-        run_with(ctx, guests::PREOPENS, Mode::Sync),
-        Exit::Code(0)
+        String::from_utf8_lossy(&out.contents()),
+        "preopen /d\nend\n"
     );
-    assert_eq!(String::from_utf8_lossy(&out.contents()), "preopen /d\nend\n");
 }
 
 #[test]

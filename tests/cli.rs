@@ -48,7 +48,7 @@ fn exit_codes_through_std() {
         for (code, want) in [("0", 0), ("1", 1), ("255", 1), ("3", 1)] {
             let out = Run::new(guests::EXIT_CODE).args(["std", code]).run(mode);
             out.assert_code(want);
-            out.assert_line(&format!("before-exit std"));
+            out.assert_line("before-exit std");
         }
     }
 }

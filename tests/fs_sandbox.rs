@@ -40,7 +40,11 @@ const NOTDIR: &[&str] = &["not-directory"];
 /// sandbox's edge; keeping no-follow stats the link itself. Either way the
 /// guest learns nothing about the outside (a result of type `Directory` or
 /// `RegularFile` would be the outside object: an escape).
-const TRAILING_NOFOLLOW: &[&str] = &["not-permitted", "not-directory", "ok DescriptorType::SymbolicLink"];
+const TRAILING_NOFOLLOW: &[&str] = &[
+    "not-permitted",
+    "not-directory",
+    "ok DescriptorType::SymbolicLink",
+];
 
 #[test]
 fn escape_attempts_fail_and_nothing_outside_changes() {

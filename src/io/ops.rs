@@ -99,9 +99,15 @@ pub(crate) fn write_zeroes(
     len: u64,
 ) -> StreamResult<()> {
     let stream = table.get_mut(stream)?;
-    let len = usize::try_from(len)
-        .map_err(|_| StreamError::trap("write-zeroes length does not fit the host"))?;
-    stream.write_zeroes(len)
+    // The same precondition as `write`: at most the permit. Checked here so
+    // no stream sees a guest length beyond what it granted.
+    let permit = stream.check_write()?;
+    match usize::try_from(len) {
+        Ok(len) if len <= permit => stream.write_zeroes(len),
+        _ => Err(StreamError::trap(
+            "write-zeroes beyond the permit of check-write",
+        )),
+    }
 }
 
 /// Waits until `stream` has completed its flush: `check-write` grants

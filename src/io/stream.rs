@@ -130,9 +130,17 @@ pub trait HostOutputStream: Subscribe {
     /// How many bytes `write` accepts now. Never blocks.
     fn check_write(&mut self) -> StreamResult<usize>;
 
-    /// Like `write` with `size` zero bytes.
+    /// Like `write` with `size` zero bytes (at most the last permit). The
+    /// default writes slices of a static buffer: no allocation of `size`.
     fn write_zeroes(&mut self, size: usize) -> StreamResult<()> {
-        self.write(Bytes::from(vec![0; size]))
+        static ZEROES: [u8; 64 * 1024] = [0; 64 * 1024];
+        let mut left = size;
+        while left > 0 {
+            let n = left.min(ZEROES.len());
+            self.write(Bytes::from_static(&ZEROES[..n]))?;
+            left -= n;
+        }
+        Ok(())
     }
 }
 

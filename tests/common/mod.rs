@@ -406,7 +406,10 @@ pub fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
 /// An error with its chain of causes (and the wasm backtrace, which wasmtime
 /// attaches as a cause), without the host backtrace.
 pub fn error_text(e: &wasmtime::Error) -> String {
-    e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join("\n  caused by: ")
+    e.chain()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join("\n  caused by: ")
 }
 
 /// Maps what `call_run` returned to an [`Exit`].
@@ -558,10 +561,11 @@ pub fn assert_unchanged(
 pub fn cases(out: &Outcome) -> BTreeMap<String, String> {
     let mut m = BTreeMap::new();
     for line in out.lines() {
-        if let Some(rest) = line.strip_prefix("case ") {
-            if let Some((name, result)) = rest.split_once(": ") {
-                m.insert(name.to_string(), result.to_string());
-            }
+        if let Some((name, result)) = line
+            .strip_prefix("case ")
+            .and_then(|rest| rest.split_once(": "))
+        {
+            m.insert(name.to_string(), result.to_string());
         }
     }
     m
