@@ -61,6 +61,14 @@ impl Drop for BlockingScope {
     }
 }
 
+/// Runs `f` with [`blocking_allowed`] set: for the synchronous flavour's
+/// non-waiting calls, whose thread is the embedder's own and may block on
+/// file I/O rather than hand it to another thread.
+pub(crate) fn allow_blocking<R>(f: impl FnOnce() -> R) -> R {
+    let _scope = BlockingScope::enter();
+    f()
+}
+
 /// Wakes a parked thread.
 struct ThreadWaker(Thread);
 

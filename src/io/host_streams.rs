@@ -1,6 +1,8 @@
 //! `Host` traits of `wasi:io/streams` for [`WasiImpl`], in both flavours.
 //! Each method is one call into [`super::ops`]; the sync flavour runs the
-//! same future through [`crate::runtime::block_on`].
+//! same future through [`crate::runtime::block_on`], and its non-waiting
+//! calls with blocking allowed (a file stream then writes inline instead of
+//! handing the write to another thread).
 
 use super::ops;
 use super::{InputStream, IoError, OutputStream, StreamError};
@@ -126,6 +128,7 @@ mod async_flavour {
 mod sync_flavour {
     use super::*;
     use crate::bindings::sync::io::streams;
+    use crate::runtime::allow_blocking;
 
     impl<T: WasiView> streams::Host for WasiImpl<T> {
         fn convert_stream_error(
@@ -141,13 +144,13 @@ mod sync_flavour {
 
     impl<T: WasiView> streams::HostInputStream for WasiImpl<T> {
         fn read(&mut self, s: Resource<InputStream>, len: u64) -> Result<Vec<u8>> {
-            ops::read(self.table(), &s, len)
+            allow_blocking(|| ops::read(self.table(), &s, len))
         }
         fn blocking_read(&mut self, s: Resource<InputStream>, len: u64) -> Result<Vec<u8>> {
             block_on(ops::blocking_read(self.table(), &s, len))
         }
         fn skip(&mut self, s: Resource<InputStream>, len: u64) -> Result<u64> {
-            ops::skip(self.table(), &s, len)
+            allow_blocking(|| ops::skip(self.table(), &s, len))
         }
         fn blocking_skip(&mut self, s: Resource<InputStream>, len: u64) -> Result<u64> {
             block_on(ops::blocking_skip(self.table(), &s, len))
@@ -166,10 +169,10 @@ mod sync_flavour {
 
     impl<T: WasiView> streams::HostOutputStream for WasiImpl<T> {
         fn check_write(&mut self, s: Resource<OutputStream>) -> Result<u64> {
-            ops::check_write(self.table(), &s)
+            allow_blocking(|| ops::check_write(self.table(), &s))
         }
         fn write(&mut self, s: Resource<OutputStream>, contents: Vec<u8>) -> Result<()> {
-            ops::write(self.table(), &s, contents)
+            allow_blocking(|| ops::write(self.table(), &s, contents))
         }
         fn blocking_write_and_flush(
             &mut self,
@@ -179,7 +182,7 @@ mod sync_flavour {
             block_on(ops::blocking_write_and_flush(self.table(), &s, contents))
         }
         fn flush(&mut self, s: Resource<OutputStream>) -> Result<()> {
-            ops::flush(self.table(), &s)
+            allow_blocking(|| ops::flush(self.table(), &s))
         }
         fn blocking_flush(&mut self, s: Resource<OutputStream>) -> Result<()> {
             block_on(ops::blocking_flush(self.table(), &s))
@@ -191,7 +194,7 @@ mod sync_flavour {
             crate::io::subscribe(self.table(), s)
         }
         fn write_zeroes(&mut self, s: Resource<OutputStream>, len: u64) -> Result<()> {
-            ops::write_zeroes(self.table(), &s, len)
+            allow_blocking(|| ops::write_zeroes(self.table(), &s, len))
         }
         fn blocking_write_zeroes_and_flush(
             &mut self,
@@ -206,7 +209,7 @@ mod sync_flavour {
             src: Resource<InputStream>,
             len: u64,
         ) -> Result<u64> {
-            ops::splice(self.table(), &dst, &src, len)
+            allow_blocking(|| ops::splice(self.table(), &dst, &src, len))
         }
         fn blocking_splice(
             &mut self,
