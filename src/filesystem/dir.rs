@@ -117,20 +117,25 @@ impl Dir {
         self.run(|dir| Ok(rustix::fs::fsync(dir)?)).await
     }
 
-    /// `descriptor.stat-at`.
-    pub async fn stat_at(&self, flags: PathFlags, path: String) -> FsResult<DescriptorStat> {
+    /// The metadata of `path`, following a final symlink only when `flags`
+    /// (or a trailing slash) say so.
+    async fn metadata_at(&self, flags: PathFlags, path: String) -> FsResult<cap_std::fs::Metadata> {
         require_dir(self.perms, DirPerms::READ)?;
         path::check(&path)?;
         let follow = path::follows(flags, &path);
         self.run(move |dir| {
-            let meta = if follow {
+            Ok(if follow {
                 dir.metadata(&path)?
             } else {
                 dir.symlink_metadata(&path)?
-            };
-            Ok(stat::descriptor_stat(&meta))
+            })
         })
         .await
+    }
+
+    /// `descriptor.stat-at`.
+    pub async fn stat_at(&self, flags: PathFlags, path: String) -> FsResult<DescriptorStat> {
+        Ok(stat::descriptor_stat(&self.metadata_at(flags, path).await?))
     }
 
     /// `descriptor.metadata-hash-at`.
@@ -139,18 +144,7 @@ impl Dir {
         flags: PathFlags,
         path: String,
     ) -> FsResult<MetadataHashValue> {
-        require_dir(self.perms, DirPerms::READ)?;
-        path::check(&path)?;
-        let follow = path::follows(flags, &path);
-        self.run(move |dir| {
-            let meta = if follow {
-                dir.metadata(&path)?
-            } else {
-                dir.symlink_metadata(&path)?
-            };
-            Ok(stat::metadata_hash(&meta))
-        })
-        .await
+        Ok(stat::metadata_hash(&self.metadata_at(flags, path).await?))
     }
 
     /// `descriptor.set-times-at` (needs MUTATE).
