@@ -15,7 +15,8 @@
 //!
 //! While a sync call runs, the calling thread is marked as one that may block
 //! ([`blocking_allowed`]): blocking file I/O then runs inline instead of on
-//! the blocking pool, since the embedder gave us a plain thread.
+//! the blocking pool, since the embedder gave us a plain thread. Where
+//! blocking work runs otherwise is decided by [`run_blocking`].
 
 use std::cell::Cell;
 use std::future::Future;
@@ -140,17 +141,38 @@ where
     AbortOnDropJoinHandle(handle().spawn_blocking(f))
 }
 
-/// Runs blocking work: inline when `inline` is set or the current thread is
-/// in a synchronous host call, on the blocking pool otherwise.
+/// Runs blocking work `f` now, on the calling thread, when that is allowed:
+/// in a sync host call or with `allow_blocking_current_thread` (`inline`),
+/// or on a worker of a multi-threaded tokio runtime, where
+/// `tokio::task::block_in_place` first hands the worker's other tasks to
+/// another thread (so the executor is not stalled, and no thread hop is on
+/// the guest's critical path). Otherwise gives `f` back, to be run on the
+/// blocking pool. This is the one place that decides where blocking work
+/// runs.
+pub(crate) fn try_run_now<F, R>(inline: bool, f: F) -> Result<R, F>
+where
+    F: FnOnce() -> R,
+{
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    if inline || blocking_allowed() {
+        return Ok(f());
+    }
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => Ok(tokio::task::block_in_place(f)),
+        _ => Err(f),
+    }
+}
+
+/// Runs blocking work: now if [`try_run_now`] may, otherwise with one hop
+/// to tokio's blocking pool.
 pub async fn run_blocking<F, R>(inline: bool, f: F) -> R
 where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    if inline || blocking_allowed() {
-        f()
-    } else {
-        spawn_blocking(f).await
+    match try_run_now(inline, f) {
+        Ok(r) => r,
+        Err(f) => spawn_blocking(f).await,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Directory descriptors and every operation that takes a path.
 //!
 //! Each operation checks permissions and the path first (no I/O), then does
-//! its blocking work in a single [`super::run_io`] call: inline in sync mode
+//! its blocking work in a single [`crate::runtime::run_blocking`] call: inline in sync mode
 //! or with `allow_blocking_current_thread`, in `block_in_place` on a
 //! multi-threaded tokio runtime, one hop to tokio's blocking pool otherwise.
 
@@ -76,7 +76,7 @@ impl Dir {
         R: Send + 'static,
     {
         let dir = Arc::clone(&self.dir);
-        super::run_io(self.allow_blocking_current_thread, move || f(&dir)).await
+        crate::runtime::run_blocking(self.allow_blocking_current_thread, move || f(&dir)).await
     }
 
     /// `descriptor.get-flags` of a directory: what its permissions allow.

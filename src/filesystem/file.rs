@@ -34,7 +34,7 @@ impl File {
         R: Send + 'static,
     {
         let file = Arc::clone(&self.file);
-        super::run_io(self.allow_blocking_current_thread, move || f(&file)).await
+        crate::runtime::run_blocking(self.allow_blocking_current_thread, move || f(&file)).await
     }
 
     /// `descriptor.get-flags`.

@@ -262,7 +262,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         let a = self.descriptor(&fd)?;
         let b = self.descriptor(&other)?;
         let inline = a.allow_blocking();
-        super::run_io(inline, move || -> wasmtime::Result<bool> {
+        crate::runtime::run_blocking(inline, move || -> wasmtime::Result<bool> {
             let ma = host_metadata(&a)?;
             let mb = host_metadata(&b)?;
             Ok(ma.dev() == mb.dev() && ma.ino() == mb.ino())

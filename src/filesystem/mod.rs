@@ -50,40 +50,6 @@ impl From<wasmtime::component::ResourceTableError> for FsError {
     }
 }
 
-/// Runs blocking filesystem work `f` now, on the calling thread, when that
-/// is allowed: in a sync host call or with `allow_blocking_current_thread`
-/// (`inline`), or on a worker of a multi-threaded tokio runtime, where
-/// `tokio::task::block_in_place` first hands the worker's other tasks to
-/// another thread (so the executor is not stalled, and no thread hop is on
-/// the guest's critical path). Otherwise gives `f` back, to be run on the
-/// blocking pool.
-pub(crate) fn try_run_now<F, R>(inline: bool, f: F) -> Result<R, F>
-where
-    F: FnOnce() -> R,
-{
-    use tokio::runtime::{Handle, RuntimeFlavor};
-    if inline || crate::runtime::blocking_allowed() {
-        return Ok(f());
-    }
-    match Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(RuntimeFlavor::MultiThread) => Ok(tokio::task::block_in_place(f)),
-        _ => Err(f),
-    }
-}
-
-/// Runs blocking filesystem work: now if [`try_run_now`] may, otherwise
-/// with one hop to tokio's blocking pool.
-pub(crate) async fn run_io<F, R>(inline: bool, f: F) -> R
-where
-    F: FnOnce() -> R + Send + 'static,
-    R: Send + 'static,
-{
-    match try_run_now(inline, f) {
-        Ok(r) => r,
-        Err(f) => crate::runtime::spawn_blocking(f).await,
-    }
-}
-
 /// The most bytes one `descriptor.read` returns: a guest asking for more
 /// gets a short read, never a larger allocation.
 pub const MAX_READ: usize = 4 << 20;

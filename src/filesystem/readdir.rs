@@ -42,21 +42,22 @@ impl ReaddirStream {
         let Some(mut entries) = self.entries.take() else {
             return Ok(None);
         };
-        let (entries, batch) = super::run_io(self.allow_blocking_current_thread, move || {
-            let mut batch = VecDeque::with_capacity(BATCH);
-            while batch.len() < BATCH {
-                match entries.next() {
-                    None => return (None, batch),
-                    Some(Ok(entry)) => batch.push_back(convert(&entry)),
-                    Some(Err(e)) => {
-                        batch.push_back(Err(e.into()));
-                        return (None, batch);
+        let (entries, batch) =
+            crate::runtime::run_blocking(self.allow_blocking_current_thread, move || {
+                let mut batch = VecDeque::with_capacity(BATCH);
+                while batch.len() < BATCH {
+                    match entries.next() {
+                        None => return (None, batch),
+                        Some(Ok(entry)) => batch.push_back(convert(&entry)),
+                        Some(Err(e)) => {
+                            batch.push_back(Err(e.into()));
+                            return (None, batch);
+                        }
                     }
                 }
-            }
-            (Some(entries), batch)
-        })
-        .await;
+                (Some(entries), batch)
+            })
+            .await;
         self.entries = entries;
         self.buffer = batch;
         match self.buffer.pop_front() {

@@ -6,7 +6,7 @@
 //!
 //! * when blocking is allowed on the calling thread (a sync host call,
 //!   `allow_blocking_current_thread`, or a worker of a multi-threaded tokio
-//!   runtime through `block_in_place`, see [`super::try_run_now`]) every
+//!   runtime through `block_in_place`, see `crate::runtime::try_run_now`) every
 //!   read and write runs at once;
 //! * otherwise (a current-thread runtime) `blocking-read` does its read on
 //!   the blocking pool (one hop), a non-blocking `read` starts a background
@@ -20,8 +20,8 @@
 
 use super::File;
 use super::error::stream_failure;
-use super::try_run_now;
 use crate::io::{HostInputStream, HostOutputStream, StreamError, StreamResult, Subscribe};
+use crate::runtime::try_run_now;
 use crate::runtime::{AbortOnDropJoinHandle, blocking_allowed, poll_once, spawn_blocking};
 use bytes::Bytes;
 use std::io;
