@@ -1,0 +1,99 @@
+//! `wasi:sockets` from a guest, before sockets exist: the `sockets` guest
+//! calls `instance-network`, `create-tcp-socket`, `create-udp-socket` and
+//! `resolve-addresses` directly and through Rust std, and every answer must
+//! follow the context's policy:
+//! - `create-*-socket`: `access-denied` unless the context allows that kind
+//!   of socket, otherwise `not-supported`;
+//! - `resolve-addresses`: `invalid-argument` for a malformed name (checked
+//!   first), then `access-denied` unless lookups are allowed, otherwise
+//!   `not-supported`.
+
+mod common;
+use common::{Mode, Run, check_cases, guests};
+
+const OK: &[&str] = &["ok"];
+const DENIED: &[&str] = &["access-denied"];
+const NOT_SUPPORTED: &[&str] = &["not-supported"];
+const INVALID: &[&str] = &["invalid-argument"];
+
+/// The malformed names (always `invalid-argument`).
+const MALFORMED: [&str; 3] = [
+    r#"resolve """#,
+    r#"resolve "a.b<&>""#,
+    r#"resolve "127.0.0.1:80""#,
+];
+/// The well-formed names (the policy decides).
+const VALID: [&str; 2] = [r#"resolve "localhost""#, r#"resolve "127.0.0.1""#];
+const CREATE: [&str; 4] = ["tcp-ipv4", "tcp-ipv6", "udp-ipv4", "udp-ipv6"];
+
+/// The expected cases: `create` for the create-* calls, `lookup` for the
+/// well-formed names, `std` for the four std calls (in the guest's order:
+/// connect, TCP bind, UDP bind, lookup). wasi-libc maps `access-denied` to
+/// `EACCES` (`PermissionDenied`) and `not-supported` to `ENOTSUP`
+/// (`Unsupported`), for `getaddrinfo` as for the socket calls.
+fn expected(
+    create: &'static [&'static str],
+    lookup: &'static [&'static str],
+    std: [&'static [&'static str]; 4],
+) -> Vec<(&'static str, &'static [&'static str])> {
+    let mut e = vec![("instance-network", OK)];
+    e.extend(CREATE.iter().map(|c| (*c, create)));
+    e.extend(VALID.iter().map(|c| (*c, lookup)));
+    e.extend(MALFORMED.iter().map(|c| (*c, INVALID)));
+    e.extend(
+        [
+            "std-tcp-connect",
+            "std-tcp-bind",
+            "std-udp-bind",
+            "std-lookup",
+        ]
+        .into_iter()
+        .zip(std),
+    );
+    e
+}
+
+#[test]
+fn nothing_allowed_denies_everything() {
+    let expected = expected(
+        DENIED,
+        DENIED,
+        [
+            &["PermissionDenied"],
+            &["PermissionDenied"],
+            &["PermissionDenied"],
+            &["PermissionDenied"],
+        ],
+    );
+    for mode in Mode::ALL {
+        let out = Run::new(guests::SOCKETS).run(mode);
+        out.assert_success().assert_line("done");
+        check_cases(&out, &expected);
+    }
+}
+
+#[test]
+fn everything_allowed_is_not_supported() {
+    let expected = expected(
+        NOT_SUPPORTED,
+        NOT_SUPPORTED,
+        [
+            &["Unsupported"],
+            &["Unsupported"],
+            &["Unsupported"],
+            &["Unsupported"],
+        ],
+    );
+    for mode in Mode::ALL {
+        let out = Run::new(guests::SOCKETS)
+            .configure(|b| {
+                b.allow_tcp(true)
+                    .allow_udp(true)
+                    .allow_ip_name_lookup(true)
+                    .inherit_network();
+            })
+            .run(mode);
+        out.assert_success().assert_line("done");
+        check_cases(&out, &expected);
+    }
+}
