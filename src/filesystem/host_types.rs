@@ -22,6 +22,11 @@ impl<T: WasiView> WasiImpl<T> {
     fn descriptor(&mut self, fd: &Resource<Descriptor>) -> FsResult<Descriptor> {
         Ok(self.table().get(fd)?.clone())
     }
+
+    /// Hands a new stream to the guest.
+    fn push_stream<S: Send + 'static>(&mut self, stream: S) -> FsResult<Resource<S>> {
+        Ok(self.table().push(stream)?)
+    }
 }
 
 impl<T: WasiView> types::Host for WasiImpl<T> {
@@ -44,8 +49,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         offset: Filesize,
     ) -> FsResult<Resource<InputStream>> {
         let stream = self.descriptor(&fd)?.file()?.read_via_stream(offset)?;
-        let stream: InputStream = Box::new(stream);
-        Ok(self.table().push(stream)?)
+        self.push_stream(Box::new(stream) as InputStream)
     }
 
     async fn write_via_stream(
@@ -54,8 +58,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         offset: Filesize,
     ) -> FsResult<Resource<OutputStream>> {
         let stream = self.descriptor(&fd)?.file()?.write_via_stream(offset)?;
-        let stream: OutputStream = Box::new(stream);
-        Ok(self.table().push(stream)?)
+        self.push_stream(Box::new(stream) as OutputStream)
     }
 
     async fn append_via_stream(
@@ -63,8 +66,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         fd: Resource<Descriptor>,
     ) -> FsResult<Resource<OutputStream>> {
         let stream = self.descriptor(&fd)?.file()?.append_via_stream()?;
-        let stream: OutputStream = Box::new(stream);
-        Ok(self.table().push(stream)?)
+        self.push_stream(Box::new(stream) as OutputStream)
     }
 
     async fn advise(
