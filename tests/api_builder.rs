@@ -12,10 +12,7 @@ fn run_with(ctx: WasiCtx, wasm: &str, mode: Mode) -> Exit {
         table: wasi_host::ResourceTable::new(),
         wasi: ctx,
     };
-    match mode {
-        Mode::Sync => common::run_sync(&component, state),
-        Mode::Async => common::runtime().block_on(common::run_async(&component, state)),
-    }
+    common::run_in(mode, &component, state)
 }
 
 #[test]

@@ -320,11 +320,11 @@ fn the_same_component_runs_many_times() {
 
 #[test]
 fn concurrent_guests() {
-    // Several guests at once, in both modes, each with its own stdio.
+    // Several guests at once, in every mode, each with its own stdio.
     let handles: Vec<_> = (0..8)
         .map(|i| {
             std::thread::spawn(move || {
-                let mode = if i % 2 == 0 { Mode::Sync } else { Mode::Async };
+                let mode = Mode::ALL[i % Mode::ALL.len()];
                 let input = format!("guest {i}\n").repeat(1000);
                 let out = Run::new(guests::STDIN_ECHO).stdin(input.clone()).run(mode);
                 out.assert_success();

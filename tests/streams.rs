@@ -261,10 +261,7 @@ fn default_stdout_discards_and_default_stdin_is_empty() {
             table: wasi_host::ResourceTable::new(),
             wasi: b.build(),
         };
-        let exit = match mode {
-            Mode::Sync => common::run_sync(&component, state),
-            Mode::Async => common::runtime().block_on(common::run_async(&component, state)),
-        };
+        let exit = common::run_in(mode, &component, state);
         assert_eq!(exit, Exit::Code(0), "{mode:?}");
     }
 }

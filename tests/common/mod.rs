@@ -1,10 +1,13 @@
 //! Shared helpers of the integration tests: one engine, components compiled
 //! once per process, and a runner that puts a guest through the sync linker
 //! (`add_to_linker_sync` + `bindings::sync::Command`) or the async one
-//! (`add_to_linker_async` + `bindings::Command` on a tokio runtime) with
-//! captured stdio, returning its exit code or trap and its output.
+//! (`add_to_linker_async` + `bindings::Command` on a tokio runtime of
+//! either flavour) with captured stdio, returning its exit code or trap and
+//! its output.
 //!
-//! Every guest test runs in both modes: `for mode in Mode::ALL { ... }`.
+//! Every guest test runs in every mode: `for mode in Mode::ALL { ... }`,
+//! that is sync, async on a current-thread runtime and async on a
+//! multi-thread runtime. Failures name the mode.
 
 #![allow(dead_code)]
 
@@ -37,15 +40,63 @@ impl WasiView for Ctx {
     }
 }
 
-/// Which linker a guest runs through.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Which linker a guest runs through, and for the async linker on which
+/// kind of tokio runtime.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
+    /// `add_to_linker_sync`, no runtime of the test's own.
     Sync,
-    Async,
+    /// `add_to_linker_async` on a current-thread tokio runtime (where file
+    /// work goes to the blocking pool and writes run in the background).
+    AsyncCurrentThread,
+    /// `add_to_linker_async` on a multi-thread tokio runtime (where file work
+    /// runs through `block_in_place`).
+    AsyncMultiThread,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 2] = [Mode::Sync, Mode::Async];
+    /// Every mode; guest tests loop over it.
+    pub const ALL: [Mode; 3] = [Mode::Sync, Mode::AsyncCurrentThread, Mode::AsyncMultiThread];
+    /// The two async modes.
+    pub const ASYNC: [Mode; 2] = [Mode::AsyncCurrentThread, Mode::AsyncMultiThread];
+
+    pub fn is_async(self) -> bool {
+        self != Mode::Sync
+    }
+
+    /// Runs `future` to completion on a runtime of this mode's flavour (a
+    /// fresh current-thread runtime, or the shared multi-thread one).
+    /// `Sync` has no runtime of its own: the future is polled by
+    /// `wasi_host::runtime::block_on`.
+    pub fn block_on<F: std::future::Future>(self, future: F) -> F::Output {
+        match self {
+            Mode::Sync => wasi_host::runtime::block_on(future),
+            Mode::AsyncCurrentThread => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("current-thread tokio runtime")
+                .block_on(future),
+            Mode::AsyncMultiThread => runtime().block_on(future),
+        }
+    }
+}
+
+impl fmt::Debug for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Mode::Sync => "sync",
+            Mode::AsyncCurrentThread => "async, current-thread runtime",
+            Mode::AsyncMultiThread => "async, multi-thread runtime",
+        })
+    }
+}
+
+/// Runs `component` with `state` in `mode`.
+pub fn run_in(mode: Mode, component: &Component, state: Ctx) -> Exit {
+    match mode {
+        Mode::Sync => run_sync(component, state),
+        _ => mode.block_on(run_async(component, state)),
+    }
 }
 
 /// Epoch ticks are 100 ms; a guest that computes for longer than this many
@@ -89,7 +140,8 @@ pub fn component(path: &str) -> Component {
     .clone()
 }
 
-/// A tokio runtime shared by the async runs.
+/// The multi-thread tokio runtime shared by the async runs of
+/// [`Mode::AsyncMultiThread`].
 pub fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RT.get_or_init(|| {
@@ -206,7 +258,7 @@ impl fmt::Debug for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "guest {} ({:?} mode), after {:?}",
+            "guest {} ({:?}), after {:?}",
             self.name, self.mode, self.elapsed
         )?;
         writeln!(f, "exit: {:?}", self.exit)?;
@@ -353,7 +405,7 @@ impl Run {
                 outcome
             }
             Err(mpsc::RecvTimeoutError::Timeout) => panic!(
-                "guest {} {:?} ({mode:?} mode) did not finish within {:?}",
+                "guest {} {:?} ({mode:?}) did not finish within {:?}",
                 self.name, self.args, self.timeout
             ),
             Err(mpsc::RecvTimeoutError::Disconnected) => {
@@ -362,7 +414,7 @@ impl Run {
                     Ok(()) => "no outcome".to_string(),
                 };
                 panic!(
-                    "the HOST panicked while running guest {} {:?} ({mode:?} mode): {msg}",
+                    "the HOST panicked while running guest {} {:?} ({mode:?}): {msg}",
                     self.name, self.args
                 )
             }
@@ -378,10 +430,7 @@ impl Run {
             wasi: ctx,
         };
         let start = Instant::now();
-        let exit = match mode {
-            Mode::Sync => run_sync(&component, state),
-            Mode::Async => runtime().block_on(run_async(&component, state)),
-        };
+        let exit = run_in(mode, &component, state);
         Outcome {
             mode,
             name: self.name.clone(),
@@ -592,7 +641,7 @@ pub fn check_cases(out: &Outcome, expected: &[(&str, &[&str])]) {
     }
     assert!(
         problems.is_empty(),
-        "{} case(s) wrong in {:?} mode:\n  {}\n{out:?}",
+        "{} case(s) wrong ({:?}):\n  {}\n{out:?}",
         problems.len(),
         out.mode,
         problems.join("\n  ")
