@@ -66,6 +66,48 @@ fn memory_output_pipe_clones_share_the_buffer() {
 }
 
 #[test]
+fn memory_output_pipe_handles_never_hold_more_than_the_room_left() {
+    let pipe = MemoryOutputPipe::new(100);
+    let mut a = pipe.clone();
+    let mut b = pipe.clone();
+    // Both ask first, then both write what they were granted: no trap.
+    let pa = a.check_write().unwrap();
+    let pb = b.check_write().unwrap();
+    assert!(pa + pb <= 100, "granted {pa} + {pb} of 100");
+    a.write(Bytes::from(vec![b'a'; pa])).unwrap();
+    b.write(Bytes::from(vec![b'b'; pb])).unwrap();
+    assert_eq!(pipe.contents().len(), pa + pb);
+
+    // A handle without room waits until the holder releases it.
+    let pipe = MemoryOutputPipe::new(100);
+    let mut a = pipe.clone();
+    let mut b = pipe.clone();
+    assert_eq!(a.check_write().unwrap(), 100);
+    assert_eq!(b.check_write().unwrap(), 0);
+    {
+        use std::task::{Context, Poll, Waker};
+        let mut ready = b.ready();
+        let poll = ready.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+        assert!(
+            matches!(poll, Poll::Pending),
+            "ready() completed while another handle holds the room"
+        );
+    }
+    a.write(Bytes::from_static(b"0123456789")).unwrap();
+    ready_now(&mut b);
+    assert_eq!(b.check_write().unwrap(), 90);
+    // Dropping a holder releases its permit too.
+    assert_eq!(a.check_write().unwrap(), 0);
+    drop(b);
+    assert_eq!(a.check_write().unwrap(), 90);
+    // A write without asking may use the room no handle holds.
+    let mut c = pipe.clone();
+    assert!(c.write(Bytes::from_static(b"x")).is_err(), "a holds all the room");
+    a.write(Bytes::from(vec![b'a'; 90])).unwrap();
+    assert!(is_closed(c.check_write()));
+}
+
+#[test]
 fn memory_output_pipe_try_into_inner_needs_the_last_clone() {
     let pipe = MemoryOutputPipe::new(10);
     let other = pipe.clone();

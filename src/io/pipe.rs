@@ -56,10 +56,33 @@ impl HostInputStream for MemoryInputPipe {
 ///
 /// When the buffer is full the stream reports closed: a guest sees the same
 /// as a pipe whose reader went away, and the host keeps what fitted.
-#[derive(Debug, Clone)]
+///
+/// Every clone is its own handle with its own `check_write` permit, and the
+/// permits of all handles together never exceed the room left: a handle
+/// that asks while the others hold all of it gets `Ok(0)`, and its
+/// [`Subscribe::ready`] completes when some of that room is released (the
+/// holder writes, asks again, or is dropped). So whatever a handle was
+/// granted, its next write is accepted.
+#[derive(Debug)]
 pub struct MemoryOutputPipe {
     capacity: usize,
-    buffer: Arc<Mutex<BytesMut>>,
+    shared: Arc<PipeShared>,
+    /// The permit this handle holds: room reserved for its next write.
+    granted: usize,
+}
+
+#[derive(Debug, Default)]
+struct PipeState {
+    buffer: BytesMut,
+    /// The sum of the permits every handle holds.
+    granted: usize,
+}
+
+#[derive(Debug, Default)]
+struct PipeShared {
+    state: Mutex<PipeState>,
+    /// Signalled when a handle gives up (part of) its permit.
+    released: Notify,
 }
 
 impl MemoryOutputPipe {
@@ -67,34 +90,98 @@ impl MemoryOutputPipe {
     pub fn new(capacity: usize) -> Self {
         MemoryOutputPipe {
             capacity,
-            buffer: Arc::new(Mutex::new(BytesMut::new())),
+            shared: Arc::default(),
+            granted: 0,
         }
     }
 
     /// A copy of everything written so far.
     pub fn contents(&self) -> Bytes {
-        lock(&self.buffer).clone().freeze()
+        lock(&self.shared.state).buffer.clone().freeze()
     }
 
     /// The buffer, if this is the last clone.
     pub fn try_into_inner(self) -> Option<BytesMut> {
-        Arc::into_inner(self.buffer).map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
+        let shared = Arc::clone(&self.shared);
+        drop(self);
+        Arc::into_inner(shared).map(|s| {
+            let state = s.state.into_inner().unwrap_or_else(|p| p.into_inner());
+            state.buffer
+        })
+    }
+
+    /// Gives up this handle's permit.
+    fn release(&mut self, state: &mut PipeState) {
+        if self.granted > 0 {
+            state.granted -= self.granted;
+            self.granted = 0;
+            self.shared.released.notify_waiters();
+        }
+    }
+
+    /// How many bytes this handle may write now: its own permit and the room
+    /// no handle holds.
+    fn allowed(&self, state: &PipeState) -> usize {
+        let room = self.capacity - state.buffer.len();
+        self.granted + (room - state.granted)
+    }
+
+    /// Appends `len` bytes made by `fill` if this handle may write them;
+    /// a write uses up the handle's permit.
+    fn append(&mut self, len: usize, fill: impl FnOnce(&mut BytesMut)) -> StreamResult<()> {
+        let shared = Arc::clone(&self.shared);
+        let mut state = lock(&shared.state);
+        if len > self.allowed(&state) {
+            return Err(StreamError::trap("write beyond the permit of check-write"));
+        }
+        self.release(&mut state);
+        fill(&mut state.buffer);
+        Ok(())
+    }
+}
+
+impl Clone for MemoryOutputPipe {
+    /// Another handle to the same buffer, holding no permit yet.
+    fn clone(&self) -> Self {
+        MemoryOutputPipe {
+            capacity: self.capacity,
+            shared: Arc::clone(&self.shared),
+            granted: 0,
+        }
+    }
+}
+
+impl Drop for MemoryOutputPipe {
+    fn drop(&mut self) {
+        if self.granted > 0 {
+            let shared = Arc::clone(&self.shared);
+            self.release(&mut lock(&shared.state));
+        }
     }
 }
 
 #[async_trait::async_trait]
 impl Subscribe for MemoryOutputPipe {
-    async fn ready(&mut self) {}
+    async fn ready(&mut self) {
+        loop {
+            let released = self.shared.released.notified();
+            let mut released = std::pin::pin!(released);
+            released.as_mut().enable();
+            {
+                let state = lock(&self.shared.state);
+                // Ready when full (closed), or when there is room to grant.
+                if state.buffer.len() == self.capacity || self.allowed(&state) > 0 {
+                    return;
+                }
+            }
+            released.await;
+        }
+    }
 }
 
 impl HostOutputStream for MemoryOutputPipe {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
-        let mut buffer = lock(&self.buffer);
-        if bytes.len() > self.capacity - buffer.len() {
-            return Err(StreamError::trap("write beyond the permit of check-write"));
-        }
-        buffer.extend_from_slice(&bytes);
-        Ok(())
+        self.append(bytes.len(), |buffer| buffer.extend_from_slice(&bytes))
     }
 
     fn flush(&mut self) -> StreamResult<()> {
@@ -102,11 +189,21 @@ impl HostOutputStream for MemoryOutputPipe {
     }
 
     fn check_write(&mut self) -> StreamResult<usize> {
-        let len = lock(&self.buffer).len();
-        match self.capacity - len {
-            0 => Err(StreamError::Closed),
-            n => Ok(n),
+        let shared = Arc::clone(&self.shared);
+        let mut state = lock(&shared.state);
+        if state.buffer.len() == self.capacity {
+            self.release(&mut state);
+            return Err(StreamError::Closed);
         }
+        // A new permit replaces this handle's previous one.
+        let grant = self.allowed(&state);
+        state.granted += grant - self.granted;
+        self.granted = grant;
+        Ok(grant)
+    }
+
+    fn write_zeroes(&mut self, size: usize) -> StreamResult<()> {
+        self.append(size, |buffer| buffer.resize(buffer.len() + size, 0))
     }
 }
 
