@@ -82,7 +82,8 @@ impl StdoutStream for ClosedOutputStream {
     }
 }
 
-/// How much one synchronous stdio write may take.
+/// How much one synchronous stdio write may take: the permit `check-write`
+/// grants, and the most a `write` may carry (more traps).
 const STDIO_PERMIT: usize = 1 << 20;
 
 /// Which process stream a [`StdioOutput`] writes to.
@@ -92,10 +93,55 @@ enum StdioTarget {
     Stderr,
 }
 
+/// The state of a synchronous output stream (stdio, [`OutputFile`]):
+/// whether a write or flush failed. A failed stream never recovers: its
+/// failure is reported once (or as `closed` for a reader that went away),
+/// and every later call answers `closed`.
+#[derive(Clone, Copy, Default)]
+struct SyncOutput {
+    failed: bool,
+}
+
+impl SyncOutput {
+    /// Runs a write of `len` bytes (at most the permit), or reports the
+    /// stream closed if it has failed before.
+    fn write(&mut self, len: usize, f: impl FnOnce() -> std::io::Result<()>) -> StreamResult<()> {
+        if self.failed {
+            return Err(StreamError::Closed);
+        }
+        if len > STDIO_PERMIT {
+            return Err(StreamError::trap("write beyond the permit of check-write"));
+        }
+        self.run(f)
+    }
+
+    /// Runs a flush, or reports the stream closed if it has failed before.
+    fn flush(&mut self, f: impl FnOnce() -> std::io::Result<()>) -> StreamResult<()> {
+        if self.failed {
+            return Err(StreamError::Closed);
+        }
+        self.run(f)
+    }
+
+    fn run(&mut self, f: impl FnOnce() -> std::io::Result<()>) -> StreamResult<()> {
+        f().map_err(|e| {
+            self.failed = true;
+            crate::io::write_failure(e)
+        })
+    }
+
+    fn check_write(&self) -> StreamResult<usize> {
+        if self.failed {
+            return Err(StreamError::Closed);
+        }
+        Ok(STDIO_PERMIT)
+    }
+}
+
 /// Writes straight to the host process's stdout or stderr. Writes are
 /// synchronous: the process's stdio is the embedder's own and blocking on it
 /// is what a native program would do.
-struct StdioOutput(StdioTarget);
+struct StdioOutput(StdioTarget, SyncOutput);
 
 #[async_trait::async_trait]
 impl Subscribe for StdioOutput {
@@ -104,21 +150,21 @@ impl Subscribe for StdioOutput {
 
 impl HostOutputStream for StdioOutput {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
-        let result = match self.0 {
+        let target = self.0;
+        self.1.write(bytes.len(), || match target {
             StdioTarget::Stdout => std::io::stdout().write_all(&bytes),
             StdioTarget::Stderr => std::io::stderr().write_all(&bytes),
-        };
-        result.map_err(StreamError::failed)
+        })
     }
     fn flush(&mut self) -> StreamResult<()> {
-        let result = match self.0 {
+        let target = self.0;
+        self.1.flush(|| match target {
             StdioTarget::Stdout => std::io::stdout().flush(),
             StdioTarget::Stderr => std::io::stderr().flush(),
-        };
-        result.map_err(StreamError::failed)
+        })
     }
     fn check_write(&mut self) -> StreamResult<usize> {
-        Ok(STDIO_PERMIT)
+        self.1.check_write()
     }
 }
 
@@ -137,7 +183,7 @@ pub fn stdout() -> Stdout {
 
 impl StdoutStream for Stdout {
     fn stream(&self) -> Box<dyn HostOutputStream> {
-        Box::new(StdioOutput(StdioTarget::Stdout))
+        Box::new(StdioOutput(StdioTarget::Stdout, SyncOutput::default()))
     }
     fn isatty(&self) -> bool {
         is_terminal(std::io::stdout())
@@ -155,7 +201,7 @@ pub fn stderr() -> Stderr {
 
 impl StdoutStream for Stderr {
     fn stream(&self) -> Box<dyn HostOutputStream> {
-        Box::new(StdioOutput(StdioTarget::Stderr))
+        Box::new(StdioOutput(StdioTarget::Stderr, SyncOutput::default()))
     }
     fn isatty(&self) -> bool {
         is_terminal(std::io::stderr())
@@ -163,10 +209,13 @@ impl StdoutStream for Stderr {
 }
 
 /// An output that writes synchronously to a host file (anything `Write`),
-/// shared by every stream made from it.
+/// shared by every stream made from it. Like inherited stdio, a stream over
+/// it grants 1 MiB per `check-write`, traps on more, and stays closed once a
+/// write or flush failed.
 #[derive(Clone)]
 pub struct OutputFile {
     file: Arc<Mutex<dyn Write + Send>>,
+    state: SyncOutput,
 }
 
 impl OutputFile {
@@ -174,6 +223,7 @@ impl OutputFile {
     pub fn new(file: impl Write + Send + 'static) -> Self {
         OutputFile {
             file: Arc::new(Mutex::new(file)),
+            state: SyncOutput::default(),
         }
     }
 }
@@ -185,21 +235,30 @@ impl Subscribe for OutputFile {
 
 impl HostOutputStream for OutputFile {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
-        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        file.write_all(&bytes).map_err(StreamError::failed)
+        let file = &self.file;
+        self.state.write(bytes.len(), || {
+            let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
+            file.write_all(&bytes)
+        })
     }
     fn flush(&mut self) -> StreamResult<()> {
-        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        file.flush().map_err(StreamError::failed)
+        let file = &self.file;
+        self.state.flush(|| {
+            let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
+            file.flush()
+        })
     }
     fn check_write(&mut self) -> StreamResult<usize> {
-        Ok(STDIO_PERMIT)
+        self.state.check_write()
     }
 }
 
 impl StdoutStream for OutputFile {
     fn stream(&self) -> Box<dyn HostOutputStream> {
-        Box::new(self.clone())
+        Box::new(OutputFile {
+            file: Arc::clone(&self.file),
+            state: SyncOutput::default(),
+        })
     }
     fn isatty(&self) -> bool {
         false

@@ -14,6 +14,7 @@ mod stream;
 pub use error::IoError;
 pub(crate) use poll::poll_list;
 pub use poll::{Pollable, subscribe};
+pub(crate) use stream::write_failure;
 pub use stream::{
     HostInputStream, HostOutputStream, InputStream, OutputStream, StreamError, StreamResult,
     Subscribe,

@@ -422,11 +422,12 @@ impl AsyncWriteStream {
         }
     }
 
-    /// Takes a recorded failure, closing the stream.
+    /// Takes a recorded failure, closing the stream. A writer whose reader
+    /// went away (`BrokenPipe`) is just closed, as the spec's streams are.
     fn take_error(state: &mut WriterState) -> StreamResult<()> {
         if let Some(e) = state.error.take() {
             state.closed = true;
-            return Err(StreamError::failed(e));
+            return Err(super::stream::write_failure(e));
         }
         if state.closed {
             return Err(StreamError::Closed);

@@ -60,6 +60,16 @@ impl StreamError {
     }
 }
 
+/// The stream error of a failed host write or flush: a reader that went
+/// away (`EPIPE`) closes the stream, as the spec's stream contract has it;
+/// any other failure is reported once as `last-operation-failed`.
+pub(crate) fn write_failure(err: std::io::Error) -> StreamError {
+    match err.kind() {
+        std::io::ErrorKind::BrokenPipe => StreamError::Closed,
+        _ => StreamError::failed(err),
+    }
+}
+
 impl fmt::Display for StreamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
