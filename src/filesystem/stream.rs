@@ -25,6 +25,7 @@ use crate::runtime::try_run_now;
 use crate::runtime::{AbortOnDropJoinHandle, blocking_allowed, poll_once, spawn_blocking};
 use bytes::Bytes;
 use std::io;
+use std::sync::{Arc, Mutex};
 use system_interface::fs::FileIoExt;
 
 /// The most bytes one write may carry (the permit `check-write` grants).
@@ -191,11 +192,56 @@ enum WriteAt {
     Append,
 }
 
+/// A blocking write, run once by whoever claims it first.
+type WriteJob = Box<dyn FnOnce() -> io::Result<()> + Send>;
+
+/// A write handed to the blocking pool. The job sits in a slot that the
+/// pool thread empties when it starts; if the stream is dropped before
+/// that, the drop runs the job itself, so a dropped stream never loses a
+/// write it accepted (aborting the task alone would, on a current-thread
+/// runtime, before the pool got to it).
+struct BackgroundWrite {
+    job: Arc<Mutex<Option<WriteJob>>>,
+    /// `None` when the drop ran the job (never seen by a live stream).
+    handle: AbortOnDropJoinHandle<Option<io::Result<()>>>,
+}
+
+impl BackgroundWrite {
+    fn start(job: WriteJob) -> Self {
+        let job = Arc::new(Mutex::new(Some(job)));
+        let slot = Arc::clone(&job);
+        let handle = spawn_blocking(move || {
+            let job = slot.lock().unwrap_or_else(|p| p.into_inner()).take();
+            job.map(|job| job())
+        });
+        BackgroundWrite { job, handle }
+    }
+
+    /// The result of a finished write.
+    fn outcome(result: Option<io::Result<()>>) -> WriteState {
+        match result {
+            Some(Ok(())) | None => WriteState::Ready,
+            Some(Err(e)) => WriteState::Failed(e),
+        }
+    }
+}
+
+impl Drop for BackgroundWrite {
+    fn drop(&mut self) {
+        let job = self.job.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(job) = job {
+            // Not started yet: do it now. Its error has no one to go to.
+            let _ = job();
+        }
+        // Otherwise the pool thread is running it; it finishes on its own.
+    }
+}
+
 enum WriteState {
     /// Accepting writes.
     Ready,
     /// A background write in flight.
-    Busy(AbortOnDropJoinHandle<io::Result<()>>),
+    Busy(BackgroundWrite),
     /// A write failed; reported by the next operation.
     Failed(io::Error),
     /// Closed after a failure was reported.
@@ -234,14 +280,11 @@ impl FileOutputStream {
 
     /// Collects a finished background write, if any.
     fn settle(&mut self) {
-        if let WriteState::Busy(handle) = &mut self.state
-            && handle.is_finished()
-            && let Some(result) = poll_once(handle)
+        if let WriteState::Busy(write) = &mut self.state
+            && write.handle.is_finished()
+            && let Some(result) = poll_once(&mut write.handle)
         {
-            self.state = match result {
-                Ok(()) => WriteState::Ready,
-                Err(e) => WriteState::Failed(e),
-            };
+            self.state = BackgroundWrite::outcome(result);
         }
     }
 
@@ -265,11 +308,9 @@ impl FileOutputStream {
 #[async_trait::async_trait]
 impl Subscribe for FileOutputStream {
     async fn ready(&mut self) {
-        if let WriteState::Busy(handle) = &mut self.state {
-            self.state = match handle.await {
-                Ok(()) => WriteState::Ready,
-                Err(e) => WriteState::Failed(e),
-            };
+        if let WriteState::Busy(write) = &mut self.state {
+            let result = (&mut write.handle).await;
+            self.state = BackgroundWrite::outcome(result);
         }
     }
 }
@@ -280,6 +321,8 @@ impl HostOutputStream for FileOutputStream {
         self.settle();
         match self.state {
             WriteState::Ready => {}
+            // Writing nothing is within any permit, 0 included.
+            WriteState::Busy(_) if bytes.is_empty() => return Ok(()),
             WriteState::Busy(_) => {
                 return Err(StreamError::trap("write to a file stream without a permit"));
             }
@@ -304,7 +347,8 @@ impl HostOutputStream for FileOutputStream {
                 Err(self.fail())
             }
             Err(write) => {
-                self.state = WriteState::Busy(spawn_blocking(write));
+                let job: WriteJob = Box::new(write);
+                self.state = WriteState::Busy(BackgroundWrite::start(job));
                 Ok(())
             }
         }
