@@ -112,14 +112,14 @@ impl File {
         self.run(move |f| Ok(read_at(f, want, offset)?)).await
     }
 
-    /// `descriptor.write`: all of `buf` at `offset`.
+    /// `descriptor.write`: `buf` at `offset`, returning how many bytes were
+    /// written. When the file takes only part of it (a full filesystem, a
+    /// file size limit), that count is returned, and the error comes with
+    /// the next write, as POSIX `write` does.
     pub async fn write(&self, buf: Vec<u8>, offset: u64) -> FsResult<u64> {
         require_mode(self.mode, FilePerms::WRITE)?;
-        self.run(move |f| {
-            write_all_at(f, &buf, offset)?;
-            Ok(buf.len() as u64)
-        })
-        .await
+        self.run(move |f| Ok(write_some_at(f, &buf, offset)? as u64))
+            .await
     }
 
     /// `descriptor.read-via-stream` (needs a descriptor opened for reading).
@@ -168,6 +168,28 @@ pub(crate) fn read_at(
     }
     buf.truncate(filled);
     Ok((buf, eof))
+}
+
+/// Writes as much of `buf` at `offset` as the file takes: all of it, or
+/// what was written before an error. The error only when nothing was.
+fn write_some_at(f: &cap_std::fs::File, buf: &[u8], offset: u64) -> io::Result<usize> {
+    let mut done = 0;
+    while done < buf.len() {
+        let at = offset
+            .checked_add(done as u64)
+            .ok_or_else(|| io::Error::from(rustix::io::Errno::FBIG));
+        let result = at.and_then(|at| f.write_at(&buf[done..], at));
+        match result {
+            Ok(0) if done == 0 => return Err(io::Error::from(rustix::io::Errno::IO)),
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if done == 0 => return Err(e),
+            // The next write meets the error again.
+            Err(_) => break,
+        }
+    }
+    Ok(done)
 }
 
 /// Writes all of `buf` at `offset`.
