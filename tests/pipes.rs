@@ -102,7 +102,10 @@ fn memory_output_pipe_handles_never_hold_more_than_the_room_left() {
     assert_eq!(a.check_write().unwrap(), 90);
     // A write without asking may use the room no handle holds.
     let mut c = pipe.clone();
-    assert!(c.write(Bytes::from_static(b"x")).is_err(), "a holds all the room");
+    assert!(
+        c.write(Bytes::from_static(b"x")).is_err(),
+        "a holds all the room"
+    );
     a.write(Bytes::from(vec![b'a'; 90])).unwrap();
     assert!(is_closed(c.check_write()));
 }
