@@ -12,7 +12,9 @@
 //!   the blocking pool (one hop), a non-blocking `read` starts a background
 //!   read and returns nothing until it completes (the stream's pollable is
 //!   ready then), and a `write` starts a background write during which
-//!   `check-write` grants nothing.
+//!   `check-write` grants nothing (a write of 0 bytes is still accepted).
+//!   A flush completes only when that write is in the file, and a stream
+//!   dropped with a write in flight finishes the write.
 //!
 //! A failed read or write is reported once as `last-operation-failed` with
 //! an error that `filesystem-error-code` turns back into the spec code; the
