@@ -309,6 +309,16 @@ impl WasiCtxBuilder {
     /// `insufficient-memory` (as they do when the host itself runs out,
     /// `EMFILE`/`ENFILE`); the guest can close descriptors and open again.
     /// Applies to all preopens, whenever they were added.
+    ///
+    /// The other resources a guest holds (descriptors, streams, pollables,
+    /// listings) are bounded by the embedder: the capacity of the store's
+    /// [`ResourceTable`](crate::ResourceTable)
+    /// (`ResourceTable::set_max_capacity`; a full table traps with
+    /// "resource table has no free keys") and wasmtime's
+    /// `Store::set_max_component_handles` (past it the guest traps with
+    /// "store handle limit exceeded"). Memory, tables and instances are
+    /// bounded with `Store::limiter`. Hitting any of these is a trap with
+    /// that message, never a host panic.
     pub fn max_open_files(&mut self, max: usize) -> &mut Self {
         self.ctx().fd_budget.set_max(max);
         self
