@@ -3,7 +3,7 @@
 
 use crate::cli::{StdinStream, StdoutStream};
 use crate::clocks::{HostMonotonicClock, HostWallClock};
-use crate::filesystem::{DirPerms, FilePerms, Preopen};
+use crate::filesystem::{DEFAULT_MAX_OPEN_FILES, DirPerms, FdBudget, FilePerms, Preopen};
 use crate::io::pipe::{ClosedInputStream, SinkOutputStream};
 use crate::random::{Deterministic, thread_rng};
 use crate::sockets::{SocketAddrCheck, SocketAddrUse};
@@ -35,6 +35,8 @@ pub struct WasiCtx {
     pub(crate) wall_clock: Box<dyn HostWallClock>,
     pub(crate) monotonic_clock: Arc<dyn HostMonotonicClock>,
     pub(crate) preopens: Vec<Preopen>,
+    /// The host descriptors the guest may hold (shared with the preopens).
+    pub(crate) fd_budget: FdBudget,
     pub(crate) socket_addr_check: SocketAddrCheck,
     pub(crate) allow_tcp: bool,
     pub(crate) allow_udp: bool,
@@ -84,6 +86,7 @@ impl WasiCtxBuilder {
                 wall_clock: crate::clocks::wall_clock(),
                 monotonic_clock: crate::clocks::monotonic_clock(),
                 preopens: Vec::new(),
+                fd_budget: FdBudget::new(DEFAULT_MAX_OPEN_FILES),
                 socket_addr_check: SocketAddrCheck::deny_all(),
                 allow_tcp: false,
                 allow_udp: false,
@@ -210,12 +213,14 @@ impl WasiCtxBuilder {
         file_perms: FilePerms,
     ) -> wasmtime::Result<&mut Self> {
         let allow_blocking = self.ctx().allow_blocking_current_thread;
+        let budget = self.ctx().fd_budget.clone();
         let preopen = Preopen::open(
             host_path.as_ref(),
             guest_path.as_ref(),
             dir_perms,
             file_perms,
             allow_blocking,
+            budget,
         )?;
         self.ctx().preopens.push(preopen);
         Ok(self)
@@ -292,6 +297,30 @@ impl WasiCtxBuilder {
     /// Whether the guest may resolve host names.
     pub fn allow_ip_name_lookup(&mut self, allow: bool) -> &mut Self {
         self.ctx().allow_ip_name_lookup = allow;
+        self
+    }
+
+    /// The most host file descriptors the guest may hold open at once
+    /// through the filesystem: every open file and directory counts one,
+    /// every directory listing two; the preopens do not count. Default:
+    /// [`DEFAULT_MAX_OPEN_FILES`] (1024).
+    ///
+    /// When the budget is spent, `open-at` and `read-directory` fail with
+    /// `insufficient-memory` (as they do when the host itself runs out,
+    /// `EMFILE`/`ENFILE`); the guest can close descriptors and open again.
+    /// Applies to all preopens, whenever they were added.
+    ///
+    /// The other resources a guest holds (descriptors, streams, pollables,
+    /// listings) are bounded by the embedder: the capacity of the store's
+    /// [`ResourceTable`](crate::ResourceTable)
+    /// (`ResourceTable::set_max_capacity`; a full table traps with
+    /// "resource table has no free keys") and wasmtime's
+    /// `Store::set_max_component_handles` (past it the guest traps with
+    /// "store handle limit exceeded"). Memory, tables and instances are
+    /// bounded with `Store::limiter`. Hitting any of these is a trap with
+    /// that message, never a host panic.
+    pub fn max_open_files(&mut self, max: usize) -> &mut Self {
+        self.ctx().fd_budget.set_max(max);
         self
     }
 

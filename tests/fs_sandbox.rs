@@ -4,6 +4,8 @@
 //! the preopen must be exactly as it was.
 
 mod common;
+#[path = "support/no_openat2.rs"]
+mod no_openat2;
 use common::{Mode, Run, assert_unchanged, check_cases, guests, snapshot, tempdir};
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -48,6 +50,7 @@ const TRAILING_NOFOLLOW: &[&str] = &[
 
 #[test]
 fn escape_attempts_fail_and_nothing_outside_changes() {
+    no_openat2::disable_openat2_if_asked();
     for mode in Mode::ALL {
         let root = tempdir();
         layout(root.path());
@@ -215,6 +218,7 @@ fn escape_attempts_fail_and_nothing_outside_changes() {
 
 #[test]
 fn std_escape_attempts_fail() {
+    no_openat2::disable_openat2_if_asked();
     for mode in Mode::ALL {
         let root = tempdir();
         layout(root.path());
@@ -251,6 +255,7 @@ fn std_escape_attempts_fail() {
 
 #[test]
 fn a_preopen_that_is_itself_a_symlink_still_confines() {
+    no_openat2::disable_openat2_if_asked();
     // The host path given to the builder may be a symlink; the guest is
     // confined to its target and cannot climb out of it.
     for mode in Mode::ALL {
@@ -271,4 +276,109 @@ fn a_preopen_that_is_itself_a_symlink_still_confines() {
             &snapshot(&root.path().join("outside")),
         );
     }
+}
+
+/// The links of issue 6, item 5: targets that end in `/` (cap-std's
+/// fallback resolver before 3.4.6 let them lead out of the preopen).
+fn slash_layout(root: &Path) {
+    layout(root);
+    let s = root.join("sandbox");
+    let o = root.join("outside");
+    fs::create_dir(o.join("inner")).unwrap();
+    fs::write(o.join("inner/deep.txt"), "deep").unwrap();
+    symlink("../outside/", s.join("ts_rel")).unwrap();
+    symlink(format!("{}/", o.display()), s.join("ts_abs")).unwrap();
+    symlink("../outside/secret.txt/", s.join("ts_rel_file")).unwrap();
+    symlink("../../outside/", s.join("sub/ts_up")).unwrap();
+    symlink("../outside", s.join("evil_rel")).unwrap();
+    symlink(&o, s.join("evil_abs")).unwrap();
+    symlink("evil_rel/", s.join("ts_chain_rel")).unwrap();
+    symlink("evil_abs/", s.join("ts_chain_abs")).unwrap();
+    symlink("ts_rel/", s.join("ts_chain_slash")).unwrap();
+    symlink("../evil_rel/", s.join("sub/ts_chain_up")).unwrap();
+}
+
+/// Issue 6, item 5: every operation through a symlink whose target ends in
+/// `/` (relative and absolute, through one and two links, with and without
+/// symlink-follow) fails, or acts on the link itself inside the sandbox;
+/// nothing outside is read, listed, created, changed or removed.
+#[test]
+fn links_with_a_trailing_slash_in_their_target_stay_inside() {
+    no_openat2::disable_openat2_if_asked();
+    for mode in Mode::ALL {
+        let root = tempdir();
+        slash_layout(root.path());
+        let outside = root.path().join("outside");
+        let before = snapshot(&outside);
+        let out = Run::new(guests::FS_SANDBOX)
+            .arg("slash")
+            .preopen_rw(root.path().join("sandbox"), "/sandbox")
+            .run(mode);
+        out.assert_success().assert_line("done");
+        let mut seen = 0;
+        let mut escapes = Vec::new();
+        for line in out.lines() {
+            let Some(rest) = line.strip_prefix("slash ") else {
+                continue;
+            };
+            seen += 1;
+            let (what, result) = rest.split_once(": ").unwrap();
+            let mut words = what.split(' ');
+            let (op, path, follow) = (
+                words.next().unwrap(),
+                words.next().unwrap(),
+                words.next().unwrap(),
+            );
+            let Some(value) = result.strip_prefix("ok") else {
+                continue;
+            };
+            // The link itself (no suffix, not followed) may be looked at,
+            // hashed, touched and hard-linked: it is inside. `link/.` is
+            // read as the link itself too (std's `Path` drops a trailing
+            // `.`); the unit tests check that such a hash is never the one
+            // of an outside object.
+            let on_the_link = follow == "nofollow" && {
+                let base = path.strip_suffix("/.").unwrap_or(path);
+                let name = base.rsplit('/').next().unwrap();
+                !base.ends_with('/') && name.starts_with("ts_")
+            };
+            let allowed = match op {
+                "stat" => value.contains("SymbolicLink"),
+                "hash" | "set-times" | "link-from" => on_the_link,
+                _ => false,
+            };
+            if !allowed {
+                escapes.push(line.clone());
+            }
+        }
+        assert!(seen > 500, "only {seen} cases ran:\n{out:?}");
+        assert!(
+            escapes.is_empty(),
+            "{mode:?}: operations through trailing-slash links succeeded:\n{}",
+            escapes.join("\n")
+        );
+        assert_unchanged(
+            "the directory outside the preopen",
+            &before,
+            &snapshot(&outside),
+        );
+        let s = root.path().join("sandbox");
+        assert!(fs::symlink_metadata(s.join("stolen")).is_err());
+        assert_eq!(fs::read_to_string(s.join("file.txt")).unwrap(), "inside");
+    }
+}
+
+/// Issue 6, item 5: the guest sandbox tests again, in a child process where
+/// `openat2` answers `ENOSYS`, so cap-std's fallback resolver is covered.
+#[test]
+fn sandbox_tests_pass_without_openat2() {
+    if no_openat2::asked() {
+        return;
+    }
+    no_openat2::rerun_without_openat2(&[
+        "escape_attempts_fail_and_nothing_outside_changes",
+        "std_escape_attempts_fail",
+        "a_preopen_that_is_itself_a_symlink_still_confines",
+        "links_with_a_trailing_slash_in_their_target_stay_inside",
+    ]);
 }

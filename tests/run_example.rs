@@ -189,9 +189,10 @@ fn read_only_preopen_refuses_writes() {
         ],
         b"",
     );
-    // The guest's std::fs call fails (read-only file system) and it panics.
+    // The guest's std::fs call fails (the preopen's permissions refuse it:
+    // not-permitted, EPERM) and it panics.
     assert_eq!(out.status.code(), Some(134), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("Read-only file system"));
+    assert!(text(&out.stderr).contains("Operation not permitted"));
     assert!(!root.path().join("new.txt").exists());
 }
 

@@ -5,6 +5,7 @@
 //! or with `allow_blocking_current_thread`, in `block_in_place` on a
 //! multi-threaded tokio runtime, one hop to tokio's blocking pool otherwise.
 
+use super::budget::{FdBudget, Slot};
 use super::file::File;
 use super::path::{self, refuse_slash_through_symlink};
 use super::perms::{DirPerms, FilePerms, require_dir, require_file};
@@ -42,15 +43,23 @@ pub struct Dir {
     /// Which preopen this directory lies beneath.
     pub(crate) preopen: u64,
     pub(crate) allow_blocking_current_thread: bool,
+    /// The context's descriptor budget, which everything opened beneath
+    /// this directory draws from.
+    pub(crate) budget: FdBudget,
+    /// This directory's own slot in the budget (`None` for a preopen),
+    /// given back when the last clone is dropped, with the host handle.
+    _slot: Option<Arc<Slot>>,
 }
 
 impl Dir {
-    /// A new preopen with a fresh identity.
+    /// A new preopen with a fresh identity, drawing on `budget` for what is
+    /// opened beneath it (the preopen itself does not count).
     pub(crate) fn new_preopen(
         dir: cap_std::fs::Dir,
         perms: DirPerms,
         file_perms: FilePerms,
         allow_blocking_current_thread: bool,
+        budget: FdBudget,
     ) -> Dir {
         Dir {
             dir: Arc::new(dir),
@@ -58,13 +67,17 @@ impl Dir {
             file_perms,
             preopen: NEXT_PREOPEN.fetch_add(1, Ordering::Relaxed),
             allow_blocking_current_thread,
+            budget,
+            _slot: None,
         }
     }
 
-    /// A directory opened beneath this one: same permissions, same preopen.
-    fn child(&self, dir: cap_std::fs::Dir) -> Dir {
+    /// A directory opened beneath this one, holding `slot`: same
+    /// permissions, same preopen.
+    fn child(&self, dir: cap_std::fs::Dir, slot: Slot) -> Dir {
         Dir {
             dir: Arc::new(dir),
+            _slot: Some(Arc::new(slot)),
             ..self.clone()
         }
     }
@@ -112,9 +125,20 @@ impl Dir {
             .await
     }
 
-    /// `descriptor.sync` / `sync-data` of a directory.
+    /// `descriptor.sync` / `sync-data` of a directory: makes the creates,
+    /// renames and removals of its entries durable. Directories are held as
+    /// `O_PATH` handles, which cannot be synced, so the directory itself
+    /// (`.`, never anything else) is opened for reading for the `fsync`.
     pub async fn sync(&self) -> FsResult<()> {
-        self.run(|dir| Ok(rustix::fs::fsync(dir)?)).await
+        let slot = self.budget.take(1)?;
+        self.run(move |dir| {
+            let _slot = slot;
+            use rustix::fs::{Mode, OFlags};
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+            let fd = rustix::fs::openat(dir, ".", flags, Mode::empty())?;
+            Ok(rustix::fs::fsync(&fd)?)
+        })
+        .await
     }
 
     /// The metadata of `path`, following a final symlink only when `flags`
@@ -230,16 +254,18 @@ impl Dir {
         self.run(move |dir| Ok(dir.symlink(&target, &path)?)).await
     }
 
-    /// Fails with `cross-device` unless both directories lie beneath the
-    /// same preopen, and with `not-permitted` unless both may be mutated: a
-    /// link or rename never moves an object out of a read-only place, or
-    /// between two grants.
+    /// Fails with `not-permitted` unless both sides may be mutated (checked
+    /// first, so a link out of a read-only preopen is `not-permitted`), then
+    /// with `cross-device` unless both directories lie beneath the same
+    /// preopen: a link or rename never moves an object out of a read-only
+    /// place, or between two grants.
     fn check_pair(&self, new: &Dir) -> FsResult<()> {
+        require_dir(self.perms, DirPerms::READ | DirPerms::MUTATE)?;
+        require_dir(new.perms, DirPerms::MUTATE)?;
         if self.preopen != new.preopen {
             return Err(ErrorCode::CrossDevice.into());
         }
-        require_dir(self.perms, DirPerms::READ | DirPerms::MUTATE)?;
-        require_dir(new.perms, DirPerms::MUTATE)
+        Ok(())
     }
 
     /// `descriptor.link-at` (both sides need MUTATE, same preopen).
@@ -288,17 +314,23 @@ impl Dir {
     pub async fn read_directory(&self) -> FsResult<ReaddirStream> {
         require_dir(self.perms, DirPerms::READ)?;
         let allow_blocking = self.allow_blocking_current_thread;
+        // cap-std's listing holds two descriptors (see `budget.rs`).
+        let slot = self.budget.take(2)?;
         let entries = self.run(|dir| dir.entries()).await?;
-        Ok(ReaddirStream::new(entries, allow_blocking))
+        Ok(ReaddirStream::new(entries, slot, allow_blocking))
     }
 
     /// `descriptor.open-at`.
     ///
-    /// Needs READ on this directory. As the spec says, `write`,
-    /// `mutate-directory`, `truncate` and `create` need MUTATE on this
-    /// directory (`read-only` otherwise); `write` and `truncate` also need
-    /// the preopen's file WRITE (so a read-only preopen can never truncate);
-    /// `read` of a file needs file READ.
+    /// Needs READ on this directory. `write`, `mutate-directory`,
+    /// `truncate` and `create` need MUTATE on this directory; `write` and
+    /// `truncate` also need the preopen's file WRITE (so a read-only preopen
+    /// can never truncate); `read` of a file needs file READ. Whatever the
+    /// preopen refuses is `not-permitted`.
+    ///
+    /// Open modes follow POSIX: neither `read` nor `write` opens for
+    /// reading (`O_RDONLY` is 0), and `create` or `truncate` open for
+    /// writing too where the preopen allows writing files.
     pub async fn open_at(
         &self,
         path_flags: PathFlags,
@@ -314,6 +346,12 @@ impl Dir {
         let directory = oflags.contains(OpenFlags::DIRECTORY);
         let read = flags.contains(DescriptorFlags::READ);
         let write = flags.contains(DescriptorFlags::WRITE);
+        // The mode the descriptor gets beyond what it asked for.
+        let implied_read = !read && !write && self.file_perms.contains(FilePerms::READ);
+        let implied_write = !write
+            && (create || truncate)
+            && self.perms.contains(DirPerms::MUTATE)
+            && self.file_perms.contains(FilePerms::WRITE);
         if create || truncate || write || flags.contains(DescriptorFlags::MUTATE_DIRECTORY) {
             require_dir(self.perms, DirPerms::MUTATE)?;
         }
@@ -328,6 +366,8 @@ impl Dir {
         }
         let follow = path::follows(path_flags, &path);
         let this = self.clone();
+        // Taken before the host call, so the budget is never exceeded.
+        let slot = self.budget.take(1)?;
         self.run(move |dir| {
             if directory {
                 let child = if follow {
@@ -338,14 +378,14 @@ impl Dir {
                 if write || truncate {
                     return Err(ErrorCode::IsDirectory.into());
                 }
-                return Ok(Descriptor::Dir(this.child(child)));
+                return Ok(Descriptor::Dir(this.child(child, slot)));
             }
 
             // The host handle needs write access to create or truncate;
-            // the guest's descriptor still only gets what it asked for.
+            // the guest's descriptor gets the mode computed below.
             let host_write = write || create || truncate;
             let mut opts = cap_std::fs::OpenOptions::new();
-            opts.read(read || !host_write)
+            opts.read(read || implied_read || !host_write)
                 .write(host_write)
                 .truncate(truncate)
                 .follow(if follow {
@@ -361,6 +401,7 @@ impl Dir {
             } else if create {
                 opts.create(true);
             }
+            let mut implied_write = implied_write;
             let file = match dir.open_with(&path, &opts) {
                 Ok(file) => file,
                 // `O_CREAT|O_RDONLY` of an existing file the host may only
@@ -372,6 +413,7 @@ impl Dir {
                         && !truncate
                         && e.raw_os_error() == Some(rustix::io::Errno::ACCESS.raw_os_error()) =>
                 {
+                    implied_write = false;
                     let mut opts = cap_std::fs::OpenOptions::new();
                     opts.read(true).follow(if follow {
                         FollowSymlinks::Yes
@@ -384,24 +426,24 @@ impl Dir {
             };
             if !host_write && file.metadata()?.is_dir() {
                 let child = cap_std::fs::Dir::from_std_file(file.into_std());
-                return Ok(Descriptor::Dir(this.child(child)));
+                return Ok(Descriptor::Dir(this.child(child, slot)));
             }
             if read {
                 require_file(this.file_perms, FilePerms::READ)?;
             }
             let mut mode = FilePerms::empty();
-            if read {
-                mode |= FilePerms::READ;
-            }
-            if write {
-                mode |= FilePerms::WRITE;
-            }
-            let reported = flags
-                & (DescriptorFlags::READ
-                    | DescriptorFlags::WRITE
-                    | DescriptorFlags::FILE_INTEGRITY_SYNC
+            let mut reported = flags
+                & (DescriptorFlags::FILE_INTEGRITY_SYNC
                     | DescriptorFlags::DATA_INTEGRITY_SYNC
                     | DescriptorFlags::REQUESTED_WRITE_SYNC);
+            if read || implied_read {
+                mode |= FilePerms::READ;
+                reported |= DescriptorFlags::READ;
+            }
+            if write || implied_write {
+                mode |= FilePerms::WRITE;
+                reported |= DescriptorFlags::WRITE;
+            }
             // A file reached through a directory without MUTATE cannot be
             // changed through any handle obtained from it.
             let mut perms = this.file_perms;
@@ -415,6 +457,7 @@ impl Dir {
                 flags: reported,
                 preopen: this.preopen,
                 allow_blocking_current_thread: this.allow_blocking_current_thread,
+                _slot: Arc::new(slot),
             }))
         })
         .await

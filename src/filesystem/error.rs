@@ -36,6 +36,9 @@ pub(crate) fn errno_code(errno: rustix::io::Errno) -> Option<ErrorCode> {
         E::NOENT => ErrorCode::NoEntry,
         E::NOLCK => ErrorCode::NoLock,
         E::NOMEM => ErrorCode::InsufficientMemory,
+        // Too many open files (the process's or the system's): WASI 0.2
+        // has no code for it; see `budget.rs`.
+        E::MFILE | E::NFILE => super::budget::OUT_OF_DESCRIPTORS,
         E::NOSPC => ErrorCode::InsufficientSpace,
         E::NOTDIR => ErrorCode::NotDirectory,
         E::NOTEMPTY => ErrorCode::NotEmpty,

@@ -1,10 +1,12 @@
 //! File descriptors and their operations.
 
+use super::budget::Slot;
 use super::perms::{FilePerms, require_file, require_mode};
 use super::stream::{FileInputStream, FileOutputStream};
 use super::{FsResult, MAX_READ, stat};
 use crate::bindings::filesystem::types::{
-    Advice, DescriptorFlags, DescriptorStat, DescriptorType, MetadataHashValue, NewTimestamp,
+    Advice, DescriptorFlags, DescriptorStat, DescriptorType, ErrorCode, MetadataHashValue,
+    NewTimestamp,
 };
 use std::io;
 use std::sync::Arc;
@@ -24,6 +26,9 @@ pub struct File {
     #[allow(dead_code)]
     pub(crate) preopen: u64,
     pub(crate) allow_blocking_current_thread: bool,
+    /// The file's slot in its context's descriptor budget, given back when
+    /// the last clone (streams hold clones) is dropped, with the handle.
+    pub(crate) _slot: Arc<Slot>,
 }
 
 impl File {
@@ -89,9 +94,22 @@ impl File {
         self.run(|f| Ok(f.sync_all()?)).await
     }
 
-    /// `descriptor.set-size` (needs a descriptor opened for writing).
+    /// `Ok` if the preopen allows `needed` (`not-permitted` otherwise) and
+    /// this descriptor was opened for it (`bad-descriptor` otherwise), in
+    /// that order.
+    fn allowed(&self, needed: FilePerms) -> FsResult<()> {
+        require_file(self.perms, needed)?;
+        require_mode(self.mode, needed)
+    }
+
+    /// `descriptor.set-size`: needs the preopen's file WRITE
+    /// (`not-permitted`), then a descriptor opened for writing (`invalid`,
+    /// as `ftruncate` of a read-only descriptor).
     pub async fn set_size(&self, size: u64) -> FsResult<()> {
-        require_mode(self.mode, FilePerms::WRITE)?;
+        require_file(self.perms, FilePerms::WRITE)?;
+        if !self.mode.contains(FilePerms::WRITE) {
+            return Err(ErrorCode::Invalid.into());
+        }
         self.run(move |f| Ok(f.set_len(size)?)).await
     }
 
@@ -107,7 +125,7 @@ impl File {
     /// `descriptor.read`: at most [`MAX_READ`] bytes from `offset`, and
     /// whether the end of the file was reached.
     pub async fn read(&self, len: u64, offset: u64) -> FsResult<(Vec<u8>, bool)> {
-        require_mode(self.mode, FilePerms::READ)?;
+        self.allowed(FilePerms::READ)?;
         let want = usize::try_from(len).unwrap_or(usize::MAX).min(MAX_READ);
         self.run(move |f| Ok(read_at(f, want, offset)?)).await
     }
@@ -117,27 +135,27 @@ impl File {
     /// file size limit), that count is returned, and the error comes with
     /// the next write, as POSIX `write` does.
     pub async fn write(&self, buf: Vec<u8>, offset: u64) -> FsResult<u64> {
-        require_mode(self.mode, FilePerms::WRITE)?;
+        self.allowed(FilePerms::WRITE)?;
         self.run(move |f| Ok(write_some_at(f, &buf, offset)? as u64))
             .await
     }
 
     /// `descriptor.read-via-stream` (needs a descriptor opened for reading).
     pub fn read_via_stream(&self, offset: u64) -> FsResult<FileInputStream> {
-        require_mode(self.mode, FilePerms::READ)?;
+        self.allowed(FilePerms::READ)?;
         Ok(FileInputStream::new(self.clone(), offset))
     }
 
     /// `descriptor.write-via-stream` (needs a descriptor opened for writing).
     pub fn write_via_stream(&self, offset: u64) -> FsResult<FileOutputStream> {
-        require_mode(self.mode, FilePerms::WRITE)?;
+        self.allowed(FilePerms::WRITE)?;
         Ok(FileOutputStream::at(self.clone(), offset))
     }
 
     /// `descriptor.append-via-stream` (needs a descriptor opened for
     /// writing).
     pub fn append_via_stream(&self) -> FsResult<FileOutputStream> {
-        require_mode(self.mode, FilePerms::WRITE)?;
+        self.allowed(FilePerms::WRITE)?;
         Ok(FileOutputStream::append(self.clone()))
     }
 }

@@ -6,13 +6,15 @@
 //! * backend types: [`Descriptor`] (a [`Dir`] or a [`File`]), their
 //!   operations (`dir.rs`, `file.rs`), permissions (`perms.rs`), path checks
 //!   (`path.rs`), metadata conversion (`stat.rs`), file streams
-//!   (`stream.rs`), directory listing (`readdir.rs`) and the single mapping
+//!   (`stream.rs`), directory listing (`readdir.rs`), the host descriptor
+//!   budget of a context (`budget.rs`) and the single mapping
 //!   of host errors to spec error codes (`error.rs`);
 //! * the generated `Host` traits, implemented on [`crate::WasiImpl`]:
 //!   `host_types.rs` (async flavour, where every operation is written once),
 //!   `host_types_sync.rs` (the sync flavour: each method runs the async one
 //!   through [`crate::runtime::block_on`]) and `host_preopens.rs`.
 
+mod budget;
 mod dir;
 mod error;
 mod file;
@@ -27,6 +29,7 @@ mod stream;
 #[cfg(test)]
 mod tests;
 
+pub use budget::{DEFAULT_MAX_OPEN_FILES, FdBudget, OUT_OF_DESCRIPTORS};
 pub use dir::Dir;
 pub use error::io_error_code;
 pub use file::File;
@@ -106,13 +109,20 @@ impl Preopen {
         perms: DirPerms,
         file_perms: FilePerms,
         allow_blocking_current_thread: bool,
+        budget: FdBudget,
     ) -> wasmtime::Result<Self> {
         let dir = cap_std::fs::Dir::open_ambient_dir(host_path, cap_std::ambient_authority())
             .map_err(|e| {
                 wasmtime::format_err!("failed to open directory {}: {e}", host_path.display())
             })?;
         Ok(Preopen {
-            dir: Dir::new_preopen(dir, perms, file_perms, allow_blocking_current_thread),
+            dir: Dir::new_preopen(
+                dir,
+                perms,
+                file_perms,
+                allow_blocking_current_thread,
+                budget,
+            ),
             guest_path: guest_path.to_owned(),
         })
     }

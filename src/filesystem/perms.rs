@@ -4,12 +4,16 @@
 //! descriptor opened beneath it (see [`super::Dir`] on `mutate-directory`);
 //! files opened beneath a directory without MUTATE cannot be written.
 //!
-//! A refused change (missing MUTATE or file WRITE) fails with `read-only`,
-//! the code the spec gives for changes through a descriptor without
-//! `mutate-directory`; a refused read (missing READ) with `not-permitted`.
-//! An operation that the descriptor's own open mode does not allow (writing
-//! through a descriptor opened for reading) fails with `bad-descriptor`, as
-//! in POSIX.
+//! Every operation checks, in this order:
+//!
+//! 1. the preopen's permissions: anything they refuse (missing READ, MUTATE
+//!    or file WRITE) fails with `not-permitted` (preview 1: `EPERM`), as
+//!    other WASI runtimes and their test suites report it;
+//! 2. the descriptor's own open mode: writing through a descriptor opened
+//!    for reading is `bad-descriptor` (POSIX `EBADF`), `set-size` on it is
+//!    `invalid` (as `ftruncate` on a read-only fd);
+//! 3. the host call. `read-only` is only what the host itself refuses
+//!    (`EROFS`).
 
 use super::FsResult;
 use crate::bindings::filesystem::types::ErrorCode;
@@ -37,29 +41,23 @@ bitflags::bitflags! {
     }
 }
 
-/// `Ok` if `granted` holds `needed`; `read-only` if MUTATE is missing,
-/// `not-permitted` if READ is.
+/// `Ok` if the preopen's `granted` holds `needed`, `not-permitted`
+/// otherwise.
 pub(crate) fn require_dir(granted: DirPerms, needed: DirPerms) -> FsResult<()> {
-    let missing = needed - granted;
-    if missing.is_empty() {
+    if granted.contains(needed) {
         Ok(())
-    } else if missing.contains(DirPerms::READ) {
-        Err(ErrorCode::NotPermitted.into())
     } else {
-        Err(ErrorCode::ReadOnly.into())
+        Err(ErrorCode::NotPermitted.into())
     }
 }
 
-/// `Ok` if `granted` holds `needed`; `read-only` if WRITE is missing,
-/// `not-permitted` if READ is.
+/// `Ok` if the preopen's `granted` holds `needed`, `not-permitted`
+/// otherwise.
 pub(crate) fn require_file(granted: FilePerms, needed: FilePerms) -> FsResult<()> {
-    let missing = needed - granted;
-    if missing.is_empty() {
+    if granted.contains(needed) {
         Ok(())
-    } else if missing.contains(FilePerms::READ) {
-        Err(ErrorCode::NotPermitted.into())
     } else {
-        Err(ErrorCode::ReadOnly.into())
+        Err(ErrorCode::NotPermitted.into())
     }
 }
 

@@ -6,6 +6,7 @@
 //! blocking call per batch, so a listing is linear in its length and the
 //! first entry is available before the rest are read.
 
+use super::budget::Slot;
 use super::{FsResult, stat};
 use crate::bindings::filesystem::types::{DescriptorType, DirectoryEntry, ErrorCode};
 use std::collections::VecDeque;
@@ -20,15 +21,23 @@ pub struct ReaddirStream {
     /// Entries read but not yet returned.
     buffer: VecDeque<FsResult<DirectoryEntry>>,
     allow_blocking_current_thread: bool,
+    /// The listing's descriptors in the context's budget, given back as
+    /// soon as the host listing is closed.
+    slot: Option<Slot>,
 }
 
 impl ReaddirStream {
     /// A stream over a host listing.
-    pub(crate) fn new(entries: cap_std::fs::ReadDir, allow_blocking_current_thread: bool) -> Self {
+    pub(crate) fn new(
+        entries: cap_std::fs::ReadDir,
+        slot: Slot,
+        allow_blocking_current_thread: bool,
+    ) -> Self {
         ReaddirStream {
             entries: Some(entries),
             buffer: VecDeque::new(),
             allow_blocking_current_thread,
+            slot: Some(slot),
         }
     }
 
@@ -59,6 +68,9 @@ impl ReaddirStream {
             })
             .await;
         self.entries = entries;
+        if self.entries.is_none() {
+            self.slot = None;
+        }
         self.buffer = batch;
         match self.buffer.pop_front() {
             Some(item) => item.map(Some),

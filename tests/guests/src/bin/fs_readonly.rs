@@ -70,7 +70,7 @@ fn ro() {
     show("read-sync", open_file(&d, "file.txt", DF::READ).and_then(|f| f.sync()));
     show("read-sync-data", open_file(&d, "file.txt", DF::READ).and_then(|f| f.sync_data()));
 
-    // Opening for change fails with read-only (the spec's words for open-at).
+    // Opening for change fails with not-permitted (refused by the preopen).
     show("open-write", open_file(&d, "file.txt", DF::READ | DF::WRITE));
     show("open-truncate", d.open_at(n, "file.txt", OF::TRUNCATE, DF::READ));
     show("open-create-new", d.open_at(n, "new.txt", OF::CREATE, DF::READ));

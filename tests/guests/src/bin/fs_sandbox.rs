@@ -16,7 +16,9 @@
 //! (optionally followed by a value) or the spec's error-code name. The host
 //! test holds the table of what each case must give. `argv[1]` = `escape`
 //! (the default) or `std` (the same kinds of attempt through std::fs, printing
-//! `std <name>: ok|<ErrorKind>(errno N)`).
+//! `std <name>: ok|<ErrorKind>(errno N)`), or `slash`: every operation
+//! through symlinks whose target ends in `/` (`ts_*`, see
+//! tests/fs_sandbox.rs), printing `slash <op> <path> <follow>: <result>`.
 use wasi_guests::{code_name, io_kind, preopen};
 use wasip2::filesystem::types::{
     Datetime, Descriptor, DescriptorFlags as DF, ErrorCode, NewTimestamp, OpenFlags as OF,
@@ -61,6 +63,7 @@ fn main() {
     match std::env::args().nth(1).as_deref().unwrap_or("escape") {
         "escape" => escape(),
         "std" => std_attempts(),
+        "slash" => slash(),
         other => wasi_guests::unknown_case(other),
     }
 }
@@ -202,5 +205,57 @@ fn std_attempts() {
     show("remove-through-link", fs::remove_file("/sandbox/link_rel_dir/secret.txt").map(|_| String::new()));
     show("read-loop", fs::read_to_string("/sandbox/loop_a"));
     show("read-inside", fs::read_to_string("/sandbox/sub/../file.txt"));
+    println!("done");
+}
+
+/// Every operation through links whose target ends in `/` (issue 6, item
+/// 5), with and without symlink-follow. A success prints what it reached,
+/// so the host test sees any leak.
+fn slash() {
+    let d = preopen("/sandbox");
+    let links = [
+        "ts_rel", "ts_abs", "ts_rel_file", "sub/ts_up", "ts_chain_rel", "ts_chain_abs",
+        "ts_chain_slash", "sub/ts_chain_up",
+    ];
+    let suffixes = ["", "/", "/.", "/secret.txt", "/new.txt", "/inner", "/inner/deep.txt"];
+    let now = || NewTimestamp::Now;
+    for link in links {
+        for suffix in suffixes {
+            let p = format!("{link}{suffix}");
+            for (pf, fname) in [(PF::empty(), "nofollow"), (PF::SYMLINK_FOLLOW, "follow")] {
+                let line = |op: &str, r: Result<String, ErrorCode>| match r {
+                    Ok(v) => println!("slash {op} {p} {fname}: ok {v}"),
+                    Err(e) => println!("slash {op} {p} {fname}: {}", code_name(&e)),
+                };
+                line("open-read", open_read(&d, pf, &p));
+                line("open-create-write", open(&d, pf, &p, OF::CREATE, DF::WRITE).and_then(|f| f.write(b"pwned", 0)).map(|n| format!("wrote {n}")));
+                line("open-truncate", open(&d, pf, &p, OF::TRUNCATE, DF::WRITE).map(|_| "truncated".into()));
+                line("readdir", open(&d, pf, &p, OF::DIRECTORY, DF::READ).and_then(|sub| {
+                    let s = sub.read_directory()?;
+                    let mut names = Vec::new();
+                    while let Some(e) = s.read_directory_entry()? {
+                        names.push(e.name);
+                    }
+                    names.sort();
+                    Ok(format!("listed {names:?}"))
+                }));
+                line("stat", d.stat_at(pf, &p).map(|st| format!("type {:?}", st.type_)));
+                line("hash", d.metadata_hash_at(pf, &p).map(|_| "hashed".into()));
+                line("set-times", d.set_times_at(pf, &p, now(), now()).map(|_| "set".into()));
+                line("link-from", d.link_at(pf, &p, &d, "stolen_link").map(|_| "linked".into()));
+                let _ = d.unlink_file_at("stolen_link");
+                // (With no suffix these would act on the link itself, inside.)
+                if pf == PF::empty() && !suffix.is_empty() {
+                    line("mkdir", d.create_directory_at(&p).map(|_| "made".into()));
+                    line("unlink", d.unlink_file_at(&p).map(|_| "unlinked".into()));
+                    line("rmdir", d.remove_directory_at(&p).map(|_| "removed".into()));
+                    line("rename-from", d.rename_at(&p, &d, "stolen").map(|_| "renamed".into()));
+                    line("rename-to", d.rename_at("file.txt", &d, &p).map(|_| "renamed".into()));
+                    line("link-to", d.link_at(PF::empty(), "file.txt", &d, &p).map(|_| "linked".into()));
+                    line("symlink-at", d.symlink_at("file.txt", &p).map(|_| "made".into()));
+                }
+            }
+        }
+    }
     println!("done");
 }
