@@ -1,6 +1,5 @@
 //! The `run` example, the project's main job, end to end: the bundled demo,
-//! issue 2's CLI program in sync and async mode, issue 3's file tools
-//! inside a preopen (checking exactly which host files result), a read-only
+//! a CLI program in sync and async mode, file tools inside a preopen (checking exactly which host files result), a read-only
 //! preopen, the one-line errors for bad input, every exit-status path
 //! (`--help` documents them), `--env NAME` inheriting from the host, and
 //! text-format (`.wat`) components.
