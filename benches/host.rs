@@ -3,10 +3,9 @@
 //! reaches after wasmtime has lifted its arguments), plus instantiation of a
 //! small command component.
 //!
-//! `cargo bench -p wasi-host-benches` runs them all in well under two
-//! minutes; `cargo bench -p wasi-host-benches -- write16` runs one group.
-//! The clock group has a native baseline (`Instant::now`), so its figures
-//! read as "x times native".
+//! `cargo bench` runs them all in well under two minutes; `cargo bench --
+//! write16` runs one group. The clock group has a native baseline
+//! (`Instant::now`), so its figures read as "x times native".
 
 use criterion::{BatchSize, Criterion, black_box, criterion_group, criterion_main};
 use std::time::Duration;
