@@ -228,8 +228,8 @@ enum Kind {
 }
 
 /// The program's bytes in binary format, and its kind.
-fn load(name: &str, bytes: &[u8]) -> Result<(Vec<u8>, Kind), String> {
-    let binary: Cow<[u8]> = if bytes.starts_with(b"\0asm") {
+fn load<'a>(name: &str, bytes: &'a [u8]) -> Result<(Cow<'a, [u8]>, Kind), String> {
+    let binary: Cow<'a, [u8]> = if bytes.starts_with(b"\0asm") {
         Cow::Borrowed(bytes)
     } else if looks_like_text(name, bytes) {
         wat::parse_bytes(bytes).map_err(|e| {
@@ -250,7 +250,7 @@ fn load(name: &str, bytes: &[u8]) -> Result<(Vec<u8>, Kind), String> {
         Some([_, _, 0, 0]) => Kind::CoreModule,
         _ => return Err(format!("{name} is not a WebAssembly file")),
     };
-    Ok((binary.into_owned(), kind))
+    Ok((binary, kind))
 }
 
 /// A `.wat` file, or text whose first token opens a form or a comment.
