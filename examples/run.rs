@@ -232,12 +232,15 @@ fn load<'a>(name: &str, bytes: &'a [u8]) -> Result<(Cow<'a, [u8]>, Kind), String
     let binary: Cow<'a, [u8]> = if bytes.starts_with(b"\0asm") {
         Cow::Borrowed(bytes)
     } else if looks_like_text(name, bytes) {
-        wat::parse_bytes(bytes).map_err(|e| {
-            format!(
-                "{name} is not valid WebAssembly text format: {}",
-                flatten(&e.to_string())
-            )
-        })?
+        let path = std::path::Path::new(name);
+        wat::Parser::new()
+            .parse_bytes(Some(path), bytes)
+            .map_err(|e| {
+                format!(
+                    "{name} is not valid WebAssembly text format: {}",
+                    flatten(&e.to_string())
+                )
+            })?
     } else {
         return Err(format!(
             "{name} is not a WebAssembly file (neither binary nor text format)"
