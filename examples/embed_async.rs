@@ -1,7 +1,7 @@
 //! Embedding `wasi-host` in an async (tokio) program: the async linker,
 //! `instantiate_async` and `call_run(..).await`, with the host's stdio.
 //!
-//! `cargo run --example embed_async [-- FILE.wasm]` (default: the demo guest).
+//! `cargo run --release --example embed_async [-- FILE.wasm]` (default: the demo guest).
 
 use wasi_host::{I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
 use wasmtime::component::{Component, Linker};
@@ -23,7 +23,7 @@ impl WasiView for State {
 
 #[tokio::main]
 async fn main() -> wasmtime::Result<()> {
-    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo/demo.wasm");
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/demo.wasm");
     let path = std::env::args().nth(1).unwrap_or_else(|| demo.to_owned());
 
     let engine = Engine::default();

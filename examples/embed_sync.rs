@@ -1,7 +1,7 @@
 //! Embedding `wasi-host` in a synchronous program: run a command component
 //! with its stdout captured in memory.
 //!
-//! `cargo run --example embed_sync [-- FILE.wasm]` (default: the demo guest).
+//! `cargo run --release --example embed_sync [-- FILE.wasm]` (default: the demo guest).
 
 use wasi_host::pipe::MemoryOutputPipe;
 use wasi_host::{I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
@@ -24,7 +24,7 @@ impl WasiView for State {
 }
 
 fn main() -> wasmtime::Result<()> {
-    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo/demo.wasm");
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/demo.wasm");
     let path = std::env::args().nth(1).unwrap_or_else(|| demo.to_owned());
 
     let engine = Engine::default();

@@ -1,27 +1,17 @@
-//! Runs a WASI 0.2 command component with `wasi-host`.
+//! Runs a WASI program with `wasi-host`, like `wasmtime run` does.
 //!
-//! ```text
-//! cargo run --release --example run -- [OPTIONS] [FILE.wasm [ARGS...]]
+//! `cargo run --release --example run -- --help` prints the usage: the
+//! flags, what follows the file, and the exit status (see [`HELP`]).
 //!
-//!   --dir HOST[::GUEST][:ro]   grant the host directory HOST to the guest as
-//!                              GUEST (default: the same path); `:ro` makes it
-//!                              read-only
-//!   --env KEY=VALUE            set an environment variable of the guest
-//!   --async                    run with `add_to_linker_async` on tokio
-//!                              (default: `add_to_linker_sync`, no runtime)
-//! ```
+//! Without a FILE, a bundled demo runs: the program in `examples/demo/`,
+//! committed prebuilt as `examples/demo/demo.wasm` (see
+//! `examples/demo/Cargo.toml` for how to rebuild it), so the command needs no
+//! wasm target installed.
 //!
-//! The guest inherits this process's stdin, stdout and stderr, gets
-//! `FILE.wasm ARGS...` as its arguments, and nothing else (no inherited
-//! environment, no network). Without a FILE, a bundled demo runs: the program
-//! in `examples/demo/`, committed prebuilt as `examples/demo/demo.wasm`
-//! (see `examples/demo/Cargo.toml` for how to rebuild it).
-//!
-//! Exit status: the guest's own (`0` when `run` returns `ok`, `1` when it
-//! returns `err`, `N` when it calls `exit` with code `N`); `134` (128 +
-//! SIGABRT, as a native program that aborts) when the guest traps; `2` when
-//! the component cannot be loaded or instantiated or the options are wrong.
-//! Every host-side failure is one `error: ...` line on stderr.
+//! The flow: [`parse_options`] reads the command line, [`load`] reads the
+//! file (binary or text format) and [`main`] dispatches on its kind, to
+//! [`run_component`] for a WASI 0.2 component or [`run_core_module`] for a
+//! core module. Every host-side failure is one `error: ...` line on stderr.
 
 use std::borrow::Cow;
 use std::process::exit;
@@ -37,8 +27,51 @@ const EXIT_SETUP: i32 = 2;
 /// Exit status for a guest trap.
 const EXIT_TRAP: i32 = 134;
 
-const USAGE: &str =
-    "usage: run [--dir HOST[::GUEST][:ro]]... [--env KEY=VALUE]... [--async] [FILE.wasm [ARGS...]]";
+const USAGE: &str = "usage: run [--dir HOST[::GUEST][:ro]]... [--env NAME[=VALUE]]... [--async] \
+                     [FILE [ARGS...]]   (run --help for more)";
+
+/// The text of `--help`.
+const HELP: &str = "\
+run: run a WASI program with wasi-host
+
+usage: run [OPTIONS] [FILE [ARGS...]]
+
+FILE is a WebAssembly command component (a `.wasm` file, such as what
+`cargo build --target wasm32-wasip2` produces) or the same in text format
+(`.wat`). Everything after FILE goes to the guest: it sees `FILE ARGS...` as
+its arguments. Options must come before FILE (or use `--` to end them).
+Without a FILE, a bundled demo program runs.
+
+The guest inherits stdin, stdout and stderr and gets nothing else unless an
+option grants it: no environment variables, no directories, no network.
+
+options:
+  --dir HOST[::GUEST][:ro]   grant the host directory HOST to the guest, which
+                             sees it as GUEST (default: the same path);
+                             with `:ro` the guest may only read it.
+                             Repeat for several directories.
+  --env NAME=VALUE           set the guest's environment variable NAME
+  --env NAME                 pass the host's NAME to the guest (nothing if
+                             the host has no NAME)
+  --async                    run through the async linker on a tokio runtime
+                             (default: the sync linker, no runtime)
+  -h, --help                 print this text
+  Options take their value as `--opt VALUE` or `--opt=VALUE`.
+
+exit status:
+  0     the guest's `run` returned ok, or it called exit(ok)
+  1     its `run` returned err, or it called exit(err); a Rust guest for
+        wasm32-wasip2 ends here both when `main` returns Err and for
+        std::process::exit(N) with any N other than 0 (wasi-libc reports
+        every non-zero code as exit(err))
+  N     it called wasi:cli/exit.exit-with-code(N) (0..=255, WASI 0.2.12)
+  134   it trapped (a Rust panic is a trap), like a native program that
+        aborts (128 + SIGABRT); the trap is one `error:` line on stderr
+  2     run itself failed before the guest started (bad option, unreadable
+        or invalid file, not a command component, missing import): one
+        `error:` line on stderr
+  A guest may itself exit with 1, 2 or 134: the `error:` line tells them apart.
+";
 
 /// The store data: what the guest was granted, and its resources.
 struct Host {
@@ -55,24 +88,33 @@ impl WasiView for Host {
     }
 }
 
+/// One `--dir`.
 struct Preopen {
     host: String,
     guest: String,
     read_only: bool,
 }
 
+/// The parsed command line.
 #[derive(Default)]
 struct Options {
     dirs: Vec<Preopen>,
     envs: Vec<(String, String)>,
     use_async: bool,
-    /// The component and its arguments; empty for the demo.
+    /// The program and its arguments; empty for the demo.
     command: Vec<String>,
 }
 
-fn parse_options() -> Result<Options, String> {
+/// What the command line asks for.
+enum Request {
+    Help,
+    Run(Options),
+}
+
+/// Reads the options (everything before FILE), then FILE and its arguments.
+fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Request, String> {
     let mut opts = Options::default();
-    let mut args = std::env::args().skip(1);
+    let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         // `--opt=value` and `--opt value` both work.
         let (name, inline) = match arg.split_once('=') {
@@ -88,24 +130,21 @@ fn parse_options() -> Result<Options, String> {
                 .ok_or_else(|| format!("{name} needs a value"))
         };
         match name.as_str() {
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                exit(0);
-            }
+            "-h" | "--help" => return Ok(Request::Help),
             "--async" => opts.use_async = true,
             "--dir" => opts.dirs.push(parse_dir(&value()?)?),
             "--env" => {
-                let kv = value()?;
-                let (key, val) = kv
-                    .split_once('=')
-                    .ok_or_else(|| format!("--env {kv}: expected KEY=VALUE"))?;
-                opts.envs.push((key.to_owned(), val.to_owned()));
+                if let Some(var) = parse_env(&value()?)? {
+                    opts.envs.push(var);
+                }
             }
             "--" => {
                 opts.command.extend(args.by_ref());
                 break;
             }
-            _ if arg.starts_with('-') => return Err(format!("unknown option {arg}")),
+            _ if arg.starts_with('-') && arg.len() > 1 => {
+                return Err(format!("unknown option {arg}"));
+            }
             _ => {
                 opts.command.push(arg);
                 opts.command.extend(args.by_ref());
@@ -113,7 +152,7 @@ fn parse_options() -> Result<Options, String> {
             }
         }
     }
-    Ok(opts)
+    Ok(Request::Run(opts))
 }
 
 /// `HOST[::GUEST][:ro]`.
@@ -133,6 +172,26 @@ fn parse_dir(spec: &str) -> Result<Preopen, String> {
     })
 }
 
+/// `NAME=VALUE`, or `NAME` alone for the host's value (`None` when the host
+/// has no such variable, or its value is not UTF-8).
+fn parse_env(spec: &str) -> Result<Option<(String, String)>, String> {
+    let (name, value) = match spec.split_once('=') {
+        Some((name, value)) => (name, Some(value.to_owned())),
+        None => (spec, None),
+    };
+    if name.is_empty() {
+        return Err(format!("--env {spec}: expected NAME=VALUE or NAME"));
+    }
+    let value = match value {
+        Some(value) => value,
+        None => match std::env::var(name) {
+            Ok(value) => value,
+            Err(_) => return Ok(None),
+        },
+    };
+    Ok(Some((name.to_owned(), value)))
+}
+
 /// Prints one `error:` line and exits.
 fn fail(code: i32, msg: impl std::fmt::Display) -> ! {
     eprintln!("error: {msg}");
@@ -149,10 +208,61 @@ fn one_line(err: &wasmtime::Error) -> String {
         let text = cause.to_string();
         // Skip the multi-line wasm backtrace that wasmtime attaches.
         if !text.starts_with("error while executing at wasm backtrace") {
-            parts.push(text.replace('\n', " "));
+            parts.push(flatten(&text));
         }
     }
     parts.join(": ")
+}
+
+/// Multi-line text as one line.
+fn flatten(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What a file holds.
+enum Kind {
+    /// A component (WASI 0.2).
+    Component,
+    /// A core module (WASI preview 1 or preview 0).
+    CoreModule,
+}
+
+/// The program's bytes in binary format, and its kind.
+fn load<'a>(name: &str, bytes: &'a [u8]) -> Result<(Cow<'a, [u8]>, Kind), String> {
+    let binary: Cow<'a, [u8]> = if bytes.starts_with(b"\0asm") {
+        Cow::Borrowed(bytes)
+    } else if looks_like_text(name, bytes) {
+        let path = std::path::Path::new(name);
+        wat::Parser::new()
+            .parse_bytes(Some(path), bytes)
+            .map_err(|e| {
+                format!(
+                    "{name} is not valid WebAssembly text format: {}",
+                    flatten(&e.to_string())
+                )
+            })?
+    } else {
+        return Err(format!(
+            "{name} is not a WebAssembly file (neither binary nor text format)"
+        ));
+    };
+    // `\0asm`, then a 16-bit version and a 16-bit layer: layer 0 is a core
+    // module, layer 1 a component.
+    let kind = match binary.get(4..8) {
+        Some([_, _, 1, 0]) => Kind::Component,
+        Some([_, _, 0, 0]) => Kind::CoreModule,
+        _ => return Err(format!("{name} is not a WebAssembly file")),
+    };
+    Ok((binary, kind))
+}
+
+/// A `.wat` file, or text whose first token opens a form or a comment.
+fn looks_like_text(name: &str, bytes: &[u8]) -> bool {
+    if name.ends_with(".wat") {
+        return true;
+    }
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    matches!(first, Some(b'(' | b';'))
 }
 
 fn build_ctx(opts: &Options, argv: &[String]) -> wasmtime::Result<WasiCtx> {
@@ -196,53 +306,37 @@ fn run_async(engine: &Engine, component: &Component, ctx: WasiCtx) -> RunResult 
     })
 }
 
-fn main() {
-    let mut opts = parse_options().unwrap_or_else(|msg| {
-        eprintln!("error: {msg}\n{USAGE}");
-        exit(EXIT_SETUP)
-    });
-    if opts.command.is_empty() {
-        opts.envs.push(("WASI_HOST_DEMO".into(), "1".into()));
-    }
+/// Whether the component exports some version of `wasi:cli/run`.
+fn is_command(engine: &Engine, component: &Component) -> bool {
+    let ty = component.component_type();
+    ty.exports(engine)
+        .any(|(name, _)| name == "wasi:cli/run" || name.starts_with("wasi:cli/run@"))
+}
 
-    let (bytes, argv): (Cow<[u8]>, Vec<String>) = match opts.command.first() {
-        None => (
-            Cow::Borrowed(DEMO),
-            vec!["demo.wasm".into(), "hello".into(), "world".into()],
-        ),
-        Some(path) => match std::fs::read(path) {
-            Ok(bytes) => (Cow::Owned(bytes), opts.command.clone()),
-            Err(e) => fail(EXIT_SETUP, format_args!("cannot read {path}: {e}")),
-        },
-    };
+/// Runs a WASI 0.2 command component; returns the exit status.
+fn run_component(opts: &Options, argv: &[String], bytes: &[u8]) -> i32 {
     let name = &argv[0];
-
-    // `\0asm`, then a 16-bit version and a 16-bit layer: layer 0 is a core
-    // module, layer 1 a component.
-    match bytes.get(..8) {
-        Some([0, b'a', b's', b'm', _, _, 1, 0]) => {}
-        Some([0, b'a', b's', b'm', _, _, 0, 0]) => fail(
-            EXIT_SETUP,
-            format_args!("{name} is a core module: core modules (preview 1) are not supported yet"),
-        ),
-        _ => fail(EXIT_SETUP, format_args!("{name} is not a WebAssembly file")),
-    }
-
     let engine = Engine::default();
-    let component = Component::from_binary(&engine, &bytes).unwrap_or_else(|e| {
+    let component = Component::from_binary(&engine, bytes).unwrap_or_else(|e| {
         fail(
             EXIT_SETUP,
             format_args!("cannot load {name}: {}", one_line(&e)),
         )
     });
-    let ctx = build_ctx(&opts, &argv).unwrap_or_else(|e| fail(EXIT_SETUP, one_line(&e)));
+    if !is_command(&engine, &component) {
+        fail(
+            EXIT_SETUP,
+            format_args!("{name} is not a command component: it exports no wasi:cli/run"),
+        );
+    }
+    let ctx = build_ctx(opts, argv).unwrap_or_else(|e| fail(EXIT_SETUP, one_line(&e)));
 
     let result = if opts.use_async {
         run_async(&engine, &component, ctx)
     } else {
         run_sync(&engine, &component, ctx)
     };
-    let code = match result {
+    match result {
         Err(e) => fail(
             EXIT_SETUP,
             format_args!("cannot instantiate {name}: {}", one_line(&e)),
@@ -253,6 +347,52 @@ fn main() {
             Some(I32Exit(code)) => *code,
             None => fail(EXIT_TRAP, one_line(&e)),
         },
+    }
+}
+
+/// Runs a core module (WASI preview 1 or preview 0); returns the exit
+/// status.
+fn run_core_module(_opts: &Options, argv: &[String], _bytes: &[u8]) -> i32 {
+    fail(
+        EXIT_SETUP,
+        format_args!(
+            "{} is a core module: core modules (preview 1) are not supported yet",
+            argv[0]
+        ),
+    )
+}
+
+fn main() {
+    let mut opts = match parse_options(std::env::args().skip(1)) {
+        Ok(Request::Run(opts)) => opts,
+        Ok(Request::Help) => {
+            print!("{HELP}");
+            exit(0)
+        }
+        Err(msg) => {
+            eprintln!("error: {msg}\n{USAGE}");
+            exit(EXIT_SETUP)
+        }
+    };
+
+    let (bytes, argv): (Cow<[u8]>, Vec<String>) = match opts.command.first() {
+        None => {
+            opts.envs.push(("WASI_HOST_DEMO".into(), "1".into()));
+            (
+                Cow::Borrowed(DEMO),
+                vec!["demo.wasm".into(), "hello".into(), "world".into()],
+            )
+        }
+        Some(path) => match std::fs::read(path) {
+            Ok(bytes) => (Cow::Owned(bytes), opts.command.clone()),
+            Err(e) => fail(EXIT_SETUP, format_args!("cannot read {path}: {e}")),
+        },
+    };
+
+    let (binary, kind) = load(&argv[0], &bytes).unwrap_or_else(|msg| fail(EXIT_SETUP, msg));
+    let code = match kind {
+        Kind::Component => run_component(&opts, &argv, &binary),
+        Kind::CoreModule => run_core_module(&opts, &argv, &binary),
     };
     exit(code)
 }

@@ -1,34 +1,145 @@
 //! `wasi-host`: a sandboxed WASI host for wasmtime.
 //!
+//! It runs WebAssembly components built for WASI 0.2 (such as Rust programs
+//! compiled for `wasm32-wasip2`) on [wasmtime](https://wasmtime.dev) 48,
+//! giving them exactly the arguments, environment, stdio, directories and
+//! network that the embedder grants, and nothing else.
+//!
+//! # Depending on it
+//!
+//! ```toml
+//! [dependencies]
+//! wasi-host = { git = "<this repository>" }   # or { path = "..." }
+//! wasmtime = "48"
+//! ```
+//!
+//! `wasi-host` asks wasmtime only for what it uses itself (`runtime`, `std`,
+//! `component-model`, `async`), with its default features off, so the
+//! embedder decides the rest. `wasmtime = "48"` turns on wasmtime's defaults
+//! (Cranelift and much more); a leaner build that can still compile and run
+//! components is
+//! `wasmtime = { version = "48", default-features = false, features = ["cranelift"] }`.
+//!
+//! # Running a command component
+//!
 //! An embedder puts a [`WasiCtx`] (built with [`WasiCtxBuilder`]) and a
 //! [`ResourceTable`] into its store data, implements [`WasiView`] for it,
-//! adds the WASI functions to a linker with [`add_to_linker_sync`] or
-//! [`add_to_linker_async`], and runs the guest. Nothing is granted unless
-//! the builder says so.
+//! adds the WASI functions to a component linker with [`add_to_linker_sync`]
+//! or [`add_to_linker_async`], instantiates the component as a
+//! [`bindings::sync::Command`] or [`bindings::Command`] and calls its `run`
+//! export.
+//!
+//! A guest that calls `exit` (Rust's `std::process::exit`, among others)
+//! ends with an [`I32Exit`] error carrying the exit status: that is a normal
+//! end, not a failure, so look for it before treating the error as a trap.
 //!
 //! ```no_run
-//! use wasi_host::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
+//! use wasi_host::{I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
 //! use wasmtime::component::{Component, Linker};
 //! use wasmtime::{Engine, Store};
 //!
-//! struct State { ctx: WasiCtx, table: ResourceTable }
+//! struct State {
+//!     ctx: WasiCtx,
+//!     table: ResourceTable,
+//! }
+//!
 //! impl WasiView for State {
 //!     fn table(&mut self) -> &mut ResourceTable { &mut self.table }
 //!     fn ctx(&mut self) -> &mut WasiCtx { &mut self.ctx }
 //! }
 //!
-//! # fn main() -> wasmtime::Result<()> {
-//! let engine = Engine::default();
-//! let mut linker = Linker::<State>::new(&engine);
-//! wasi_host::add_to_linker_sync(&mut linker)?;
-//! let ctx = WasiCtxBuilder::new().inherit_stdio().arg("guest").build();
-//! let mut store = Store::new(&engine, State { ctx, table: ResourceTable::new() });
-//! let component = Component::from_file(&engine, "guest.wasm")?;
-//! let command = wasi_host::bindings::sync::Command::instantiate(&mut store, &component, &linker)?;
-//! let _ = command.wasi_cli_run().call_run(&mut store)?;
-//! # Ok(())
-//! # }
+//! /// The exit status of a finished `run` call; `Err` only for a trap.
+//! fn exit_status(result: wasmtime::Result<Result<(), ()>>) -> wasmtime::Result<i32> {
+//!     match result {
+//!         Ok(Ok(())) => Ok(0),
+//!         Ok(Err(())) => Ok(1),
+//!         Err(e) => match e.downcast_ref::<I32Exit>() {
+//!             Some(exit) => Ok(exit.0),
+//!             None => Err(e),
+//!         },
+//!     }
+//! }
+//!
+//! fn main() -> wasmtime::Result<()> {
+//!     let engine = Engine::default();
+//!     let mut linker = Linker::<State>::new(&engine);
+//!     wasi_host::add_to_linker_sync(&mut linker)?;
+//!
+//!     // The guest gets its stdio, one argument and nothing else.
+//!     let ctx = WasiCtxBuilder::new().inherit_stdio().arg("guest").build();
+//!     let mut store = Store::new(&engine, State { ctx, table: ResourceTable::new() });
+//!
+//!     let component = Component::from_file(&engine, "guest.wasm")?;
+//!     let command = wasi_host::bindings::sync::Command::instantiate(&mut store, &component, &linker)?;
+//!     let status = exit_status(command.wasi_cli_run().call_run(&mut store))?;
+//!     println!("the guest ended with status {status}");
+//!     Ok(())
+//! }
 //! ```
+//!
+//! The same on tokio, with the async linker: functions that wait (polling,
+//! blocking stream calls, the filesystem) then yield to the runtime instead
+//! of blocking its thread.
+//!
+//! ```no_run
+//! # use wasi_host::{I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
+//! # use wasmtime::component::{Component, Linker};
+//! # use wasmtime::{Engine, Store};
+//! # struct State { ctx: WasiCtx, table: ResourceTable }
+//! # impl WasiView for State {
+//! #     fn table(&mut self) -> &mut ResourceTable { &mut self.table }
+//! #     fn ctx(&mut self) -> &mut WasiCtx { &mut self.ctx }
+//! # }
+//! #[tokio::main]
+//! async fn main() -> wasmtime::Result<()> {
+//!     let engine = Engine::default();
+//!     let mut linker = Linker::<State>::new(&engine);
+//!     wasi_host::add_to_linker_async(&mut linker)?;
+//!
+//!     let ctx = WasiCtxBuilder::new().inherit_stdio().arg("guest").build();
+//!     let mut store = Store::new(&engine, State { ctx, table: ResourceTable::new() });
+//!
+//!     let component = Component::from_file(&engine, "guest.wasm")?;
+//!     let command =
+//!         wasi_host::bindings::Command::instantiate_async(&mut store, &component, &linker).await?;
+//!     let status = match command.wasi_cli_run().call_run(&mut store).await {
+//!         Ok(Ok(())) => 0,
+//!         Ok(Err(())) => 1,
+//!         Err(e) => e.downcast_ref::<I32Exit>().map(|exit| exit.0).ok_or(e)?,
+//!     };
+//!     println!("the guest ended with status {status}");
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # Where a guest comes from
+//!
+//! Any Rust program becomes a command component with
+//!
+//! ```sh
+//! rustup target add wasm32-wasip2
+//! cargo build --release --target wasm32-wasip2
+//! ```
+//!
+//! which writes `target/wasm32-wasip2/release/NAME.wasm`. Other toolchains
+//! that target WASI 0.2 (wasi-sdk for C, TinyGo, componentize-py, ...) work
+//! the same way. The repository's `run` example
+//! (`cargo run --release --example run -- FILE.wasm ARGS...`) runs such a
+//! file from the command line.
+//!
+//! # Core modules
+//!
+//! Support for WASI preview 1 core modules (what `wasm32-wasip1` builds) is
+//! coming; until then only components run.
+//!
+//! # Where to look next
+//!
+//! * [`WasiCtxBuilder`]: everything a guest can be granted (arguments,
+//!   environment, stdio, [preopened directories](WasiCtxBuilder::preopened_dir),
+//!   clocks, random sources, network policy).
+//! * [`bindings`]: the generated WASI 0.2 interfaces, with a line on each
+//!   function.
+//! * [`pipe`]: in-memory stdin and stdout for tests and captured output.
 
 pub mod bindings;
 pub mod cli;

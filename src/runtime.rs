@@ -163,8 +163,10 @@ where
     }
 }
 
-/// Runs blocking work: now if [`try_run_now`] may, otherwise with one hop
-/// to tokio's blocking pool.
+/// Runs blocking work on the calling thread when that is allowed (`inline`,
+/// a sync host call, or a worker of a multi-threaded tokio runtime: the
+/// crate-private `try_run_now` decides), otherwise with one hop to tokio's
+/// blocking pool.
 pub async fn run_blocking<F, R>(inline: bool, f: F) -> R
 where
     F: FnOnce() -> R + Send + 'static,

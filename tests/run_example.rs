@@ -1,7 +1,8 @@
 //! The `run` example, the project's main job, end to end: the bundled demo,
-//! issue 2's CLI program in sync and async mode, issue 3's file tools
-//! inside a preopen (checking exactly which host files result), a read-only
-//! preopen, and the one-line errors for bad input.
+//! a CLI program in sync and async mode, file tools inside a preopen (checking exactly which host files result), a read-only
+//! preopen, the one-line errors for bad input, every exit-status path
+//! (`--help` documents them), `--env NAME` inheriting from the host, and
+//! text-format (`.wat`) components.
 
 mod common;
 use common::{guests, tempdir};
@@ -9,19 +10,38 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 /// `target/<profile>/examples/run`, which `cargo test` builds beside the
-/// test binaries (`target/<profile>/deps/`).
+/// test binaries (`target/<profile>/deps/`): the example belongs to the
+/// `examples` workspace member, a default member, so a plain `cargo test`
+/// builds it (a `cargo test --test run_example` alone does not).
+/// `WASI_HOST_RUN_EXAMPLE` names another binary to test instead (one built
+/// elsewhere, or the hashed `examples/run-*` file of this build when other
+/// checkouts share the target directory and its `examples/run`).
 fn run_example() -> PathBuf {
+    if let Some(path) = std::env::var_os("WASI_HOST_RUN_EXAMPLE") {
+        return PathBuf::from(path);
+    }
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(Path::parent).unwrap();
     let run = profile_dir.join("examples").join("run");
-    assert!(run.exists(), "{} not built", run.display());
+    assert!(
+        run.exists(),
+        "{} is not built: run `cargo build --release --example run` first, \
+         or the whole `cargo test --release`, which builds it",
+        run.display()
+    );
     run
 }
 
 fn run(args: &[&str], stdin: &[u8]) -> Output {
+    run_with_env(args, stdin, &[])
+}
+
+/// `run` with extra variables in the `run` process's own environment.
+fn run_with_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
     use std::io::Write;
     let mut child = Command::new(run_example())
         .args(args)
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -212,4 +232,173 @@ fn bad_input_is_one_clear_line() {
     let out = run(&[guests::TRAP], b"");
     assert_eq!(out.status.code(), Some(134));
     assert!(text(&out.stderr).contains("error: "));
+}
+
+/// Runs `guest` with `args` in both modes and checks the exit status; a
+/// trap (`134`) must come with one `error:` line on stderr, any other status
+/// with none.
+fn assert_status(guest: &str, args: &[&str], expected: i32) {
+    for mode in MODES {
+        let mut all = mode.to_vec();
+        all.push(guest);
+        all.extend(args);
+        let out = run(&all, b"");
+        let stderr = text(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(expected),
+            "{all:?}\nstdout: {}\nstderr: {stderr}",
+            text(&out.stdout)
+        );
+        let errors = stderr.lines().filter(|l| l.starts_with("error: ")).count();
+        let expected_errors = usize::from(expected == 134);
+        assert_eq!(errors, expected_errors, "{all:?}\nstderr: {stderr}");
+    }
+}
+
+#[test]
+fn exit_with_code_passes_the_code_through() {
+    for code in [0, 3, 42, 255] {
+        assert_status(guests::EXIT_WITH_CODE, &[&code.to_string()], code);
+    }
+}
+
+#[test]
+fn run_result_and_exit_status_give_0_or_1() {
+    assert_status(guests::EXIT_CODE, &["return-ok"], 0);
+    assert_status(guests::EXIT_CODE, &["wasi-ok"], 0);
+    assert_status(guests::EXIT_CODE, &["wasi-err"], 1);
+    // `main` returning `Err`: std prints the error and exits 1.
+    assert_status(guests::EXIT_CODE, &["return-err"], 1);
+    // wasi-libc reports every non-zero `exit` code of a wasm32-wasip2
+    // program as `exit(err)`: 42 ends as 1 (the `--help` text says so).
+    assert_status(guests::EXIT_CODE, &["std", "42"], 1);
+    assert_status(guests::EXIT_CODE, &["std", "0"], 0);
+}
+
+#[test]
+fn traps_and_panics_give_134() {
+    assert_status(guests::EXIT_CODE, &["panic"], 134);
+    for case in ["unreachable", "oob", "stack-overflow"] {
+        assert_status(guests::TRAP, &[case], 134);
+    }
+}
+
+#[test]
+fn help_explains_flags_and_exit_codes() {
+    for flag in ["--help", "-h"] {
+        let out = run(&[flag], b"");
+        assert_eq!(out.status.code(), Some(0));
+        let help = text(&out.stdout);
+        for expected in [
+            "--dir HOST[::GUEST][:ro]",
+            "--env NAME=VALUE",
+            "--env NAME ",
+            "--async",
+            "ARGS...",
+            "exit status:",
+            "exit-with-code(N)",
+            "134",
+        ] {
+            assert!(help.contains(expected), "{expected} missing:\n{help}");
+        }
+    }
+    // A wrong option prints the short usage, which points to --help.
+    let out = run(&["--frobnicate"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--help"));
+}
+
+#[test]
+fn env_name_alone_inherits_the_host_value() {
+    for mode in MODES {
+        let mut args = mode.to_vec();
+        args.extend([
+            "--env",
+            "WASI_HOST_INHERITED",
+            "--env=WASI_HOST_NOT_SET_ANYWHERE",
+            "--env",
+            "WASI_HOST_SET=here",
+            guests::ENVIRONMENT,
+        ]);
+        let env = [("WASI_HOST_INHERITED", "from the host"), ("OTHER", "x")];
+        let out = run_with_env(&args, b"", &env);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+        let envs: Vec<&str> = stdout.lines().filter(|l| l.starts_with("env ")).collect();
+        assert_eq!(
+            envs,
+            [
+                "env WASI_HOST_INHERITED=from the host",
+                "env WASI_HOST_SET=here"
+            ],
+            "{mode:?}"
+        );
+    }
+}
+
+/// A command component in text format whose `run` returns `RESULT` (0 for
+/// ok, 1 for err), exported under the 0.2.0 name.
+fn text_command(result: u8) -> String {
+    format!(
+        r#"(component
+  (core module $m (func (export "run") (result i32) i32.const {result}))
+  (core instance $i (instantiate $m))
+  (func $run (result (result)) (canon lift (core func $i "run")))
+  (instance $cli (export "run" (func $run)))
+  (export "wasi:cli/run@0.2.0" (instance $cli))
+)"#
+    )
+}
+
+#[test]
+fn text_format_components_run() {
+    let dir = tempdir();
+    for (result, expected) in [(0, 0), (1, 1)] {
+        let file = dir.path().join(format!("run{result}.wat"));
+        std::fs::write(&file, text_command(result)).unwrap();
+        for mode in MODES {
+            let mut args = mode.to_vec();
+            args.push(file.to_str().unwrap());
+            let out = run(&args, b"");
+            assert_eq!(
+                out.status.code(),
+                Some(expected),
+                "{mode:?}: {}",
+                text(&out.stderr)
+            );
+            assert_eq!(text(&out.stderr), "");
+        }
+    }
+    // Text without the `.wat` extension is recognized too.
+    let file = dir.path().join("text.wasm");
+    std::fs::write(&file, format!("  ;; a comment\n{}", text_command(0))).unwrap();
+    assert_eq!(run(&[file.to_str().unwrap()], b"").status.code(), Some(0));
+}
+
+#[test]
+fn components_without_run_and_bad_text_are_one_line_errors() {
+    let dir = tempdir();
+    let cases = [
+        (
+            "library.wat",
+            "(component)",
+            "is not a command component: it exports no wasi:cli/run",
+        ),
+        (
+            "broken.wat",
+            "(component (frobnicate))",
+            "is not valid WebAssembly text format",
+        ),
+    ];
+    for (name, source, expected) in cases {
+        let file = dir.path().join(name);
+        std::fs::write(&file, source).unwrap();
+        let out = run(&[file.to_str().unwrap()], b"");
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+        assert!(stderr.contains(expected), "{expected} missing: {stderr}");
+    }
 }

@@ -179,9 +179,14 @@ fn check_target_installed() {
         let lib = sysroot.join("lib/rustlib").join(TARGET);
         if !lib.exists() {
             panic!(
-                "the Rust target {TARGET} is not installed (no {}); \
-                 the tests need it to build their guest programs.\n\
-                 run: rustup target add {TARGET}",
+                "this build includes wasi-host's tests or benchmarks (`cargo test`, \
+                 `cargo bench` or `--all-targets`), whose guest programs are compiled \
+                 for the Rust target {TARGET}, and that target is not installed \
+                 (no {}).\n\
+                 Install the WASI targets with:\n\
+                 \n    rustup target add wasm32-wasip1 wasm32-wasip2\n\n\
+                 (the README's test command does this first). Running the `run` \
+                 example (`cargo run --release --example run`) needs no wasm target.",
                 lib.display()
             );
         }
