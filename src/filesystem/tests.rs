@@ -594,10 +594,13 @@ fn trailing_slash_link_targets_never_escape() {
     }
 }
 
+/// `(dev, ino)` pairs, or the two halves of metadata hashes.
+type Identities = Vec<(u64, u64)>;
+
 /// `(dev, ino)` of the objects outside the preopen (the outside tree's
 /// secret, the outside directory and the common root), and their metadata
 /// hashes.
-fn outside_identities(root: &Path, out: &Path) -> (Vec<(u64, u64)>, Vec<(u64, u64)>) {
+fn outside_identities(root: &Path, out: &Path) -> (Identities, Identities) {
     let metas: Vec<fs::Metadata> = [
         out.join("secret.txt"),
         out.to_path_buf(),
@@ -697,13 +700,13 @@ fn hostile_op(
             let _ = block_on(d.remove_directory_at(path.clone()));
         }
         5 => {
-            let _ = block_on(d.rename_at(path.clone(), &d, s("renamed")));
-            let _ = block_on(d.rename_at(s("renamed"), &d, path.clone()));
+            let _ = block_on(d.rename_at(path.clone(), d, s("renamed")));
+            let _ = block_on(d.rename_at(s("renamed"), d, path.clone()));
         }
         6 => {
             let _ =
                 block_on(d.set_times_at(pf, path.clone(), NewTimestamp::Now, NewTimestamp::Now));
-            let _ = block_on(d.link_at(pf, path.clone(), &d, s("hard")));
+            let _ = block_on(d.link_at(pf, path.clone(), d, s("hard")));
             let _ = block_on(d.unlink_file_at(s("hard")));
         }
         7 => {
