@@ -6,7 +6,7 @@
 //! trap with a clear message, never a host panic.
 
 mod common;
-use common::{Ctx, Exit, Mode, Run, error_text, exit_of, guests, runtime, tempdir};
+use common::{Ctx, Exit, Mode, Run, error_text, exit_of, guests, tempdir};
 use std::fs;
 use wasi_host::{DEFAULT_MAX_OPEN_FILES, ResourceTable};
 use wasmtime::Store;
@@ -122,7 +122,7 @@ fn run_bounded(
                     .unwrap();
             exit_of(command.wasi_cli_run().call_run(&mut store))
         }
-        Mode::Async => runtime().block_on(async {
+        _ => mode.block_on(async {
             let mut linker = Linker::<Ctx>::new(engine);
             wasi_host::add_to_linker_async(&mut linker).unwrap();
             let mut store = Store::new(engine, Ctx { table, wasi });
