@@ -1,4 +1,6 @@
-//! Runs a WASI 0.2 command component with `wasi-host`.
+//! Runs a WASI 0.2 command component, or a core module importing WASI
+//! preview 1 (`wasi_snapshot_preview1`) or preview 0 (`wasi_unstable`),
+//! with `wasi-host`.
 //!
 //! ```text
 //! cargo run --release --example run -- [OPTIONS] [FILE.wasm [ARGS...]]
@@ -156,6 +158,12 @@ fn one_line(err: &wasmtime::Error) -> String {
 }
 
 fn build_ctx(opts: &Options, argv: &[String]) -> wasmtime::Result<WasiCtx> {
+    Ok(ctx_builder(opts, argv)?.build())
+}
+
+/// The builder of the guest's context: stdio, arguments, environment and
+/// preopens, the same for a component and a core module.
+fn ctx_builder(opts: &Options, argv: &[String]) -> wasmtime::Result<WasiCtxBuilder> {
     let mut builder = WasiCtxBuilder::new();
     builder.inherit_stdio().args(argv).envs(&opts.envs);
     for dir in &opts.dirs {
@@ -166,7 +174,7 @@ fn build_ctx(opts: &Options, argv: &[String]) -> wasmtime::Result<WasiCtx> {
         };
         builder.preopened_dir(&dir.host, &dir.guest, dir_perms, file_perms)?;
     }
-    Ok(builder.build())
+    Ok(builder)
 }
 
 /// What `call_run` gave, or (outer `Err`) why the guest never ran.
@@ -221,10 +229,7 @@ fn main() {
     // module, layer 1 a component.
     match bytes.get(..8) {
         Some([0, b'a', b's', b'm', _, _, 1, 0]) => {}
-        Some([0, b'a', b's', b'm', _, _, 0, 0]) => fail(
-            EXIT_SETUP,
-            format_args!("{name} is a core module: core modules (preview 1) are not supported yet"),
-        ),
+        Some([0, b'a', b's', b'm', _, _, 0, 0]) => run_core_module(&opts, &argv, &bytes),
         _ => fail(EXIT_SETUP, format_args!("{name} is not a WebAssembly file")),
     }
 
@@ -249,6 +254,63 @@ fn main() {
         ),
         Ok(Ok(Ok(()))) => 0,
         Ok(Ok(Err(()))) => 1,
+        Ok(Err(e)) => match e.downcast_ref::<I32Exit>() {
+            Some(I32Exit(code)) => *code,
+            None => fail(EXIT_TRAP, one_line(&e)),
+        },
+    };
+    exit(code)
+}
+
+/// Runs a core module (WASI preview 1 or preview 0) by calling its
+/// `_start`, with the same context as a component would get, and exits
+/// with its status: `0` when `_start` returns, `N` for `proc_exit(N)`,
+/// `134` for a trap, `2` when it cannot be loaded or instantiated.
+fn run_core_module(opts: &Options, argv: &[String], bytes: &[u8]) -> ! {
+    use wasi_host::preview1::WasiP1Ctx;
+    let name = &argv[0];
+    let engine = Engine::default();
+    let module = wasmtime::Module::from_binary(&engine, bytes).unwrap_or_else(|e| {
+        fail(
+            EXIT_SETUP,
+            format_args!("cannot load {name}: {}", one_line(&e)),
+        )
+    });
+    let ctx = ctx_builder(opts, argv)
+        .map(|mut b| b.build_p1())
+        .unwrap_or_else(|e| fail(EXIT_SETUP, one_line(&e)));
+    let get = |cx: &mut WasiP1Ctx| cx;
+    let result: wasmtime::Result<wasmtime::Result<()>> = if opts.use_async {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| fail(EXIT_SETUP, e));
+        runtime.block_on(async {
+            let mut linker = wasmtime::Linker::new(&engine);
+            wasi_host::preview1::add_to_linker_async(&mut linker, get)?;
+            wasi_host::preview0::add_to_linker_async(&mut linker, get)?;
+            let mut store = Store::new(&engine, ctx);
+            let instance = linker.instantiate_async(&mut store, &module).await?;
+            let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+            Ok(start.call_async(&mut store, ()).await)
+        })
+    } else {
+        (|| {
+            let mut linker = wasmtime::Linker::new(&engine);
+            wasi_host::preview1::add_to_linker_sync(&mut linker, get)?;
+            wasi_host::preview0::add_to_linker_sync(&mut linker, get)?;
+            let mut store = Store::new(&engine, ctx);
+            let instance = linker.instantiate(&mut store, &module)?;
+            let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+            Ok(start.call(&mut store, ()))
+        })()
+    };
+    let code = match result {
+        Err(e) => fail(
+            EXIT_SETUP,
+            format_args!("cannot instantiate {name}: {}", one_line(&e)),
+        ),
+        Ok(Ok(())) => 0,
         Ok(Err(e)) => match e.downcast_ref::<I32Exit>() {
             Some(I32Exit(code)) => *code,
             None => fail(EXIT_TRAP, one_line(&e)),

@@ -104,9 +104,12 @@ impl Subscribe for StdioOutput {
 
 impl HostOutputStream for StdioOutput {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        self.write_from_slice(&bytes)
+    }
+    fn write_from_slice(&mut self, bytes: &[u8]) -> StreamResult<()> {
         let result = match self.0 {
-            StdioTarget::Stdout => std::io::stdout().write_all(&bytes),
-            StdioTarget::Stderr => std::io::stderr().write_all(&bytes),
+            StdioTarget::Stdout => std::io::stdout().write_all(bytes),
+            StdioTarget::Stderr => std::io::stderr().write_all(bytes),
         };
         result.map_err(StreamError::failed)
     }
@@ -185,8 +188,11 @@ impl Subscribe for OutputFile {
 
 impl HostOutputStream for OutputFile {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        self.write_from_slice(&bytes)
+    }
+    fn write_from_slice(&mut self, bytes: &[u8]) -> StreamResult<()> {
         let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        file.write_all(&bytes).map_err(StreamError::failed)
+        file.write_all(bytes).map_err(StreamError::failed)
     }
     fn flush(&mut self) -> StreamResult<()> {
         let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());

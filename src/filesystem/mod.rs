@@ -29,6 +29,7 @@ mod tests;
 
 pub use dir::Dir;
 pub use error::io_error_code;
+pub(crate) use error::stream_error_code;
 pub use file::File;
 pub use perms::{DirPerms, FilePerms};
 pub use readdir::ReaddirStream;

@@ -89,11 +89,15 @@ impl Subscribe for MemoryOutputPipe {
 
 impl HostOutputStream for MemoryOutputPipe {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        self.write_from_slice(&bytes)
+    }
+
+    fn write_from_slice(&mut self, bytes: &[u8]) -> StreamResult<()> {
         let mut buffer = lock(&self.buffer);
         if bytes.len() > self.capacity - buffer.len() {
             return Err(StreamError::trap("write beyond the permit of check-write"));
         }
-        buffer.extend_from_slice(&bytes);
+        buffer.extend_from_slice(bytes);
         Ok(())
     }
 
@@ -157,6 +161,9 @@ impl Subscribe for SinkOutputStream {
 
 impl HostOutputStream for SinkOutputStream {
     fn write(&mut self, _bytes: Bytes) -> StreamResult<()> {
+        Ok(())
+    }
+    fn write_from_slice(&mut self, _bytes: &[u8]) -> StreamResult<()> {
         Ok(())
     }
     fn flush(&mut self) -> StreamResult<()> {
