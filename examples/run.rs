@@ -279,7 +279,9 @@ fn run_core_module(opts: &Options, argv: &[String], bytes: &[u8]) -> ! {
     let ctx = ctx_builder(opts, argv)
         .map(|mut b| b.build_p1())
         .unwrap_or_else(|e| fail(EXIT_SETUP, one_line(&e)));
-    let get = |cx: &mut WasiP1Ctx| cx;
+    fn get(cx: &mut WasiP1Ctx) -> &mut WasiP1Ctx {
+        cx
+    }
     let result: wasmtime::Result<wasmtime::Result<()>> = if opts.use_async {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
