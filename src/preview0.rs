@@ -15,7 +15,11 @@ pub mod bindings {
     wiggle::from_witx!({
         witx: ["witx/preview0/wasi_unstable.witx"],
         errors: { errno => trappable Error },
-        async: *,
+        async: {
+            wasi_unstable::{
+                fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff
+            }
+        },
         wasmtime: false,
     });
 }
@@ -34,7 +38,11 @@ mod async_linker {
         target: crate::preview0::target,
         witx: ["witx/preview0/wasi_unstable.witx"],
         errors: { errno => trappable Error },
-        async: *,
+        async: {
+            wasi_unstable::{
+                fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff
+            }
+        },
     });
     pub(crate) use add_wasi_unstable_to_linker as add;
 }
@@ -44,7 +52,11 @@ mod sync_linker {
         target: crate::preview0::target,
         witx: ["witx/preview0/wasi_unstable.witx"],
         errors: { errno => trappable Error },
-        block_on[crate::preview1::block_on_ok]: *,
+        block_on[crate::preview1::block_on_ok]: {
+            wasi_unstable::{
+                fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff
+            }
+        },
     });
     pub(crate) use add_wasi_unstable_to_linker as add;
 }
@@ -189,45 +201,42 @@ impl crate::preview1::poll::Layout for Layout0 {
 }
 
 impl WasiUnstable for WasiP1Ctx {
-    async fn args_get(
+    fn args_get(
         &mut self,
         mem: &mut GuestMemory<'_>,
         argv: GuestPtr<GuestPtr<u8>>,
         buf: GuestPtr<u8>,
     ) -> Result<(), Error> {
-        Ok(P1::args_get(self, mem, argv, buf).await?)
+        Ok(P1::args_get(self, mem, argv, buf)?)
     }
-    async fn args_sizes_get(&mut self, mem: &mut GuestMemory<'_>) -> Result<(Size, Size), Error> {
-        Ok(P1::args_sizes_get(self, mem).await?)
+    fn args_sizes_get(&mut self, mem: &mut GuestMemory<'_>) -> Result<(Size, Size), Error> {
+        Ok(P1::args_sizes_get(self, mem)?)
     }
-    async fn environ_get(
+    fn environ_get(
         &mut self,
         mem: &mut GuestMemory<'_>,
         env: GuestPtr<GuestPtr<u8>>,
         buf: GuestPtr<u8>,
     ) -> Result<(), Error> {
-        Ok(P1::environ_get(self, mem, env, buf).await?)
+        Ok(P1::environ_get(self, mem, env, buf)?)
     }
-    async fn environ_sizes_get(
-        &mut self,
-        mem: &mut GuestMemory<'_>,
-    ) -> Result<(Size, Size), Error> {
-        Ok(P1::environ_sizes_get(self, mem).await?)
+    fn environ_sizes_get(&mut self, mem: &mut GuestMemory<'_>) -> Result<(Size, Size), Error> {
+        Ok(P1::environ_sizes_get(self, mem)?)
     }
-    async fn clock_res_get(
+    fn clock_res_get(
         &mut self,
         mem: &mut GuestMemory<'_>,
         id: Clockid,
     ) -> Result<Timestamp, Error> {
-        Ok(P1::clock_res_get(self, mem, clockid(id)).await?)
+        Ok(P1::clock_res_get(self, mem, clockid(id))?)
     }
-    async fn clock_time_get(
+    fn clock_time_get(
         &mut self,
         mem: &mut GuestMemory<'_>,
         id: Clockid,
         precision: Timestamp,
     ) -> Result<Timestamp, Error> {
-        Ok(P1::clock_time_get(self, mem, clockid(id), precision).await?)
+        Ok(P1::clock_time_get(self, mem, clockid(id), precision)?)
     }
     async fn fd_advise(
         &mut self,
@@ -249,14 +258,14 @@ impl WasiUnstable for WasiP1Ctx {
     ) -> Result<(), Error> {
         Ok(P1::fd_allocate(self, mem, fd(f), offset, len).await?)
     }
-    async fn fd_close(&mut self, mem: &mut GuestMemory<'_>, f: Fd) -> Result<(), Error> {
-        Ok(P1::fd_close(self, mem, fd(f)).await?)
+    fn fd_close(&mut self, mem: &mut GuestMemory<'_>, f: Fd) -> Result<(), Error> {
+        Ok(P1::fd_close(self, mem, fd(f))?)
     }
     async fn fd_datasync(&mut self, mem: &mut GuestMemory<'_>, f: Fd) -> Result<(), Error> {
         Ok(P1::fd_datasync(self, mem, fd(f)).await?)
     }
-    async fn fd_fdstat_get(&mut self, mem: &mut GuestMemory<'_>, f: Fd) -> Result<Fdstat, Error> {
-        let s = P1::fd_fdstat_get(self, mem, fd(f)).await?;
+    fn fd_fdstat_get(&mut self, mem: &mut GuestMemory<'_>, f: Fd) -> Result<Fdstat, Error> {
+        let s = P1::fd_fdstat_get(self, mem, fd(f))?;
         Ok(Fdstat {
             fs_filetype: filetype(s.fs_filetype),
             fs_flags: Fdflags::from_bits_retain(s.fs_flags.bits()),
@@ -264,15 +273,15 @@ impl WasiUnstable for WasiP1Ctx {
             fs_rights_inheriting: Rights::from_bits_truncate(s.fs_rights_inheriting.bits()),
         })
     }
-    async fn fd_fdstat_set_flags(
+    fn fd_fdstat_set_flags(
         &mut self,
         mem: &mut GuestMemory<'_>,
         f: Fd,
         flags: Fdflags,
     ) -> Result<(), Error> {
-        Ok(P1::fd_fdstat_set_flags(self, mem, fd(f), fdflags(flags)).await?)
+        Ok(P1::fd_fdstat_set_flags(self, mem, fd(f), fdflags(flags))?)
     }
-    async fn fd_fdstat_set_rights(
+    fn fd_fdstat_set_rights(
         &mut self,
         mem: &mut GuestMemory<'_>,
         f: Fd,
@@ -281,10 +290,16 @@ impl WasiUnstable for WasiP1Ctx {
     ) -> Result<(), Error> {
         // Preview 0 has no `sock_accept` right: keep it as it is.
         let keep = p1::Rights::SOCK_ACCEPT;
-        let cur = P1::fd_fdstat_get(self, mem, fd(f)).await?;
+        let cur = P1::fd_fdstat_get(self, mem, fd(f))?;
         let base = rights(base) | (cur.fs_rights_base & keep);
         let inheriting = rights(inheriting) | (cur.fs_rights_inheriting & keep);
-        Ok(P1::fd_fdstat_set_rights(self, mem, fd(f), base, inheriting).await?)
+        Ok(P1::fd_fdstat_set_rights(
+            self,
+            mem,
+            fd(f),
+            base,
+            inheriting,
+        )?)
     }
     async fn fd_filestat_get(
         &mut self,
@@ -320,20 +335,20 @@ impl WasiUnstable for WasiP1Ctx {
     ) -> Result<Size, Error> {
         Ok(P1::fd_pread(self, mem, fd(f), list(iovs), offset).await?)
     }
-    async fn fd_prestat_get(&mut self, mem: &mut GuestMemory<'_>, f: Fd) -> Result<Prestat, Error> {
-        let p1::Prestat::Dir(d) = P1::fd_prestat_get(self, mem, fd(f)).await?;
+    fn fd_prestat_get(&mut self, mem: &mut GuestMemory<'_>, f: Fd) -> Result<Prestat, Error> {
+        let p1::Prestat::Dir(d) = P1::fd_prestat_get(self, mem, fd(f))?;
         Ok(Prestat::Dir(PrestatDir {
             pr_name_len: d.pr_name_len,
         }))
     }
-    async fn fd_prestat_dir_name(
+    fn fd_prestat_dir_name(
         &mut self,
         mem: &mut GuestMemory<'_>,
         f: Fd,
         path: GuestPtr<u8>,
         len: Size,
     ) -> Result<(), Error> {
-        Ok(P1::fd_prestat_dir_name(self, mem, fd(f), path, len).await?)
+        Ok(P1::fd_prestat_dir_name(self, mem, fd(f), path, len)?)
     }
     async fn fd_pwrite(
         &mut self,
@@ -362,15 +377,10 @@ impl WasiUnstable for WasiP1Ctx {
     ) -> Result<Size, Error> {
         Ok(P1::fd_readdir(self, mem, fd(f), buf, len, cookie).await?)
     }
-    async fn fd_renumber(
-        &mut self,
-        mem: &mut GuestMemory<'_>,
-        from: Fd,
-        to: Fd,
-    ) -> Result<(), Error> {
-        Ok(P1::fd_renumber(self, mem, fd(from), fd(to)).await?)
+    fn fd_renumber(&mut self, mem: &mut GuestMemory<'_>, from: Fd, to: Fd) -> Result<(), Error> {
+        Ok(P1::fd_renumber(self, mem, fd(from), fd(to))?)
     }
-    async fn fd_seek(
+    fn fd_seek(
         &mut self,
         mem: &mut GuestMemory<'_>,
         f: Fd,
@@ -382,13 +392,13 @@ impl WasiUnstable for WasiP1Ctx {
             Whence::End => p1::Whence::End,
             Whence::Set => p1::Whence::Set,
         };
-        Ok(P1::fd_seek(self, mem, fd(f), offset, whence).await?)
+        Ok(P1::fd_seek(self, mem, fd(f), offset, whence)?)
     }
     async fn fd_sync(&mut self, mem: &mut GuestMemory<'_>, f: Fd) -> Result<(), Error> {
         Ok(P1::fd_sync(self, mem, fd(f)).await?)
     }
-    async fn fd_tell(&mut self, mem: &mut GuestMemory<'_>, f: Fd) -> Result<Filesize, Error> {
-        Ok(P1::fd_tell(self, mem, fd(f)).await?)
+    fn fd_tell(&mut self, mem: &mut GuestMemory<'_>, f: Fd) -> Result<Filesize, Error> {
+        Ok(P1::fd_tell(self, mem, fd(f))?)
     }
     async fn fd_write(
         &mut self,
@@ -538,29 +548,25 @@ impl WasiUnstable for WasiP1Ctx {
     ) -> Result<Size, Error> {
         Ok(crate::preview1::poll::poll_oneoff::<Layout0>(self, mem, subs, events, n).await?)
     }
-    async fn proc_exit(
-        &mut self,
-        mem: &mut GuestMemory<'_>,
-        code: Exitcode,
-    ) -> wiggle::error::Error {
-        P1::proc_exit(self, mem, code).await
+    fn proc_exit(&mut self, mem: &mut GuestMemory<'_>, code: Exitcode) -> wiggle::error::Error {
+        P1::proc_exit(self, mem, code)
     }
-    async fn proc_raise(&mut self, mem: &mut GuestMemory<'_>, sig: Signal) -> Result<(), Error> {
+    fn proc_raise(&mut self, mem: &mut GuestMemory<'_>, sig: Signal) -> Result<(), Error> {
         let sig = p1::Signal::try_from(sig as i32).map_err(p1::Error::from)?;
-        Ok(P1::proc_raise(self, mem, sig).await?)
+        Ok(P1::proc_raise(self, mem, sig)?)
     }
-    async fn sched_yield(&mut self, mem: &mut GuestMemory<'_>) -> Result<(), Error> {
-        Ok(P1::sched_yield(self, mem).await?)
+    fn sched_yield(&mut self, mem: &mut GuestMemory<'_>) -> Result<(), Error> {
+        Ok(P1::sched_yield(self, mem)?)
     }
-    async fn random_get(
+    fn random_get(
         &mut self,
         mem: &mut GuestMemory<'_>,
         buf: GuestPtr<u8>,
         len: Size,
     ) -> Result<(), Error> {
-        Ok(P1::random_get(self, mem, buf, len).await?)
+        Ok(P1::random_get(self, mem, buf, len)?)
     }
-    async fn sock_recv(
+    fn sock_recv(
         &mut self,
         mem: &mut GuestMemory<'_>,
         f: Fd,
@@ -573,26 +579,25 @@ impl WasiUnstable for WasiP1Ctx {
             fd(f),
             list(data),
             p1::Riflags::from_bits_retain(flags.bits()),
-        )
-        .await?;
+        )?;
         Ok((n, Roflags::from_bits_retain(ro.bits())))
     }
-    async fn sock_send(
+    fn sock_send(
         &mut self,
         mem: &mut GuestMemory<'_>,
         f: Fd,
         data: CiovecArray,
         flags: Siflags,
     ) -> Result<Size, Error> {
-        Ok(P1::sock_send(self, mem, fd(f), list(data), flags).await?)
+        Ok(P1::sock_send(self, mem, fd(f), list(data), flags)?)
     }
-    async fn sock_shutdown(
+    fn sock_shutdown(
         &mut self,
         mem: &mut GuestMemory<'_>,
         f: Fd,
         how: Sdflags,
     ) -> Result<(), Error> {
         let how = p1::Sdflags::from_bits_retain(how.bits());
-        Ok(P1::sock_shutdown(self, mem, fd(f), how).await?)
+        Ok(P1::sock_shutdown(self, mem, fd(f), how)?)
     }
 }

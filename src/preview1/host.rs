@@ -13,7 +13,7 @@ fn list<T>(iovs: GuestPtr<[T]>) -> (u32, u32) {
 }
 
 impl WasiSnapshotPreview1 for WasiP1Ctx {
-    async fn args_get(
+    fn args_get(
         &mut self,
         mem: &mut GuestMemory<'_>,
         argv: GuestPtr<GuestPtr<u8>>,
@@ -22,11 +22,11 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         args::args_get(self, mem, argv, argv_buf)
     }
 
-    async fn args_sizes_get(&mut self, _mem: &mut GuestMemory<'_>) -> Result<(Size, Size), Error> {
+    fn args_sizes_get(&mut self, _mem: &mut GuestMemory<'_>) -> Result<(Size, Size), Error> {
         args::args_sizes_get(self)
     }
 
-    async fn environ_get(
+    fn environ_get(
         &mut self,
         mem: &mut GuestMemory<'_>,
         environ: GuestPtr<GuestPtr<u8>>,
@@ -35,14 +35,11 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         args::environ_get(self, mem, environ, environ_buf)
     }
 
-    async fn environ_sizes_get(
-        &mut self,
-        _mem: &mut GuestMemory<'_>,
-    ) -> Result<(Size, Size), Error> {
+    fn environ_sizes_get(&mut self, _mem: &mut GuestMemory<'_>) -> Result<(Size, Size), Error> {
         args::environ_sizes_get(self)
     }
 
-    async fn clock_res_get(
+    fn clock_res_get(
         &mut self,
         _mem: &mut GuestMemory<'_>,
         id: Clockid,
@@ -50,7 +47,7 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         clocks::res_get(self, id)
     }
 
-    async fn clock_time_get(
+    fn clock_time_get(
         &mut self,
         _mem: &mut GuestMemory<'_>,
         id: Clockid,
@@ -80,7 +77,7 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         fd::allocate(self, fd, offset, len).await
     }
 
-    async fn fd_close(&mut self, _mem: &mut GuestMemory<'_>, fd: Fd) -> Result<(), Error> {
+    fn fd_close(&mut self, _mem: &mut GuestMemory<'_>, fd: Fd) -> Result<(), Error> {
         fd::close(self, fd)
     }
 
@@ -88,11 +85,11 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         fd::sync(self, fd, true).await
     }
 
-    async fn fd_fdstat_get(&mut self, _mem: &mut GuestMemory<'_>, fd: Fd) -> Result<Fdstat, Error> {
+    fn fd_fdstat_get(&mut self, _mem: &mut GuestMemory<'_>, fd: Fd) -> Result<Fdstat, Error> {
         fd::fdstat_get(self, fd)
     }
 
-    async fn fd_fdstat_set_flags(
+    fn fd_fdstat_set_flags(
         &mut self,
         _mem: &mut GuestMemory<'_>,
         fd: Fd,
@@ -101,7 +98,7 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         fd::fdstat_set_flags(self, fd, flags)
     }
 
-    async fn fd_fdstat_set_rights(
+    fn fd_fdstat_set_rights(
         &mut self,
         _mem: &mut GuestMemory<'_>,
         fd: Fd,
@@ -149,15 +146,11 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         fd::read(self, mem, fd, list(iovs), Some(offset)).await
     }
 
-    async fn fd_prestat_get(
-        &mut self,
-        _mem: &mut GuestMemory<'_>,
-        fd: Fd,
-    ) -> Result<Prestat, Error> {
+    fn fd_prestat_get(&mut self, _mem: &mut GuestMemory<'_>, fd: Fd) -> Result<Prestat, Error> {
         fd::prestat_get(self, fd)
     }
 
-    async fn fd_prestat_dir_name(
+    fn fd_prestat_dir_name(
         &mut self,
         mem: &mut GuestMemory<'_>,
         fd: Fd,
@@ -197,16 +190,11 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         fd::readdir(self, mem, fd, buf, buf_len, cookie).await
     }
 
-    async fn fd_renumber(
-        &mut self,
-        _mem: &mut GuestMemory<'_>,
-        from: Fd,
-        to: Fd,
-    ) -> Result<(), Error> {
+    fn fd_renumber(&mut self, _mem: &mut GuestMemory<'_>, from: Fd, to: Fd) -> Result<(), Error> {
         fd::renumber(self, from, to)
     }
 
-    async fn fd_seek(
+    fn fd_seek(
         &mut self,
         _mem: &mut GuestMemory<'_>,
         fd: Fd,
@@ -220,7 +208,7 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         fd::sync(self, fd, false).await
     }
 
-    async fn fd_tell(&mut self, _mem: &mut GuestMemory<'_>, fd: Fd) -> Result<Filesize, Error> {
+    fn fd_tell(&mut self, _mem: &mut GuestMemory<'_>, fd: Fd) -> Result<Filesize, Error> {
         fd::tell(self, fd)
     }
 
@@ -371,23 +359,19 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         poll::poll_oneoff::<poll::Layout1>(self, mem, subs, events, nsubscriptions).await
     }
 
-    async fn proc_exit(
-        &mut self,
-        _mem: &mut GuestMemory<'_>,
-        status: Exitcode,
-    ) -> wiggle::error::Error {
+    fn proc_exit(&mut self, _mem: &mut GuestMemory<'_>, status: Exitcode) -> wiggle::error::Error {
         proc::exit(status)
     }
 
-    async fn proc_raise(&mut self, _mem: &mut GuestMemory<'_>, sig: Signal) -> Result<(), Error> {
+    fn proc_raise(&mut self, _mem: &mut GuestMemory<'_>, sig: Signal) -> Result<(), Error> {
         proc::raise(sig)
     }
 
-    async fn sched_yield(&mut self, _mem: &mut GuestMemory<'_>) -> Result<(), Error> {
+    fn sched_yield(&mut self, _mem: &mut GuestMemory<'_>) -> Result<(), Error> {
         Ok(())
     }
 
-    async fn random_get(
+    fn random_get(
         &mut self,
         mem: &mut GuestMemory<'_>,
         buf: GuestPtr<u8>,
@@ -396,7 +380,7 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         clocks::random_get(self, mem, buf, buf_len)
     }
 
-    async fn sock_accept(
+    fn sock_accept(
         &mut self,
         _mem: &mut GuestMemory<'_>,
         fd: Fd,
@@ -405,7 +389,7 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         Err(sock::not_a_socket(self, fd))
     }
 
-    async fn sock_recv(
+    fn sock_recv(
         &mut self,
         _mem: &mut GuestMemory<'_>,
         fd: Fd,
@@ -415,7 +399,7 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         Err(sock::not_a_socket(self, fd))
     }
 
-    async fn sock_send(
+    fn sock_send(
         &mut self,
         _mem: &mut GuestMemory<'_>,
         fd: Fd,
@@ -425,7 +409,7 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         Err(sock::not_a_socket(self, fd))
     }
 
-    async fn sock_shutdown(
+    fn sock_shutdown(
         &mut self,
         _mem: &mut GuestMemory<'_>,
         fd: Fd,
