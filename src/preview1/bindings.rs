@@ -6,6 +6,9 @@
 //! args, the descriptor table) plain functions that both linkers call
 //! without a future or a runtime (see `super::link`).
 
+// The witx functions have as many parameters as the spec gives them.
+#![allow(clippy::too_many_arguments)]
+
 wiggle::from_witx!({
     witx: ["witx/preview1/wasi_snapshot_preview1.witx"],
     errors: { errno => trappable Error },

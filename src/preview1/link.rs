@@ -39,6 +39,7 @@ macro_rules! wrappers {
             pub mod $module {
                 pub use super::super::bindings::$module::$trait;
                 $(
+                    #[allow(clippy::too_many_arguments)]
                     pub async fn $name(
                         ctx: &mut impl $trait,
                         memory: &mut wiggle::GuestMemory<'_>,
@@ -51,6 +52,7 @@ macro_rules! wrappers {
                     }
                 )*
                 $(
+                    #[allow(clippy::too_many_arguments)]
                     pub fn $sname(
                         ctx: &mut impl $trait,
                         memory: &mut wiggle::GuestMemory<'_>,

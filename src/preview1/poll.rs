@@ -251,10 +251,10 @@ async fn wait<L: Layout>(
                 return Poll::Ready(());
             }
         }
-        if let Some(s) = sleep.as_mut() {
-            if s.as_mut().poll(cx).is_ready() {
-                return Poll::Ready(());
-            }
+        if let Some(s) = sleep.as_mut()
+            && s.as_mut().poll(cx).is_ready()
+        {
+            return Poll::Ready(());
         }
         Poll::Pending
     })

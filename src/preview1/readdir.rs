@@ -119,10 +119,10 @@ fn convert(entry: cap_std::fs::DirEntry) -> Ent {
         Ok(ft) => super::fd::filetype_of(ft),
         Err(_) => Filetype::Unknown,
     };
-    if filetype == Filetype::Unknown {
-        if let Ok(meta) = entry.metadata() {
-            filetype = super::fd::filetype_of(meta.file_type());
-        }
+    if filetype == Filetype::Unknown
+        && let Ok(meta) = entry.metadata()
+    {
+        filetype = super::fd::filetype_of(meta.file_type());
     }
     Ent {
         ino: entry.ino(),
@@ -155,8 +155,7 @@ pub(crate) async fn readdir(
     .await?;
     *listing = taken;
     let mut used = 0;
-    loop {
-        let Some(l) = listing.as_mut() else { break };
+    while let Some(l) = listing.as_mut() {
         if write_entries(l, buf, &mut used) || l.iter.is_none() {
             break;
         }
