@@ -1,4 +1,6 @@
-//! Runs a WASI program with `wasi-host`, like `wasmtime run` does.
+//! Runs a WASI program with `wasi-host`, like `wasmtime run` does: a WASI 0.2
+//! command component, or a core module importing WASI preview 1
+//! (`wasi_snapshot_preview1`) or preview 0 (`wasi_unstable`).
 //!
 //! `cargo run --release --example run -- --help` prints the usage: the
 //! flags, what follows the file, and the exit status (see [`HELP`]).
@@ -37,8 +39,9 @@ run: run a WASI program with wasi-host
 usage: run [OPTIONS] [FILE [ARGS...]]
 
 FILE is a WebAssembly command component (a `.wasm` file, such as what
-`cargo build --target wasm32-wasip2` produces) or the same in text format
-(`.wat`). Everything after FILE goes to the guest: it sees `FILE ARGS...` as
+`cargo build --target wasm32-wasip2` produces), a core module importing WASI
+preview 1 or preview 0 (such as what `cargo build --target wasm32-wasip1`
+produces, run through its `_start`), or either in text format (`.wat`). Everything after FILE goes to the guest: it sees `FILE ARGS...` as
 its arguments. Options must come before FILE (or use `--` to end them).
 Without a FILE, a bundled demo program runs.
 
@@ -64,7 +67,9 @@ exit status:
         wasm32-wasip2 ends here both when `main` returns Err and for
         std::process::exit(N) with any N other than 0 (wasi-libc reports
         every non-zero code as exit(err))
-  N     it called wasi:cli/exit.exit-with-code(N) (0..=255, WASI 0.2.12)
+  N     it called wasi:cli/exit.exit-with-code(N) (0..=255, WASI 0.2.12),
+        or a core module called proc_exit(N) (a Rust wasm32-wasip1 guest's
+        std::process::exit(N) and `main` returning Err (N = 1) end here)
   134   it trapped (a Rust panic is a trap), like a native program that
         aborts (128 + SIGABRT); the trap is one `error:` line on stderr
   2     run itself failed before the guest started (bad option, unreadable
@@ -266,6 +271,12 @@ fn looks_like_text(name: &str, bytes: &[u8]) -> bool {
 }
 
 fn build_ctx(opts: &Options, argv: &[String]) -> wasmtime::Result<WasiCtx> {
+    Ok(ctx_builder(opts, argv)?.build())
+}
+
+/// The builder of the guest's context: stdio, arguments, environment and
+/// preopens, the same for a component and a core module.
+fn ctx_builder(opts: &Options, argv: &[String]) -> wasmtime::Result<WasiCtxBuilder> {
     let mut builder = WasiCtxBuilder::new();
     builder.inherit_stdio().args(argv).envs(&opts.envs);
     for dir in &opts.dirs {
@@ -276,7 +287,7 @@ fn build_ctx(opts: &Options, argv: &[String]) -> wasmtime::Result<WasiCtx> {
         };
         builder.preopened_dir(&dir.host, &dir.guest, dir_perms, file_perms)?;
     }
-    Ok(builder.build())
+    Ok(builder)
 }
 
 /// What `call_run` gave, or (outer `Err`) why the guest never ran.
@@ -352,14 +363,58 @@ fn run_component(opts: &Options, argv: &[String], bytes: &[u8]) -> i32 {
 
 /// Runs a core module (WASI preview 1 or preview 0); returns the exit
 /// status.
-fn run_core_module(_opts: &Options, argv: &[String], _bytes: &[u8]) -> i32 {
-    fail(
-        EXIT_SETUP,
-        format_args!(
-            "{} is a core module: core modules (preview 1) are not supported yet",
-            argv[0]
+fn run_core_module(opts: &Options, argv: &[String], bytes: &[u8]) -> i32 {
+    use wasi_host::preview1::WasiP1Ctx;
+    let name = &argv[0];
+    let engine = Engine::default();
+    let module = wasmtime::Module::from_binary(&engine, bytes).unwrap_or_else(|e| {
+        fail(
+            EXIT_SETUP,
+            format_args!("cannot load {name}: {}", one_line(&e)),
+        )
+    });
+    let ctx = ctx_builder(opts, argv)
+        .map(|mut b| b.build_p1())
+        .unwrap_or_else(|e| fail(EXIT_SETUP, one_line(&e)));
+    fn get(cx: &mut WasiP1Ctx) -> &mut WasiP1Ctx {
+        cx
+    }
+    let result: wasmtime::Result<wasmtime::Result<()>> = if opts.use_async {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| fail(EXIT_SETUP, e));
+        runtime.block_on(async {
+            let mut linker = wasmtime::Linker::new(&engine);
+            wasi_host::preview1::add_to_linker_async(&mut linker, get)?;
+            wasi_host::preview0::add_to_linker_async(&mut linker, get)?;
+            let mut store = Store::new(&engine, ctx);
+            let instance = linker.instantiate_async(&mut store, &module).await?;
+            let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+            Ok(start.call_async(&mut store, ()).await)
+        })
+    } else {
+        (|| {
+            let mut linker = wasmtime::Linker::new(&engine);
+            wasi_host::preview1::add_to_linker_sync(&mut linker, get)?;
+            wasi_host::preview0::add_to_linker_sync(&mut linker, get)?;
+            let mut store = Store::new(&engine, ctx);
+            let instance = linker.instantiate(&mut store, &module)?;
+            let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+            Ok(start.call(&mut store, ()))
+        })()
+    };
+    match result {
+        Err(e) => fail(
+            EXIT_SETUP,
+            format_args!("cannot instantiate {name}: {}", one_line(&e)),
         ),
-    )
+        Ok(Ok(())) => 0,
+        Ok(Err(e)) => match e.downcast_ref::<I32Exit>() {
+            Some(I32Exit(code)) => *code,
+            None => fail(EXIT_TRAP, one_line(&e)),
+        },
+    }
 }
 
 fn main() {
@@ -393,6 +448,65 @@ fn main() {
     let code = match kind {
         Kind::Component => run_component(&opts, &argv, &binary),
         Kind::CoreModule => run_core_module(&opts, &argv, &binary),
+    };
+    exit(code)
+}
+
+/// Runs a core module (WASI preview 1 or preview 0) by calling its
+/// `_start`, with the same context as a component would get, and exits
+/// with its status: `0` when `_start` returns, `N` for `proc_exit(N)`,
+/// `134` for a trap, `2` when it cannot be loaded or instantiated.
+fn run_core_module(opts: &Options, argv: &[String], bytes: &[u8]) -> ! {
+    use wasi_host::preview1::WasiP1Ctx;
+    let name = &argv[0];
+    let engine = Engine::default();
+    let module = wasmtime::Module::from_binary(&engine, bytes).unwrap_or_else(|e| {
+        fail(
+            EXIT_SETUP,
+            format_args!("cannot load {name}: {}", one_line(&e)),
+        )
+    });
+    let ctx = ctx_builder(opts, argv)
+        .map(|mut b| b.build_p1())
+        .unwrap_or_else(|e| fail(EXIT_SETUP, one_line(&e)));
+    fn get(cx: &mut WasiP1Ctx) -> &mut WasiP1Ctx {
+        cx
+    }
+    let result: wasmtime::Result<wasmtime::Result<()>> = if opts.use_async {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| fail(EXIT_SETUP, e));
+        runtime.block_on(async {
+            let mut linker = wasmtime::Linker::new(&engine);
+            wasi_host::preview1::add_to_linker_async(&mut linker, get)?;
+            wasi_host::preview0::add_to_linker_async(&mut linker, get)?;
+            let mut store = Store::new(&engine, ctx);
+            let instance = linker.instantiate_async(&mut store, &module).await?;
+            let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+            Ok(start.call_async(&mut store, ()).await)
+        })
+    } else {
+        (|| {
+            let mut linker = wasmtime::Linker::new(&engine);
+            wasi_host::preview1::add_to_linker_sync(&mut linker, get)?;
+            wasi_host::preview0::add_to_linker_sync(&mut linker, get)?;
+            let mut store = Store::new(&engine, ctx);
+            let instance = linker.instantiate(&mut store, &module)?;
+            let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+            Ok(start.call(&mut store, ()))
+        })()
+    };
+    let code = match result {
+        Err(e) => fail(
+            EXIT_SETUP,
+            format_args!("cannot instantiate {name}: {}", one_line(&e)),
+        ),
+        Ok(Ok(())) => 0,
+        Ok(Err(e)) => match e.downcast_ref::<I32Exit>() {
+            Some(I32Exit(code)) => *code,
+            None => fail(EXIT_TRAP, one_line(&e)),
+        },
     };
     exit(code)
 }

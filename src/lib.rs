@@ -149,6 +149,8 @@ mod error;
 pub mod filesystem;
 pub mod io;
 mod linker;
+pub mod preview0;
+pub mod preview1;
 pub mod random;
 pub mod runtime;
 pub mod sockets;

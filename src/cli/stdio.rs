@@ -150,10 +150,13 @@ impl Subscribe for StdioOutput {
 
 impl HostOutputStream for StdioOutput {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        self.write_from_slice(&bytes)
+    }
+    fn write_from_slice(&mut self, bytes: &[u8]) -> StreamResult<()> {
         let target = self.0;
         self.1.write(bytes.len(), || match target {
-            StdioTarget::Stdout => std::io::stdout().write_all(&bytes),
-            StdioTarget::Stderr => std::io::stderr().write_all(&bytes),
+            StdioTarget::Stdout => std::io::stdout().write_all(bytes),
+            StdioTarget::Stderr => std::io::stderr().write_all(bytes),
         })
     }
     fn flush(&mut self) -> StreamResult<()> {
@@ -235,10 +238,13 @@ impl Subscribe for OutputFile {
 
 impl HostOutputStream for OutputFile {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        self.write_from_slice(&bytes)
+    }
+    fn write_from_slice(&mut self, bytes: &[u8]) -> StreamResult<()> {
         let file = &self.file;
         self.state.write(bytes.len(), || {
             let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
-            file.write_all(&bytes)
+            file.write_all(bytes)
         })
     }
     fn flush(&mut self) -> StreamResult<()> {

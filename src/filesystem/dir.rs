@@ -143,7 +143,11 @@ impl Dir {
 
     /// The metadata of `path`, following a final symlink only when `flags`
     /// (or a trailing slash) say so.
-    async fn metadata_at(&self, flags: PathFlags, path: String) -> FsResult<cap_std::fs::Metadata> {
+    pub(crate) async fn metadata_at(
+        &self,
+        flags: PathFlags,
+        path: String,
+    ) -> FsResult<cap_std::fs::Metadata> {
         require_dir(self.perms, DirPerms::READ)?;
         path::check(&path)?;
         let follow = path::follows(flags, &path);

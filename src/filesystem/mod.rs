@@ -32,6 +32,7 @@ mod tests;
 pub use budget::{DEFAULT_MAX_OPEN_FILES, FdBudget, OUT_OF_DESCRIPTORS};
 pub use dir::Dir;
 pub use error::io_error_code;
+pub(crate) use error::stream_error_code;
 pub use file::File;
 pub use perms::{DirPerms, FilePerms};
 pub use readdir::ReaddirStream;

@@ -181,7 +181,11 @@ impl Subscribe for MemoryOutputPipe {
 
 impl HostOutputStream for MemoryOutputPipe {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
-        self.append(bytes.len(), |buffer| buffer.extend_from_slice(&bytes))
+        self.write_from_slice(&bytes)
+    }
+
+    fn write_from_slice(&mut self, bytes: &[u8]) -> StreamResult<()> {
+        self.append(bytes.len(), |buffer| buffer.extend_from_slice(bytes))
     }
 
     fn flush(&mut self) -> StreamResult<()> {
@@ -254,6 +258,9 @@ impl Subscribe for SinkOutputStream {
 
 impl HostOutputStream for SinkOutputStream {
     fn write(&mut self, _bytes: Bytes) -> StreamResult<()> {
+        Ok(())
+    }
+    fn write_from_slice(&mut self, _bytes: &[u8]) -> StreamResult<()> {
         Ok(())
     }
     fn flush(&mut self) -> StreamResult<()> {

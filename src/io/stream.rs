@@ -140,6 +140,13 @@ pub trait HostOutputStream: Subscribe {
     /// How many bytes `write` accepts now. Never blocks.
     fn check_write(&mut self) -> StreamResult<usize>;
 
+    /// Like `write` with a copy of `bytes`. Streams that copy the data
+    /// anyway (into a buffer of their own, or straight to the OS) override
+    /// it to skip the intermediate `Bytes` allocation.
+    fn write_from_slice(&mut self, bytes: &[u8]) -> StreamResult<()> {
+        self.write(Bytes::copy_from_slice(bytes))
+    }
+
     /// Like `write` with `size` zero bytes (at most the last permit). The
     /// default writes slices of a static buffer: no allocation of `size`.
     fn write_zeroes(&mut self, size: usize) -> StreamResult<()> {

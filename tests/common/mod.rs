@@ -365,6 +365,13 @@ impl Run {
 
     /// The context for one run, with the pipes that capture stdout/stderr.
     pub fn build_ctx(&self) -> (WasiCtx, MemoryOutputPipe, MemoryOutputPipe) {
+        let (mut b, stdout, stderr) = self.builder();
+        (b.build(), stdout, stderr)
+    }
+
+    /// The configured builder for one run (not built yet), with the pipes
+    /// that capture stdout/stderr.
+    pub fn builder(&self) -> (WasiCtxBuilder, MemoryOutputPipe, MemoryOutputPipe) {
         let mut b = WasiCtxBuilder::new();
         let mut argv = vec![self.name.clone()];
         argv.extend(self.args.iter().cloned());
@@ -384,7 +391,7 @@ impl Run {
             b.preopened_dir(host, guest, *dir, *file)
                 .unwrap_or_else(|e| panic!("preopen {} as {guest}: {e:?}", host.display()));
         }
-        (b.build(), stdout, stderr)
+        (b, stdout, stderr)
     }
 
     /// Runs the guest on a fresh thread, failing the test if it does not

@@ -1,0 +1,58 @@
+//! Clocks, random bytes and `sched_yield`.
+
+use super::WasiP1Ctx;
+use super::bindings::types::{Clockid, Errno, Error, Size, Timestamp};
+use cap_rand::RngCore;
+use wiggle::{GuestMemory, GuestPtr};
+
+/// Nanoseconds of a duration, saturating.
+fn nanos(d: std::time::Duration) -> Timestamp {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// `clock_res_get`. The CPU-time clocks are not offered (they would show
+/// the host process's time): `inval`.
+pub(crate) fn res_get(cx: &mut WasiP1Ctx, id: Clockid) -> Result<Timestamp, Error> {
+    match id {
+        Clockid::Realtime => Ok(nanos(cx.ctx.wall_clock.resolution()).max(1)),
+        Clockid::Monotonic => Ok(cx.ctx.monotonic_clock.resolution().max(1)),
+        _ => Err(Errno::Inval.into()),
+    }
+}
+
+/// `clock_time_get`, from the context's clocks.
+pub(crate) fn time_get(cx: &mut WasiP1Ctx, id: Clockid) -> Result<Timestamp, Error> {
+    match id {
+        Clockid::Monotonic => Ok(cx.ctx.monotonic_clock.now()),
+        Clockid::Realtime => Ok(nanos(cx.ctx.wall_clock.now())),
+        _ => Err(Errno::Inval.into()),
+    }
+}
+
+/// `random_get`: straight into guest memory from the secure source. A
+/// request above the context's `max_random_size` is `inval`.
+pub(crate) fn random_get(
+    cx: &mut WasiP1Ctx,
+    mem: &mut GuestMemory<'_>,
+    buf: GuestPtr<u8>,
+    len: Size,
+) -> Result<(), Error> {
+    if u64::from(len) > cx.ctx.max_random_size {
+        return Err(Errno::Inval.into());
+    }
+    let dest = buf.as_array(len);
+    if let Some(slice) = mem.as_slice_mut(dest)? {
+        cx.ctx.random.fill_bytes(slice);
+        return Ok(());
+    }
+    // A shared memory: through a small buffer.
+    let mut chunk = [0u8; 256];
+    let mut done = 0u32;
+    while done < len {
+        let n = (len - done).min(chunk.len() as u32);
+        cx.ctx.random.fill_bytes(&mut chunk[..n as usize]);
+        mem.copy_from_slice(&chunk[..n as usize], buf.add(done)?.as_array(n))?;
+        done += n;
+    }
+    Ok(())
+}

@@ -1,0 +1,263 @@
+//! `poll_oneoff`: clock subscriptions (relative and absolute, on the
+//! context's clocks) and descriptor subscriptions (files are always ready;
+//! streams ask their backend), any number at once.
+//!
+//! The subscriptions are read from guest memory in one pass that writes an
+//! event for each one that is ready; nothing is allocated on that path.
+//! Only when none is ready does the call wait, on the earliest deadline and
+//! on the readiness of the streams involved, and then it makes the pass
+//! again.
+
+use super::WasiP1Ctx;
+use super::bindings::types::{
+    Clockid, Errno, Error, Event, EventFdReadwrite, Eventrwflags, Eventtype, Rights, Size,
+    Subclockflags, Subscription, SubscriptionClock, SubscriptionU,
+};
+use super::fds::Kind;
+use crate::io::{StreamError, Subscribe};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
+use std::time::Duration;
+use wiggle::{GuestMemory, GuestPtr};
+
+/// The guest layouts of subscriptions and events (preview 1's, or
+/// preview 0's, translated to preview 1's types).
+pub(crate) trait Layout {
+    /// The guest subscription.
+    type Sub: wiggle::GuestType;
+    /// The guest event.
+    type Ev: wiggle::GuestType;
+    /// Their sizes in guest memory.
+    const SUB_SIZE: u64;
+    const EV_SIZE: u64;
+    /// As preview 1's.
+    fn sub(s: Self::Sub) -> Subscription;
+    /// From preview 1's.
+    fn ev(e: Event) -> Self::Ev;
+}
+
+/// Preview 1's own layouts.
+pub(crate) struct Layout1;
+
+impl Layout for Layout1 {
+    type Sub = Subscription;
+    type Ev = Event;
+    const SUB_SIZE: u64 = 48;
+    const EV_SIZE: u64 = 32;
+    fn sub(s: Subscription) -> Subscription {
+        s
+    }
+    fn ev(e: Event) -> Event {
+        e
+    }
+}
+
+/// The deadline of a clock subscription on the monotonic clock, given the
+/// readings taken when the call started.
+fn deadline(
+    c: &SubscriptionClock,
+    start: u64,
+    wall_start: impl FnOnce() -> u64,
+) -> Result<u64, Errno> {
+    let absolute = c.flags.contains(Subclockflags::SUBSCRIPTION_CLOCK_ABSTIME);
+    match (c.id, absolute) {
+        (Clockid::Monotonic, true) => Ok(c.timeout),
+        (Clockid::Monotonic | Clockid::Realtime, false) => Ok(start.saturating_add(c.timeout)),
+        (Clockid::Realtime, true) => {
+            let wall = wall_start();
+            Ok(start.saturating_add(c.timeout.saturating_sub(wall)))
+        }
+        _ => Err(Errno::Inval),
+    }
+}
+
+fn event(userdata: u64, error: Errno, type_: Eventtype, nbytes: u64, hangup: bool) -> Event {
+    Event {
+        userdata,
+        error,
+        type_,
+        fd_readwrite: EventFdReadwrite {
+            nbytes,
+            flags: if hangup {
+                Eventrwflags::FD_READWRITE_HANGUP
+            } else {
+                Eventrwflags::empty()
+            },
+        },
+    }
+}
+
+/// What a descriptor subscription sees now: `Some(event)` if ready.
+fn fd_ready(cx: &mut WasiP1Ctx, userdata: u64, fd: u32, write: bool) -> Option<Event> {
+    let type_ = if write {
+        Eventtype::FdWrite
+    } else {
+        Eventtype::FdRead
+    };
+    let e = match cx.fds.get_mut(fd) {
+        Ok(e) => e,
+        Err(_) => return Some(event(userdata, Errno::Badf, type_, 0, false)),
+    };
+    if !e.base.contains(Rights::POLL_FD_READWRITE) {
+        return Some(event(userdata, Errno::Notcapable, type_, 0, false));
+    }
+    match (&mut e.kind, write) {
+        (Kind::File(f), false) => {
+            use rustix::fd::AsFd;
+            let left = (|| -> std::io::Result<u64> {
+                let size = f.file.metadata()?.len();
+                let pos = rustix::fs::seek(f.file.as_fd(), rustix::fs::SeekFrom::Current(0))?;
+                Ok(size.saturating_sub(pos))
+            })()
+            .unwrap_or(0);
+            Some(event(userdata, Errno::Success, type_, left, false))
+        }
+        (Kind::File(_), true) => Some(event(userdata, Errno::Success, type_, 0, false)),
+        (Kind::Input(s), false) => {
+            crate::runtime::poll_once(s.ready())?;
+            match s.read(0) {
+                Err(StreamError::Closed) => Some(event(userdata, Errno::Success, type_, 0, true)),
+                Err(_) => Some(event(userdata, Errno::Io, type_, 0, false)),
+                Ok(_) => Some(event(userdata, Errno::Success, type_, 1, false)),
+            }
+        }
+        (Kind::Output(s), true) => match s.check_write() {
+            Ok(0) => None,
+            Ok(n) => Some(event(userdata, Errno::Success, type_, n as u64, false)),
+            Err(StreamError::Closed) => Some(event(userdata, Errno::Success, type_, 0, true)),
+            Err(_) => Some(event(userdata, Errno::Io, type_, 0, false)),
+        },
+        _ => Some(event(userdata, Errno::Badf, type_, 0, false)),
+    }
+}
+
+pub(crate) async fn poll_oneoff<L: Layout>(
+    cx: &mut WasiP1Ctx,
+    mem: &mut GuestMemory<'_>,
+    subs: GuestPtr<L::Sub>,
+    events: GuestPtr<L::Ev>,
+    n: Size,
+) -> Result<Size, Error> {
+    if n == 0 {
+        return Err(Errno::Inval.into());
+    }
+    let mem_len = super::iov::mem_len(mem) as u64;
+    if u64::from(subs.offset()) + L::SUB_SIZE * u64::from(n) > mem_len
+        || u64::from(events.offset()) + L::EV_SIZE * u64::from(n) > mem_len
+    {
+        return Err(Errno::Fault.into());
+    }
+    let subs = subs.as_array(n);
+    let events = events.as_array(n);
+    let start = cx.ctx.monotonic_clock.now();
+    let mut wall_start = None;
+    loop {
+        let now = cx.ctx.monotonic_clock.now();
+        let mut ready = 0u32;
+        let mut earliest = u64::MAX;
+        let mut waits_on_fds = false;
+        for i in 0..n {
+            let sub = L::sub(mem.read(subs.get(i).ok_or(Errno::Fault)?)?);
+            let ev = match sub.u {
+                SubscriptionU::Clock(c) => {
+                    let wall = || {
+                        *wall_start.get_or_insert_with(|| {
+                            let d = cx.ctx.wall_clock.now();
+                            u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+                        })
+                    };
+                    match deadline(&c, start, wall) {
+                        Err(errno) => Some(event(sub.userdata, errno, Eventtype::Clock, 0, false)),
+                        Ok(when) if when <= now => Some(event(
+                            sub.userdata,
+                            Errno::Success,
+                            Eventtype::Clock,
+                            0,
+                            false,
+                        )),
+                        Ok(when) => {
+                            earliest = earliest.min(when);
+                            None
+                        }
+                    }
+                }
+                SubscriptionU::FdRead(s) => {
+                    let r = fd_ready(cx, sub.userdata, s.file_descriptor.into(), false);
+                    waits_on_fds |= r.is_none();
+                    r
+                }
+                SubscriptionU::FdWrite(s) => {
+                    let r = fd_ready(cx, sub.userdata, s.file_descriptor.into(), true);
+                    waits_on_fds |= r.is_none();
+                    r
+                }
+            };
+            if let Some(ev) = ev {
+                mem.write(events.get(ready).ok_or(Errno::Fault)?, L::ev(ev))?;
+                ready += 1;
+            }
+        }
+        if ready > 0 {
+            return Ok(ready);
+        }
+        wait::<L>(cx, mem, subs, n, earliest, waits_on_fds).await?;
+    }
+}
+
+/// Waits until the earliest deadline passes or one of the streams named by
+/// a descriptor subscription becomes ready.
+async fn wait<L: Layout>(
+    cx: &mut WasiP1Ctx,
+    mem: &GuestMemory<'_>,
+    subs: GuestPtr<[L::Sub]>,
+    n: Size,
+    earliest: u64,
+    waits_on_fds: bool,
+) -> Result<(), Error> {
+    let mut fds: Vec<u32> = Vec::new();
+    if waits_on_fds {
+        for i in 0..n {
+            let sub = L::sub(mem.read(subs.get(i).ok_or(Errno::Fault)?)?);
+            match sub.u {
+                SubscriptionU::FdRead(s) | SubscriptionU::FdWrite(s) => {
+                    fds.push(s.file_descriptor.into())
+                }
+                SubscriptionU::Clock(_) => {}
+            }
+        }
+        fds.sort_unstable();
+        fds.dedup();
+    }
+    let clock = cx.ctx.monotonic_clock.clone();
+    let mut futures: Vec<Pin<Box<dyn Future<Output = ()> + Send + '_>>> = Vec::new();
+    for (fd, e) in cx.fds.entries_mut() {
+        if fds.binary_search(&fd).is_err() {
+            continue;
+        }
+        match &mut e.kind {
+            Kind::Input(s) => futures.push(s.ready()),
+            Kind::Output(s) => futures.push(s.ready()),
+            _ => {}
+        }
+    }
+    let mut sleep = (earliest != u64::MAX).then(|| {
+        let left = earliest.saturating_sub(clock.now());
+        Box::pin(tokio::time::sleep(Duration::from_nanos(left)))
+    });
+    std::future::poll_fn(|cx| {
+        for f in futures.iter_mut() {
+            if f.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(());
+            }
+        }
+        if let Some(s) = sleep.as_mut()
+            && s.as_mut().poll(cx).is_ready()
+        {
+            return Poll::Ready(());
+        }
+        Poll::Pending
+    })
+    .await;
+    Ok(())
+}
