@@ -22,8 +22,11 @@ use wasi_host::{DirPerms, FilePerms, I32Exit, ResourceTable, WasiCtx, WasiCtxBui
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Store};
 
-/// The guest components (paths), built by `tests/artifacts`.
+/// The guest programs (paths), built by `tests/artifacts`.
+#[allow(unused_imports)]
 pub use wasi_host_test_artifacts as guests;
+
+pub mod p1;
 
 /// The store data of every test.
 pub struct Ctx {
