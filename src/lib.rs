@@ -127,10 +127,44 @@
 //! (`cargo run --release --example run -- FILE.wasm ARGS...`) runs such a
 //! file from the command line.
 //!
-//! # Core modules
+//! # Core modules (WASI preview 1 and preview 0)
 //!
-//! Support for WASI preview 1 core modules (what `wasm32-wasip1` builds) is
-//! coming; until then only components run.
+//! A core module that imports `wasi_snapshot_preview1` (every
+//! `wasm32-wasip1` build: `cargo build --release --target wasm32-wasip1`,
+//! C through wasi-sdk, TinyGo, Zig, ...) or the older `wasi_unstable` runs
+//! through [`preview1`] and [`preview0`], on the same backends as
+//! components. Its store data is (or holds) a [`preview1::WasiP1Ctx`],
+//! made by [`WasiCtxBuilder::build_p1`]; the guest's `proc_exit(N)` ends
+//! the `_start` call with an [`I32Exit`] error carrying `N`.
+//!
+//! ```no_run
+//! use wasi_host::I32Exit;
+//! use wasi_host::preview1::{self, WasiP1Ctx};
+//! use wasi_host::WasiCtxBuilder;
+//! use wasmtime::{Engine, Linker, Module, Store};
+//!
+//! fn main() -> wasmtime::Result<()> {
+//!     let engine = Engine::default();
+//!     let mut linker = Linker::<WasiP1Ctx>::new(&engine);
+//!     preview1::add_to_linker_sync(&mut linker, |ctx| ctx)?;
+//!     wasi_host::preview0::add_to_linker_sync(&mut linker, |ctx| ctx)?;
+//!
+//!     let ctx = WasiCtxBuilder::new().inherit_stdio().arg("guest").build_p1();
+//!     let mut store = Store::new(&engine, ctx);
+//!     let module = Module::from_file(&engine, "guest.wasm")?;
+//!     let instance = linker.instantiate(&mut store, &module)?;
+//!     let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+//!     let status = match start.call(&mut store, ()) {
+//!         Ok(()) => 0,
+//!         Err(e) => e.downcast_ref::<I32Exit>().map(|exit| exit.0).ok_or(e)?,
+//!     };
+//!     println!("the guest ended with status {status}");
+//!     Ok(())
+//! }
+//! ```
+//!
+//! The async flavour is [`preview1::add_to_linker_async`], with
+//! `instantiate_async` and `call_async`.
 //!
 //! # Where to look next
 //!

@@ -274,14 +274,10 @@ fn path_open_flags_and_rights_on_a_read_write_preopen() {
     );
 }
 
-/// Issue 6's policy: what the preopen forbids is `not-permitted` (EPERM),
-/// checked before cross-device and open-mode errors. Preview 1 passes the
-/// 0.2 backend's answer through, and until the hardening branch lands the
-/// backend answers `read-only` (EROFS), `cross-device` (EXDEV) for renames
-/// and links out of the preopen, and `bad-descriptor` for `set_size` on a
-/// read-only file.
+/// What the preopen forbids is `not-permitted` (EPERM), checked before
+/// cross-device and open-mode errors: preview 1 passes the 0.2 backend's
+/// answer through, so a core module sees what a component sees.
 #[test]
-#[ignore = "needs issue 6's not-permitted policy in the 0.2 backend (today EROFS/EXDEV/EBADF)"]
 fn read_only_preopen_refuses_with_eperm() {
     for mode in P1Mode::ALL {
         let d = dirs();

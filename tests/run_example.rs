@@ -402,3 +402,41 @@ fn components_without_run_and_bad_text_are_one_line_errors() {
         assert!(stderr.contains(expected), "{expected} missing: {stderr}");
     }
 }
+
+/// A preview 1 core module in text format that calls `proc_exit(CODE)`, or
+/// returns from `_start` when `CODE` is `None`, or traps when it is `-1`.
+fn text_core_module(code: Option<i32>) -> String {
+    let body = match code {
+        None => String::new(),
+        Some(-1) => "unreachable".to_string(),
+        Some(n) => format!("i32.const {n} call $proc_exit"),
+    };
+    format!(
+        r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") {body})
+)"#
+    )
+}
+
+#[test]
+fn core_modules_report_proc_exit_returns_and_traps() {
+    let dir = tempdir();
+    let cases = [
+        (None, 0),
+        (Some(0), 0),
+        (Some(3), 3),
+        (Some(42), 42),
+        (Some(-1), 134),
+    ];
+    for (code, expected) in cases {
+        let file = dir.path().join(format!("exit{code:?}.wat"));
+        std::fs::write(&file, text_core_module(code)).unwrap();
+        assert_status(file.to_str().unwrap(), &[], expected);
+    }
+    // A Rust wasm32-wasip1 program calling `proc_exit(N)`.
+    for code in [0, 7, 42] {
+        assert_status(guests::p1::P1_SUITE, &["exit", &code.to_string()], code);
+    }
+}

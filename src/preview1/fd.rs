@@ -5,7 +5,7 @@ use super::bindings::types::{
     Advice, Dircookie, Errno, Error, Fd, Fdflags, Fdstat, Filedelta, Filesize, Filestat, Filetype,
     Fstflags, Prestat, PrestatDir, Rights, Size, Timestamp, Whence,
 };
-use super::fds::Kind;
+use super::fds::{Entry, Kind};
 use super::iov::{self, CHUNK, Iovs, Op};
 use crate::bindings::clocks::wall_clock::Datetime;
 use crate::bindings::filesystem::types::{Advice as Advice2, NewTimestamp};
@@ -98,10 +98,28 @@ pub(crate) fn times(
 /// The file of `fd` after checking `needed`: a stream is `spipe`, a
 /// directory `badf`.
 fn file_of(cx: &mut WasiP1Ctx, fd: Fd, needed: Rights) -> Result<File, Error> {
+    file_checked(cx, fd, |e| e.require_io(needed))
+}
+
+/// Like [`file_of`], for a change the backend decides: a right the guest
+/// dropped is `notcapable`, one the preopen or open mode never gave is left
+/// to the backend's own checks (preopen permission first, `perm`; then the
+/// open mode), so a core module gets the answer a component gets.
+fn file_for_backend(cx: &mut WasiP1Ctx, fd: Fd, needed: Rights) -> Result<File, Error> {
+    file_checked(cx, fd, |e| e.require_path(needed))
+}
+
+/// The file behind `fd` once `check` accepts its entry; `badf` for a
+/// directory, `spipe` for a stream.
+fn file_checked(
+    cx: &mut WasiP1Ctx,
+    fd: Fd,
+    check: impl FnOnce(&Entry) -> Result<(), Error>,
+) -> Result<File, Error> {
     let e = cx.fds.get(fd.into())?;
     match &e.kind {
         Kind::File(f) => {
-            e.require_io(needed)?;
+            check(e)?;
             Ok(f.clone())
         }
         Kind::Dir(_) => Err(Errno::Badf.into()),
@@ -249,7 +267,7 @@ pub(crate) async fn filestat_set_size(
     fd: Fd,
     size: Filesize,
 ) -> Result<(), Error> {
-    let file = file_of(cx, fd, Rights::FD_FILESTAT_SET_SIZE)?;
+    let file = file_for_backend(cx, fd, Rights::FD_FILESTAT_SET_SIZE)?;
     Ok(file.set_size(size).await?)
 }
 

@@ -38,7 +38,8 @@ impl P1Mode {
     pub fn mode(self) -> Mode {
         match self {
             P1Mode::Sync => Mode::Sync,
-            _ => Mode::Async,
+            P1Mode::AsyncCurrentThread => Mode::AsyncCurrentThread,
+            P1Mode::AsyncMultiThread => Mode::AsyncMultiThread,
         }
     }
 }
