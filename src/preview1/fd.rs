@@ -395,6 +395,19 @@ pub(crate) async fn readdir(
     Ok(n as Size)
 }
 
+/// The entry behind an `fd_read`/`fd_write`-family call, once it is known
+/// not to be a directory (`isdir`) and to hold `right`, with whether it is
+/// non-blocking.
+fn io_entry(cx: &mut WasiP1Ctx, fd: Fd, right: Rights) -> Result<(&mut Entry, bool), Error> {
+    let e = cx.fds.get_mut(fd.into())?;
+    if matches!(e.kind, Kind::Dir(_)) {
+        return Err(Errno::Isdir.into());
+    }
+    e.require_io(right)?;
+    let nonblock = e.flags.contains(Fdflags::NONBLOCK);
+    Ok((e, nonblock))
+}
+
 /// `fd_read` (`offset` `None`) and `fd_pread`.
 pub(crate) async fn read(
     cx: &mut WasiP1Ctx,
@@ -404,12 +417,7 @@ pub(crate) async fn read(
     offset: Option<u64>,
 ) -> Result<Size, Error> {
     let iovs = Iovs::new(mem, iovs.0, iovs.1)?;
-    let e = cx.fds.get_mut(fd.into())?;
-    let nonblock = e.flags.contains(Fdflags::NONBLOCK);
-    if matches!(e.kind, Kind::Dir(_)) {
-        return Err(Errno::Isdir.into());
-    }
-    e.require_io(Rights::FD_READ)?;
+    let (e, nonblock) = io_entry(cx, fd, Rights::FD_READ)?;
     match &mut e.kind {
         Kind::File(f) => {
             let f = f.clone();
@@ -430,12 +438,7 @@ pub(crate) async fn write(
     offset: Option<u64>,
 ) -> Result<Size, Error> {
     let iovs = Iovs::new(mem, iovs.0, iovs.1)?;
-    let e = cx.fds.get_mut(fd.into())?;
-    let nonblock = e.flags.contains(Fdflags::NONBLOCK);
-    if matches!(e.kind, Kind::Dir(_)) {
-        return Err(Errno::Isdir.into());
-    }
-    e.require_io(Rights::FD_WRITE)?;
+    let (e, nonblock) = io_entry(cx, fd, Rights::FD_WRITE)?;
     match &mut e.kind {
         Kind::Output(stream) if offset.is_none() => write_stream(stream, mem, iovs, nonblock).await,
         Kind::Output(_) => Err(Errno::Spipe.into()),
