@@ -9,6 +9,8 @@
 //! value of them exists, so their methods provably never run past the
 //! lookup of their handle.
 
+mod addr;
+mod error;
 mod host_ip_name_lookup;
 mod host_network;
 mod host_tcp;

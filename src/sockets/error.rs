@@ -1,0 +1,94 @@
+//! The one place where host errors become `wasi:sockets` error codes.
+//!
+//! An OS error with a matching `error-code` is returned to the guest; one
+//! without a match traps with the host's text (a guest cannot act on a code
+//! the spec has no name for, and `unknown` would hide a host problem).
+
+use super::SocketError;
+use crate::bindings::sockets::network::ErrorCode;
+use std::io;
+
+/// The spec's code for a host I/O error, if the spec has one.
+pub(crate) fn error_code(err: &io::Error) -> Option<ErrorCode> {
+    use rustix::io::Errno;
+    let code = match err.kind() {
+        io::ErrorKind::WouldBlock => return Some(ErrorCode::WouldBlock),
+        io::ErrorKind::TimedOut => return Some(ErrorCode::Timeout),
+        io::ErrorKind::OutOfMemory => return Some(ErrorCode::OutOfMemory),
+        _ => err.raw_os_error()?,
+    };
+    let errno = Errno::from_raw_os_error(code);
+    Some(match errno {
+        Errno::ACCESS | Errno::PERM => ErrorCode::AccessDenied,
+        Errno::AFNOSUPPORT | Errno::PROTONOSUPPORT | Errno::OPNOTSUPP | Errno::NOPROTOOPT => {
+            ErrorCode::NotSupported
+        }
+        Errno::INVAL | Errno::DESTADDRREQ | Errno::FAULT => ErrorCode::InvalidArgument,
+        Errno::NOMEM | Errno::NOBUFS => ErrorCode::OutOfMemory,
+        Errno::TIMEDOUT => ErrorCode::Timeout,
+        Errno::ALREADY => ErrorCode::ConcurrencyConflict,
+        Errno::AGAIN | Errno::INPROGRESS => ErrorCode::WouldBlock,
+        Errno::ISCONN | Errno::NOTCONN => ErrorCode::InvalidState,
+        Errno::MFILE | Errno::NFILE => ErrorCode::NewSocketLimit,
+        Errno::ADDRNOTAVAIL => ErrorCode::AddressNotBindable,
+        Errno::ADDRINUSE => ErrorCode::AddressInUse,
+        Errno::HOSTUNREACH | Errno::HOSTDOWN | Errno::NETUNREACH | Errno::NETDOWN => {
+            ErrorCode::RemoteUnreachable
+        }
+        Errno::CONNREFUSED => ErrorCode::ConnectionRefused,
+        Errno::CONNRESET | Errno::PIPE => ErrorCode::ConnectionReset,
+        Errno::CONNABORTED => ErrorCode::ConnectionAborted,
+        Errno::MSGSIZE => ErrorCode::DatagramTooLarge,
+        _ => return None,
+    })
+}
+
+impl From<io::Error> for SocketError {
+    fn from(err: io::Error) -> Self {
+        match error_code(&err) {
+            Some(code) => code.into(),
+            None => SocketError::trap(err),
+        }
+    }
+}
+
+impl From<rustix::io::Errno> for SocketError {
+    fn from(err: rustix::io::Errno) -> Self {
+        io::Error::from(err).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn os_errors_map_to_spec_codes() {
+        let code = |e: i32| error_code(&io::Error::from_raw_os_error(e));
+        assert_eq!(
+            code(libc_errno::ECONNREFUSED),
+            Some(ErrorCode::ConnectionRefused)
+        );
+        assert_eq!(code(libc_errno::EADDRINUSE), Some(ErrorCode::AddressInUse));
+        assert_eq!(code(libc_errno::EACCES), Some(ErrorCode::AccessDenied));
+        assert_eq!(code(libc_errno::ENOTDIR), None);
+    }
+
+    #[test]
+    fn unmapped_errors_trap() {
+        let err = SocketError::from(io::Error::from_raw_os_error(libc_errno::ENOTDIR));
+        assert!(err.downcast().is_err());
+        let err = SocketError::from(io::Error::from_raw_os_error(libc_errno::ECONNRESET));
+        assert_eq!(err.downcast().ok(), Some(ErrorCode::ConnectionReset));
+    }
+
+    /// Raw errno values, through rustix (the library does not use libc).
+    mod libc_errno {
+        use rustix::io::Errno;
+        pub const ECONNREFUSED: i32 = Errno::CONNREFUSED.raw_os_error();
+        pub const EADDRINUSE: i32 = Errno::ADDRINUSE.raw_os_error();
+        pub const EACCES: i32 = Errno::ACCESS.raw_os_error();
+        pub const ENOTDIR: i32 = Errno::NOTDIR.raw_os_error();
+        pub const ECONNRESET: i32 = Errno::CONNRESET.raw_os_error();
+    }
+}
