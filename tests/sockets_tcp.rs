@@ -110,6 +110,7 @@ fn state_cases(ipv6: bool) -> Vec<(&'static str, &'static [&'static str])> {
         ("accepted accept again", &["would-block"]),
         ("client to server", &["ok true"]),
         ("server to client", &["ok true"]),
+        ("write-zeroes", &["ok true"]),
         ("read 0 bytes", &["ok []"]),
         ("shutdown send", OK),
         ("shutdown send again", OK),

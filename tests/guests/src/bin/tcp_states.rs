@@ -371,6 +371,20 @@ fn main() {
         "case server to client: ok {}",
         read_exact(&c_in, 4).map(|d| d == b"pong").unwrap_or(false)
     );
+    // A small send buffer, so the kernel takes the zeroes in parts.
+    a.set_send_buffer_size(4096).expect("set-send-buffer-size");
+    let permit = a_out.check_write().expect("check-write").min(200_000);
+    a_out.write_zeroes(permit).expect("write-zeroes");
+    let zeroes = read_exact(&c_in, permit as usize);
+    a_out
+        .blocking_write_zeroes_and_flush(4096)
+        .expect("blocking-write-zeroes-and-flush");
+    let more = read_exact(&c_in, 4096);
+    println!(
+        "case write-zeroes: ok {}",
+        zeroes.is_ok_and(|d| d.iter().all(|&b| b == 0))
+            && more.is_ok_and(|d| d.iter().all(|&b| b == 0))
+    );
     case("read 0 bytes", c_in.read(0).map_err(|_| ErrorCode::Unknown));
 
     // --- shutdown
