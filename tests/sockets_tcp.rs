@@ -645,3 +645,33 @@ fn network_error_code_of_a_reset_is_connection_reset() {
     let code = network::Host::network_error_code(&mut host, Resource::new_borrow(err.rep()));
     assert_eq!(code.unwrap(), Some(ErrorCode::ConnectionReset));
 }
+
+/// The README's loopback-only policy: loopback connects work, any other
+/// address is refused before a packet leaves.
+#[test]
+fn readme_loopback_only_policy() {
+    use wasi_host::SocketAddrUse;
+    for mode in Mode::ALL {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let local = listener.local_addr().unwrap().to_string();
+        let out = Run::new(guests::TCP_STD)
+            .args(["connect", &local, "192.0.2.1:80"])
+            .configure(|b| {
+                b.allow_tcp(true)
+                    .socket_addr_check(|addr, use_| async move {
+                        matches!(use_, SocketAddrUse::TcpBind | SocketAddrUse::TcpConnect)
+                            && addr.ip().is_loopback()
+                    });
+            })
+            .run(mode);
+        out.assert_success();
+        let ka = format!("connect {local}");
+        check_cases(
+            &out,
+            &[
+                (ka.as_str(), OK),
+                ("connect 192.0.2.1:80", &["PermissionDenied"]),
+            ],
+        );
+    }
+}
