@@ -16,7 +16,9 @@
 use super::error::stream_error;
 use crate::io::{HostInputStream, HostOutputStream, StreamError, StreamResult, Subscribe};
 use bytes::{Buf, Bytes};
+use rustix::event::{PollFd, PollFlags};
 use std::io;
+use std::os::fd::AsFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::net::TcpStream;
@@ -124,8 +126,24 @@ impl HostInputStream for TcpReader {
             if !bytes.is_empty() || size == 0 {
                 return Ok(bytes);
             }
+            if crate::runtime::blocking_allowed() && wait_readable(&self.conn.stream) {
+                continue;
+            }
             self.ready().await;
         }
+    }
+}
+
+/// Waits in the kernel until `fd` is readable (or failed), on the calling
+/// thread: for a sync host call, which owns its thread, this wakes the
+/// guest's thread directly instead of through the runtime's I/O thread (one
+/// thread hop less per wait: round trips as fast as a native blocking
+/// `read`). `false` if the wait failed; the caller then waits the async way.
+fn wait_readable(fd: impl AsFd) -> bool {
+    let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+    match rustix::event::poll(&mut fds, None) {
+        Ok(_) | Err(rustix::io::Errno::INTR) => true,
+        Err(_) => false,
     }
 }
 
