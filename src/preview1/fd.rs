@@ -450,6 +450,63 @@ pub(crate) async fn write(
     }
 }
 
+/// `fd_write` without waiting: the same checks as [`write`], then, for a
+/// stream that takes each iovec whole and delivers it at once (an
+/// in-memory pipe, a sink: [`HostOutputStream::write_all_flushed_now`]),
+/// the write. `None` where that does not apply before a byte was written
+/// (a file, a shared memory, a stream that would wait): the caller takes
+/// the general path. Once some bytes went, a stream that would wait ends
+/// the call with that count, as a short write.
+pub(crate) fn write_now(
+    cx: &mut WasiP1Ctx,
+    mem: &GuestMemory<'_>,
+    fd: u32,
+    iovs: (u32, u32),
+) -> Option<Result<Size, Error>> {
+    let iovs = match Iovs::new(mem, iovs.0, iovs.1) {
+        Ok(iovs) => iovs,
+        Err(e) => return Some(Err(e)),
+    };
+    let stream = match io_entry(cx, Fd::from(fd), Rights::FD_WRITE) {
+        Ok((
+            Entry {
+                kind: Kind::Output(stream),
+                ..
+            },
+            _,
+        )) => stream,
+        Ok(_) => return None,
+        Err(e) => return Some(Err(e)),
+    };
+    let GuestMemory::Unshared(bytes) = mem else {
+        return None;
+    };
+    let mut written = 0usize;
+    for i in 0..iovs.count() {
+        let r = match iovs.get(mem, i) {
+            Ok(r) => r,
+            Err(e) => return Some(Err(e)),
+        };
+        if r.is_empty() {
+            continue;
+        }
+        if r.len() > MAX_TOTAL - written {
+            if written == 0 {
+                return None;
+            }
+            break;
+        }
+        let len = r.len();
+        match stream.write_all_flushed_now(&bytes[r]) {
+            Ok(true) => written += len,
+            Ok(false) | Err(StreamError::Closed) if written > 0 => break,
+            Ok(false) => return None,
+            Err(e) => return Some(Err(super::error::stream_error(e))),
+        }
+    }
+    Some(Ok(written as Size))
+}
+
 /// An empty range table for a chunk of iovecs.
 fn ranges() -> [Range<usize>; CHUNK] {
     std::array::from_fn(|_| 0..0)

@@ -21,6 +21,7 @@ mod args;
 pub mod bindings;
 mod clocks;
 pub(crate) mod error;
+pub(crate) mod fast;
 mod fd;
 pub(crate) mod fds;
 mod host;
@@ -32,8 +33,8 @@ mod proc;
 mod readdir;
 mod sock;
 
+pub(crate) use link::guest_call;
 pub use link::{add_to_linker_async, add_to_linker_sync};
-pub(crate) use link::{block_on_ok, guest_call};
 
 use crate::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
 use bindings::types::{Fdflags, Filetype};
