@@ -15,6 +15,9 @@ mod host_ip_name_lookup;
 mod host_network;
 mod host_tcp;
 mod host_udp;
+mod policy;
+mod tcp;
+mod tcp_stream;
 
 use crate::TrappableError;
 use crate::WasiCtx;
@@ -23,6 +26,8 @@ use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
+
+pub use tcp::TcpSocket;
 
 /// A socket error: a spec `error-code` for the guest, or a trap.
 pub type SocketError = TrappableError<ErrorCode>;
@@ -82,11 +87,6 @@ impl SocketAddrCheck {
 /// context ([`WasiCtx`]).
 #[derive(Debug)]
 pub struct Network;
-
-/// The host side of `wasi:sockets/tcp.tcp-socket`. No TCP socket can be
-/// created yet, so the type has no values.
-#[derive(Debug)]
-pub enum TcpSocket {}
 
 /// The host side of `wasi:sockets/udp.udp-socket`. No UDP socket can be
 /// created yet, so the type has no values.
