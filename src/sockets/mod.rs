@@ -15,6 +15,16 @@ mod host_ip_name_lookup;
 mod host_network;
 mod host_tcp;
 mod host_udp;
+mod host_udp_sync;
+mod idna;
+mod lookup;
+mod policy_udp;
+mod udp;
+mod udp_streams;
+
+pub use lookup::{MAX_ADDRESSES, ResolveAddressStream};
+pub use udp::{MAX_BUFFER_SIZE, UdpSocket};
+pub use udp_streams::{IncomingDatagramStream, MAX_BATCH, MAX_DATAGRAM, OutgoingDatagramStream};
 
 use crate::TrappableError;
 use crate::WasiCtx;
@@ -71,7 +81,6 @@ impl SocketAddrCheck {
     }
 
     /// Whether `addr` may be used for `addr_use`.
-    #[allow(dead_code)]
     pub(crate) async fn check(&self, addr: SocketAddr, addr_use: SocketAddrUse) -> bool {
         (self.0)(addr, addr_use).await
     }
@@ -88,30 +97,12 @@ pub struct Network;
 #[derive(Debug)]
 pub enum TcpSocket {}
 
-/// The host side of `wasi:sockets/udp.udp-socket`. No UDP socket can be
-/// created yet, so the type has no values.
-#[derive(Debug)]
-pub enum UdpSocket {}
-
-/// The host side of `wasi:sockets/udp.incoming-datagram-stream`. Only a UDP
-/// socket creates one, so the type has no values yet.
-#[derive(Debug)]
-pub enum IncomingDatagramStream {}
-
-/// The host side of `wasi:sockets/udp.outgoing-datagram-stream`. Only a UDP
-/// socket creates one, so the type has no values yet.
-#[derive(Debug)]
-pub enum OutgoingDatagramStream {}
-
-/// The host side of `wasi:sockets/ip-name-lookup.resolve-address-stream`.
-/// Name resolution is not implemented yet, so the type has no values.
-#[derive(Debug)]
-pub enum ResolveAddressStream {}
-
 /// A kind of socket, as the context's policy allows or denies it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SocketKind {
     Tcp,
+    /// No longer asked: `create-udp-socket` creates sockets.
+    #[allow(dead_code)]
     Udp,
 }
 
@@ -134,11 +125,9 @@ pub(crate) fn create_socket_policy(ctx: &WasiCtx, kind: SocketKind) -> ErrorCode
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum HostName {
     /// An IP address literal, to be returned as-is without a lookup.
-    #[allow(dead_code)]
     Ip(IpAddr),
     /// A domain name, without its trailing dot. Labels that are not ASCII
     /// still have to go through IDNA before a lookup.
-    #[allow(dead_code)]
     Domain(String),
 }
 
