@@ -77,7 +77,7 @@ macro_rules! wrappers {
 pub(crate) use wrappers;
 
 /// The functions both snapshots share, with their core-wasm signatures:
-/// those that may wait, then the others (plus `$extra`).
+/// those that may wait (plus `$extra`, which may wait too), then the others.
 macro_rules! with_common_functions {
     ($mac:ident ! ($($head:tt)*) { $($extra:tt)* }) => {
         $mac!($($head)* {
@@ -105,6 +105,9 @@ macro_rules! with_common_functions {
                 path_symlink(a: i32, b: i32, c: i32, d: i32, e: i32);
                 path_unlink_file(a: i32, b: i32, c: i32);
                 poll_oneoff(a: i32, b: i32, c: i32, d: i32);
+                sock_recv(a: i32, b: i32, c: i32, d: i32, e: i32, f: i32);
+                sock_send(a: i32, b: i32, c: i32, d: i32, e: i32);
+                $($extra)*
             }
             sync {
                 args_get(a: i32, b: i32);
@@ -125,10 +128,7 @@ macro_rules! with_common_functions {
                 proc_raise(a: i32);
                 sched_yield();
                 random_get(a: i32, b: i32);
-                sock_recv(a: i32, b: i32, c: i32, d: i32, e: i32, f: i32);
-                sock_send(a: i32, b: i32, c: i32, d: i32, e: i32);
                 sock_shutdown(a: i32, b: i32);
-                $($extra)*
             }
         });
     };
@@ -149,7 +149,7 @@ mod async_linker {
         errors: { errno => trappable Error },
         async: {
             wasi_snapshot_preview1::{
-                fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff
+                fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff, sock_accept, sock_recv, sock_send
             }
         },
     });
@@ -163,7 +163,7 @@ mod sync_linker {
         errors: { errno => trappable Error },
         block_on[crate::preview1::block_on_ok]: {
             wasi_snapshot_preview1::{
-                fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff
+                fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff, sock_accept, sock_recv, sock_send
             }
         },
     });

@@ -19,6 +19,7 @@ mod policy;
 mod tcp;
 mod tcp_stream;
 
+pub(crate) use error::NetworkStreamError;
 use crate::TrappableError;
 use crate::WasiCtx;
 use crate::bindings::sockets::network::ErrorCode;
