@@ -18,7 +18,7 @@ pub mod bindings {
         errors: { errno => trappable Error },
         async: {
             wasi_unstable::{
-                fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff
+                fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff, sock_recv, sock_send
             }
         },
         wasmtime: false,
@@ -542,7 +542,7 @@ impl WasiUnstable for WasiP1Ctx {
     ) -> Result<(), Error> {
         Ok(P1::random_get(self, mem, buf, len)?)
     }
-    fn sock_recv(
+    async fn sock_recv(
         &mut self,
         mem: &mut GuestMemory<'_>,
         f: Fd,
@@ -555,17 +555,18 @@ impl WasiUnstable for WasiP1Ctx {
             fd(f),
             list(data),
             p1::Riflags::from_bits_retain(flags.bits()),
-        )?;
+        )
+        .await?;
         Ok((n, Roflags::from_bits_retain(ro.bits())))
     }
-    fn sock_send(
+    async fn sock_send(
         &mut self,
         mem: &mut GuestMemory<'_>,
         f: Fd,
         data: CiovecArray,
         flags: Siflags,
     ) -> Result<Size, Error> {
-        Ok(P1::sock_send(self, mem, fd(f), list(data), flags)?)
+        Ok(P1::sock_send(self, mem, fd(f), list(data), flags).await?)
     }
     fn sock_shutdown(
         &mut self,

@@ -5,7 +5,7 @@ use super::bindings::types::{
     Advice, Dircookie, Errno, Error, Fd, Fdflags, Fdstat, Filedelta, Filesize, Filestat, Filetype,
     Fstflags, Prestat, PrestatDir, Rights, Size, Timestamp, Whence,
 };
-use super::fds::{Entry, Kind};
+use super::fds::{Entry, Kind, SocketFd};
 use super::iov::{self, CHUNK, Iovs, Op};
 use crate::bindings::clocks::wall_clock::Datetime;
 use crate::bindings::filesystem::types::{Advice as Advice2, NewTimestamp};
@@ -424,7 +424,11 @@ pub(crate) async fn read(
             file_io(&f, mem, iovs, Op::Read, offset).await
         }
         Kind::Input(stream) if offset.is_none() => read_stream(stream, mem, iovs, nonblock).await,
-        Kind::Input(_) => Err(Errno::Spipe.into()),
+        Kind::Socket(s) if offset.is_none() => match &mut **s {
+            SocketFd::Stream { input, .. } => read_stream(input, mem, iovs, nonblock).await,
+            SocketFd::Listener(_) => Err(Errno::Notconn.into()),
+        },
+        Kind::Input(_) | Kind::Socket(_) => Err(Errno::Spipe.into()),
         _ => Err(Errno::Badf.into()),
     }
 }
@@ -441,7 +445,11 @@ pub(crate) async fn write(
     let (e, nonblock) = io_entry(cx, fd, Rights::FD_WRITE)?;
     match &mut e.kind {
         Kind::Output(stream) if offset.is_none() => write_stream(stream, mem, iovs, nonblock).await,
-        Kind::Output(_) => Err(Errno::Spipe.into()),
+        Kind::Socket(s) if offset.is_none() => match &mut **s {
+            SocketFd::Stream { output, .. } => write_stream(output, mem, iovs, nonblock).await,
+            SocketFd::Listener(_) => Err(Errno::Notconn.into()),
+        },
+        Kind::Output(_) | Kind::Socket(_) => Err(Errno::Spipe.into()),
         Kind::File(f) => {
             let f = f.clone();
             file_io(&f, mem, iovs, Op::Write, offset).await
@@ -669,7 +677,7 @@ fn scatter(mem: &mut GuestMemory<'_>, iovs: Iovs, data: &[u8]) -> Result<Size, E
 
 /// Reads what an input stream has (waiting for something unless
 /// `nonblock`) into the iovecs. End of stream reads 0 bytes.
-async fn read_stream(
+pub(crate) async fn read_stream(
     stream: &mut Box<dyn HostInputStream>,
     mem: &mut GuestMemory<'_>,
     iovs: Iovs,
@@ -701,7 +709,7 @@ async fn read_stream(
 /// Writes the iovecs to an output stream, as much as it takes (waiting for
 /// room unless `nonblock`), then flushes. The bytes go from guest memory
 /// to the stream with no allocation in between.
-async fn write_stream(
+pub(crate) async fn write_stream(
     stream: &mut Box<dyn HostOutputStream>,
     mem: &mut GuestMemory<'_>,
     iovs: Iovs,

@@ -74,7 +74,7 @@ macro_rules! wrappers {
 pub(crate) use wrappers;
 
 /// The functions both snapshots share, with their core-wasm signatures:
-/// those that may wait, then the others (plus `$extra`).
+/// those that may wait (plus `$extra`, which may wait too), then the others.
 macro_rules! with_common_functions {
     ($mac:ident ! ($($head:tt)*) { $($extra:tt)* }) => {
         $mac!($($head)* {
@@ -102,6 +102,9 @@ macro_rules! with_common_functions {
                 path_symlink(a: i32, b: i32, c: i32, d: i32, e: i32);
                 path_unlink_file(a: i32, b: i32, c: i32);
                 poll_oneoff(a: i32, b: i32, c: i32, d: i32);
+                sock_recv(a: i32, b: i32, c: i32, d: i32, e: i32, f: i32);
+                sock_send(a: i32, b: i32, c: i32, d: i32, e: i32);
+                $($extra)*
             }
             sync {
                 args_get(a: i32, b: i32);
@@ -122,10 +125,7 @@ macro_rules! with_common_functions {
                 proc_raise(a: i32);
                 sched_yield();
                 random_get(a: i32, b: i32);
-                sock_recv(a: i32, b: i32, c: i32, d: i32, e: i32, f: i32);
-                sock_send(a: i32, b: i32, c: i32, d: i32, e: i32);
                 sock_shutdown(a: i32, b: i32);
-                $($extra)*
             }
         });
     };
