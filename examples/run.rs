@@ -65,6 +65,11 @@ options:
   --allow-tcp                allow TCP sockets
   --allow-udp                allow UDP sockets
   --allow-ip-name-lookup     allow host name lookups
+  --tcplisten HOST:PORT      listen on HOST:PORT and give the listening socket
+                             to a core module as its descriptor after the
+                             directories (what `sock_accept` serves; preview 1
+                             has no bind or listen). Repeat for several; core
+                             modules only
   --async                    run through the async linker on a tokio runtime
                              (default: the sync linker, no runtime)
   -h, --help                 print this text
@@ -121,6 +126,8 @@ struct Options {
     allow_tcp: bool,
     allow_udp: bool,
     allow_ip_name_lookup: bool,
+    /// `--tcplisten`: addresses to listen on for a core module.
+    tcp_listen: Vec<String>,
     /// The program and its arguments; empty for the demo.
     command: Vec<String>,
 }
@@ -163,6 +170,7 @@ fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Request, Stri
             "--allow-udp" => opts.allow_udp = true,
             "--allow-ip-name-lookup" => opts.allow_ip_name_lookup = true,
             "--dir" => opts.dirs.push(parse_dir(&value()?)?),
+            "--tcplisten" => opts.tcp_listen.push(value()?),
             "--env" => {
                 if let Some(var) = parse_env(&value()?)? {
                     opts.envs.push(var);
@@ -318,6 +326,11 @@ fn ctx_builder(opts: &Options, argv: &[String]) -> wasmtime::Result<WasiCtxBuild
             (DirPerms::all(), FilePerms::all())
         };
         builder.preopened_dir(&dir.host, &dir.guest, dir_perms, file_perms)?;
+    }
+    for addr in &opts.tcp_listen {
+        let listener = std::net::TcpListener::bind(addr)
+            .map_err(|e| wasmtime::format_err!("--tcplisten {addr}: {e}"))?;
+        builder.preopened_tcp_listener(listener);
     }
     Ok(builder)
 }

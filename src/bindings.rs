@@ -28,6 +28,10 @@ mod generated {
             "wasi:io/streams.[method]output-stream.blocking-write-zeroes-and-flush": async | trappable | tracing,
             "wasi:io/streams.[method]output-stream.blocking-splice": async | trappable | tracing,
             "wasi:filesystem/types": async | trappable | tracing,
+            // UDP calls that ask the (async) `socket_addr_check` policy.
+            "wasi:sockets/udp.[method]udp-socket.start-bind": async | trappable | tracing,
+            "wasi:sockets/udp.[method]udp-socket.stream": async | trappable | tracing,
+            "wasi:sockets/udp.[method]outgoing-datagram-stream.send": async | trappable | tracing,
             default: trappable | tracing,
         },
         // Guest exports are called with `call_async`: a store whose linker
@@ -76,6 +80,7 @@ pub mod sync {
             trappable_error_type: {
                 "wasi:io/streams.stream-error" => crate::io::StreamError,
                 "wasi:filesystem/types.error-code" => crate::filesystem::FsError,
+                "wasi:sockets/network.error-code" => crate::sockets::SocketError,
             },
             with: {
                 // Shared with the async flavour: nothing in them waits.
@@ -83,7 +88,12 @@ pub mod sync {
                 "wasi:clocks": crate::bindings::clocks,
                 "wasi:random": crate::bindings::random,
                 "wasi:cli": crate::bindings::cli,
-                "wasi:sockets": crate::bindings::sockets,
+                "wasi:sockets/network": crate::bindings::sockets::network,
+                "wasi:sockets/instance-network": crate::bindings::sockets::instance_network,
+                "wasi:sockets/tcp": crate::bindings::sockets::tcp,
+                "wasi:sockets/tcp-create-socket": crate::bindings::sockets::tcp_create_socket,
+                "wasi:sockets/udp-create-socket": crate::bindings::sockets::udp_create_socket,
+                "wasi:sockets/ip-name-lookup": crate::bindings::sockets::ip_name_lookup,
                 "wasi:filesystem/preopens": crate::bindings::filesystem::preopens,
                 // Regenerated synchronously, over the same resource types.
                 "wasi:io/poll.pollable": crate::io::Pollable,
@@ -91,13 +101,25 @@ pub mod sync {
                 "wasi:io/streams.output-stream": crate::io::OutputStream,
                 "wasi:filesystem/types.descriptor": crate::filesystem::Descriptor,
                 "wasi:filesystem/types.directory-entry-stream": crate::filesystem::ReaddirStream,
+                "wasi:sockets/udp.udp-socket": crate::sockets::UdpSocket,
+                "wasi:sockets/udp.incoming-datagram-stream": crate::sockets::IncomingDatagramStream,
+                "wasi:sockets/udp.outgoing-datagram-stream": crate::sockets::OutgoingDatagramStream,
             },
             require_store_data_send: true,
         });
     }
 
-    pub use crate::bindings::{cli, clocks, random, sockets};
+    pub use crate::bindings::{cli, clocks, random};
     pub use generated::exports;
     pub use generated::wasi::{filesystem, io};
     pub use generated::{Command, CommandIndices, CommandPre};
+
+    /// `wasi:sockets`: the async flavour's interfaces, except `udp`, whose
+    /// policy-checking calls are regenerated synchronously.
+    pub mod sockets {
+        pub use super::generated::wasi::sockets::udp;
+        pub use crate::bindings::sockets::{
+            instance_network, ip_name_lookup, network, tcp, tcp_create_socket, udp_create_socket,
+        };
+    }
 }

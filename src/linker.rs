@@ -15,6 +15,7 @@ pub fn add_to_linker_async<T: WasiView + 'static>(linker: &mut Linker<T>) -> was
     add_to_linker_proxy_interfaces_async(linker)?;
     add_shared_interfaces(linker)?;
     bindings::filesystem::types::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    bindings::sockets::udp::add_to_linker::<T, HasWasi<T>>(linker, get)?;
     Ok(())
 }
 
@@ -24,6 +25,7 @@ pub fn add_to_linker_sync<T: WasiView + 'static>(linker: &mut Linker<T>) -> wasm
     add_to_linker_proxy_interfaces_sync(linker)?;
     add_shared_interfaces(linker)?;
     bindings::sync::filesystem::types::add_to_linker::<T, HasWasi<T>>(linker, get)?;
+    bindings::sync::sockets::udp::add_to_linker::<T, HasWasi<T>>(linker, get)?;
     Ok(())
 }
 
@@ -85,12 +87,13 @@ fn add_shared_interfaces<T: WasiView + 'static>(linker: &mut Linker<T>) -> wasmt
     add_sockets(linker)
 }
 
-/// Every `wasi:sockets` interface (the same in both flavours), including
+/// Every `wasi:sockets` interface that is the same in both flavours (all
+/// but `udp`, added by each flavour), including
 /// the `@unstable` `network-error-code`: linking a function a guest does
 /// not import costs nothing, and one that does import it instantiates.
 fn add_sockets<T: WasiView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     use bindings::sockets::{
-        instance_network, ip_name_lookup, network, tcp, tcp_create_socket, udp, udp_create_socket,
+        instance_network, ip_name_lookup, network, tcp, tcp_create_socket, udp_create_socket,
     };
     let mut network_options = network::LinkOptions::default();
     network_options.network_error_code(true);
@@ -99,7 +102,6 @@ fn add_sockets<T: WasiView + 'static>(linker: &mut Linker<T>) -> wasmtime::Resul
     ip_name_lookup::add_to_linker::<T, HasWasi<T>>(linker, get)?;
     tcp::add_to_linker::<T, HasWasi<T>>(linker, get)?;
     tcp_create_socket::add_to_linker::<T, HasWasi<T>>(linker, get)?;
-    udp::add_to_linker::<T, HasWasi<T>>(linker, get)?;
     udp_create_socket::add_to_linker::<T, HasWasi<T>>(linker, get)?;
     Ok(())
 }

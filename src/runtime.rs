@@ -141,6 +141,19 @@ where
     AbortOnDropJoinHandle(handle().spawn_blocking(f))
 }
 
+/// Runs blocking work on the blocking pool of the crate's shared runtime,
+/// never the caller's: for work that may take long and cannot be
+/// interrupted (a DNS lookup), so that an embedder's runtime never waits
+/// for it when it shuts down. The task is aborted (if not yet started) when
+/// the returned handle is dropped.
+pub(crate) fn spawn_blocking_shared<F, R>(f: F) -> AbortOnDropJoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    AbortOnDropJoinHandle(RUNTIME.handle().spawn_blocking(f))
+}
+
 /// Runs blocking work `f` now, on the calling thread, when that is allowed:
 /// in a sync host call or with `allow_blocking_current_thread` (`inline`),
 /// or on a worker of a multi-threaded tokio runtime, where

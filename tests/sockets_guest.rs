@@ -2,18 +2,17 @@
 //! `resolve-addresses` directly and through Rust std, and every answer must
 //! follow the context's policy:
 //! - `create-*-socket`: `access-denied` unless the context allows that kind
-//!   of socket; otherwise a TCP socket is created (`tests/sockets_tcp.rs`
-//!   tests what it does) and UDP answers `not-supported`;
+//!   of socket; otherwise the socket is created (`tests/sockets_tcp.rs`
+//!   and `tests/sockets_udp.rs` test what they do);
 //! - `resolve-addresses`: `invalid-argument` for a malformed name (checked
-//!   first), then `access-denied` unless lookups are allowed, otherwise
-//!   `not-supported`.
+//!   first), then `access-denied` unless lookups are allowed, otherwise the
+//!   addresses (`tests/sockets_lookup.rs`).
 
 mod common;
 use common::{Mode, Run, check_cases, guests};
 
 const OK: &[&str] = &["ok"];
 const DENIED: &[&str] = &["access-denied"];
-const NOT_SUPPORTED: &[&str] = &["not-supported"];
 const INVALID: &[&str] = &["invalid-argument"];
 
 /// The malformed names (always `invalid-argument`).
@@ -37,10 +36,7 @@ fn expected(
     std: [&'static [&'static str]; 4],
 ) -> Vec<(&'static str, &'static [&'static str])> {
     let mut e = vec![("instance-network", OK)];
-    // TCP sockets exist: creating one succeeds where TCP is allowed.
-    let tcp_create = if create == DENIED { DENIED } else { OK };
-    e.extend(CREATE[..2].iter().map(|c| (*c, tcp_create)));
-    e.extend(CREATE[2..].iter().map(|c| (*c, create)));
+    e.extend(CREATE.iter().map(|c| (*c, create)));
     e.extend(VALID.iter().map(|c| (*c, lookup)));
     e.extend(MALFORMED.iter().map(|c| (*c, INVALID)));
     e.extend(
@@ -76,17 +72,17 @@ fn nothing_allowed_denies_everything() {
 }
 
 #[test]
-fn everything_allowed_creates_tcp_and_the_rest_is_not_supported() {
+fn everything_allowed_works() {
     let expected = expected(
-        NOT_SUPPORTED,
-        NOT_SUPPORTED,
+        OK,
+        OK,
         [
             // Nothing listens on port 80 of the test machine's loopback
             // (or something does).
             &["ConnectionRefused", "ok"],
             &["ok"],
-            &["Unsupported"],
-            &["Unsupported"],
+            &["ok"],
+            &["ok"],
         ],
     );
     for mode in Mode::ALL {

@@ -86,6 +86,24 @@ pub(crate) fn stream_error(err: io::Error) -> StreamError {
     }
 }
 
+/// The spec's code for a failed name lookup. std reports `getaddrinfo`
+/// failures as errors without a code, only with the resolver's message
+/// (glibc's `gai_strerror` text), so the message decides: a temporary
+/// failure (`EAI_AGAIN`) and a permanent one (`EAI_FAIL`) have their own
+/// codes; everything else (no such name, no address of a usable family, a
+/// resolver that does not answer in a way we recognise) is
+/// `name-unresolvable`, the answer a guest can act on.
+pub(crate) fn lookup_error_code(err: &io::Error) -> ErrorCode {
+    let text = err.to_string().to_ascii_lowercase();
+    if text.contains("temporary failure") || text.contains("try again") {
+        ErrorCode::TemporaryResolverFailure
+    } else if text.contains("non-recoverable failure") {
+        ErrorCode::PermanentResolverFailure
+    } else {
+        ErrorCode::NameUnresolvable
+    }
+}
+
 impl From<io::Error> for SocketError {
     fn from(err: io::Error) -> Self {
         match error_code(&err) {
@@ -123,6 +141,25 @@ mod tests {
         assert!(err.downcast().is_err());
         let err = SocketError::from(io::Error::from_raw_os_error(libc_errno::ECONNRESET));
         assert_eq!(err.downcast().ok(), Some(ErrorCode::ConnectionReset));
+    }
+
+    #[test]
+    fn lookup_errors_map_by_message() {
+        let code = |m: &str| lookup_error_code(&io::Error::other(m));
+        assert_eq!(
+            code("failed to lookup address information: Name or service not known"),
+            ErrorCode::NameUnresolvable
+        );
+        assert_eq!(
+            code("failed to lookup address information: Temporary failure in name resolution"),
+            ErrorCode::TemporaryResolverFailure
+        );
+        assert_eq!(
+            code(
+                "failed to lookup address information: Non-recoverable failure in name resolution"
+            ),
+            ErrorCode::PermanentResolverFailure
+        );
     }
 
     /// Raw errno values, through rustix (the library does not use libc).

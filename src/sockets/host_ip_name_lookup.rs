@@ -1,9 +1,8 @@
 //! `Host` traits of `wasi:sockets/ip-name-lookup` for [`WasiImpl`].
 //!
 //! `resolve-addresses` checks the name's syntax (`invalid-argument`), then
-//! the context's policy (`access-denied`), and otherwise answers
-//! `not-supported`: no resolver exists yet, so the (uninhabited)
-//! [`ResolveAddressStream`] is never created.
+//! the context's policy (`access-denied`), then starts the lookup
+//! (`lookup.rs`); the stream gives the addresses once they are known.
 
 use super::{Network, ResolveAddressStream, SocketResult, parse_host_name};
 use crate::bindings::sockets::ip_name_lookup;
@@ -19,11 +18,12 @@ impl<T: WasiView> ip_name_lookup::Host for WasiImpl<T> {
         name: String,
     ) -> SocketResult<Resource<ResolveAddressStream>> {
         self.table().get(&network)?;
-        parse_host_name(&name)?;
+        let name = parse_host_name(&name)?;
         if !self.ctx().allow_ip_name_lookup {
             return Err(ErrorCode::AccessDenied.into());
         }
-        Err(ErrorCode::NotSupported.into())
+        let stream = ResolveAddressStream::start(name)?;
+        Ok(self.table().push(stream)?)
     }
 }
 
@@ -32,14 +32,15 @@ impl<T: WasiView> ip_name_lookup::HostResolveAddressStream for WasiImpl<T> {
         &mut self,
         self_: Resource<ResolveAddressStream>,
     ) -> SocketResult<Option<IpAddress>> {
-        match *self.table().get(&self_)? {}
+        let next = self.table().get_mut(&self_)?.next_address()?;
+        Ok(next.map(Into::into))
     }
 
     fn subscribe(
         &mut self,
         self_: Resource<ResolveAddressStream>,
     ) -> wasmtime::Result<Resource<Pollable>> {
-        match *self.table().get(&self_)? {}
+        crate::io::subscribe(self.table(), self_)
     }
 
     fn drop(&mut self, rep: Resource<ResolveAddressStream>) -> wasmtime::Result<()> {

@@ -4,7 +4,7 @@
 //! flavours; each call enters the shared runtime's context when it runs
 //! outside any runtime (the sync flavour), so tokio can register sockets.
 
-use super::{Network, SocketKind, SocketResult, TcpSocket, create_socket_policy};
+use super::{Network, SocketResult, TcpSocket};
 use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily, IpSocketAddress};
 use crate::bindings::sockets::tcp::{self, Duration, ShutdownType};
 use crate::bindings::sockets::tcp_create_socket;
@@ -19,7 +19,7 @@ impl<T: WasiView> tcp_create_socket::Host for WasiImpl<T> {
         address_family: IpAddressFamily,
     ) -> SocketResult<Resource<TcpSocket>> {
         // `access-denied` unless the context allows TCP.
-        if create_socket_policy(self.ctx(), SocketKind::Tcp) == ErrorCode::AccessDenied {
+        if !self.ctx().allow_tcp {
             return Err(ErrorCode::AccessDenied.into());
         }
         let socket = TcpSocket::new(address_family)?;

@@ -1,16 +1,17 @@
-//! `Host` traits of `wasi:sockets/udp` and `wasi:sockets/udp-create-socket`
-//! for [`WasiImpl`].
+//! `Host` traits of `wasi:sockets/udp` (async flavour) and
+//! `wasi:sockets/udp-create-socket` for [`WasiImpl`].
 //!
-//! No UDP socket can be created yet: `create-udp-socket` answers
-//! `access-denied` or `not-supported`, and every method of the (uninhabited)
-//! [`UdpSocket`] and datagram streams proves it cannot run by matching on
-//! the resource.
+//! The calls that ask the context's `socket_addr_check` policy
+//! (`start-bind`, `stream`, `send`) are async; the sync flavour
+//! (`host_udp_sync.rs`) runs these same futures through `block_on`. The
+//! work itself is in `udp.rs` and `udp_streams.rs`.
 
+use super::udp_streams::Outgoing;
 use super::{
-    IncomingDatagramStream, Network, OutgoingDatagramStream, SocketKind, SocketResult, UdpSocket,
-    create_socket_policy,
+    IncomingDatagramStream, Network, OutgoingDatagramStream, SocketAddrCheck, SocketResult,
+    UdpSocket,
 };
-use crate::bindings::sockets::network::{IpAddressFamily, IpSocketAddress};
+use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily, IpSocketAddress};
 use crate::bindings::sockets::udp::{self, IncomingDatagram, OutgoingDatagram};
 use crate::bindings::sockets::udp_create_socket;
 use crate::io::Pollable;
@@ -22,90 +23,100 @@ impl<T: WasiView> udp_create_socket::Host for WasiImpl<T> {
         &mut self,
         address_family: IpAddressFamily,
     ) -> SocketResult<Resource<UdpSocket>> {
-        // Both families are valid; which ones are supported is the only
-        // question the spec leaves (`not-supported`), and none is yet.
-        let _ = address_family;
-        Err(create_socket_policy(self.ctx(), SocketKind::Udp).into())
+        if !self.ctx().allow_udp {
+            return Err(ErrorCode::AccessDenied.into());
+        }
+        let socket = UdpSocket::new(address_family)?;
+        Ok(self.table().push(socket)?)
+    }
+}
+
+impl<T: WasiView> WasiImpl<T> {
+    /// The context's address policy, for a call that checks addresses.
+    fn addr_check(&mut self) -> SocketAddrCheck {
+        self.ctx().socket_addr_check.clone()
     }
 }
 
 impl<T: WasiView> udp::Host for WasiImpl<T> {}
 
 impl<T: WasiView> udp::HostUdpSocket for WasiImpl<T> {
-    fn start_bind(
+    async fn start_bind(
         &mut self,
         self_: Resource<UdpSocket>,
-        _network: Resource<Network>,
-        _local_address: IpSocketAddress,
+        network: Resource<Network>,
+        local_address: IpSocketAddress,
     ) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+        self.table().get(&network)?;
+        let check = self.addr_check();
+        let socket = self.table().get_mut(&self_)?;
+        socket.start_bind(local_address.into(), &check).await
     }
 
     fn finish_bind(&mut self, self_: Resource<UdpSocket>) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+        self.table().get_mut(&self_)?.finish_bind()
     }
 
-    fn stream(
+    async fn stream(
         &mut self,
         self_: Resource<UdpSocket>,
-        _remote_address: Option<IpSocketAddress>,
+        remote_address: Option<IpSocketAddress>,
     ) -> SocketResult<(
         Resource<IncomingDatagramStream>,
         Resource<OutgoingDatagramStream>,
     )> {
-        match *self.table().get(&self_)? {}
+        let check = self.addr_check();
+        let socket = self.table().get_mut(&self_)?;
+        let (incoming, outgoing) = socket
+            .stream(remote_address.map(Into::into), &check)
+            .await?;
+        let incoming = self.table().push(incoming)?;
+        let outgoing = self.table().push(outgoing)?;
+        Ok((incoming, outgoing))
     }
 
     fn local_address(&mut self, self_: Resource<UdpSocket>) -> SocketResult<IpSocketAddress> {
-        match *self.table().get(&self_)? {}
+        Ok(self.table().get(&self_)?.local_address()?.into())
     }
 
     fn remote_address(&mut self, self_: Resource<UdpSocket>) -> SocketResult<IpSocketAddress> {
-        match *self.table().get(&self_)? {}
+        Ok(self.table().get(&self_)?.remote_address()?.into())
     }
 
     fn address_family(&mut self, self_: Resource<UdpSocket>) -> wasmtime::Result<IpAddressFamily> {
-        match *self.table().get(&self_)? {}
+        Ok(self.table().get(&self_)?.family())
     }
 
     fn unicast_hop_limit(&mut self, self_: Resource<UdpSocket>) -> SocketResult<u8> {
-        match *self.table().get(&self_)? {}
+        self.table().get(&self_)?.unicast_hop_limit()
     }
 
-    fn set_unicast_hop_limit(
-        &mut self,
-        self_: Resource<UdpSocket>,
-        _value: u8,
-    ) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+    fn set_unicast_hop_limit(&mut self, self_: Resource<UdpSocket>, value: u8) -> SocketResult<()> {
+        self.table().get(&self_)?.set_unicast_hop_limit(value)
     }
 
     fn receive_buffer_size(&mut self, self_: Resource<UdpSocket>) -> SocketResult<u64> {
-        match *self.table().get(&self_)? {}
+        self.table().get(&self_)?.receive_buffer_size()
     }
 
     fn set_receive_buffer_size(
         &mut self,
         self_: Resource<UdpSocket>,
-        _value: u64,
+        value: u64,
     ) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+        self.table().get(&self_)?.set_receive_buffer_size(value)
     }
 
     fn send_buffer_size(&mut self, self_: Resource<UdpSocket>) -> SocketResult<u64> {
-        match *self.table().get(&self_)? {}
+        self.table().get(&self_)?.send_buffer_size()
     }
 
-    fn set_send_buffer_size(
-        &mut self,
-        self_: Resource<UdpSocket>,
-        _value: u64,
-    ) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+    fn set_send_buffer_size(&mut self, self_: Resource<UdpSocket>, value: u64) -> SocketResult<()> {
+        self.table().get(&self_)?.set_send_buffer_size(value)
     }
 
     fn subscribe(&mut self, self_: Resource<UdpSocket>) -> wasmtime::Result<Resource<Pollable>> {
-        match *self.table().get(&self_)? {}
+        crate::io::subscribe(self.table(), self_)
     }
 
     fn drop(&mut self, rep: Resource<UdpSocket>) -> wasmtime::Result<()> {
@@ -118,16 +129,23 @@ impl<T: WasiView> udp::HostIncomingDatagramStream for WasiImpl<T> {
     fn receive(
         &mut self,
         self_: Resource<IncomingDatagramStream>,
-        _max_results: u64,
+        max_results: u64,
     ) -> SocketResult<Vec<IncomingDatagram>> {
-        match *self.table().get(&self_)? {}
+        let received = self.table().get_mut(&self_)?.receive(max_results)?;
+        Ok(received
+            .into_iter()
+            .map(|d| IncomingDatagram {
+                data: d.data,
+                remote_address: d.from.into(),
+            })
+            .collect())
     }
 
     fn subscribe(
         &mut self,
         self_: Resource<IncomingDatagramStream>,
     ) -> wasmtime::Result<Resource<Pollable>> {
-        match *self.table().get(&self_)? {}
+        crate::io::subscribe(self.table(), self_)
     }
 
     fn drop(&mut self, rep: Resource<IncomingDatagramStream>) -> wasmtime::Result<()> {
@@ -138,22 +156,29 @@ impl<T: WasiView> udp::HostIncomingDatagramStream for WasiImpl<T> {
 
 impl<T: WasiView> udp::HostOutgoingDatagramStream for WasiImpl<T> {
     fn check_send(&mut self, self_: Resource<OutgoingDatagramStream>) -> SocketResult<u64> {
-        match *self.table().get(&self_)? {}
+        self.table().get_mut(&self_)?.check_send()
     }
 
-    fn send(
+    async fn send(
         &mut self,
         self_: Resource<OutgoingDatagramStream>,
-        _datagrams: Vec<OutgoingDatagram>,
+        datagrams: Vec<OutgoingDatagram>,
     ) -> SocketResult<u64> {
-        match *self.table().get(&self_)? {}
+        let datagrams = datagrams
+            .into_iter()
+            .map(|d| Outgoing {
+                data: d.data,
+                to: d.remote_address.map(Into::into),
+            })
+            .collect();
+        self.table().get_mut(&self_)?.send(datagrams).await
     }
 
     fn subscribe(
         &mut self,
         self_: Resource<OutgoingDatagramStream>,
     ) -> wasmtime::Result<Resource<Pollable>> {
-        match *self.table().get(&self_)? {}
+        crate::io::subscribe(self.table(), self_)
     }
 
     fn drop(&mut self, rep: Resource<OutgoingDatagramStream>) -> wasmtime::Result<()> {

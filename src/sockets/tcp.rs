@@ -231,6 +231,26 @@ impl TcpSocket {
         }
     }
 
+    /// A socket in the `listening` state over a listener the embedder
+    /// opened (a preopened listener of a core module).
+    pub(crate) fn listening(listener: std::net::TcpListener) -> io::Result<Self> {
+        let family = match listener.local_addr()? {
+            SocketAddr::V4(_) => IpAddressFamily::Ipv4,
+            SocketAddr::V6(_) => IpAddressFamily::Ipv6,
+        };
+        listener.set_nonblocking(true)?;
+        let _rt = crate::runtime::enter_ambient();
+        let listener = TcpListener::from_std(listener)?;
+        Ok(TcpSocket {
+            family,
+            state: State::Listening {
+                listener,
+                accepted: None,
+            },
+            backlog: DEFAULT_BACKLOG,
+        })
+    }
+
     /// Whether `addr` belongs to this socket's family (an IPv4-mapped IPv6
     /// address does not belong to either, as the spec says).
     fn check_family(&self, addr: &SocketAddr) -> SocketResult<()> {

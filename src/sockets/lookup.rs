@@ -1,0 +1,162 @@
+//! The host side of `wasi:sockets/ip-name-lookup.resolve-address-stream`:
+//! the addresses of a name, resolved off the async executor.
+//!
+//! An IP literal is its own single address, with no lookup. A domain name
+//! is converted to its ASCII form (`idna.rs`), then looked up with the
+//! system resolver (`getaddrinfo`, through std) on the blocking pool of the
+//! crate's shared runtime: no executor thread ever waits for DNS, and no
+//! embedder's runtime waits for a slow lookup when it shuts down. The
+//! stream holds the task and aborts it when dropped (a lookup already
+//! running in `getaddrinfo` cannot be interrupted: it finishes on its pool
+//! thread and its result is discarded).
+
+use super::error::lookup_error_code;
+use super::idna;
+use super::{HostName, SocketResult};
+use crate::bindings::sockets::network::ErrorCode;
+use crate::io::Subscribe;
+use crate::runtime::{AbortOnDropJoinHandle, spawn_blocking_shared};
+use std::future::Future;
+use std::net::{IpAddr, ToSocketAddrs};
+use std::task::{Context, Poll, Waker};
+
+/// The most addresses one lookup returns; the rest are dropped.
+pub const MAX_ADDRESSES: usize = 256;
+
+type LookupResult = Result<Vec<IpAddr>, ErrorCode>;
+
+/// The host side of `wasi:sockets/ip-name-lookup.resolve-address-stream`.
+pub struct ResolveAddressStream {
+    state: State,
+}
+
+enum State {
+    /// The lookup runs on the blocking pool.
+    Pending(AbortOnDropJoinHandle<LookupResult>),
+    /// The addresses not yet returned, in the resolver's order (reversed,
+    /// so the next one is popped from the end).
+    Addresses(Vec<IpAddr>),
+    /// The lookup failed; every later call returns the error.
+    Failed(ErrorCode),
+}
+
+impl std::fmt::Debug for ResolveAddressStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match &self.state {
+            State::Pending(_) => "pending",
+            State::Addresses(_) => "ready",
+            State::Failed(_) => "failed",
+        };
+        f.debug_struct("ResolveAddressStream")
+            .field("state", &state)
+            .finish()
+    }
+}
+
+impl ResolveAddressStream {
+    /// Starts resolving `name` (already checked for syntax). A name whose
+    /// IDNA form has a label longer than DNS allows is `invalid-argument`.
+    pub(crate) fn start(name: HostName) -> SocketResult<Self> {
+        let state = match name {
+            HostName::Ip(ip) => State::Addresses(vec![ip.to_canonical()]),
+            HostName::Domain(domain) => {
+                let ascii = idna::to_ascii(&domain).ok_or(ErrorCode::InvalidArgument)?;
+                State::Pending(spawn_blocking_shared(move || resolve(&ascii)))
+            }
+        };
+        Ok(ResolveAddressStream { state })
+    }
+
+    /// `resolve-next-address`: `would-block` while the lookup runs, then
+    /// each address in turn, then `none`.
+    pub(crate) fn next_address(&mut self) -> SocketResult<Option<IpAddr>> {
+        if let State::Pending(task) = &mut self.state {
+            let mut cx = Context::from_waker(Waker::noop());
+            match std::pin::Pin::new(task).poll(&mut cx) {
+                Poll::Ready(result) => self.settle(result),
+                Poll::Pending => return Err(ErrorCode::WouldBlock.into()),
+            }
+        }
+        match &mut self.state {
+            State::Addresses(addrs) => Ok(addrs.pop()),
+            State::Failed(code) => Err((*code).into()),
+            State::Pending(_) => Err(ErrorCode::WouldBlock.into()),
+        }
+    }
+
+    fn settle(&mut self, result: LookupResult) {
+        self.state = match result {
+            Ok(mut addrs) => {
+                addrs.reverse();
+                State::Addresses(addrs)
+            }
+            Err(code) => State::Failed(code),
+        };
+    }
+}
+
+#[async_trait::async_trait]
+impl Subscribe for ResolveAddressStream {
+    async fn ready(&mut self) {
+        if let State::Pending(task) = &mut self.state {
+            let result = task.await;
+            self.settle(result);
+        }
+    }
+}
+
+/// Looks `domain` up with the system resolver: its addresses in the
+/// resolver's order, without duplicates, with IPv4-mapped IPv6 addresses as
+/// the IPv4 addresses they are, at most [`MAX_ADDRESSES`].
+fn resolve(domain: &str) -> LookupResult {
+    let found = (domain, 0u16)
+        .to_socket_addrs()
+        .map_err(|e| lookup_error_code(&e))?;
+    let mut addrs: Vec<IpAddr> = Vec::new();
+    for addr in found {
+        let ip = addr.ip().to_canonical();
+        if !addrs.contains(&ip) {
+            addrs.push(ip);
+            if addrs.len() == MAX_ADDRESSES {
+                break;
+            }
+        }
+    }
+    if addrs.is_empty() {
+        return Err(ErrorCode::NameUnresolvable);
+    }
+    Ok(addrs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_need_no_lookup() {
+        let mapped: IpAddr = "::ffff:10.0.0.1".parse().unwrap();
+        let mut stream = ResolveAddressStream::start(HostName::Ip(mapped)).unwrap();
+        // No runtime, no task: the address is there at once.
+        assert_eq!(
+            stream.next_address().unwrap(),
+            Some("10.0.0.1".parse().unwrap())
+        );
+        assert_eq!(stream.next_address().unwrap(), None);
+        assert_eq!(stream.next_address().unwrap(), None);
+    }
+
+    #[test]
+    fn addresses_come_in_the_resolver_order() {
+        let mut stream = ResolveAddressStream {
+            state: State::Addresses(Vec::new()),
+        };
+        let addrs: Vec<IpAddr> = vec!["::1".parse().unwrap(), "127.0.0.1".parse().unwrap()];
+        stream.settle(Ok(addrs.clone()));
+        assert_eq!(stream.next_address().unwrap(), Some(addrs[0]));
+        assert_eq!(stream.next_address().unwrap(), Some(addrs[1]));
+        assert_eq!(stream.next_address().unwrap(), None);
+        stream.settle(Err(ErrorCode::NameUnresolvable));
+        let err = stream.next_address().unwrap_err();
+        assert_eq!(err.downcast().unwrap(), ErrorCode::NameUnresolvable);
+    }
+}

@@ -1,0 +1,268 @@
+//! The host side of `wasi:sockets/udp.udp-socket`: an OS datagram socket,
+//! its bind and its association with a peer, and its options.
+//!
+//! The OS socket is created (non-blocking, close-on-exec, IPv6-only for
+//! IPv6) and registered with tokio when the guest creates the resource, so
+//! that options can be set before the bind. `start-bind` binds it;
+//! `finish-bind` only completes the state change. `stream` connects or
+//! disconnects it and hands out a new pair of datagram streams
+//! (`udp_streams.rs`), which share the tokio socket.
+
+use super::SocketAddrCheck;
+use super::SocketAddrUse;
+use super::SocketResult;
+use super::policy_udp::{family_accepts, is_unicast, is_valid_remote};
+use super::udp_streams::{Association, IncomingDatagramStream, OutgoingDatagramStream};
+use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily};
+use crate::io::Subscribe;
+use rustix::net::{AddressFamily, SocketFlags, SocketType, sockopt};
+use std::io;
+use std::net::SocketAddr;
+use std::os::fd::{AsFd, BorrowedFd};
+use std::sync::Arc;
+
+/// The largest buffer size handed to the OS (`SO_RCVBUF`/`SO_SNDBUF` take a
+/// C `int`); larger requests are clamped to it, and the OS clamps further.
+pub const MAX_BUFFER_SIZE: u64 = i32::MAX as u64;
+
+/// The host side of `wasi:sockets/udp.udp-socket`.
+pub struct UdpSocket {
+    family: IpAddressFamily,
+    /// The OS socket, registered with tokio from the start (an unbound
+    /// datagram socket can be watched like any other).
+    socket: Arc<tokio::net::UdpSocket>,
+    state: State,
+    /// The address bound to, with the port the OS chose for port 0.
+    bound_to: Option<SocketAddr>,
+    /// The association of the most recent `stream` call; streams of
+    /// earlier calls hold older ones, which are closed.
+    association: Option<Arc<Association>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Created, not bound yet.
+    Unbound,
+    /// Bound by `start-bind`; `finish-bind` has not been called yet.
+    BindStarted,
+    /// Bound, and associated with a peer (`Some`) or not.
+    Bound(Option<SocketAddr>),
+}
+
+impl std::fmt::Debug for UdpSocket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UdpSocket")
+            .field("family", &self.family)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
+impl UdpSocket {
+    /// A new, unbound socket of `family`.
+    pub(crate) fn new(family: IpAddressFamily) -> SocketResult<Self> {
+        let domain = match family {
+            IpAddressFamily::Ipv4 => AddressFamily::INET,
+            IpAddressFamily::Ipv6 => AddressFamily::INET6,
+        };
+        let flags = SocketFlags::NONBLOCK | SocketFlags::CLOEXEC;
+        let fd = rustix::net::socket_with(domain, SocketType::DGRAM, flags, None)?;
+        if family == IpAddressFamily::Ipv6 {
+            sockopt::set_ipv6_v6only(&fd, true)?;
+        }
+        let socket = register(std::net::UdpSocket::from(fd))?;
+        Ok(UdpSocket {
+            family,
+            socket: Arc::new(socket),
+            state: State::Unbound,
+            bound_to: None,
+            association: None,
+        })
+    }
+
+    /// The socket's address family.
+    pub(crate) fn family(&self) -> IpAddressFamily {
+        self.family
+    }
+
+    fn fd(&self) -> BorrowedFd<'_> {
+        self.socket.as_fd()
+    }
+
+    /// `start-bind`: checks the address (`invalid-argument`), the policy
+    /// (`access-denied`), then binds. A refused or failed bind leaves the
+    /// socket unbound.
+    pub(crate) async fn start_bind(
+        &mut self,
+        addr: SocketAddr,
+        check: &SocketAddrCheck,
+    ) -> SocketResult<()> {
+        if self.state != State::Unbound {
+            return Err(ErrorCode::InvalidState.into());
+        }
+        if !family_accepts(self.family, addr.ip()) || !is_unicast(addr.ip()) {
+            return Err(ErrorCode::InvalidArgument.into());
+        }
+        if !check.check(addr, SocketAddrUse::UdpBind).await {
+            return Err(ErrorCode::AccessDenied.into());
+        }
+        rustix::net::bind(self.fd(), &addr)?;
+        let mut bound_to = addr;
+        bound_to.set_port(self.socket.local_addr()?.port());
+        self.bound_to = Some(bound_to);
+        self.state = State::BindStarted;
+        Ok(())
+    }
+
+    /// `finish-bind`.
+    pub(crate) fn finish_bind(&mut self) -> SocketResult<()> {
+        if self.state != State::BindStarted {
+            return Err(ErrorCode::NotInProgress.into());
+        }
+        self.state = State::Bound(None);
+        Ok(())
+    }
+
+    /// `stream`: checks the remote address (`invalid-argument`) and the
+    /// policy (`access-denied`), then dissolves any previous association
+    /// and makes the new one, closing the streams of earlier calls.
+    pub(crate) async fn stream(
+        &mut self,
+        remote: Option<SocketAddr>,
+        check: &SocketAddrCheck,
+    ) -> SocketResult<(IncomingDatagramStream, OutgoingDatagramStream)> {
+        let State::Bound(current) = self.state else {
+            return Err(ErrorCode::InvalidState.into());
+        };
+        if let Some(addr) = remote {
+            if !family_accepts(self.family, addr.ip()) || !is_valid_remote(addr) {
+                return Err(ErrorCode::InvalidArgument.into());
+            }
+            if !check.check(addr, SocketAddrUse::UdpConnect).await {
+                return Err(ErrorCode::AccessDenied.into());
+            }
+        }
+        if let Some(old) = self.association.take() {
+            old.close();
+        }
+        if current.is_some() {
+            self.disconnect()?;
+        }
+        if let Some(addr) = remote {
+            rustix::net::connect(self.fd(), &addr)?;
+            self.state = State::Bound(Some(addr));
+        }
+        let association = Arc::new(Association::new(self.socket.clone(), remote));
+        self.association = Some(association.clone());
+        Ok((
+            IncomingDatagramStream::new(association.clone()),
+            OutgoingDatagramStream::new(association, self.family, check.clone()),
+        ))
+    }
+
+    /// Dissolves the association with the peer. Linux also gives up an
+    /// ephemeral port (one bound as port 0) on disconnect; the socket is
+    /// bound to it again, so its local address stays what the guest saw.
+    fn disconnect(&mut self) -> SocketResult<()> {
+        rustix::net::connect_unspec(self.fd())?;
+        self.state = State::Bound(None);
+        if let Some(addr) = self.bound_to
+            && self.socket.local_addr()?.port() == 0
+        {
+            rustix::net::bind(self.fd(), &addr)?;
+        }
+        Ok(())
+    }
+
+    /// `local-address`: `invalid-state` until `finish-bind`.
+    pub(crate) fn local_address(&self) -> SocketResult<SocketAddr> {
+        match self.state {
+            State::Bound(_) => Ok(self.socket.local_addr()?),
+            _ => Err(ErrorCode::InvalidState.into()),
+        }
+    }
+
+    /// `remote-address`: `invalid-state` unless `stream` was given a peer.
+    pub(crate) fn remote_address(&self) -> SocketResult<SocketAddr> {
+        match self.state {
+            State::Bound(Some(addr)) => Ok(addr),
+            _ => Err(ErrorCode::InvalidState.into()),
+        }
+    }
+
+    /// `unicast-hop-limit` (`IP_TTL` or `IPV6_UNICAST_HOPS`).
+    pub(crate) fn unicast_hop_limit(&self) -> SocketResult<u8> {
+        Ok(match self.family {
+            IpAddressFamily::Ipv4 => u8::try_from(sockopt::ip_ttl(self.fd())?).unwrap_or(u8::MAX),
+            IpAddressFamily::Ipv6 => sockopt::ipv6_unicast_hops(self.fd())?,
+        })
+    }
+
+    /// `set-unicast-hop-limit`: 0 is `invalid-argument`.
+    pub(crate) fn set_unicast_hop_limit(&self, value: u8) -> SocketResult<()> {
+        if value == 0 {
+            return Err(ErrorCode::InvalidArgument.into());
+        }
+        match self.family {
+            IpAddressFamily::Ipv4 => sockopt::set_ip_ttl(self.fd(), value.into())?,
+            IpAddressFamily::Ipv6 => sockopt::set_ipv6_unicast_hops(self.fd(), Some(value))?,
+        }
+        Ok(())
+    }
+
+    /// `receive-buffer-size` (`SO_RCVBUF`).
+    pub(crate) fn receive_buffer_size(&self) -> SocketResult<u64> {
+        Ok(sockopt::socket_recv_buffer_size(self.fd())? as u64)
+    }
+
+    /// `set-receive-buffer-size`: 0 is `invalid-argument`, anything above
+    /// [`MAX_BUFFER_SIZE`] is clamped to it.
+    pub(crate) fn set_receive_buffer_size(&self, value: u64) -> SocketResult<()> {
+        let size = buffer_size(value)?;
+        sockopt::set_socket_recv_buffer_size(self.fd(), size)?;
+        Ok(())
+    }
+
+    /// `send-buffer-size` (`SO_SNDBUF`).
+    pub(crate) fn send_buffer_size(&self) -> SocketResult<u64> {
+        Ok(sockopt::socket_send_buffer_size(self.fd())? as u64)
+    }
+
+    /// `set-send-buffer-size`: as [`Self::set_receive_buffer_size`].
+    pub(crate) fn set_send_buffer_size(&self, value: u64) -> SocketResult<()> {
+        let size = buffer_size(value)?;
+        sockopt::set_socket_send_buffer_size(self.fd(), size)?;
+        Ok(())
+    }
+}
+
+/// Every state change of a UDP socket completes in the call that starts it
+/// (`start-bind` binds), so the socket's pollable is always ready.
+#[async_trait::async_trait]
+impl Subscribe for UdpSocket {
+    async fn ready(&mut self) {}
+}
+
+/// A guest's buffer size, validated and clamped.
+fn buffer_size(value: u64) -> SocketResult<usize> {
+    if value == 0 {
+        return Err(ErrorCode::InvalidArgument.into());
+    }
+    // MAX_BUFFER_SIZE fits every usize the OS takes here.
+    Ok(usize::try_from(value.min(MAX_BUFFER_SIZE)).unwrap_or(i32::MAX as usize))
+}
+
+/// Registers a socket with tokio: with the runtime the call runs on,
+/// or the crate's shared runtime outside of any (both flavours always run
+/// inside one, so the second case is a safety net).
+fn register(socket: std::net::UdpSocket) -> io::Result<tokio::net::UdpSocket> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return tokio::net::UdpSocket::from_std(socket);
+    }
+    crate::runtime::poll_once(async move { tokio::net::UdpSocket::from_std(socket) })
+        .unwrap_or_else(|| {
+            Err(io::Error::other(
+                "no tokio runtime to register a socket with",
+            ))
+        })
+}

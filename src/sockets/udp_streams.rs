@@ -1,0 +1,266 @@
+//! The datagram streams of a UDP socket (`incoming-datagram-stream`,
+//! `outgoing-datagram-stream`).
+//!
+//! Both streams of one `stream` call share an [`Association`]: the tokio
+//! socket and the peer, if any. A later `stream` call closes it, and the
+//! streams that hold it then answer `invalid-state`, with pollables that
+//! are ready at once (only the most recent pair is operational, as the spec
+//! says; a guest waiting on an old one wakes up and learns why).
+//!
+//! Guest-controlled sizes are bounded: `receive` returns at most
+//! [`MAX_BATCH`] datagrams whatever `max-results` says, each read into one
+//! reused buffer of [`MAX_DATAGRAM`] bytes and copied out at its real size;
+//! `check-send` permits at most [`MAX_BATCH`] datagrams.
+
+use super::policy_udp::{family_accepts, is_valid_remote};
+use super::{SocketAddrCheck, SocketAddrUse, SocketError, SocketResult};
+use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily};
+use crate::io::Subscribe;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Waker};
+
+/// The most datagrams one `receive` returns, and one `check-send` permits.
+pub const MAX_BATCH: usize = 64;
+
+/// The largest datagram received: the largest UDP payload (IPv6 without
+/// jumbograms: 65535 minus the 8-byte header), rounded up. Longer ones
+/// cannot arrive; the buffer is allocated once per stream, on first use.
+pub const MAX_DATAGRAM: usize = 64 * 1024;
+
+/// How many datagrams from other peers one `receive` on a connected stream
+/// discards (ones queued before the socket was connected), at most.
+const MAX_DISCARDED: usize = 256;
+
+/// What the two streams of one `stream` call share.
+pub(crate) struct Association {
+    socket: Arc<tokio::net::UdpSocket>,
+    remote: Option<SocketAddr>,
+    closed: AtomicBool,
+}
+
+impl Association {
+    pub(crate) fn new(socket: Arc<tokio::net::UdpSocket>, remote: Option<SocketAddr>) -> Self {
+        Association {
+            socket,
+            remote,
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// Makes the streams of this association inoperative.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+    }
+
+    fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// `invalid-state` when a later `stream` call replaced this one.
+    fn check_open(&self) -> SocketResult<()> {
+        if self.is_closed() {
+            Err(ErrorCode::InvalidState.into())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The host side of `wasi:sockets/udp.incoming-datagram-stream`.
+pub struct IncomingDatagramStream {
+    association: Arc<Association>,
+    /// The receive buffer, allocated on the first `receive`.
+    buffer: Vec<u8>,
+}
+
+/// A received datagram and its sender.
+pub(crate) struct Received {
+    pub data: Vec<u8>,
+    pub from: SocketAddr,
+}
+
+impl IncomingDatagramStream {
+    pub(crate) fn new(association: Arc<Association>) -> Self {
+        IncomingDatagramStream {
+            association,
+            buffer: Vec::new(),
+        }
+    }
+
+    /// `receive`: up to `max_results` (at most [`MAX_BATCH`]) datagrams that
+    /// have arrived, without waiting. An error after some datagrams were
+    /// received ends the batch; the datagrams are returned.
+    pub(crate) fn receive(&mut self, max_results: u64) -> SocketResult<Vec<Received>> {
+        self.association.check_open()?;
+        let max = usize::try_from(max_results)
+            .unwrap_or(MAX_BATCH)
+            .min(MAX_BATCH);
+        let mut out = Vec::new();
+        if max == 0 {
+            return Ok(out);
+        }
+        if self.buffer.is_empty() {
+            self.buffer = vec![0; MAX_DATAGRAM];
+        }
+        let remote = self.association.remote;
+        let mut discarded = 0;
+        while out.len() < max {
+            match self.association.socket.try_recv_from(&mut self.buffer) {
+                Ok((n, from)) => {
+                    let from = match remote {
+                        // Connected: the spec promises the stream's own
+                        // remote address; anything else was queued before
+                        // the connect and is not for this stream.
+                        Some(peer) if same_peer(peer, from) => peer,
+                        Some(_) if discarded < MAX_DISCARDED => {
+                            discarded += 1;
+                            continue;
+                        }
+                        Some(_) => break,
+                        None => from,
+                    };
+                    out.push(Received {
+                        data: self.buffer[..n].to_vec(),
+                        from,
+                    });
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(_) if !out.is_empty() => break,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Whether a datagram from `from` comes from the connected `peer`: the same
+/// address and port (the OS fills in flow information and scope on its
+/// own).
+fn same_peer(peer: SocketAddr, from: SocketAddr) -> bool {
+    peer.ip() == from.ip() && peer.port() == from.port()
+}
+
+#[async_trait::async_trait]
+impl Subscribe for IncomingDatagramStream {
+    async fn ready(&mut self) {
+        if self.association.is_closed() {
+            return;
+        }
+        // An error is readiness too: `receive` then reports it.
+        let _ = self.association.socket.readable().await;
+    }
+}
+
+/// A datagram to send, as the guest gave it.
+pub(crate) struct Outgoing {
+    pub data: Vec<u8>,
+    pub to: Option<SocketAddr>,
+}
+
+/// The host side of `wasi:sockets/udp.outgoing-datagram-stream`.
+pub struct OutgoingDatagramStream {
+    association: Arc<Association>,
+    family: IpAddressFamily,
+    check: SocketAddrCheck,
+    /// How many datagrams the last `check-send` permitted.
+    permit: usize,
+}
+
+impl OutgoingDatagramStream {
+    pub(crate) fn new(
+        association: Arc<Association>,
+        family: IpAddressFamily,
+        check: SocketAddrCheck,
+    ) -> Self {
+        OutgoingDatagramStream {
+            association,
+            family,
+            check,
+            permit: 0,
+        }
+    }
+
+    /// `check-send`: [`MAX_BATCH`] when the socket can send now, else 0.
+    pub(crate) fn check_send(&mut self) -> SocketResult<u64> {
+        self.association.check_open()?;
+        let mut cx = Context::from_waker(Waker::noop());
+        self.permit = match self.association.socket.poll_send_ready(&mut cx) {
+            Poll::Ready(Ok(())) => MAX_BATCH,
+            Poll::Ready(Err(e)) => return Err(e.into()),
+            Poll::Pending => 0,
+        };
+        Ok(self.permit as u64)
+    }
+
+    /// `send`: sends the datagrams in order until one cannot be sent now
+    /// or fails. Sending more than the last `check-send` permitted traps.
+    pub(crate) async fn send(&mut self, datagrams: Vec<Outgoing>) -> SocketResult<u64> {
+        if datagrams.is_empty() {
+            return Ok(0);
+        }
+        if datagrams.len() > self.permit {
+            return Err(SocketError::trap(wasmtime::format_err!(
+                "send of {} datagrams exceeds the {} permitted by check-send",
+                datagrams.len(),
+                self.permit
+            )));
+        }
+        self.permit = 0;
+        self.association.check_open()?;
+        let mut sent = 0;
+        for datagram in datagrams {
+            match self.send_one(datagram).await {
+                Ok(true) => sent += 1,
+                Ok(false) => break,
+                Err(_) if sent > 0 => break,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Sends one datagram: `Ok(false)` if the socket cannot take it now.
+    async fn send_one(&self, datagram: Outgoing) -> SocketResult<bool> {
+        let socket = &self.association.socket;
+        let result = match (self.association.remote, datagram.to) {
+            (Some(peer), to) => {
+                if to.is_some_and(|to| to != peer) {
+                    return Err(ErrorCode::InvalidArgument.into());
+                }
+                socket.try_send(&datagram.data)
+            }
+            (None, None) => return Err(ErrorCode::InvalidArgument.into()),
+            (None, Some(to)) => {
+                if !family_accepts(self.family, to.ip()) || !is_valid_remote(to) {
+                    return Err(ErrorCode::InvalidArgument.into());
+                }
+                if !self
+                    .check
+                    .check(to, SocketAddrUse::UdpOutgoingDatagram)
+                    .await
+                {
+                    return Err(ErrorCode::AccessDenied.into());
+                }
+                socket.try_send_to(&datagram.data, to)
+            }
+        };
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Subscribe for OutgoingDatagramStream {
+    async fn ready(&mut self) {
+        if self.association.is_closed() {
+            return;
+        }
+        let _ = self.association.socket.writable().await;
+    }
+}
