@@ -6,10 +6,9 @@
 
 mod common;
 use common::p1::{self, P1Mode};
-use common::{Run, guests};
+use common::{Run, guests, run_example};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::Duration;
@@ -23,7 +22,7 @@ fn listener() -> TcpListener {
 fn suite_with(group: &str, args: &[&str], listeners: Vec<TcpListener>) -> Run {
     let mut run = Run::new(guests::p1::P1_SUITE).arg(group);
     for a in args {
-        run = run.arg(a);
+        run = run.arg(*a);
     }
     run.configure(move |b| {
         for l in &listeners {
@@ -91,25 +90,20 @@ fn std_server_on_a_preopened_listener() {
     }
 }
 
-/// The `run` example binary (`WASI_HOST_RUN_EXAMPLE`, or
-/// `target/<profile>/examples/run`).
-fn run_example() -> PathBuf {
-    if let Some(path) = std::env::var_os("WASI_HOST_RUN_EXAMPLE") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-    profile_dir.join("examples").join("run")
-}
-
 #[test]
 fn run_example_serves_on_tcplisten() {
     for mode in [&[][..], &["--async"]] {
         let port = listener().local_addr().unwrap().port();
         let addr = format!("127.0.0.1:{port}");
-        let mut child = Command::new(run_example())
+        let child = Command::new(run_example())
             .args(mode)
-            .args(["--tcplisten", &addr, guests::p1::P1_SUITE, "std_server", "2"])
+            .args([
+                "--tcplisten",
+                &addr,
+                guests::p1::P1_SUITE,
+                "std_server",
+                "2",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -124,7 +118,9 @@ fn run_example_serves_on_tcplisten() {
             }
         });
         let mut first = first.expect("the run example never listened");
-        first.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        first
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
         first.write_all(b"one\n").unwrap();
         let mut answer = String::new();
         BufReader::new(first).read_line(&mut answer).unwrap();
@@ -145,7 +141,12 @@ fn run_example_serves_on_tcplisten() {
 #[test]
 fn a_bad_tcplisten_address_is_a_setup_error() {
     let out = Command::new(run_example())
-        .args(["--tcplisten", "not-an-address", guests::p1::P1_SUITE, "std_server"])
+        .args([
+            "--tcplisten",
+            "not-an-address",
+            guests::p1::P1_SUITE,
+            "std_server",
+        ])
         .stdin(Stdio::null())
         .output()
         .unwrap();
