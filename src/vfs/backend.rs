@@ -211,6 +211,13 @@ pub trait FsBackend: Send + Sync + 'static {
         Ok(())
     }
 
+    /// How many more bytes the backend can store, if it is bounded: file
+    /// streams grant no more than this (plus what overwrites existing
+    /// bytes) in `check-write`.
+    fn space_left(&self) -> Option<u64> {
+        None
+    }
+
     /// Whether every change is refused (`read-only`): opening a file for
     /// writing is then refused before the backend is asked to write.
     fn read_only(&self) -> bool {

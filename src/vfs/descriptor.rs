@@ -683,6 +683,21 @@ impl VirtualFile {
         self.backend().read_at(self.node(), buf, offset)
     }
 
+    /// How many bytes a write at `offset` (`None`: at the end) can take
+    /// now: the backend's room, plus the bytes it would overwrite.
+    pub(crate) fn read_only(&self) -> bool {
+        self.backend().read_only()
+    }
+
+    pub(crate) fn room(&self, offset: Option<u64>) -> Option<u64> {
+        let left = self.backend().space_left()?;
+        let overwrite = match (offset, self.node_stat()) {
+            (Some(at), Ok(s)) => s.size.saturating_sub(at),
+            _ => 0,
+        };
+        Some(left.saturating_add(overwrite))
+    }
+
     pub(crate) fn write_at(&self, data: &[u8], offset: Option<u64>) -> Result<usize, ErrorCode> {
         let now = self.open.mount.now();
         match offset {

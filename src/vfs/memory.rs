@@ -777,6 +777,11 @@ impl FsBackend for MemoryFs {
         Ok(())
     }
 
+    fn space_left(&self) -> Option<u64> {
+        let tree = self.lock();
+        Some(tree.max_bytes.saturating_sub(tree.bytes))
+    }
+
     fn open(&self, node: NodeId) {
         if let Some(n) = self.lock().nodes.get_mut(&node.0) {
             n.open += 1;

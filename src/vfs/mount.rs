@@ -148,6 +148,9 @@ impl FsBackend for AnyBackend {
     fn read_only(&self) -> bool {
         dispatch!(self, b => b.read_only())
     }
+    fn space_left(&self) -> Option<u64> {
+        dispatch!(self, b => b.space_left())
+    }
 }
 
 /// A mounted backend: its identity and the clock its timestamps come from.

@@ -89,6 +89,9 @@ impl<B: FsBackend> FsBackend for ReadOnly<B> {
     fn read_only(&self) -> bool {
         true
     }
+    fn space_left(&self) -> Option<u64> {
+        Some(0)
+    }
     fn open(&self, node: NodeId) {
         self.inner.open(node)
     }

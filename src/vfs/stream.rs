@@ -153,11 +153,25 @@ impl HostOutputStream for VirtualOutputStream {
         Ok(())
     }
 
+    /// At most what the backend can still store (so a guest's write is
+    /// cut short where the backend is full, as `write` would be); when
+    /// nothing fits, the stream fails with `insufficient-space`.
     fn check_write(&mut self) -> StreamResult<usize> {
         if self.closed || self.failed.is_some() {
             return Err(self.fail());
         }
-        Ok(MAX_WRITE)
+        match self.file.room(self.position) {
+            Some(0) => {
+                self.failed = Some(if self.file.read_only() {
+                    ErrorCode::ReadOnly
+                } else {
+                    ErrorCode::InsufficientSpace
+                });
+                Err(self.fail())
+            }
+            Some(room) => Ok(room.min(MAX_WRITE as u64) as usize),
+            None => Ok(MAX_WRITE),
+        }
     }
 
     fn write_zeroes(&mut self, size: usize) -> StreamResult<()> {
