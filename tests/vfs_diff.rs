@@ -18,7 +18,7 @@ use wasi_host::bindings::sync::filesystem::types::{
     OpenFlags as OF, PathFlags as PF,
 };
 use wasi_host::filesystem::Descriptor;
-use wasi_host::vfs::{MemoryFs, Mount};
+use wasi_host::vfs::{MemoryFs, Mount, Overlay};
 use wasi_host::{
     DirPerms, FilePerms, FsResult, ResourceTable, WasiCtx, WasiCtxBuilder, WasiImpl, WasiView,
 };
@@ -214,13 +214,29 @@ struct Harness {
     host: Side,
     mem: Side,
     _tmp: tempfile::TempDir,
+    _lower: tempfile::TempDir,
     mem_fs: MemoryFs,
 }
 
 impl Harness {
     fn new() -> Harness {
+        Self::seeded(false)
+    }
+
+    /// With `overlay`, both sides start from the same seeded tree: the
+    /// host side in a temporary directory, the virtual side as an overlay
+    /// of a second copy of it.
+    fn seeded(overlay: bool) -> Harness {
         let tmp = tempfile::tempdir().unwrap();
-        let mem_fs = MemoryFs::new();
+        let lower = tempfile::tempdir().unwrap();
+        let mem_fs = if overlay {
+            for dir in [tmp.path(), lower.path()] {
+                seed_tree(dir);
+            }
+            Overlay::new(lower.path()).unwrap().upper().clone()
+        } else {
+            MemoryFs::new()
+        };
         let mut b = WasiCtxBuilder::new();
         b.preopened_dir(tmp.path(), "/host", DirPerms::all(), FilePerms::all())
             .unwrap();
@@ -249,6 +265,7 @@ impl Harness {
             },
             wasi,
             _tmp: tmp,
+            _lower: lower,
             mem_fs,
         }
     }
@@ -571,8 +588,23 @@ fn host_quirk(op: &Op) -> bool {
 }
 
 /// Runs `ops` operations of sequence `seed`; panics at the first difference.
+/// The starting tree of the overlay comparison: files, directories and
+/// symlinks (one with `..`, one dangling) under the generator's names.
+fn seed_tree(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir.join("a/b")).unwrap();
+    std::fs::create_dir_all(dir.join("d")).unwrap();
+    std::fs::write(dir.join("a/c"), "host file a/c").unwrap();
+    std::fs::write(dir.join("a/b/e"), vec![7u8; 3000]).unwrap();
+    std::fs::write(dir.join("e"), "").unwrap();
+    std::os::unix::fs::symlink("../e", dir.join("a/d")).unwrap();
+    std::os::unix::fs::symlink("nowhere", dir.join("b")).unwrap();
+}
+
 fn run_sequence(seed: u64, ops: usize) {
-    let mut h = Harness::new();
+    run_sequence_on(Harness::new(), seed, ops)
+}
+
+fn run_sequence_on(mut h: Harness, seed: u64, ops: usize) {
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     let mut log = Vec::new();
     for i in 0..ops {
@@ -668,5 +700,17 @@ fn probe() {
         let a = h.run(true, op);
         let b = h.run(false, op);
         println!("{op:?}\n   host {a}\n   mem  {b}");
+    }
+}
+
+/// The same against an overlay of a host directory (the virtual side)
+/// and a copy of that directory (the host side).
+#[test]
+fn overlay_backend_matches_host() {
+    let total = env_u64("WASI_HOST_VFS_OPS").unwrap_or(5_000).max(5_000) as usize;
+    let first = env_u64("WASI_HOST_VFS_SEED").unwrap_or(1);
+    let per_sequence = 250;
+    for seed in first..first + total.div_ceil(per_sequence) as u64 {
+        run_sequence_on(Harness::seeded(true), seed, per_sequence);
     }
 }

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{Mode, Run, cases, guests};
-use wasi_host::vfs::{MemoryFs, Mount};
+use wasi_host::vfs::{MemoryFs, Mount, Overlay, SingleFile};
 use wasi_host::{DirPerms, FilePerms};
 
 /// The tree of `tests/filesystem.rs`'s tools test, in memory.
@@ -246,5 +246,142 @@ fn read_only_view_refuses_every_change() {
         }
         assert_eq!(fs.paths(), before);
         assert_eq!(fs.read_file("file.txt").as_deref(), Some(&b"content"[..]));
+    }
+}
+
+/// A single host file, alone in its directory: readable, writable when
+/// mounted so, the directory itself fixed.
+#[test]
+fn single_file_mount() {
+    for mode in Mode::ALL {
+        let host = tempfile::tempdir().unwrap();
+        let path = host.path().join("hosts");
+        std::fs::write(&path, "content").unwrap();
+        let p = path.clone();
+        let out = Run::new(guests::VFS_STD)
+            .args(["readonly", "/etc"])
+            .configure(move |b| {
+                let file = SingleFile::open(&p, "file.txt", false).unwrap();
+                b.mount(
+                    "/etc",
+                    Mount::single_file(file),
+                    DirPerms::all(),
+                    FilePerms::all(),
+                );
+            })
+            .run(mode);
+        out.assert_success();
+        let c = cases(&out);
+        assert_eq!(c["read"], "ok \"content\"", "{mode:?}");
+        assert_eq!(c["write"], "ReadOnlyFilesystem", "{mode:?}");
+        assert_eq!(c["append"], "ReadOnlyFilesystem", "{mode:?}");
+        for case in ["create", "mkdir", "remove", "rename"] {
+            assert_eq!(c[case], "PermissionDenied", "{mode:?}: {case}");
+        }
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "content");
+
+        // Writable: the guest's write reaches the host file (the mount
+        // needs MUTATE for `create`+`truncate`; the backend keeps the
+        // directory itself fixed).
+        let p = path.clone();
+        let out = Run::new(guests::FS_TOOLS)
+            .args([
+                "cat",
+                "/etc/hosts",
+                "write",
+                "/etc/hosts",
+                "rewritten",
+                "find",
+                "/etc",
+            ])
+            .configure(move |b| {
+                let file = SingleFile::open(&p, "hosts", true).unwrap();
+                b.mount(
+                    "/etc",
+                    Mount::single_file(file),
+                    DirPerms::all(),
+                    FilePerms::all(),
+                );
+            })
+            .run(mode);
+        out.assert_success()
+            .assert_line("cat /etc/hosts content")
+            .assert_line("find hosts");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "rewritten",
+            "{mode:?}"
+        );
+        std::fs::write(&path, "content").unwrap();
+    }
+}
+
+/// An overlay over a host tree: the guest's tools run as on a host
+/// directory, the host tree is byte-for-byte unchanged, and the embedder
+/// reads the changes.
+#[test]
+fn overlay_over_a_host_tree() {
+    for mode in Mode::ALL {
+        let host = tempfile::tempdir().unwrap();
+        let src = host.path().join("src");
+        std::fs::create_dir_all(src.join("sub/deeper")).unwrap();
+        std::fs::create_dir_all(src.join("emptydir")).unwrap();
+        std::fs::write(src.join("a.txt"), "alpha\n").unwrap();
+        std::fs::write(src.join("sub/b.txt"), "beta beta\n").unwrap();
+        std::fs::write(src.join("sub/deeper/c.bin"), vec![9u8; 100_000]).unwrap();
+        std::os::unix::fs::symlink("a.txt", src.join("link")).unwrap();
+        let before = common::snapshot(host.path());
+        let overlay = Overlay::new(host.path()).unwrap();
+        let o = overlay.clone();
+        let out = Run::new(guests::FS_TOOLS)
+            .args([
+                "cp",
+                "/sandbox/src",
+                "/sandbox/copy",
+                "find",
+                "/sandbox/copy",
+                "tar",
+                "/sandbox/copy",
+                "/sandbox/archive.tar",
+                "rm",
+                "/sandbox/copy",
+                "rm",
+                "/sandbox/src/sub",
+                "write",
+                "/sandbox/src/a.txt",
+                "changed",
+                "cat",
+                "/sandbox/src/a.txt",
+            ])
+            .configure(move |b| {
+                b.mount("/sandbox", o.mount(), DirPerms::all(), FilePerms::all());
+            })
+            .run(mode);
+        out.assert_success()
+            .assert_line("tools done")
+            .assert_line("find sub/deeper/c.bin")
+            .assert_line("cat /sandbox/src/a.txt changed");
+        common::assert_unchanged(
+            "the host tree under the overlay",
+            &before,
+            &common::snapshot(host.path()),
+        );
+        use wasi_host::vfs::Change::*;
+        assert_eq!(
+            overlay.changes().unwrap(),
+            [
+                Added("archive.tar".into()),
+                Modified("src/a.txt".into()),
+                Removed("src/sub/".into()),
+                Removed("src/sub/b.txt".into()),
+                Removed("src/sub/deeper/".into()),
+                Removed("src/sub/deeper/c.bin".into()),
+            ],
+            "{mode:?}"
+        );
+        assert_eq!(
+            overlay.upper().read_file("src/a.txt").as_deref(),
+            Some(&b"changed"[..])
+        );
     }
 }

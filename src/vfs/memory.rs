@@ -161,8 +161,24 @@ impl MemoryFs {
     /// symlinks; other objects are skipped), with the default quotas.
     pub fn copy_from_host(host: impl AsRef<Path>) -> std::io::Result<MemoryFs> {
         let fs = MemoryFs::new();
-        fs.import_host(host.as_ref(), "")?;
+        fs.import_host_tree(host.as_ref())?;
         Ok(fs)
+    }
+
+    /// Copies the host directory `host` into this tree (files, directories
+    /// and symlinks; other objects and names that are not UTF-8 are
+    /// skipped). Fails when the quotas are reached.
+    pub fn import_host_tree(&self, host: impl AsRef<Path>) -> std::io::Result<()> {
+        self.import_host(host.as_ref(), "")
+    }
+
+    /// The target of the symlink at `path`, if it is one.
+    pub fn symlink_target(&self, path: &str) -> Option<String> {
+        let tree = self.lock();
+        match &tree.nodes.get(&Self::find(&tree, path)?)?.data {
+            Data::Symlink(t) => Some(t.clone()),
+            _ => None,
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Tree> {
@@ -309,14 +325,7 @@ impl MemoryFs {
             } else if let Some(bytes) = self.read_file(&path) {
                 std::fs::write(&target, bytes)?;
             } else {
-                let link = {
-                    let tree = self.lock();
-                    Self::find(&tree, &path).and_then(|id| match &tree.nodes.get(&id)?.data {
-                        Data::Symlink(t) => Some(t.clone()),
-                        _ => None,
-                    })
-                };
-                if let Some(link) = link {
+                if let Some(link) = self.symlink_target(&path) {
                     let _ = std::fs::remove_file(&target);
                     std::os::unix::fs::symlink(link, &target)?;
                 }

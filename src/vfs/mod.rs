@@ -10,10 +10,12 @@
 //! * `descriptor.rs` gives virtual descriptors the `wasi:filesystem`
 //!   semantics of the host backend (permissions, open flags, error codes),
 //!   with `stream.rs` and `readdir.rs`;
-//! * the built-in backends: [`MemoryFs`] (`memory.rs`) and [`ReadOnly`]
-//!   (`readonly.rs`); `mount.rs` holds [`Mount`], the enum through which
-//!   built-in backends are dispatched without a virtual call (only the
-//!   embedder's own backend is behind `dyn`).
+//! * the built-in backends: [`MemoryFs`] (`memory.rs`), [`ReadOnly`]
+//!   (`readonly.rs`), [`SingleFile`] (`single.rs`) and [`Overlay`]
+//!   (`overlay.rs`, a host directory under an in-memory layer); `mount.rs`
+//!   holds [`Mount`], the enum through which built-in backends are
+//!   dispatched without a virtual call (only the embedder's own backend is
+//!   behind `dyn`).
 //!
 //! The host backend (`preopened_dir`) is not behind this trait: its
 //! descriptors are variants of their own in
@@ -24,18 +26,22 @@ mod backend;
 mod descriptor;
 mod memory;
 mod mount;
+mod overlay;
 mod readdir;
 mod readonly;
 mod resolve;
+mod single;
 mod stream;
 
 pub use backend::{ErrorCode, FsBackend, NodeId, NodeKind, NodeStat, SetTime, VEntry, VfsResult};
 pub use descriptor::{VirtualDir, VirtualFile};
 pub use memory::{DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, MemoryFs};
 pub use mount::Mount;
+pub use overlay::{Change, Overlay};
 pub use readdir::VirtualListing;
 pub use readonly::ReadOnly;
 pub use resolve::MAX_SYMLINKS;
+pub use single::SingleFile;
 pub use stream::{VirtualInputStream, VirtualOutputStream};
 
 pub(crate) use mount::{MountState, SharedWallClock};

@@ -4,6 +4,7 @@
 use super::backend::{FsBackend, NodeId, NodeStat, SetTime, VEntry, VfsResult};
 use super::memory::MemoryFs;
 use super::readonly::ReadOnly;
+use super::single::SingleFile;
 use crate::bindings::clocks::wall_clock::Datetime;
 use crate::clocks::HostWallClock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +21,7 @@ static NEXT_MOUNT: AtomicU64 = AtomicU64::new(1 << 48);
 #[derive(Clone)]
 pub(crate) enum AnyBackend {
     Memory(MemoryFs),
+    SingleFile(Arc<SingleFile>),
     ReadOnly(Arc<ReadOnly<AnyBackend>>),
     Custom(Arc<dyn FsBackend>),
 }
@@ -37,6 +39,21 @@ impl Mount {
         Mount {
             backend: AnyBackend::Memory(fs),
         }
+    }
+
+    /// One host file under `name`, alone in the mounted directory (see
+    /// [`SingleFile`]).
+    pub fn single_file(file: SingleFile) -> Mount {
+        Mount {
+            backend: AnyBackend::SingleFile(Arc::new(file)),
+        }
+    }
+
+    /// `bytes` as the file `name`, alone in the mounted directory (an
+    /// in-memory tree; mount it with `DirPerms::READ` to keep the directory
+    /// as it is).
+    pub fn file_bytes(name: &str, bytes: impl AsRef<[u8]>) -> super::VfsResult<Mount> {
+        Ok(Mount::memory(MemoryFs::from_files([(name, bytes)])?))
     }
 
     /// The embedder's own backend.
@@ -59,6 +76,7 @@ macro_rules! dispatch {
     ($self:ident, $b:ident => $e:expr) => {
         match $self {
             AnyBackend::Memory($b) => $e,
+            AnyBackend::SingleFile($b) => $e,
             AnyBackend::ReadOnly($b) => $e,
             AnyBackend::Custom($b) => $e,
         }
