@@ -110,3 +110,35 @@ fn bad_mount_options_are_one_error_line() {
         assert!(text(&out.stderr).starts_with("error: "), "{args:?}");
     }
 }
+
+/// The custom-backend example runs a std guest over its catalog.
+#[test]
+fn custom_backend_example() {
+    let exe = run_example().with_file_name("vfs_custom");
+    if std::env::var_os("WASI_HOST_RUN_EXAMPLE").is_some() && !exe.exists() {
+        return;
+    }
+    let out = Command::new(exe)
+        .args([
+            guests::FS_TOOLS,
+            "find",
+            "/data",
+            "cat",
+            "/data/hello.txt",
+            "du",
+            "/data",
+        ])
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        stdout.contains("find hello.txt\nfind numbers.csv\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("cat /data/hello.txt hello from the embedder"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("du 35 /data"), "{stdout}");
+}
