@@ -97,6 +97,12 @@ pub trait FsBackend: Send + Sync + 'static {
     /// The metadata of a node.
     fn stat(&self, node: NodeId) -> VfsResult<NodeStat>;
 
+    /// The kind of a node (what path resolution asks at every step; the
+    /// default asks [`stat`](Self::stat)).
+    fn kind(&self, node: NodeId) -> VfsResult<NodeKind> {
+        Ok(self.stat(node)?.kind)
+    }
+
     /// The target of a symlink (`invalid` for any other node).
     fn read_link(&self, node: NodeId) -> VfsResult<String>;
 

@@ -224,7 +224,7 @@ impl VirtualDir {
     /// The kind of `dir/name`, if there is such an entry.
     fn kind_of(&self, dir: NodeId, name: &str) -> Option<NodeKind> {
         let node = self.backend().lookup(dir, name).ok()?;
-        self.backend().stat(node).ok().map(|s| s.kind)
+        self.backend().kind(node).ok()
     }
 
     /// For a name an operation acts on without following it: a trailing
@@ -413,7 +413,7 @@ impl VirtualDir {
             _ => return Err(ErrorCode::Exist.into()),
         };
         let node = match node {
-            Some(node) if self.backend().stat(node)?.kind != NodeKind::Directory => node,
+            Some(node) if self.backend().kind(node)? != NodeKind::Directory => node,
             _ => return Err(ErrorCode::NotPermitted.into()),
         };
         Ok(self.backend().link(node, dir, name, self.mount().now())?)
@@ -513,7 +513,7 @@ impl VirtualDir {
         } else {
             resolve(backend, self.node(), path, follow)?
         };
-        let kind = backend.stat(node)?.kind;
+        let kind = backend.kind(node)?;
         match kind {
             // `O_NOFOLLOW` on a symlink (`O_DIRECTORY` checked first).
             NodeKind::Symlink if directory => return Err(ErrorCode::NotDirectory.into()),

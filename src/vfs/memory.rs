@@ -568,6 +568,10 @@ impl FsBackend for MemoryFs {
         })
     }
 
+    fn kind(&self, node: NodeId) -> VfsResult<NodeKind> {
+        Ok(self.lock().node(node.0)?.kind())
+    }
+
     fn read_link(&self, node: NodeId) -> VfsResult<String> {
         match &self.lock().node(node.0)?.data {
             Data::Symlink(t) => Ok(t.clone()),

@@ -1,7 +1,7 @@
 //! A mounted backend: the enum through which the built-in backends are
 //! dispatched without a virtual call, `dyn` only for the embedder's own.
 
-use super::backend::{FsBackend, NodeId, NodeStat, SetTime, VEntry, VfsResult};
+use super::backend::{FsBackend, NodeId, NodeKind, NodeStat, SetTime, VEntry, VfsResult};
 use super::memory::MemoryFs;
 use super::readonly::ReadOnly;
 use super::single::SingleFile;
@@ -92,6 +92,9 @@ impl FsBackend for AnyBackend {
     }
     fn stat(&self, node: NodeId) -> VfsResult<NodeStat> {
         dispatch!(self, b => b.stat(node))
+    }
+    fn kind(&self, node: NodeId) -> VfsResult<NodeKind> {
+        dispatch!(self, b => b.kind(node))
     }
     fn read_link(&self, node: NodeId) -> VfsResult<String> {
         dispatch!(self, b => b.read_link(node))

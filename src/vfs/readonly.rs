@@ -1,7 +1,7 @@
 //! A read-only view of any backend: reads go through, every change is
 //! refused with `read-only` (what a read-only host mount answers).
 
-use super::backend::{FsBackend, NodeId, NodeStat, SetTime, VEntry, VfsResult};
+use super::backend::{FsBackend, NodeId, NodeKind, NodeStat, SetTime, VEntry, VfsResult};
 use crate::bindings::clocks::wall_clock::Datetime;
 use crate::bindings::filesystem::types::ErrorCode;
 
@@ -28,6 +28,9 @@ impl<B: FsBackend> FsBackend for ReadOnly<B> {
     }
     fn stat(&self, node: NodeId) -> VfsResult<NodeStat> {
         self.inner.stat(node)
+    }
+    fn kind(&self, node: NodeId) -> VfsResult<NodeKind> {
+        self.inner.kind(node)
     }
     fn read_link(&self, node: NodeId) -> VfsResult<String> {
         self.inner.read_link(node)

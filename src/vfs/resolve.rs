@@ -112,7 +112,7 @@ impl<'b, B: FsBackend + ?Sized> Walk<'b, B> {
                         }
                         other => other?,
                     };
-                    let kind = self.backend.stat(node)?.kind;
+                    let kind = self.backend.kind(node)?;
                     let is_last = self.queue.is_empty();
                     match kind {
                         NodeKind::Directory => self.stack.push(node),
@@ -204,7 +204,7 @@ pub(crate) fn resolve_parent<'p, B: FsBackend + ?Sized>(
     let mut walk = Walk::new(backend, start);
     walk.push_front(parent);
     let dir = walk.run(true)?;
-    if backend.stat(dir)?.kind != NodeKind::Directory {
+    if backend.kind(dir)? != NodeKind::Directory {
         return Err(ErrorCode::NotDirectory);
     }
     let last = match name {
