@@ -245,7 +245,7 @@ fn listing_is_stable_under_concurrent_changes() {
         i += 1;
         if i % 7 == 0 {
             // Remove one not yet listed (odd numbered), add a new one.
-            let victim = format!("e{:04}", (i * 13) % 600 | 1);
+            let victim = format!("e{:04}", ((i * 13) % 600) | 1);
             let _ = w.unlink_file_at(b(m), victim);
             let f = open(&mut w, m, &format!("n{i}"), OF::CREATE, DF::WRITE);
             HostDescriptor::drop(&mut w, Resource::new_own(f)).unwrap();

@@ -333,7 +333,7 @@ impl Harness {
         let side = if host { &self.host } else { &self.mem };
         let root = side.root;
         let held = side.held.clone();
-        let out = match op {
+        match op {
             Op::Mkdir(p) => format!(
                 "{:?}",
                 err(self.wasi.create_directory_at(borrow(root), p.clone()))
@@ -501,8 +501,7 @@ impl Harness {
                 });
                 format!("{r:?} {s:?}")
             }
-        };
-        out
+        }
     }
 
     fn side(&mut self, host: bool) -> &mut Side {

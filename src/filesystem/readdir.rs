@@ -60,7 +60,7 @@ impl ReaddirStream {
     /// listing continues after it.
     pub async fn next(&mut self) -> FsResult<Option<DirectoryEntry>> {
         if let Some(listing) = &mut self.virtual_listing {
-            return listing.next();
+            return listing.next_entry();
         }
         if let Some(item) = self.buffer.pop_front() {
             return item.map(Some);

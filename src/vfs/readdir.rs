@@ -32,7 +32,7 @@ impl VirtualListing {
     }
 
     /// The next entry, `None` at the end.
-    pub fn next(&mut self) -> FsResult<Option<DirectoryEntry>> {
+    pub fn next_entry(&mut self) -> FsResult<Option<DirectoryEntry>> {
         if self.buffer.is_empty() && !self.done {
             let batch = self.dir.open.mount.backend.list(
                 self.dir.open.node,
