@@ -378,3 +378,53 @@ fn links_and_renames_across_mounts_are_xdev() {
         assert!(two.paths().is_empty());
     }
 }
+
+/// Every hostile call of `wat/p1_bad_input.wat` (out-of-bounds pointers,
+/// bad fds, flags and offsets) gets the same errno on a memory mount as on
+/// a host preopen holding the same files.
+#[test]
+fn hostile_calls_answer_on_a_mount_as_on_a_host_preopen() {
+    let wat = std::fs::read_to_string(p1::wat("p1_bad_input.wat")).unwrap();
+    let mut names: Vec<&str> = wat
+        .split("(export \"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|n| n.starts_with("case_"))
+        .collect();
+    assert!(names.len() > 40, "{names:?}");
+    names.push("alive");
+    for mode in P1Mode::ALL {
+        let tmp = tempdir();
+        std::fs::write(tmp.path().join("data.txt"), "hello world\n").unwrap();
+        std::os::unix::fs::symlink("data.txt", tmp.path().join("ln")).unwrap();
+        let base = || {
+            Run::new(&p1::wat("p1_bad_input.wat"))
+                .arg("one")
+                .env("KEY", "value")
+                .stdin("some stdin data")
+        };
+        let (host, _) = p1::call_exports(&base().preopen_rw(tmp.path(), "/w"), mode, &names);
+        let fs = MemoryFs::from_files([("data.txt", "hello world\n")]).unwrap();
+        fs.add_symlink("ln", "data.txt").unwrap();
+        let mount = fs.clone();
+        let run = base().configure(move |b| {
+            b.mount(
+                "/w",
+                Mount::memory(mount.clone()),
+                DirPerms::all(),
+                FilePerms::all(),
+            );
+        });
+        let (virt, _) = p1::call_exports(&run, mode, &names);
+        let wrong: Vec<String> = names
+            .iter()
+            .zip(host.iter().zip(&virt))
+            .filter(|(_, (h, v))| h != v)
+            .map(|(n, (h, v))| format!("{n}: host {h:?}, mount {v:?}"))
+            .collect();
+        assert!(wrong.is_empty(), "{mode:?}:\n  {}", wrong.join("\n  "));
+        let mut paths = fs.paths();
+        paths.sort();
+        assert_eq!(paths, ["data.txt", "ln"], "{mode:?}");
+    }
+}
