@@ -64,8 +64,8 @@ options:
   --file HOST::GUEST         the host file HOST alone, at GUEST (its parent
                              directory holds only it); the guest may read
                              and write it, not create anything beside it
-                             (virtual mounts are for components only; core
-                             modules get `--dir` only)
+                             (components and core modules alike see the
+                             virtual mounts after the `--dir` directories)
   --env NAME=VALUE           set the guest's environment variable NAME
   --env NAME                 pass the host's NAME to the guest (nothing if
                              the host has no NAME)
@@ -598,10 +598,6 @@ fn main() {
     let (binary, kind) = load(&argv[0], &bytes).unwrap_or_else(|msg| fail(EXIT_SETUP, msg));
     let code = match kind {
         Kind::Component => run_component(&opts, &argv, &binary),
-        Kind::CoreModule if !opts.mounts.is_empty() => fail(
-            EXIT_SETUP,
-            "--mount-memory, --overlay and --file are for components only",
-        ),
         Kind::CoreModule => run_core_module(&opts, &argv, &binary),
     };
     report_overlays();

@@ -127,6 +127,27 @@ fn file_checked(
     }
 }
 
+/// After [`file_checked`] refused `fd` with `err`: the virtual file behind
+/// it once `check` accepts its entry, `badf` for a virtual directory, else
+/// `err`.
+fn virtual_file(
+    cx: &mut WasiP1Ctx,
+    fd: Fd,
+    err: Error,
+    check: impl FnOnce(&Entry) -> Result<(), Error>,
+) -> Result<&mut super::vfs::VFileFd, Error> {
+    let e = cx.fds.get_mut(fd.into())?;
+    match &e.kind {
+        Kind::VFile(_) => check(e)?,
+        Kind::VDir(_) => return Err(Errno::Badf.into()),
+        _ => return Err(err),
+    }
+    match &mut e.kind {
+        Kind::VFile(f) => Ok(f),
+        _ => Err(err),
+    }
+}
+
 pub(crate) async fn advise(
     cx: &mut WasiP1Ctx,
     fd: Fd,
@@ -134,7 +155,10 @@ pub(crate) async fn advise(
     len: Filesize,
     advice: Advice,
 ) -> Result<(), Error> {
-    let file = file_of(cx, fd, Rights::FD_ADVISE)?;
+    let file = match file_of(cx, fd, Rights::FD_ADVISE) {
+        Ok(file) => file,
+        Err(e) => return virtual_file(cx, fd, e, |e| e.require_io(Rights::FD_ADVISE)).map(|_| ()),
+    };
     let advice = match advice {
         Advice::Normal => Advice2::Normal,
         Advice::Sequential => Advice2::Sequential,
@@ -152,7 +176,13 @@ pub(crate) async fn allocate(
     offset: Filesize,
     len: Filesize,
 ) -> Result<(), Error> {
-    let file = file_of(cx, fd, Rights::FD_ALLOCATE)?;
+    let file = match file_of(cx, fd, Rights::FD_ALLOCATE) {
+        Ok(file) => file,
+        Err(e) => {
+            let f = virtual_file(cx, fd, e, |e| e.require_io(Rights::FD_ALLOCATE))?;
+            return super::vfs::allocate(f, offset, len);
+        }
+    };
     let end = offset.checked_add(len).ok_or(Errno::Fbig)?;
     let size = file.run(|f| f.metadata().map(|m| m.len())).await?;
     if end > size {
@@ -187,6 +217,14 @@ pub(crate) async fn sync(cx: &mut WasiP1Ctx, fd: Fd, data_only: bool) -> Result<
             e.require(right)?;
             let d = d.dir.clone();
             Ok(d.sync().await?)
+        }
+        Kind::VFile(f) => {
+            e.require(right)?;
+            Ok(f.file.sync()?)
+        }
+        Kind::VDir(d) => {
+            e.require(right)?;
+            Ok(d.dir.sync()?)
         }
         _ => Err(Errno::Inval.into()),
     }
@@ -249,6 +287,8 @@ pub(crate) async fn filestat_get(cx: &mut WasiP1Ctx, fd: Fd) -> Result<Filestat,
             })
             .await?)
         }
+        Kind::VFile(f) => super::vfs::file_filestat(f),
+        Kind::VDir(d) => super::vfs::dir_filestat(d),
         _ => Ok(Filestat {
             dev: 0,
             ino: 0,
@@ -267,7 +307,13 @@ pub(crate) async fn filestat_set_size(
     fd: Fd,
     size: Filesize,
 ) -> Result<(), Error> {
-    let file = file_for_backend(cx, fd, Rights::FD_FILESTAT_SET_SIZE)?;
+    let file = match file_for_backend(cx, fd, Rights::FD_FILESTAT_SET_SIZE) {
+        Ok(file) => file,
+        Err(e) => {
+            let f = virtual_file(cx, fd, e, |e| e.require_path(Rights::FD_FILESTAT_SET_SIZE))?;
+            return Ok(f.file.set_size(size)?);
+        }
+    };
     Ok(file.set_size(size).await?)
 }
 
@@ -290,20 +336,28 @@ pub(crate) async fn filestat_set_times(
             let d = d.dir.clone();
             Ok(d.set_times(atime, mtime).await?)
         }
+        Kind::VFile(f) => Ok(f.file.set_times(atime, mtime)?),
+        Kind::VDir(d) => Ok(d.dir.set_times(atime, mtime)?),
         _ => Err(Errno::Badf.into()),
     }
 }
 
+/// The guest path of a preopen (a host directory or a mount), `badf` for
+/// any other descriptor.
+fn preopen_name(kind: &Kind) -> Result<&str, Error> {
+    let name = match kind {
+        Kind::Dir(d) => &d.preopen,
+        Kind::VDir(d) => &d.preopen,
+        _ => &None,
+    };
+    name.as_deref().ok_or_else(|| Errno::Badf.into())
+}
+
 pub(crate) fn prestat_get(cx: &mut WasiP1Ctx, fd: Fd) -> Result<Prestat, Error> {
-    match &cx.fds.get(fd.into())?.kind {
-        Kind::Dir(d) => match &d.preopen {
-            Some(name) => Ok(Prestat::Dir(PrestatDir {
-                pr_name_len: u32::try_from(name.len()).map_err(|_| Errno::Overflow)?,
-            })),
-            None => Err(Errno::Badf.into()),
-        },
-        _ => Err(Errno::Badf.into()),
-    }
+    let name = preopen_name(&cx.fds.get(fd.into())?.kind)?;
+    Ok(Prestat::Dir(PrestatDir {
+        pr_name_len: u32::try_from(name.len()).map_err(|_| Errno::Overflow)?,
+    }))
 }
 
 pub(crate) fn prestat_dir_name(
@@ -313,19 +367,12 @@ pub(crate) fn prestat_dir_name(
     path: GuestPtr<u8>,
     len: Size,
 ) -> Result<(), Error> {
-    match &cx.fds.get(fd.into())?.kind {
-        Kind::Dir(d) => match &d.preopen {
-            Some(name) => {
-                if name.len() > len as usize {
-                    return Err(Errno::Nametoolong.into());
-                }
-                let dest = path.as_array(name.len() as u32);
-                Ok(mem.copy_from_slice(name.as_bytes(), dest)?)
-            }
-            None => Err(Errno::Badf.into()),
-        },
-        _ => Err(Errno::Badf.into()),
+    let name = preopen_name(&cx.fds.get(fd.into())?.kind)?;
+    if name.len() > len as usize {
+        return Err(Errno::Nametoolong.into());
     }
+    let dest = path.as_array(name.len() as u32);
+    Ok(mem.copy_from_slice(name.as_bytes(), dest)?)
 }
 
 pub(crate) fn renumber(cx: &mut WasiP1Ctx, from: Fd, to: Fd) -> Result<(), Error> {
@@ -338,18 +385,27 @@ pub(crate) fn seek(
     offset: Filedelta,
     whence: Whence,
 ) -> Result<Filesize, Error> {
-    let e = cx.fds.get(fd.into())?;
-    let f = match &e.kind {
-        Kind::File(f) => f,
-        Kind::Dir(_) => return Err(Errno::Badf.into()),
-        _ => return Err(Errno::Spipe.into()),
-    };
     let needed = if offset == 0 && whence == Whence::Cur {
         Rights::FD_TELL
     } else {
         Rights::FD_SEEK
     };
-    e.require(needed)?;
+    let e = cx.fds.get_mut(fd.into())?;
+    let f = match &mut e.kind {
+        Kind::File(f) => f,
+        Kind::Dir(_) | Kind::VDir(_) => return Err(Errno::Badf.into()),
+        Kind::VFile(_) => {
+            e.require(needed)?;
+            let Kind::VFile(f) = &mut e.kind else {
+                return Err(Errno::Badf.into());
+            };
+            return super::vfs::seek(f, offset, whence);
+        }
+        _ => return Err(Errno::Spipe.into()),
+    };
+    if !e.base.contains(needed) {
+        return Err(Errno::Notcapable.into());
+    }
     let pos = match whence {
         Whence::Set => {
             let at = u64::try_from(offset).map_err(|_| Errno::Inval)?;
@@ -375,6 +431,12 @@ pub(crate) async fn readdir(
 ) -> Result<Size, Error> {
     let e = cx.fds.get_mut(fd.into())?;
     if !matches!(e.kind, Kind::Dir(_)) {
+        if let Kind::VDir(_) = e.kind {
+            e.require(Rights::FD_READDIR)?;
+            if let Kind::VDir(d) = &mut e.kind {
+                return virtual_readdir(d, mem, buf, len, cookie);
+            }
+        }
         return Err(Errno::Notdir.into());
     }
     e.require(Rights::FD_READDIR)?;
@@ -395,12 +457,30 @@ pub(crate) async fn readdir(
     Ok(n as Size)
 }
 
+/// `fd_readdir` on a virtual directory, into guest memory.
+fn virtual_readdir(
+    d: &mut super::vfs::VDirFd,
+    mem: &mut GuestMemory<'_>,
+    buf: GuestPtr<u8>,
+    len: Size,
+    cookie: Dircookie,
+) -> Result<Size, Error> {
+    let dest = buf.as_array(len);
+    if let Some(slice) = mem.as_slice_mut(dest)? {
+        return Ok(super::vfs::readdir(d, slice, cookie)? as Size);
+    }
+    let mut tmp = vec![0; len as usize];
+    let n = super::vfs::readdir(d, &mut tmp, cookie)?;
+    mem.copy_from_slice(&tmp[..n], buf.as_array(n as u32))?;
+    Ok(n as Size)
+}
+
 /// The entry behind an `fd_read`/`fd_write`-family call, once it is known
 /// not to be a directory (`isdir`) and to hold `right`, with whether it is
 /// non-blocking.
 fn io_entry(cx: &mut WasiP1Ctx, fd: Fd, right: Rights) -> Result<(&mut Entry, bool), Error> {
     let e = cx.fds.get_mut(fd.into())?;
-    if matches!(e.kind, Kind::Dir(_)) {
+    if matches!(e.kind, Kind::Dir(_) | Kind::VDir(_)) {
         return Err(Errno::Isdir.into());
     }
     e.require_io(right)?;
@@ -429,6 +509,7 @@ pub(crate) async fn read(
             SocketFd::Listener(_) => Err(Errno::Notconn.into()),
         },
         Kind::Input(_) | Kind::Socket(_) => Err(Errno::Spipe.into()),
+        Kind::VFile(f) => super::vfs::read(f, mem, iovs, offset),
         _ => Err(Errno::Badf.into()),
     }
 }
@@ -453,6 +534,10 @@ pub(crate) async fn write(
         Kind::File(f) => {
             let f = f.clone();
             file_io(&f, mem, iovs, Op::Write, offset).await
+        }
+        Kind::VFile(f) => {
+            let append = e.flags.contains(Fdflags::APPEND);
+            super::vfs::write(f, append, mem, iovs, offset)
         }
         _ => Err(Errno::Badf.into()),
     }
@@ -644,7 +729,7 @@ async fn bounce_io(
 }
 
 /// Calls `f` with each iovec's range in order while it returns `true`.
-fn for_each_range(
+pub(super) fn for_each_range(
     mem: &mut GuestMemory<'_>,
     iovs: Iovs,
     mut f: impl FnMut(&mut GuestMemory<'_>, Range<usize>) -> bool,
@@ -664,7 +749,7 @@ fn for_each_range(
 }
 
 /// Copies `data` into the iovecs in order; returns its length.
-fn scatter(mem: &mut GuestMemory<'_>, iovs: Iovs, data: &[u8]) -> Result<Size, Error> {
+pub(super) fn scatter(mem: &mut GuestMemory<'_>, iovs: Iovs, data: &[u8]) -> Result<Size, Error> {
     let mut done = 0;
     for_each_range(mem, iovs, |mem, r| {
         let take = r.len().min(data.len() - done);

@@ -28,6 +28,10 @@ pub(crate) enum Kind {
     Dir(Box<DirFd>),
     /// A TCP socket: a preopened listener or a connection it accepted.
     Socket(Box<SocketFd>),
+    /// A directory of a virtual mount, with its listing in progress.
+    VDir(Box<super::vfs::VDirFd>),
+    /// A file of a virtual mount, with its own position.
+    VFile(Box<super::vfs::VFileFd>),
 }
 
 /// A socket descriptor, over the 0.2 host's TCP socket and streams.

@@ -14,8 +14,9 @@
 //! `host.rs` (the generated trait, dispatching to one file per function
 //! family: `args.rs`, `clocks.rs` (clocks, random, sched), `fd.rs`,
 //! `path.rs`, `poll.rs`, `proc.rs`, `sock.rs`), `fds.rs` (the descriptor
-//! table and rights), `iov.rs` (vectored I/O), `readdir.rs` and `error.rs`
-//! (the one mapping to `errno`).
+//! table and rights), `iov.rs` (vectored I/O), `readdir.rs`, `vfs.rs` (the
+//! descriptors of virtual mounts) and `error.rs` (the one mapping to
+//! `errno`).
 
 mod args;
 pub mod bindings;
@@ -32,6 +33,7 @@ pub(crate) mod poll;
 mod proc;
 mod readdir;
 mod sock;
+pub(crate) mod vfs;
 
 pub(crate) use link::guest_call;
 pub use link::{add_to_linker_async, add_to_linker_sync};
@@ -49,7 +51,8 @@ pub struct WasiP1Ctx {
 }
 
 impl WasiP1Ctx {
-    /// A context for `ctx`: stdio at 0, 1 and 2, the preopens from 3.
+    /// A context for `ctx`: stdio at 0, 1 and 2, the preopens from 3, then
+    /// the virtual mounts, then the TCP listeners.
     pub(crate) fn new(mut ctx: WasiCtx) -> WasiP1Ctx {
         let mut fds = FdTable::default();
         let stdin_tty = ctx.stdin.isatty();
@@ -92,6 +95,10 @@ impl WasiP1Ctx {
                 })),
             };
             let _ = fds.push(entry);
+        }
+        // The virtual mounts follow, in the order of the 0.2 `preopens`.
+        for mount in &ctx.mounts {
+            let _ = fds.push(vfs::preopen_entry(mount));
         }
         for listener in std::mem::take(&mut ctx.tcp_listeners) {
             match crate::sockets::TcpSocket::listening(listener) {

@@ -10,6 +10,7 @@ use super::bindings::types::{
 use super::fds::{self, DirFd, Entry, Kind};
 use crate::bindings::filesystem::types::{DescriptorFlags, OpenFlags, PathFlags};
 use crate::filesystem::{Descriptor, Dir};
+use crate::vfs::VirtualDir;
 use rustix::fd::AsFd;
 use wiggle::{GuestMemory, GuestPtr};
 
@@ -19,13 +20,25 @@ fn path_string(mem: &GuestMemory<'_>, path: GuestPtr<str>) -> Result<String, Err
     Ok(mem.as_cow_str(path)?.into_owned())
 }
 
+/// A directory a path is resolved beneath.
+enum AnyDir {
+    /// A host directory (cap-std).
+    Host(Dir),
+    /// A directory of a virtual mount.
+    Virtual(VirtualDir),
+}
+
 /// The directory of `fd` after checking `needed`; a file is `notdir`.
-fn dir_of(cx: &WasiP1Ctx, fd: Fd, needed: Rights) -> Result<Dir, Error> {
+fn dir_of(cx: &WasiP1Ctx, fd: Fd, needed: Rights) -> Result<AnyDir, Error> {
     let e = cx.fds.get(fd.into())?;
     match &e.kind {
         Kind::Dir(d) => {
             e.require_path(needed)?;
-            Ok(d.dir.clone())
+            Ok(AnyDir::Host(d.dir.clone()))
+        }
+        Kind::VDir(d) => {
+            e.require_path(needed)?;
+            Ok(AnyDir::Virtual(d.dir.clone()))
         }
         _ => Err(Errno::Notdir.into()),
     }
@@ -45,8 +58,11 @@ pub(crate) async fn create_directory(
     fd: Fd,
     path: GuestPtr<str>,
 ) -> Result<(), Error> {
-    let dir = dir_of(cx, fd, Rights::PATH_CREATE_DIRECTORY)?;
-    Ok(dir.create_directory_at(path_string(mem, path)?).await?)
+    let path = path_string(mem, path)?;
+    match dir_of(cx, fd, Rights::PATH_CREATE_DIRECTORY)? {
+        AnyDir::Host(dir) => Ok(dir.create_directory_at(path).await?),
+        AnyDir::Virtual(dir) => Ok(dir.create_directory_at(&path)?),
+    }
 }
 
 pub(crate) async fn filestat_get(
@@ -56,11 +72,14 @@ pub(crate) async fn filestat_get(
     flags: Lookupflags,
     path: GuestPtr<str>,
 ) -> Result<Filestat, Error> {
-    let dir = dir_of(cx, fd, Rights::PATH_FILESTAT_GET)?;
-    let meta = dir
-        .metadata_at(path_flags(flags), path_string(mem, path)?)
-        .await?;
-    Ok(super::fd::filestat_of(&meta))
+    let path = path_string(mem, path)?;
+    match dir_of(cx, fd, Rights::PATH_FILESTAT_GET)? {
+        AnyDir::Host(dir) => {
+            let meta = dir.metadata_at(path_flags(flags), path).await?;
+            Ok(super::fd::filestat_of(&meta))
+        }
+        AnyDir::Virtual(dir) => super::vfs::path_filestat(&dir, path_flags(flags), &path),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -75,11 +94,13 @@ pub(crate) async fn filestat_set_times(
     fst_flags: Fstflags,
 ) -> Result<(), Error> {
     let (atime, mtime) = super::fd::times(atim, mtim, fst_flags)?;
-    let dir = dir_of(cx, fd, Rights::PATH_FILESTAT_SET_TIMES)?;
     let path = path_string(mem, path)?;
-    Ok(dir
-        .set_times_at(path_flags(flags), path, atime, mtime)
-        .await?)
+    match dir_of(cx, fd, Rights::PATH_FILESTAT_SET_TIMES)? {
+        AnyDir::Host(dir) => Ok(dir
+            .set_times_at(path_flags(flags), path, atime, mtime)
+            .await?),
+        AnyDir::Virtual(dir) => Ok(dir.set_times_at(path_flags(flags), &path, atime, mtime)?),
+    }
 }
 
 pub(crate) async fn link(
@@ -95,9 +116,16 @@ pub(crate) async fn link(
     let new = dir_of(cx, new_fd, Rights::PATH_LINK_TARGET)?;
     let old_path = path_string(mem, old_path)?;
     let new_path = path_string(mem, new_path)?;
-    Ok(old
-        .link_at(path_flags(old_flags), old_path, &new, new_path)
-        .await?)
+    match (old, new) {
+        (AnyDir::Host(old), AnyDir::Host(new)) => Ok(old
+            .link_at(path_flags(old_flags), old_path, &new, new_path)
+            .await?),
+        (AnyDir::Virtual(old), AnyDir::Virtual(new)) => {
+            Ok(old.link_at(path_flags(old_flags), &old_path, &new, &new_path)?)
+        }
+        // A host directory and a mount are different devices.
+        _ => Err(Errno::Xdev.into()),
+    }
 }
 
 /// Rights that ask for writing.
@@ -118,8 +146,10 @@ pub(crate) async fn open(
     fdflags: Fdflags,
 ) -> Result<Fd, Error> {
     let parent = cx.fds.get(fd.into())?;
-    let Kind::Dir(parent_dir) = &parent.kind else {
-        return Err(Errno::Notdir.into());
+    let (dir, file_perms) = match &parent.kind {
+        Kind::Dir(d) => (AnyDir::Host(d.dir.clone()), d.dir.file_perms),
+        Kind::VDir(d) => (AnyDir::Virtual(d.dir.clone()), d.dir.file_perms),
+        _ => return Err(Errno::Notdir.into()),
     };
     let mut needed = Rights::PATH_OPEN;
     if oflags.contains(Oflags::CREAT) {
@@ -129,13 +159,12 @@ pub(crate) async fn open(
         needed |= Rights::PATH_FILESTAT_SET_SIZE;
     }
     parent.require_path(needed)?;
-    let dir = parent_dir.dir.clone();
     let parent_inheriting = parent.inheriting;
     let read = base.intersects(Rights::FD_READ | Rights::FD_READDIR);
     let write = base.intersects(write_rights());
     // Writing is a right the parent passes on: if the guest dropped it
     // from the parent's inheriting rights, the file cannot get it.
-    let possible = fds::file_rights_max(dir.file_perms);
+    let possible = fds::file_rights_max(file_perms);
     if write && !parent_inheriting.contains(Rights::FD_WRITE) && possible.contains(Rights::FD_WRITE)
     {
         return Err(Errno::Notcapable.into());
@@ -171,6 +200,21 @@ pub(crate) async fn open(
         flags |= DescriptorFlags::REQUESTED_WRITE_SYNC;
     }
     let path = path_string(mem, path)?;
+    let dir = match dir {
+        AnyDir::Host(d) => d,
+        AnyDir::Virtual(d) => {
+            let opened = d.open_at(path_flags(dirflags), &path, open_flags, flags)?;
+            let entry = match opened {
+                Descriptor::VirtualDir(d) => {
+                    super::vfs::dir_entry(d, base, inheriting, parent_inheriting, fdflags)
+                }
+                Descriptor::VirtualFile(f) => super::vfs::file_entry(f, base, inheriting, fdflags)?,
+                // A mount opens objects of its own backend only.
+                _ => return Err(Errno::Notsup.into()),
+            };
+            return Ok(cx.fds.push(entry)?.into());
+        }
+    };
     let opened = dir
         .open_at(path_flags(dirflags), path, open_flags, flags)
         .await?;
@@ -230,8 +274,11 @@ pub(crate) async fn readlink(
     buf: GuestPtr<u8>,
     buf_len: Size,
 ) -> Result<Size, Error> {
-    let dir = dir_of(cx, fd, Rights::PATH_READLINK)?;
-    let target = dir.readlink_at(path_string(mem, path)?).await?;
+    let path = path_string(mem, path)?;
+    let target = match dir_of(cx, fd, Rights::PATH_READLINK)? {
+        AnyDir::Host(dir) => dir.readlink_at(path).await?,
+        AnyDir::Virtual(dir) => dir.readlink_at(&path)?,
+    };
     // A target longer than the buffer is cut to it, as `readlink` does.
     let n = target.len().min(buf_len as usize);
     mem.copy_from_slice(&target.as_bytes()[..n], buf.as_array(n as u32))?;
@@ -244,8 +291,11 @@ pub(crate) async fn remove_directory(
     fd: Fd,
     path: GuestPtr<str>,
 ) -> Result<(), Error> {
-    let dir = dir_of(cx, fd, Rights::PATH_REMOVE_DIRECTORY)?;
-    Ok(dir.remove_directory_at(path_string(mem, path)?).await?)
+    let path = path_string(mem, path)?;
+    match dir_of(cx, fd, Rights::PATH_REMOVE_DIRECTORY)? {
+        AnyDir::Host(dir) => Ok(dir.remove_directory_at(path).await?),
+        AnyDir::Virtual(dir) => Ok(dir.remove_directory_at(&path)?),
+    }
 }
 
 pub(crate) async fn rename(
@@ -260,7 +310,16 @@ pub(crate) async fn rename(
     let new = dir_of(cx, new_fd, Rights::PATH_RENAME_TARGET)?;
     let old_path = path_string(mem, old_path)?;
     let new_path = path_string(mem, new_path)?;
-    Ok(old.rename_at(old_path, &new, new_path).await?)
+    match (old, new) {
+        (AnyDir::Host(old), AnyDir::Host(new)) => {
+            Ok(old.rename_at(old_path, &new, new_path).await?)
+        }
+        (AnyDir::Virtual(old), AnyDir::Virtual(new)) => {
+            Ok(old.rename_at(&old_path, &new, &new_path)?)
+        }
+        // A host directory and a mount are different devices.
+        _ => Err(Errno::Xdev.into()),
+    }
 }
 
 pub(crate) async fn symlink(
@@ -273,7 +332,10 @@ pub(crate) async fn symlink(
     let dir = dir_of(cx, fd, Rights::PATH_SYMLINK)?;
     let target = path_string(mem, old_path)?;
     let path = path_string(mem, new_path)?;
-    Ok(dir.symlink_at(target, path).await?)
+    match dir {
+        AnyDir::Host(dir) => Ok(dir.symlink_at(target, path).await?),
+        AnyDir::Virtual(dir) => Ok(dir.symlink_at(&target, &path)?),
+    }
 }
 
 pub(crate) async fn unlink_file(
@@ -282,6 +344,9 @@ pub(crate) async fn unlink_file(
     fd: Fd,
     path: GuestPtr<str>,
 ) -> Result<(), Error> {
-    let dir = dir_of(cx, fd, Rights::PATH_UNLINK_FILE)?;
-    Ok(dir.unlink_file_at(path_string(mem, path)?).await?)
+    let path = path_string(mem, path)?;
+    match dir_of(cx, fd, Rights::PATH_UNLINK_FILE)? {
+        AnyDir::Host(dir) => Ok(dir.unlink_file_at(path).await?),
+        AnyDir::Virtual(dir) => Ok(dir.unlink_file_at(&path)?),
+    }
 }

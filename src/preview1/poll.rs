@@ -114,6 +114,11 @@ fn fd_ready(cx: &mut WasiP1Ctx, userdata: u64, fd: u32, write: bool) -> Option<E
             Some(event(userdata, Errno::Success, type_, left, false))
         }
         (Kind::File(_), true) => Some(event(userdata, Errno::Success, type_, 0, false)),
+        (Kind::VFile(f), false) => {
+            let left = super::vfs::readable(f);
+            Some(event(userdata, Errno::Success, type_, left, false))
+        }
+        (Kind::VFile(_), true) => Some(event(userdata, Errno::Success, type_, 0, false)),
         (Kind::Input(s), false) => input_event(s, userdata, type_),
         (Kind::Output(s), true) => output_event(s, userdata, type_),
         (Kind::Socket(s), write) => match (&mut **s, write) {

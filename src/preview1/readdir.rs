@@ -175,9 +175,22 @@ pub(crate) async fn readdir(
 /// Writes buffered entries into `buf` from `used` on; `true` when the
 /// buffer is full (the last entry possibly cut and still buffered).
 fn write_entries(l: &mut Listing, buf: &mut [u8], used: &mut usize) -> bool {
-    while let Some(ent) = l.buffered.front() {
+    write_buffered(&mut l.buffered, &mut l.front, buf, used)
+}
+
+/// Writes the entries of `buffered` (the first having cookie `front`) into
+/// `buf` from `used` on, taking each that fits whole; `true` when the
+/// buffer is full (the last entry possibly cut and still buffered). Shared
+/// with the listings of virtual directories.
+pub(crate) fn write_buffered(
+    buffered: &mut VecDeque<Ent>,
+    front: &mut u64,
+    buf: &mut [u8],
+    used: &mut usize,
+) -> bool {
+    while let Some(ent) = buffered.front() {
         let mut header = [0u8; DIRENT_SIZE];
-        header[0..8].copy_from_slice(&(l.front + 1).to_le_bytes());
+        header[0..8].copy_from_slice(&(*front + 1).to_le_bytes());
         header[8..16].copy_from_slice(&ent.ino.to_le_bytes());
         header[16..20].copy_from_slice(&(ent.name.len() as u32).to_le_bytes());
         header[20] = ent.filetype as u8;
@@ -194,8 +207,8 @@ fn write_entries(l: &mut Listing, buf: &mut [u8], used: &mut usize) -> bool {
         out[..DIRENT_SIZE].copy_from_slice(&header);
         out[DIRENT_SIZE..DIRENT_SIZE + ent.name.len()].copy_from_slice(&ent.name);
         *used += DIRENT_SIZE + ent.name.len();
-        l.buffered.pop_front();
-        l.front += 1;
+        buffered.pop_front();
+        *front += 1;
     }
     false
 }
