@@ -654,17 +654,13 @@ impl Subscribe for TcpSocket {
             State::BindStarted(binding) => {
                 poll_fn(|cx| binding.verdict.poll(cx)).await;
             }
-            State::Connecting(connecting) => {
-                if connecting.outcome.is_none() {
-                    let outcome = poll_fn(|cx| connecting.poll(cx)).await;
-                    connecting.outcome = Some(outcome);
-                }
+            State::Connecting(connecting) if connecting.outcome.is_none() => {
+                let outcome = poll_fn(|cx| connecting.poll(cx)).await;
+                connecting.outcome = Some(outcome);
             }
-            State::Listening { listener, accepted } => {
-                if accepted.is_none() {
-                    let result = poll_fn(|cx| listener.poll_accept(cx)).await;
-                    *accepted = Some(result.map(|(stream, _)| stream));
-                }
+            State::Listening { listener, accepted } if accepted.is_none() => {
+                let result = poll_fn(|cx| listener.poll_accept(cx)).await;
+                *accepted = Some(result.map(|(stream, _)| stream));
             }
             _ => {}
         }
