@@ -29,8 +29,8 @@ const EXIT_SETUP: i32 = 2;
 /// Exit status for a guest trap.
 const EXIT_TRAP: i32 = 134;
 
-const USAGE: &str = "usage: run [--dir HOST[::GUEST][:ro]]... [--env NAME[=VALUE]]... [--async] \
-                     [FILE [ARGS...]]   (run --help for more)";
+const USAGE: &str = "usage: run [--dir HOST[::GUEST][:ro]]... [--env NAME[=VALUE]]... [--net] \
+                     [--async] [FILE [ARGS...]]   (run --help for more)";
 
 /// The text of `--help`.
 const HELP: &str = "\
@@ -56,6 +56,20 @@ options:
   --env NAME=VALUE           set the guest's environment variable NAME
   --env NAME                 pass the host's NAME to the guest (nothing if
                              the host has no NAME)
+  --net                      grant the network: TCP, UDP and name lookups, to
+                             and from any address (the same as the four
+                             options below together)
+  --inherit-network          let the guest bind and connect to any address
+                             (without it, every address is refused); it
+                             still needs one of the three kinds below
+  --allow-tcp                allow TCP sockets
+  --allow-udp                allow UDP sockets
+  --allow-ip-name-lookup     allow host name lookups
+  --tcplisten HOST:PORT      listen on HOST:PORT and give the listening socket
+                             to a core module as its descriptor after the
+                             directories (what `sock_accept` serves; preview 1
+                             has no bind or listen). Repeat for several; core
+                             modules only
   --async                    run through the async linker on a tokio runtime
                              (default: the sync linker, no runtime)
   -h, --help                 print this text
@@ -106,6 +120,14 @@ struct Options {
     dirs: Vec<Preopen>,
     envs: Vec<(String, String)>,
     use_async: bool,
+    /// `--inherit-network`: any address may be bound or connected to.
+    inherit_network: bool,
+    /// `--allow-tcp`, `--allow-udp`, `--allow-ip-name-lookup`.
+    allow_tcp: bool,
+    allow_udp: bool,
+    allow_ip_name_lookup: bool,
+    /// `--tcplisten`: addresses to listen on for a core module.
+    tcp_listen: Vec<String>,
     /// The program and its arguments; empty for the demo.
     command: Vec<String>,
 }
@@ -137,7 +159,18 @@ fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Request, Stri
         match name.as_str() {
             "-h" | "--help" => return Ok(Request::Help),
             "--async" => opts.use_async = true,
+            "--net" => {
+                opts.inherit_network = true;
+                opts.allow_tcp = true;
+                opts.allow_udp = true;
+                opts.allow_ip_name_lookup = true;
+            }
+            "--inherit-network" => opts.inherit_network = true,
+            "--allow-tcp" => opts.allow_tcp = true,
+            "--allow-udp" => opts.allow_udp = true,
+            "--allow-ip-name-lookup" => opts.allow_ip_name_lookup = true,
             "--dir" => opts.dirs.push(parse_dir(&value()?)?),
+            "--tcplisten" => opts.tcp_listen.push(value()?),
             "--env" => {
                 if let Some(var) = parse_env(&value()?)? {
                     opts.envs.push(var);
@@ -274,11 +307,18 @@ fn build_ctx(opts: &Options, argv: &[String]) -> wasmtime::Result<WasiCtx> {
     Ok(ctx_builder(opts, argv)?.build())
 }
 
-/// The builder of the guest's context: stdio, arguments, environment and
-/// preopens, the same for a component and a core module.
+/// The builder of the guest's context: stdio, arguments, environment,
+/// network and preopens, the same for a component and a core module.
 fn ctx_builder(opts: &Options, argv: &[String]) -> wasmtime::Result<WasiCtxBuilder> {
     let mut builder = WasiCtxBuilder::new();
     builder.inherit_stdio().args(argv).envs(&opts.envs);
+    if opts.inherit_network {
+        builder.inherit_network();
+    }
+    builder
+        .allow_tcp(opts.allow_tcp)
+        .allow_udp(opts.allow_udp)
+        .allow_ip_name_lookup(opts.allow_ip_name_lookup);
     for dir in &opts.dirs {
         let (dir_perms, file_perms) = if dir.read_only {
             (DirPerms::READ, FilePerms::READ)
@@ -286,6 +326,11 @@ fn ctx_builder(opts: &Options, argv: &[String]) -> wasmtime::Result<WasiCtxBuild
             (DirPerms::all(), FilePerms::all())
         };
         builder.preopened_dir(&dir.host, &dir.guest, dir_perms, file_perms)?;
+    }
+    for addr in &opts.tcp_listen {
+        let listener = std::net::TcpListener::bind(addr)
+            .map_err(|e| wasmtime::format_err!("--tcplisten {addr}: {e}"))?;
+        builder.preopened_tcp_listener(listener);
     }
     Ok(builder)
 }

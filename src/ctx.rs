@@ -42,6 +42,8 @@ pub struct WasiCtx {
     pub(crate) allow_udp: bool,
     pub(crate) allow_ip_name_lookup: bool,
     pub(crate) allow_blocking_current_thread: bool,
+    /// Listening sockets for a core module's descriptor table.
+    pub(crate) tcp_listeners: Vec<std::net::TcpListener>,
 }
 
 impl WasiCtx {
@@ -92,6 +94,7 @@ impl WasiCtxBuilder {
                 allow_udp: false,
                 allow_ip_name_lookup: false,
                 allow_blocking_current_thread: false,
+                tcp_listeners: Vec::new(),
             }),
         }
     }
@@ -297,6 +300,17 @@ impl WasiCtxBuilder {
     /// Whether the guest may resolve host names.
     pub fn allow_ip_name_lookup(&mut self, allow: bool) -> &mut Self {
         self.ctx().allow_ip_name_lookup = allow;
+        self
+    }
+
+    /// Puts a listening TCP socket into a core module's descriptor table,
+    /// after the preopened directories (in the order added), for
+    /// `sock_accept`: the way a preview 1 server gets its socket (preview 1
+    /// has no `bind` or `listen`). The embedder opened and granted it, so
+    /// accepting on it is not subject to `allow_tcp` or
+    /// `socket_addr_check`. Components do not see it.
+    pub fn preopened_tcp_listener(&mut self, listener: std::net::TcpListener) -> &mut Self {
+        self.ctx().tcp_listeners.push(listener);
         self
     }
 

@@ -18,7 +18,7 @@ pub mod bindings {
         errors: { errno => trappable Error },
         async: {
             wasi_unstable::{
-                fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff
+                fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff, sock_recv, sock_send
             }
         },
         wasmtime: false,
@@ -28,39 +28,14 @@ pub mod bindings {
 use bindings::types::*;
 use bindings::wasi_unstable::WasiUnstable;
 
-use crate::preview1::link::{with_common_functions, wrappers};
+use crate::preview1::link::{glue, with_common_functions, wrappers};
 
 with_common_functions!(
     wrappers!(pub(crate) mod target, wasi_unstable::WasiUnstable) {}
 );
 
-mod async_linker {
-    wiggle::wasmtime_integration!({
-        target: crate::preview0::target,
-        witx: ["witx/preview0/wasi_unstable.witx"],
-        errors: { errno => trappable Error },
-        async: {
-            wasi_unstable::{
-                fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff
-            }
-        },
-    });
-    pub(crate) use add_wasi_unstable_to_linker as add;
-}
-
-mod sync_linker {
-    wiggle::wasmtime_integration!({
-        target: crate::preview0::target,
-        witx: ["witx/preview0/wasi_unstable.witx"],
-        errors: { errno => trappable Error },
-        block_on[crate::preview1::block_on_ok]: {
-            wasi_unstable::{
-                fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff
-            }
-        },
-    });
-    pub(crate) use add_wasi_unstable_to_linker as add;
-}
+with_common_functions!(glue!(fn add_sync, "wasi_unstable", target::wasi_unstable, sync) {});
+with_common_functions!(glue!(fn add_async, "wasi_unstable", target::wasi_unstable, async) {});
 
 /// Adds `wasi_unstable` to `linker`, synchronous flavour (see
 /// [`crate::preview1::add_to_linker_sync`]).
@@ -68,7 +43,7 @@ pub fn add_to_linker_sync<T: Send + 'static>(
     linker: &mut wasmtime::Linker<T>,
     f: impl Fn(&mut T) -> &mut WasiP1Ctx + Copy + Send + Sync + 'static,
 ) -> wasmtime::Result<()> {
-    sync_linker::add(linker, f)
+    add_sync(linker, f)
 }
 
 /// Adds `wasi_unstable` to `linker`, async flavour (call the exports with
@@ -77,7 +52,7 @@ pub fn add_to_linker_async<T: Send + 'static>(
     linker: &mut wasmtime::Linker<T>,
     f: impl Fn(&mut T) -> &mut WasiP1Ctx + Copy + Send + Sync + 'static,
 ) -> wasmtime::Result<()> {
-    async_linker::add(linker, f)
+    add_async(linker, f)
 }
 
 impl wiggle::GuestErrorType for Errno {
@@ -567,7 +542,7 @@ impl WasiUnstable for WasiP1Ctx {
     ) -> Result<(), Error> {
         Ok(P1::random_get(self, mem, buf, len)?)
     }
-    fn sock_recv(
+    async fn sock_recv(
         &mut self,
         mem: &mut GuestMemory<'_>,
         f: Fd,
@@ -580,17 +555,18 @@ impl WasiUnstable for WasiP1Ctx {
             fd(f),
             list(data),
             p1::Riflags::from_bits_retain(flags.bits()),
-        )?;
+        )
+        .await?;
         Ok((n, Roflags::from_bits_retain(ro.bits())))
     }
-    fn sock_send(
+    async fn sock_send(
         &mut self,
         mem: &mut GuestMemory<'_>,
         f: Fd,
         data: CiovecArray,
         flags: Siflags,
     ) -> Result<Size, Error> {
-        Ok(P1::sock_send(self, mem, fd(f), list(data), flags)?)
+        Ok(P1::sock_send(self, mem, fd(f), list(data), flags).await?)
     }
     fn sock_shutdown(
         &mut self,

@@ -242,13 +242,21 @@ impl<T> Future for AbortOnDropJoinHandle<T> {
 /// shared runtime when the caller is outside any tokio runtime, so futures
 /// over tokio resources can be polled from plain threads.
 pub(crate) fn poll_once<F: Future>(future: F) -> Option<F::Output> {
-    let _rt = match tokio::runtime::Handle::try_current() {
-        Ok(_) => None,
-        Err(_) => Some(RUNTIME.enter()),
-    };
+    let _rt = enter_ambient();
     let future = pin!(future);
     match future.poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(out) => Some(out),
         Poll::Pending => None,
+    }
+}
+
+/// Enters the shared runtime's context when the caller is outside any tokio
+/// runtime (a sync host call on a plain thread), so that tokio resources
+/// (sockets) can be registered and polled; inside a runtime (the async
+/// flavour) nothing changes. Keep the guard for the duration of the work.
+pub(crate) fn enter_ambient() -> Option<tokio::runtime::EnterGuard<'static>> {
+    match tokio::runtime::Handle::try_current() {
+        Ok(_) => None,
+        Err(_) => Some(RUNTIME.enter()),
     }
 }

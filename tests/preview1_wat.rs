@@ -114,3 +114,52 @@ fn hostile_calls_get_the_spec_errno_and_the_host_survives() {
         assert_eq!(names, ["data.txt", "ln"], "{mode:?}");
     }
 }
+
+/// A subscriber that wants everything at trace level: while one exists,
+/// the linker glue takes the generated path of every call (with its
+/// spans) instead of its shortcuts.
+struct TraceAll;
+
+impl tracing::Subscriber for TraceAll {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
+        Some(tracing::level_filters::LevelFilter::TRACE)
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// The shortcuts of the hot calls (`clock_time_get`, `random_get`,
+/// `fd_write` to a memory pipe) answer every hostile call exactly as the
+/// generated path does: the same errno, the same output.
+#[test]
+fn shortcuts_answer_as_the_generated_path() {
+    let names: Vec<&str> = CASES.iter().map(|(n, _)| *n).chain(["alive"]).collect();
+    for mode in P1Mode::ALL {
+        let run_all = || {
+            let tmp = tempdir();
+            std::fs::write(tmp.path().join("data.txt"), "hello world\n").unwrap();
+            let run = Run::new(&p1::wat("p1_bad_input.wat"))
+                .arg("one")
+                .stdin("some stdin data")
+                .preopen_rw(tmp.path(), "/w");
+            p1::call_exports(&run, mode, &names)
+        };
+        let shortcut = run_all();
+        let dispatch = tracing::Dispatch::new(TraceAll);
+        assert!(
+            tracing::level_enabled!(tracing::Level::TRACE),
+            "a trace-level subscriber turns the shortcuts off"
+        );
+        let generated = tracing::dispatcher::with_default(&dispatch, run_all);
+        assert_eq!(shortcut, generated, "{mode:?}");
+    }
+}

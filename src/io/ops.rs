@@ -144,6 +144,9 @@ pub(crate) async fn blocking_write_and_flush(
         ));
     }
     let stream = table.get_mut(stream)?;
+    if stream.write_all_flushed_now(&contents)? {
+        return Ok(());
+    }
     let mut bytes = Bytes::from(contents);
     while !bytes.is_empty() {
         let permit = wait_permit(stream).await?;

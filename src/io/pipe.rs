@@ -110,15 +110,6 @@ impl MemoryOutputPipe {
         })
     }
 
-    /// Gives up this handle's permit.
-    fn release(&mut self, state: &mut PipeState) {
-        if self.granted > 0 {
-            state.granted -= self.granted;
-            self.granted = 0;
-            self.shared.released.notify_waiters();
-        }
-    }
-
     /// How many bytes this handle may write now: its own permit and the room
     /// no handle holds.
     fn allowed(&self, state: &PipeState) -> usize {
@@ -129,14 +120,22 @@ impl MemoryOutputPipe {
     /// Appends `len` bytes made by `fill` if this handle may write them;
     /// a write uses up the handle's permit.
     fn append(&mut self, len: usize, fill: impl FnOnce(&mut BytesMut)) -> StreamResult<()> {
-        let shared = Arc::clone(&self.shared);
-        let mut state = lock(&shared.state);
+        let mut state = lock(&self.shared.state);
         if len > self.allowed(&state) {
             return Err(StreamError::trap("write beyond the permit of check-write"));
         }
-        self.release(&mut state);
+        release(&mut self.granted, &self.shared, &mut state);
         fill(&mut state.buffer);
         Ok(())
+    }
+}
+
+/// Gives up the permit `granted` of a handle.
+fn release(granted: &mut usize, shared: &PipeShared, state: &mut PipeState) {
+    if *granted > 0 {
+        state.granted -= *granted;
+        *granted = 0;
+        shared.released.notify_waiters();
     }
 }
 
@@ -154,8 +153,11 @@ impl Clone for MemoryOutputPipe {
 impl Drop for MemoryOutputPipe {
     fn drop(&mut self) {
         if self.granted > 0 {
-            let shared = Arc::clone(&self.shared);
-            self.release(&mut lock(&shared.state));
+            release(
+                &mut self.granted,
+                &self.shared,
+                &mut lock(&self.shared.state),
+            );
         }
     }
 }
@@ -193,10 +195,9 @@ impl HostOutputStream for MemoryOutputPipe {
     }
 
     fn check_write(&mut self) -> StreamResult<usize> {
-        let shared = Arc::clone(&self.shared);
-        let mut state = lock(&shared.state);
+        let mut state = lock(&self.shared.state);
         if state.buffer.len() == self.capacity {
-            self.release(&mut state);
+            release(&mut self.granted, &self.shared, &mut state);
             return Err(StreamError::Closed);
         }
         // A new permit replaces this handle's previous one.
@@ -208,6 +209,22 @@ impl HostOutputStream for MemoryOutputPipe {
 
     fn write_zeroes(&mut self, size: usize) -> StreamResult<()> {
         self.append(size, |buffer| buffer.resize(buffer.len() + size, 0))
+    }
+
+    /// One lock: appends `bytes` when this handle may write them all now.
+    /// Writing into memory is delivery, so they are flushed.
+    fn write_all_flushed_now(&mut self, bytes: &[u8]) -> StreamResult<bool> {
+        let mut state = lock(&self.shared.state);
+        if state.buffer.len() == self.capacity {
+            release(&mut self.granted, &self.shared, &mut state);
+            return Err(StreamError::Closed);
+        }
+        if bytes.len() > self.allowed(&state) {
+            return Ok(false);
+        }
+        release(&mut self.granted, &self.shared, &mut state);
+        state.buffer.extend_from_slice(bytes);
+        Ok(true)
     }
 }
 
@@ -271,6 +288,9 @@ impl HostOutputStream for SinkOutputStream {
     }
     fn write_zeroes(&mut self, _size: usize) -> StreamResult<()> {
         Ok(())
+    }
+    fn write_all_flushed_now(&mut self, _bytes: &[u8]) -> StreamResult<bool> {
+        Ok(true)
     }
 }
 

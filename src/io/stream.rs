@@ -147,6 +147,17 @@ pub trait HostOutputStream: Subscribe {
         self.write(Bytes::copy_from_slice(bytes))
     }
 
+    /// A shortcut for a blocking write of a small buffer: when the stream
+    /// can take all of `bytes` and deliver them without waiting, it does,
+    /// and returns `Ok(true)`: the same as check-write, write, flush and a
+    /// finished flush. `Ok(false)` means nothing happened, and the caller
+    /// goes the check-write / write / flush / ready way. A closed stream is
+    /// `Err(Closed)`. Never blocks; the default always answers `Ok(false)`.
+    fn write_all_flushed_now(&mut self, bytes: &[u8]) -> StreamResult<bool> {
+        let _ = bytes;
+        Ok(false)
+    }
+
     /// Like `write` with `size` zero bytes (at most the last permit). The
     /// default writes slices of a static buffer: no allocation of `size`.
     fn write_zeroes(&mut self, size: usize) -> StreamResult<()> {

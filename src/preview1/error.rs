@@ -3,6 +3,8 @@
 
 use super::bindings::types::{Errno, Error};
 use crate::bindings::filesystem::types::ErrorCode;
+use crate::bindings::sockets::network::ErrorCode as SocketCode;
+use crate::sockets::NetworkStreamError;
 use crate::filesystem::FsError;
 use crate::io::StreamError;
 use wiggle::GuestError;
@@ -57,6 +59,33 @@ pub(crate) fn errno_of_code(code: ErrorCode) -> Errno {
     }
 }
 
+/// The `errno` of a `wasi:sockets` error code (a socket stream's failure).
+pub(crate) fn errno_of_socket_code(code: SocketCode) -> Errno {
+    use SocketCode as C;
+    match code {
+        C::AccessDenied => Errno::Acces,
+        C::NotSupported => Errno::Notsup,
+        C::InvalidArgument => Errno::Inval,
+        C::OutOfMemory => Errno::Nomem,
+        C::Timeout => Errno::Timedout,
+        C::ConcurrencyConflict => Errno::Already,
+        C::NotInProgress | C::InvalidState => Errno::Inval,
+        C::WouldBlock => Errno::Again,
+        C::NewSocketLimit => Errno::Mfile,
+        C::AddressNotBindable => Errno::Addrnotavail,
+        C::AddressInUse => Errno::Addrinuse,
+        C::RemoteUnreachable => Errno::Hostunreach,
+        C::ConnectionRefused => Errno::Connrefused,
+        C::ConnectionReset => Errno::Connreset,
+        C::ConnectionAborted => Errno::Connaborted,
+        C::DatagramTooLarge => Errno::Msgsize,
+        C::Unknown
+        | C::NameUnresolvable
+        | C::TemporaryResolverFailure
+        | C::PermanentResolverFailure => Errno::Io,
+    }
+}
+
 /// The `errno` of a guest-memory error: a pointer or length outside the
 /// memory is `fault`, an invalid enum or flag value `inval`, a string that
 /// is not UTF-8 `ilseq`, a length whose byte size overflows 32 bits
@@ -74,6 +103,15 @@ pub(crate) fn errno_of_guest(err: &GuestError) -> Errno {
         | GuestError::SliceLengthsDiffer => Errno::Fault,
         GuestError::InvalidUtf8(_) => Errno::Ilseq,
         GuestError::InFunc { err, .. } => errno_of_guest(err),
+    }
+}
+
+impl From<crate::sockets::SocketError> for Error {
+    fn from(err: crate::sockets::SocketError) -> Error {
+        match err.downcast() {
+            Ok(code) => errno_of_socket_code(code).into(),
+            Err(trap) => Error::trap(trap),
+        }
     }
 }
 
@@ -121,10 +159,15 @@ impl From<wasmtime::component::ResourceTableError> for Error {
 pub(crate) fn stream_error(err: StreamError) -> Error {
     match err {
         StreamError::Closed => Errno::Pipe.into(),
-        StreamError::LastOperationFailed(e) => match crate::filesystem::stream_error_code(&e) {
-            Some(code) => code.into(),
-            None => Errno::Io.into(),
-        },
+        StreamError::LastOperationFailed(e) => {
+            if let Some(failure) = e.downcast_ref::<NetworkStreamError>() {
+                return errno_of_socket_code(failure.code).into();
+            }
+            match crate::filesystem::stream_error_code(&e) {
+                Some(code) => code.into(),
+                None => Errno::Io.into(),
+            }
+        }
         StreamError::Trap(e) => Error::trap(e),
     }
 }

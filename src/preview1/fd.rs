@@ -5,7 +5,7 @@ use super::bindings::types::{
     Advice, Dircookie, Errno, Error, Fd, Fdflags, Fdstat, Filedelta, Filesize, Filestat, Filetype,
     Fstflags, Prestat, PrestatDir, Rights, Size, Timestamp, Whence,
 };
-use super::fds::{Entry, Kind};
+use super::fds::{Entry, Kind, SocketFd};
 use super::iov::{self, CHUNK, Iovs, Op};
 use crate::bindings::clocks::wall_clock::Datetime;
 use crate::bindings::filesystem::types::{Advice as Advice2, NewTimestamp};
@@ -424,7 +424,11 @@ pub(crate) async fn read(
             file_io(&f, mem, iovs, Op::Read, offset).await
         }
         Kind::Input(stream) if offset.is_none() => read_stream(stream, mem, iovs, nonblock).await,
-        Kind::Input(_) => Err(Errno::Spipe.into()),
+        Kind::Socket(s) if offset.is_none() => match &mut **s {
+            SocketFd::Stream { input, .. } => read_stream(input, mem, iovs, nonblock).await,
+            SocketFd::Listener(_) => Err(Errno::Notconn.into()),
+        },
+        Kind::Input(_) | Kind::Socket(_) => Err(Errno::Spipe.into()),
         _ => Err(Errno::Badf.into()),
     }
 }
@@ -441,13 +445,74 @@ pub(crate) async fn write(
     let (e, nonblock) = io_entry(cx, fd, Rights::FD_WRITE)?;
     match &mut e.kind {
         Kind::Output(stream) if offset.is_none() => write_stream(stream, mem, iovs, nonblock).await,
-        Kind::Output(_) => Err(Errno::Spipe.into()),
+        Kind::Socket(s) if offset.is_none() => match &mut **s {
+            SocketFd::Stream { output, .. } => write_stream(output, mem, iovs, nonblock).await,
+            SocketFd::Listener(_) => Err(Errno::Notconn.into()),
+        },
+        Kind::Output(_) | Kind::Socket(_) => Err(Errno::Spipe.into()),
         Kind::File(f) => {
             let f = f.clone();
             file_io(&f, mem, iovs, Op::Write, offset).await
         }
         _ => Err(Errno::Badf.into()),
     }
+}
+
+/// `fd_write` without waiting: the same checks as [`write`], then, for a
+/// stream that takes each iovec whole and delivers it at once (an
+/// in-memory pipe, a sink: [`HostOutputStream::write_all_flushed_now`]),
+/// the write. `None` where that does not apply before a byte was written
+/// (a file, a shared memory, a stream that would wait): the caller takes
+/// the general path. Once some bytes went, a stream that would wait ends
+/// the call with that count, as a short write.
+pub(crate) fn write_now(
+    cx: &mut WasiP1Ctx,
+    mem: &GuestMemory<'_>,
+    fd: u32,
+    iovs: (u32, u32),
+) -> Option<Result<Size, Error>> {
+    let iovs = match Iovs::new(mem, iovs.0, iovs.1) {
+        Ok(iovs) => iovs,
+        Err(e) => return Some(Err(e)),
+    };
+    let stream = match io_entry(cx, Fd::from(fd), Rights::FD_WRITE) {
+        Ok((
+            Entry {
+                kind: Kind::Output(stream),
+                ..
+            },
+            _,
+        )) => stream,
+        Ok(_) => return None,
+        Err(e) => return Some(Err(e)),
+    };
+    let GuestMemory::Unshared(bytes) = mem else {
+        return None;
+    };
+    let mut written = 0usize;
+    for i in 0..iovs.count() {
+        let r = match iovs.get(mem, i) {
+            Ok(r) => r,
+            Err(e) => return Some(Err(e)),
+        };
+        if r.is_empty() {
+            continue;
+        }
+        if r.len() > MAX_TOTAL - written {
+            if written == 0 {
+                return None;
+            }
+            break;
+        }
+        let len = r.len();
+        match stream.write_all_flushed_now(&bytes[r]) {
+            Ok(true) => written += len,
+            Ok(false) | Err(StreamError::Closed) if written > 0 => break,
+            Ok(false) => return None,
+            Err(e) => return Some(Err(super::error::stream_error(e))),
+        }
+    }
+    Some(Ok(written as Size))
 }
 
 /// An empty range table for a chunk of iovecs.
@@ -612,7 +677,7 @@ fn scatter(mem: &mut GuestMemory<'_>, iovs: Iovs, data: &[u8]) -> Result<Size, E
 
 /// Reads what an input stream has (waiting for something unless
 /// `nonblock`) into the iovecs. End of stream reads 0 bytes.
-async fn read_stream(
+pub(crate) async fn read_stream(
     stream: &mut Box<dyn HostInputStream>,
     mem: &mut GuestMemory<'_>,
     iovs: Iovs,
@@ -644,7 +709,7 @@ async fn read_stream(
 /// Writes the iovecs to an output stream, as much as it takes (waiting for
 /// room unless `nonblock`), then flushes. The bytes go from guest memory
 /// to the stream with no allocation in between.
-async fn write_stream(
+pub(crate) async fn write_stream(
     stream: &mut Box<dyn HostOutputStream>,
     mem: &mut GuestMemory<'_>,
     iovs: Iovs,

@@ -11,6 +11,7 @@ use super::bindings::types::{Errno, Error, Fdflags, Filetype, Rights};
 use super::readdir::Listing;
 use crate::filesystem::{Dir, DirPerms, File, FilePerms};
 use crate::io::{InputStream, OutputStream};
+use crate::sockets::TcpSocket;
 
 /// The most descriptors one guest may hold open at once (`EMFILE` beyond).
 pub(crate) const MAX_FDS: usize = 1 << 16;
@@ -25,6 +26,20 @@ pub(crate) enum Kind {
     File(File),
     /// A directory, with its listing in progress (for `fd_readdir`).
     Dir(Box<DirFd>),
+    /// A TCP socket: a preopened listener or a connection it accepted.
+    Socket(Box<SocketFd>),
+}
+
+/// A socket descriptor, over the 0.2 host's TCP socket and streams.
+pub(crate) enum SocketFd {
+    /// A listening socket (`sock_accept`).
+    Listener(TcpSocket),
+    /// An accepted connection with its two streams.
+    Stream {
+        socket: TcpSocket,
+        input: InputStream,
+        output: OutputStream,
+    },
 }
 
 /// A directory descriptor.
@@ -175,6 +190,17 @@ pub(crate) fn stdio_rights(output: bool) -> Rights {
             Rights::FD_WRITE
         } else {
             Rights::FD_READ
+        }
+}
+
+/// The rights of a socket: a listener accepts, a connection reads, writes
+/// and shuts down.
+pub(crate) fn socket_rights(listener: bool) -> Rights {
+    common_rights()
+        | if listener {
+            Rights::SOCK_ACCEPT
+        } else {
+            Rights::FD_READ | Rights::FD_WRITE | Rights::SOCK_SHUTDOWN
         }
 }
 

@@ -380,41 +380,41 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         clocks::random_get(self, mem, buf, buf_len)
     }
 
-    fn sock_accept(
+    async fn sock_accept(
         &mut self,
         _mem: &mut GuestMemory<'_>,
         fd: Fd,
-        _flags: Fdflags,
+        flags: Fdflags,
     ) -> Result<Fd, Error> {
-        Err(sock::not_a_socket(self, fd))
+        sock::accept(self, fd, flags).await
     }
 
-    fn sock_recv(
+    async fn sock_recv(
         &mut self,
-        _mem: &mut GuestMemory<'_>,
+        mem: &mut GuestMemory<'_>,
         fd: Fd,
-        _ri_data: IovecArray,
-        _ri_flags: Riflags,
+        ri_data: IovecArray,
+        ri_flags: Riflags,
     ) -> Result<(Size, Roflags), Error> {
-        Err(sock::not_a_socket(self, fd))
+        sock::recv(self, mem, fd, list(ri_data), ri_flags).await
     }
 
-    fn sock_send(
+    async fn sock_send(
         &mut self,
-        _mem: &mut GuestMemory<'_>,
+        mem: &mut GuestMemory<'_>,
         fd: Fd,
-        _si_data: CiovecArray,
-        _si_flags: Siflags,
+        si_data: CiovecArray,
+        si_flags: Siflags,
     ) -> Result<Size, Error> {
-        Err(sock::not_a_socket(self, fd))
+        sock::send(self, mem, fd, list(si_data), si_flags).await
     }
 
     fn sock_shutdown(
         &mut self,
         _mem: &mut GuestMemory<'_>,
         fd: Fd,
-        _how: Sdflags,
+        how: Sdflags,
     ) -> Result<(), Error> {
-        Err(sock::not_a_socket(self, fd))
+        sock::shutdown(self, fd, how)
     }
 }

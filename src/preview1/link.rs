@@ -13,11 +13,8 @@
 use super::WasiP1Ctx;
 use super::error::guest_errors_to_errno;
 use std::future::Future;
-
-/// Runs `future` on the calling thread (the sync flavour's `block_on`).
-pub(crate) fn block_on_ok<F: Future>(future: F) -> wiggle::error::Result<F::Output> {
-    Ok(crate::runtime::block_on(future))
-}
+use wasmtime::{Caller, Extern, Memory, SharedMemory};
+use wiggle::GuestMemory;
 
 /// Awaits one generated ABI call, turning guest-memory errors into errnos.
 pub(crate) async fn guest_call(
@@ -77,7 +74,7 @@ macro_rules! wrappers {
 pub(crate) use wrappers;
 
 /// The functions both snapshots share, with their core-wasm signatures:
-/// those that may wait, then the others (plus `$extra`).
+/// those that may wait (plus `$extra`, which may wait too), then the others.
 macro_rules! with_common_functions {
     ($mac:ident ! ($($head:tt)*) { $($extra:tt)* }) => {
         $mac!($($head)* {
@@ -105,6 +102,9 @@ macro_rules! with_common_functions {
                 path_symlink(a: i32, b: i32, c: i32, d: i32, e: i32);
                 path_unlink_file(a: i32, b: i32, c: i32);
                 poll_oneoff(a: i32, b: i32, c: i32, d: i32);
+                sock_recv(a: i32, b: i32, c: i32, d: i32, e: i32, f: i32);
+                sock_send(a: i32, b: i32, c: i32, d: i32, e: i32);
+                $($extra)*
             }
             sync {
                 args_get(a: i32, b: i32);
@@ -125,15 +125,155 @@ macro_rules! with_common_functions {
                 proc_raise(a: i32);
                 sched_yield();
                 random_get(a: i32, b: i32);
-                sock_recv(a: i32, b: i32, c: i32, d: i32, e: i32, f: i32);
-                sock_send(a: i32, b: i32, c: i32, d: i32, e: i32);
                 sock_shutdown(a: i32, b: i32);
-                $($extra)*
             }
         });
     };
 }
 pub(crate) use with_common_functions;
+
+/// The guest's exported memory, looked up once per call.
+pub(crate) enum MemoryExport {
+    Unshared(Memory),
+    Shared(SharedMemory),
+}
+
+impl MemoryExport {
+    /// The `memory` export of the calling instance (a module without one
+    /// cannot call WASI: a trap, as in every runtime).
+    pub(crate) fn of<T>(caller: &mut Caller<'_, T>) -> wasmtime::Result<MemoryExport> {
+        match caller.get_export("memory") {
+            Some(Extern::Memory(m)) => Ok(MemoryExport::Unshared(m)),
+            Some(Extern::SharedMemory(m)) => Ok(MemoryExport::Shared(m)),
+            _ => Err(wasmtime::format_err!("missing required memory export")),
+        }
+    }
+
+    /// Guest memory and the context, borrowed together for one call.
+    pub(crate) fn split<'a, T>(
+        &'a self,
+        caller: &'a mut Caller<'_, T>,
+        get: impl Fn(&mut T) -> &mut WasiP1Ctx,
+    ) -> (GuestMemory<'a>, &'a mut WasiP1Ctx) {
+        match self {
+            MemoryExport::Unshared(m) => {
+                let (bytes, data) = m.data_and_store_mut(caller);
+                (GuestMemory::Unshared(bytes), get(data))
+            }
+            MemoryExport::Shared(m) => (GuestMemory::Shared(m.data()), get(caller.data_mut())),
+        }
+    }
+}
+
+/// Declares `fn $fname(linker, get)`, which links every function of a
+/// module (listed as `with_common_functions!` lists them) to its wrapper in
+/// `$target`, in the `sync` or `async` flavour. This is the glue `wiggle`
+/// would generate, written here so that the memory is found once per call
+/// and the hot calls can take a shortcut (`link_waiting!`, `link_plain!`).
+macro_rules! glue {
+    (fn $fname:ident, $module:literal, $($target:ident)::+, $flavour:ident {
+        async { $($name:ident($($arg:ident: $ty:ty),*);)* }
+        sync { $($sname:ident($($sarg:ident: $sty:ty),*);)* }
+    }) => {
+        fn $fname<T: Send + 'static>(
+            linker: &mut wasmtime::Linker<T>,
+            get: impl Fn(&mut T) -> &mut $crate::preview1::WasiP1Ctx + Copy + Send + Sync + 'static,
+        ) -> wasmtime::Result<()> {
+            use $($target)::+ as target;
+            $( $crate::preview1::link::link_waiting!($flavour, linker, get, $module, $name($($arg: $ty),*)); )*
+            $( $crate::preview1::link::link_plain!(linker, get, $module, $sname($($sarg: $sty),*)); )*
+            linker.func_wrap(
+                $module,
+                "proc_exit",
+                move |mut caller: wasmtime::Caller<'_, T>, code: i32| -> wasmtime::Result<()> {
+                    let export = $crate::preview1::link::MemoryExport::of(&mut caller)?;
+                    let (mut mem, cx) = export.split(&mut caller, get);
+                    target::proc_exit(cx, &mut mem, code)
+                },
+            )?;
+            Ok(())
+        }
+    };
+}
+pub(crate) use glue;
+
+/// Links one function that may wait: the sync flavour runs its future to
+/// completion on the calling thread, the async flavour awaits it.
+/// `fd_write` first tries the shortcut of [`fast::fd_write`] (no future).
+macro_rules! link_waiting {
+    ($flavour:ident, $linker:ident, $get:ident, $module:literal, fd_write($($arg:ident: $ty:ty),*)) => {
+        $crate::preview1::link::link_waiting!(@link $flavour, $linker, $get, $module, fd_write($($arg: $ty),*),
+            |cx: &mut $crate::preview1::WasiP1Ctx, mem: &mut wiggle::GuestMemory<'_>| $crate::preview1::fast::fd_write(cx, mem, $($arg),*));
+    };
+    ($flavour:ident, $linker:ident, $get:ident, $module:literal, $name:ident($($arg:ident: $ty:ty),*)) => {
+        $crate::preview1::link::link_waiting!(@link $flavour, $linker, $get, $module, $name($($arg: $ty),*),
+            |_: &mut $crate::preview1::WasiP1Ctx, _: &mut wiggle::GuestMemory<'_>| None);
+    };
+    (@link sync, $linker:ident, $get:ident, $module:literal, $name:ident($($arg:ident: $ty:ty),*), $fast:expr) => {
+        $linker.func_wrap(
+            $module,
+            stringify!($name),
+            move |mut caller: wasmtime::Caller<'_, T>, $($arg: $ty),*| -> wasmtime::Result<i32> {
+                let export = $crate::preview1::link::MemoryExport::of(&mut caller)?;
+                let (mut mem, cx) = export.split(&mut caller, $get);
+                if let Some(result) = ($fast)(cx, &mut mem) {
+                    return result;
+                }
+                $crate::runtime::block_on(target::$name(cx, &mut mem, $($arg),*))
+            },
+        )?;
+    };
+    (@link async, $linker:ident, $get:ident, $module:literal, $name:ident($($arg:ident: $ty:ty),*), $fast:expr) => {
+        $linker.func_wrap_async(
+            $module,
+            stringify!($name),
+            move |mut caller: wasmtime::Caller<'_, T>, ($($arg,)*): ($($ty,)*)| {
+                Box::new(async move {
+                    let export = $crate::preview1::link::MemoryExport::of(&mut caller)?;
+                    let (mut mem, cx) = export.split(&mut caller, $get);
+                    if let Some(result) = ($fast)(cx, &mut mem) {
+                        return result;
+                    }
+                    target::$name(cx, &mut mem, $($arg),*).await
+                })
+            },
+        )?;
+    };
+}
+pub(crate) use link_waiting;
+
+/// Links one function that never waits (the same in both flavours).
+/// `clock_time_get` and `random_get` first try their shortcut in
+/// [`fast`](crate::preview1::fast).
+macro_rules! link_plain {
+    ($linker:ident, $get:ident, $module:literal, clock_time_get($($arg:ident: $ty:ty),*)) => {
+        $crate::preview1::link::link_plain!(@link $linker, $get, $module, clock_time_get($($arg: $ty),*),
+            |cx: &mut $crate::preview1::WasiP1Ctx, mem: &mut wiggle::GuestMemory<'_>| $crate::preview1::fast::clock_time_get(cx, mem, $($arg),*));
+    };
+    ($linker:ident, $get:ident, $module:literal, random_get($($arg:ident: $ty:ty),*)) => {
+        $crate::preview1::link::link_plain!(@link $linker, $get, $module, random_get($($arg: $ty),*),
+            |cx: &mut $crate::preview1::WasiP1Ctx, mem: &mut wiggle::GuestMemory<'_>| $crate::preview1::fast::random_get(cx, mem, $($arg),*));
+    };
+    ($linker:ident, $get:ident, $module:literal, $name:ident($($arg:ident: $ty:ty),*)) => {
+        $crate::preview1::link::link_plain!(@link $linker, $get, $module, $name($($arg: $ty),*),
+            |_: &mut $crate::preview1::WasiP1Ctx, _: &mut wiggle::GuestMemory<'_>| None);
+    };
+    (@link $linker:ident, $get:ident, $module:literal, $name:ident($($arg:ident: $ty:ty),*), $fast:expr) => {
+        $linker.func_wrap(
+            $module,
+            stringify!($name),
+            move |mut caller: wasmtime::Caller<'_, T>, $($arg: $ty),*| -> wasmtime::Result<i32> {
+                let export = $crate::preview1::link::MemoryExport::of(&mut caller)?;
+                let (mut mem, cx) = export.split(&mut caller, $get);
+                if let Some(result) = ($fast)(cx, &mut mem) {
+                    return result;
+                }
+                target::$name(cx, &mut mem, $($arg),*)
+            },
+        )?;
+    };
+}
+pub(crate) use link_plain;
 
 /// The generated bindings, as the wrappers name them.
 use super::bindings;
@@ -142,33 +282,13 @@ with_common_functions!(wrappers!(pub(crate) mod target, wasi_snapshot_preview1::
     sock_accept(a: i32, b: i32, c: i32);
 });
 
-mod async_linker {
-    wiggle::wasmtime_integration!({
-        target: crate::preview1::link::target,
-        witx: ["witx/preview1/wasi_snapshot_preview1.witx"],
-        errors: { errno => trappable Error },
-        async: {
-            wasi_snapshot_preview1::{
-                fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff
-            }
-        },
-    });
-    pub(crate) use add_wasi_snapshot_preview1_to_linker as add;
-}
+with_common_functions!(glue!(fn add_sync, "wasi_snapshot_preview1", target::wasi_snapshot_preview1, sync) {
+    sock_accept(a: i32, b: i32, c: i32);
+});
 
-mod sync_linker {
-    wiggle::wasmtime_integration!({
-        target: crate::preview1::link::target,
-        witx: ["witx/preview1/wasi_snapshot_preview1.witx"],
-        errors: { errno => trappable Error },
-        block_on[crate::preview1::block_on_ok]: {
-            wasi_snapshot_preview1::{
-                fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff
-            }
-        },
-    });
-    pub(crate) use add_wasi_snapshot_preview1_to_linker as add;
-}
+with_common_functions!(glue!(fn add_async, "wasi_snapshot_preview1", target::wasi_snapshot_preview1, async) {
+    sock_accept(a: i32, b: i32, c: i32);
+});
 
 /// Adds `wasi_snapshot_preview1` to `linker`, synchronous flavour: call
 /// the module's exports with plain calls, from a plain thread or from
@@ -177,7 +297,7 @@ pub fn add_to_linker_sync<T: Send + 'static>(
     linker: &mut wasmtime::Linker<T>,
     f: impl Fn(&mut T) -> &mut WasiP1Ctx + Copy + Send + Sync + 'static,
 ) -> wasmtime::Result<()> {
-    sync_linker::add(linker, f)
+    add_sync(linker, f)
 }
 
 /// Adds `wasi_snapshot_preview1` to `linker`, async flavour: the
@@ -186,5 +306,5 @@ pub fn add_to_linker_async<T: Send + 'static>(
     linker: &mut wasmtime::Linker<T>,
     f: impl Fn(&mut T) -> &mut WasiP1Ctx + Copy + Send + Sync + 'static,
 ) -> wasmtime::Result<()> {
-    async_linker::add(linker, f)
+    add_async(linker, f)
 }

@@ -21,6 +21,7 @@ mod args;
 pub mod bindings;
 mod clocks;
 pub(crate) mod error;
+pub(crate) mod fast;
 mod fd;
 pub(crate) mod fds;
 mod host;
@@ -32,8 +33,8 @@ mod proc;
 mod readdir;
 mod sock;
 
+pub(crate) use link::guest_call;
 pub use link::{add_to_linker_async, add_to_linker_sync};
-pub(crate) use link::{block_on_ok, guest_call};
 
 use crate::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
 use bindings::types::{Fdflags, Filetype};
@@ -49,7 +50,7 @@ pub struct WasiP1Ctx {
 
 impl WasiP1Ctx {
     /// A context for `ctx`: stdio at 0, 1 and 2, the preopens from 3.
-    pub(crate) fn new(ctx: WasiCtx) -> WasiP1Ctx {
+    pub(crate) fn new(mut ctx: WasiCtx) -> WasiP1Ctx {
         let mut fds = FdTable::default();
         let stdin_tty = ctx.stdin.isatty();
         let stdout_tty = ctx.stdout.isatty();
@@ -91,6 +92,25 @@ impl WasiP1Ctx {
                 })),
             };
             let _ = fds.push(entry);
+        }
+        for listener in std::mem::take(&mut ctx.tcp_listeners) {
+            match crate::sockets::TcpSocket::listening(listener) {
+                Ok(socket) => {
+                    let rights = fds::socket_rights(true);
+                    let entry = Entry {
+                        kind: Kind::Socket(Box::new(fds::SocketFd::Listener(socket))),
+                        filetype: Filetype::SocketStream,
+                        base: rights,
+                        limit: rights,
+                        inheriting: fds::socket_rights(false),
+                        flags: Fdflags::empty(),
+                    };
+                    let _ = fds.push(entry);
+                }
+                // Not a listening TCP socket: the embedder's mistake, not
+                // the guest's. The guest sees no descriptor for it.
+                Err(e) => tracing::warn!("preopened TCP listener left out: {e}"),
+            }
         }
         WasiP1Ctx {
             ctx,

@@ -13,8 +13,8 @@ use super::bindings::types::{
     Clockid, Errno, Error, Event, EventFdReadwrite, Eventrwflags, Eventtype, Rights, Size,
     Subclockflags, Subscription, SubscriptionClock, SubscriptionU,
 };
-use super::fds::Kind;
-use crate::io::{StreamError, Subscribe};
+use super::fds::{Kind, SocketFd};
+use crate::io::{InputStream, OutputStream, StreamError, Subscribe};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
@@ -114,21 +114,41 @@ fn fd_ready(cx: &mut WasiP1Ctx, userdata: u64, fd: u32, write: bool) -> Option<E
             Some(event(userdata, Errno::Success, type_, left, false))
         }
         (Kind::File(_), true) => Some(event(userdata, Errno::Success, type_, 0, false)),
-        (Kind::Input(s), false) => {
-            crate::runtime::poll_once(s.ready())?;
-            match s.read(0) {
-                Err(StreamError::Closed) => Some(event(userdata, Errno::Success, type_, 0, true)),
-                Err(_) => Some(event(userdata, Errno::Io, type_, 0, false)),
-                Ok(_) => Some(event(userdata, Errno::Success, type_, 1, false)),
+        (Kind::Input(s), false) => input_event(s, userdata, type_),
+        (Kind::Output(s), true) => output_event(s, userdata, type_),
+        (Kind::Socket(s), write) => match (&mut **s, write) {
+            (SocketFd::Listener(l), false) => {
+                // Ready when a connection waits to be accepted.
+                crate::runtime::poll_once(l.ready())?;
+                Some(event(userdata, Errno::Success, type_, 1, false))
             }
-        }
-        (Kind::Output(s), true) => match s.check_write() {
-            Ok(0) => None,
-            Ok(n) => Some(event(userdata, Errno::Success, type_, n as u64, false)),
-            Err(StreamError::Closed) => Some(event(userdata, Errno::Success, type_, 0, true)),
-            Err(_) => Some(event(userdata, Errno::Io, type_, 0, false)),
+            (SocketFd::Stream { input, .. }, false) => input_event(input, userdata, type_),
+            (SocketFd::Stream { output, .. }, true) => output_event(output, userdata, type_),
+            (SocketFd::Listener(_), true) => Some(event(userdata, Errno::Notconn, type_, 0, false)),
         },
         _ => Some(event(userdata, Errno::Badf, type_, 0, false)),
+    }
+}
+
+/// A read subscription on an input stream: ready with data (`nbytes` 1:
+/// some), at its end (hangup), or failed.
+fn input_event(s: &mut InputStream, userdata: u64, type_: Eventtype) -> Option<Event> {
+    crate::runtime::poll_once(s.ready())?;
+    match s.read(0) {
+        Err(StreamError::Closed) => Some(event(userdata, Errno::Success, type_, 0, true)),
+        Err(_) => Some(event(userdata, Errno::Io, type_, 0, false)),
+        Ok(_) => Some(event(userdata, Errno::Success, type_, 1, false)),
+    }
+}
+
+/// A write subscription on an output stream: ready with room (`nbytes`
+/// the room), closed (hangup), or failed.
+fn output_event(s: &mut OutputStream, userdata: u64, type_: Eventtype) -> Option<Event> {
+    match s.check_write() {
+        Ok(0) => None,
+        Ok(n) => Some(event(userdata, Errno::Success, type_, n as u64, false)),
+        Err(StreamError::Closed) => Some(event(userdata, Errno::Success, type_, 0, true)),
+        Err(_) => Some(event(userdata, Errno::Io, type_, 0, false)),
     }
 }
 
@@ -215,14 +235,15 @@ async fn wait<L: Layout>(
     earliest: u64,
     waits_on_fds: bool,
 ) -> Result<(), Error> {
-    let mut fds: Vec<u32> = Vec::new();
+    // The descriptors waited on, each with `true` for a write
+    // subscription.
+    let mut fds: Vec<(u32, bool)> = Vec::new();
     if waits_on_fds {
         for i in 0..n {
             let sub = L::sub(mem.read(subs.get(i).ok_or(Errno::Fault)?)?);
             match sub.u {
-                SubscriptionU::FdRead(s) | SubscriptionU::FdWrite(s) => {
-                    fds.push(s.file_descriptor.into())
-                }
+                SubscriptionU::FdRead(s) => fds.push((s.file_descriptor.into(), false)),
+                SubscriptionU::FdWrite(s) => fds.push((s.file_descriptor.into(), true)),
                 SubscriptionU::Clock(_) => {}
             }
         }
@@ -232,12 +253,25 @@ async fn wait<L: Layout>(
     let clock = cx.ctx.monotonic_clock.clone();
     let mut futures: Vec<Pin<Box<dyn Future<Output = ()> + Send + '_>>> = Vec::new();
     for (fd, e) in cx.fds.entries_mut() {
-        if fds.binary_search(&fd).is_err() {
+        let read = fds.binary_search(&(fd, false)).is_ok();
+        let write = fds.binary_search(&(fd, true)).is_ok();
+        if !read && !write {
             continue;
         }
         match &mut e.kind {
             Kind::Input(s) => futures.push(s.ready()),
             Kind::Output(s) => futures.push(s.ready()),
+            Kind::Socket(s) => match &mut **s {
+                SocketFd::Listener(l) => futures.push(l.ready()),
+                SocketFd::Stream { input, output, .. } => {
+                    if read {
+                        futures.push(input.ready());
+                    }
+                    if write {
+                        futures.push(output.ready());
+                    }
+                }
+            },
             _ => {}
         }
     }

@@ -6,6 +6,7 @@
 
 use super::SocketError;
 use crate::bindings::sockets::network::ErrorCode;
+use crate::io::StreamError;
 use std::io;
 
 /// The spec's code for a host I/O error, if the spec has one.
@@ -41,6 +42,48 @@ pub(crate) fn error_code(err: &io::Error) -> Option<ErrorCode> {
         Errno::MSGSIZE => ErrorCode::DatagramTooLarge,
         _ => return None,
     })
+}
+
+/// The spec's code for a failed `connect`: as [`error_code`], except that
+/// Linux reports a failed implicit bind (no ephemeral port left) as
+/// `EADDRNOTAVAIL`, which the spec calls `address-in-use` for connect.
+pub(crate) fn connect_error(err: io::Error) -> SocketError {
+    if err.raw_os_error() == Some(rustix::io::Errno::ADDRNOTAVAIL.raw_os_error()) {
+        return ErrorCode::AddressInUse.into();
+    }
+    err.into()
+}
+
+/// The failure of a socket stream's read or write, carried by the guest's
+/// `wasi:io/error.error`; `network-error-code` reads its `code`.
+#[derive(Debug)]
+pub(crate) struct NetworkStreamError {
+    /// The spec's code for the failure.
+    pub(crate) code: ErrorCode,
+    /// The host error.
+    pub(crate) source: io::Error,
+}
+
+impl std::fmt::Display for NetworkStreamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.code.name(), self.source)
+    }
+}
+
+impl std::error::Error for NetworkStreamError {}
+
+/// The stream error of a failed socket read or write: a reader that went
+/// away (`EPIPE`) closes the stream, an error with a spec code is
+/// `last-operation-failed` carrying that code (a peer reset gives
+/// `connection-reset`), anything else traps with the host's text.
+pub(crate) fn stream_error(err: io::Error) -> StreamError {
+    if err.kind() == io::ErrorKind::BrokenPipe {
+        return StreamError::Closed;
+    }
+    match error_code(&err) {
+        Some(code) => StreamError::failed(NetworkStreamError { code, source: err }),
+        None => StreamError::Trap(err.into()),
+    }
 }
 
 /// The spec's code for a failed name lookup. std reports `getaddrinfo`

@@ -1,6 +1,7 @@
 //! `Host` traits of `wasi:sockets/network` and
 //! `wasi:sockets/instance-network` for [`WasiImpl`].
 
+use super::error::NetworkStreamError;
 use super::{Network, SocketError};
 use crate::bindings::sockets::{instance_network, network};
 use crate::io::IoError;
@@ -12,9 +13,11 @@ impl<T: WasiView> network::Host for WasiImpl<T> {
         &mut self,
         err: Resource<IoError>,
     ) -> wasmtime::Result<Option<network::ErrorCode>> {
-        // No socket exists, so no stream error ever comes from the network.
-        self.table().get(&err)?;
-        Ok(None)
+        // Only the streams of sockets carry a `NetworkStreamError`.
+        let err = self.table().get(&err)?;
+        Ok(err
+            .downcast_ref::<NetworkStreamError>()
+            .map(|failure| failure.code))
     }
 
     fn convert_error_code(&mut self, err: SocketError) -> wasmtime::Result<network::ErrorCode> {

@@ -1,15 +1,15 @@
 //! `Host` traits of `wasi:sockets/tcp` and `wasi:sockets/tcp-create-socket`
-//! for [`WasiImpl`].
-//!
-//! No TCP socket can be created yet: `create-tcp-socket` answers
-//! `access-denied` or `not-supported`, and every method of the (uninhabited)
-//! [`TcpSocket`] proves it cannot run by matching on the socket.
+//! for [`WasiImpl`]: table lookups around the state machine of
+//! [`TcpSocket`]. Nothing here waits, so one implementation serves both
+//! flavours; each call enters the shared runtime's context when it runs
+//! outside any runtime (the sync flavour), so tokio can register sockets.
 
-use super::{Network, SocketKind, SocketResult, TcpSocket, create_socket_policy};
-use crate::bindings::sockets::network::{IpAddressFamily, IpSocketAddress};
+use super::{Network, SocketResult, TcpSocket};
+use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily, IpSocketAddress};
 use crate::bindings::sockets::tcp::{self, Duration, ShutdownType};
 use crate::bindings::sockets::tcp_create_socket;
 use crate::io::{InputStream, OutputStream, Pollable};
+use crate::runtime::enter_ambient;
 use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 
@@ -18,51 +18,82 @@ impl<T: WasiView> tcp_create_socket::Host for WasiImpl<T> {
         &mut self,
         address_family: IpAddressFamily,
     ) -> SocketResult<Resource<TcpSocket>> {
-        // Both families are valid; which ones are supported is the only
-        // question the spec leaves (`not-supported`), and none is yet.
-        let _ = address_family;
-        Err(create_socket_policy(self.ctx(), SocketKind::Tcp).into())
+        // `access-denied` unless the context allows TCP.
+        if !self.ctx().allow_tcp {
+            return Err(ErrorCode::AccessDenied.into());
+        }
+        let socket = TcpSocket::new(address_family)?;
+        Ok(self.table().push(socket)?)
     }
 }
 
 impl<T: WasiView> tcp::Host for WasiImpl<T> {}
 
+impl<T: WasiView> WasiImpl<T> {
+    fn tcp(&mut self, socket: &Resource<TcpSocket>) -> SocketResult<&mut TcpSocket> {
+        Ok(self.table().get_mut(socket)?)
+    }
+
+    /// Pushes a connection's streams. They are not children of the socket
+    /// (the spec does not make them so): each keeps the connection open
+    /// while it exists, and the guest may drop them in any order.
+    fn push_streams(
+        &mut self,
+        (input, output): (InputStream, OutputStream),
+    ) -> SocketResult<(Resource<InputStream>, Resource<OutputStream>)> {
+        let input = self.table().push(input)?;
+        let output = self.table().push(output)?;
+        Ok((input, output))
+    }
+}
+
 impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
     fn start_bind(
         &mut self,
         self_: Resource<TcpSocket>,
-        _network: Resource<Network>,
-        _local_address: IpSocketAddress,
+        network: Resource<Network>,
+        local_address: IpSocketAddress,
     ) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+        let _rt = enter_ambient();
+        self.table().get(&network)?;
+        let check = self.ctx().socket_addr_check.clone();
+        self.tcp(&self_)?.start_bind(local_address.into(), &check)
     }
 
     fn finish_bind(&mut self, self_: Resource<TcpSocket>) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+        let _rt = enter_ambient();
+        self.tcp(&self_)?.finish_bind()
     }
 
     fn start_connect(
         &mut self,
         self_: Resource<TcpSocket>,
-        _network: Resource<Network>,
-        _remote_address: IpSocketAddress,
+        network: Resource<Network>,
+        remote_address: IpSocketAddress,
     ) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+        let _rt = enter_ambient();
+        self.table().get(&network)?;
+        let check = self.ctx().socket_addr_check.clone();
+        self.tcp(&self_)?
+            .start_connect(remote_address.into(), &check)
     }
 
     fn finish_connect(
         &mut self,
         self_: Resource<TcpSocket>,
     ) -> SocketResult<(Resource<InputStream>, Resource<OutputStream>)> {
-        match *self.table().get(&self_)? {}
+        let _rt = enter_ambient();
+        let pair = self.tcp(&self_)?.finish_connect()?;
+        self.push_streams(pair)
     }
 
     fn start_listen(&mut self, self_: Resource<TcpSocket>) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+        let _rt = enter_ambient();
+        self.tcp(&self_)?.start_listen()
     }
 
     fn finish_listen(&mut self, self_: Resource<TcpSocket>) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+        self.tcp(&self_)?.finish_listen()
     }
 
     fn accept(
@@ -73,123 +104,124 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
         Resource<InputStream>,
         Resource<OutputStream>,
     )> {
-        match *self.table().get(&self_)? {}
+        let _rt = enter_ambient();
+        let (socket, input, output) = self.tcp(&self_)?.accept()?;
+        let socket = self.table().push(socket)?;
+        let (input, output) = self.push_streams((input, output))?;
+        Ok((socket, input, output))
     }
 
     fn local_address(&mut self, self_: Resource<TcpSocket>) -> SocketResult<IpSocketAddress> {
-        match *self.table().get(&self_)? {}
+        Ok(self.tcp(&self_)?.local_address()?.into())
     }
 
     fn remote_address(&mut self, self_: Resource<TcpSocket>) -> SocketResult<IpSocketAddress> {
-        match *self.table().get(&self_)? {}
+        Ok(self.tcp(&self_)?.remote_address()?.into())
     }
 
     fn is_listening(&mut self, self_: Resource<TcpSocket>) -> wasmtime::Result<bool> {
-        match *self.table().get(&self_)? {}
+        Ok(self.table().get(&self_)?.is_listening())
     }
 
     fn address_family(&mut self, self_: Resource<TcpSocket>) -> wasmtime::Result<IpAddressFamily> {
-        match *self.table().get(&self_)? {}
+        Ok(self.table().get(&self_)?.address_family())
     }
 
     fn set_listen_backlog_size(
         &mut self,
         self_: Resource<TcpSocket>,
-        _value: u64,
+        value: u64,
     ) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+        self.tcp(&self_)?.set_listen_backlog_size(value)
     }
 
     fn keep_alive_enabled(&mut self, self_: Resource<TcpSocket>) -> SocketResult<bool> {
-        match *self.table().get(&self_)? {}
+        self.tcp(&self_)?.keep_alive_enabled()
     }
 
     fn set_keep_alive_enabled(
         &mut self,
         self_: Resource<TcpSocket>,
-        _value: bool,
+        value: bool,
     ) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+        self.tcp(&self_)?.set_keep_alive_enabled(value)
     }
 
     fn keep_alive_idle_time(&mut self, self_: Resource<TcpSocket>) -> SocketResult<Duration> {
-        match *self.table().get(&self_)? {}
+        self.tcp(&self_)?.keep_alive_idle_time()
     }
 
     fn set_keep_alive_idle_time(
         &mut self,
         self_: Resource<TcpSocket>,
-        _value: Duration,
+        value: Duration,
     ) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+        self.tcp(&self_)?.set_keep_alive_idle_time(value)
     }
 
     fn keep_alive_interval(&mut self, self_: Resource<TcpSocket>) -> SocketResult<Duration> {
-        match *self.table().get(&self_)? {}
+        self.tcp(&self_)?.keep_alive_interval()
     }
 
     fn set_keep_alive_interval(
         &mut self,
         self_: Resource<TcpSocket>,
-        _value: Duration,
+        value: Duration,
     ) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+        self.tcp(&self_)?.set_keep_alive_interval(value)
     }
 
     fn keep_alive_count(&mut self, self_: Resource<TcpSocket>) -> SocketResult<u32> {
-        match *self.table().get(&self_)? {}
+        self.tcp(&self_)?.keep_alive_count()
     }
 
-    fn set_keep_alive_count(
-        &mut self,
-        self_: Resource<TcpSocket>,
-        _value: u32,
-    ) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+    fn set_keep_alive_count(&mut self, self_: Resource<TcpSocket>, value: u32) -> SocketResult<()> {
+        self.tcp(&self_)?.set_keep_alive_count(value)
     }
 
     fn hop_limit(&mut self, self_: Resource<TcpSocket>) -> SocketResult<u8> {
-        match *self.table().get(&self_)? {}
+        self.tcp(&self_)?.hop_limit()
     }
 
-    fn set_hop_limit(&mut self, self_: Resource<TcpSocket>, _value: u8) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+    fn set_hop_limit(&mut self, self_: Resource<TcpSocket>, value: u8) -> SocketResult<()> {
+        self.tcp(&self_)?.set_hop_limit(value)
     }
 
     fn receive_buffer_size(&mut self, self_: Resource<TcpSocket>) -> SocketResult<u64> {
-        match *self.table().get(&self_)? {}
+        self.tcp(&self_)?.receive_buffer_size()
     }
 
     fn set_receive_buffer_size(
         &mut self,
         self_: Resource<TcpSocket>,
-        _value: u64,
+        value: u64,
     ) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+        self.tcp(&self_)?.set_receive_buffer_size(value)
     }
 
     fn send_buffer_size(&mut self, self_: Resource<TcpSocket>) -> SocketResult<u64> {
-        match *self.table().get(&self_)? {}
+        self.tcp(&self_)?.send_buffer_size()
     }
 
-    fn set_send_buffer_size(
-        &mut self,
-        self_: Resource<TcpSocket>,
-        _value: u64,
-    ) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+    fn set_send_buffer_size(&mut self, self_: Resource<TcpSocket>, value: u64) -> SocketResult<()> {
+        self.tcp(&self_)?.set_send_buffer_size(value)
     }
 
     fn subscribe(&mut self, self_: Resource<TcpSocket>) -> wasmtime::Result<Resource<Pollable>> {
-        match *self.table().get(&self_)? {}
+        crate::io::subscribe(self.table(), self_)
     }
 
     fn shutdown(
         &mut self,
         self_: Resource<TcpSocket>,
-        _shutdown_type: ShutdownType,
+        shutdown_type: ShutdownType,
     ) -> SocketResult<()> {
-        match *self.table().get(&self_)? {}
+        let (read, write) = match shutdown_type {
+            ShutdownType::Receive => (true, false),
+            ShutdownType::Send => (false, true),
+            ShutdownType::Both => (true, true),
+        };
+        self.tcp(&self_)?.shutdown(read, write)
     }
 
     fn drop(&mut self, rep: Resource<TcpSocket>) -> wasmtime::Result<()> {

@@ -1,13 +1,10 @@
-//! `wasi:sockets`: the network policy of a context. Sockets themselves are
-//! not implemented yet: creating one answers `not-supported` (or
-//! `access-denied` where the context does not allow that kind of socket),
-//! and so does name resolution, after the name has been checked.
-//!
-//! Every function of every `wasi:sockets` interface is linked, so any
-//! command component instantiates. The resources that cannot be created yet
-//! (sockets, datagram streams, resolver streams) are uninhabited types: no
-//! value of them exists, so their methods provably never run past the
-//! lookup of their handle.
+//! `wasi:sockets`: TCP (`tcp.rs`, `tcp_stream.rs`), UDP (`udp.rs`,
+//! `udp_streams.rs`) and name lookup (`lookup.rs`) over tokio, under the
+//! context's network policy: `allow_tcp`, `allow_udp` and
+//! `allow_ip_name_lookup` decide which kinds of socket and lookup a guest
+//! may use, and the `socket_addr_check` closure (`SocketAddrCheck`) every
+//! bind, connect and unconnected UDP send. The `host_*.rs` files hold the
+//! generated `Host` traits; OS errors become spec codes in `error.rs`.
 
 mod addr;
 mod error;
@@ -18,7 +15,10 @@ mod host_udp;
 mod host_udp_sync;
 mod idna;
 mod lookup;
+mod policy;
 mod policy_udp;
+mod tcp;
+mod tcp_stream;
 mod udp;
 mod udp_streams;
 
@@ -26,13 +26,15 @@ pub use lookup::{MAX_ADDRESSES, ResolveAddressStream};
 pub use udp::{MAX_BUFFER_SIZE, UdpSocket};
 pub use udp_streams::{IncomingDatagramStream, MAX_BATCH, MAX_DATAGRAM, OutgoingDatagramStream};
 
+pub(crate) use error::NetworkStreamError;
 use crate::TrappableError;
-use crate::WasiCtx;
 use crate::bindings::sockets::network::ErrorCode;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
+
+pub use tcp::TcpSocket;
 
 /// A socket error: a spec `error-code` for the guest, or a trap.
 pub type SocketError = TrappableError<ErrorCode>;
@@ -91,35 +93,6 @@ impl SocketAddrCheck {
 /// context ([`WasiCtx`]).
 #[derive(Debug)]
 pub struct Network;
-
-/// The host side of `wasi:sockets/tcp.tcp-socket`. No TCP socket can be
-/// created yet, so the type has no values.
-#[derive(Debug)]
-pub enum TcpSocket {}
-
-/// A kind of socket, as the context's policy allows or denies it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SocketKind {
-    Tcp,
-    /// No longer asked: `create-udp-socket` creates sockets.
-    #[allow(dead_code)]
-    Udp,
-}
-
-/// The context's verdict on creating a socket of `kind`: `access-denied`
-/// when the context does not allow that kind, `not-supported` otherwise
-/// (sockets are not implemented yet).
-pub(crate) fn create_socket_policy(ctx: &WasiCtx, kind: SocketKind) -> ErrorCode {
-    let allowed = match kind {
-        SocketKind::Tcp => ctx.allow_tcp,
-        SocketKind::Udp => ctx.allow_udp,
-    };
-    if allowed {
-        ErrorCode::NotSupported
-    } else {
-        ErrorCode::AccessDenied
-    }
-}
 
 /// A name given to `resolve-addresses`, checked for syntax.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,7 @@
 mod basics;
 mod fs;
 mod io;
+mod net;
 mod poll;
 mod readdir;
 
@@ -30,6 +31,8 @@ pub fn run(cmd: &str, rest: &[String]) {
         "path" => fs::paths(),
         "readdir" => readdir::readdir(rest),
         "poll" => poll::poll(),
+        "net" => net::raw(),
+        "std_server" => net::std_server(rest),
         other => crate::fail(&format!("unknown subcommand {other:?}")),
     }
     if crate::failures() > 0 {

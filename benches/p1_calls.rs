@@ -1,0 +1,254 @@
+//! Benchmarks of preview 1's per-call hot paths through the real linkers:
+//! a small core module calls `clock_time_get`, `random_get` (32 bytes) or
+//! `fd_write` (16 bytes to a memory pipe) in a loop of 1,000 calls, so the
+//! figures are the cost of one guest call including wasmtime's trampoline.
+//!
+//! `cargo bench --bench p1_calls`; divide the reported time by 1,000.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::time::Duration;
+use wasi_host::WasiCtxBuilder;
+use wasi_host::pipe::MemoryOutputPipe;
+use wasi_host::preview1::{self, WasiP1Ctx};
+use wasmtime::{Engine, Linker, Module, Store};
+
+/// Calls per iteration of a benchmark.
+const CALLS: i32 = 1000;
+
+const GUEST: &str = r#"
+(module
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  ;; iovec at 0: 16 bytes at 16
+  (data (i32.const 0) "\10\00\00\00\10\00\00\00")
+  (data (i32.const 16) "0123456789abcdef")
+  (func (export "clock") (param $n i32)
+    (loop $l
+      (if (call $clock (i32.const 1) (i64.const 0) (i32.const 64)) (then unreachable))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "random") (param $n i32)
+    (loop $l
+      (if (call $random (i32.const 128) (i32.const 32)) (then unreachable))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "write") (param $n i32)
+    (loop $l
+      (if (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 72)) (then unreachable))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+)
+"#;
+
+fn store(engine: &Engine) -> Store<WasiP1Ctx> {
+    let ctx = WasiCtxBuilder::new()
+        .stdout(MemoryOutputPipe::new(usize::MAX))
+        .build_p1();
+    Store::new(engine, ctx)
+}
+
+fn sync_calls(c: &mut Criterion) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, GUEST).expect("module");
+    let mut linker = Linker::new(&engine);
+    preview1::add_to_linker_sync(&mut linker, |cx| cx).expect("link");
+    let mut g = c.benchmark_group("p1_sync_x1000");
+    for name in ["clock", "random", "write"] {
+        let mut s = store(&engine);
+        let instance = linker.instantiate(&mut s, &module).expect("instance");
+        let f = instance
+            .get_typed_func::<i32, ()>(&mut s, name)
+            .expect("export");
+        g.bench_function(name, |b| b.iter(|| f.call(&mut s, CALLS).expect("call")));
+    }
+    g.finish();
+}
+
+fn async_calls(c: &mut Criterion) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, GUEST).expect("module");
+    let mut linker = Linker::new(&engine);
+    preview1::add_to_linker_async(&mut linker, |cx| cx).expect("link");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut g = c.benchmark_group("p1_async_x1000");
+    for name in ["clock", "random", "write"] {
+        let mut s = store(&engine);
+        let instance = rt
+            .block_on(linker.instantiate_async(&mut s, &module))
+            .expect("instance");
+        let f = instance
+            .get_typed_func::<i32, ()>(&mut s, name)
+            .expect("export");
+        g.bench_function(name, |b| {
+            b.iter(|| rt.block_on(f.call_async(&mut s, CALLS)).expect("call"))
+        });
+    }
+    g.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+        .without_plots()
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = sync_calls, async_calls
+}
+
+mod probe {
+    use super::*;
+    use wasmtime::{Caller, Extern};
+
+    fn run(c: &mut Criterion, name: &str, linker: Linker<Option<wasmtime::Memory>>) {
+        let engine = linker.engine().clone();
+        let module = Module::new(&engine, GUEST).expect("module");
+        run_with(c, name, linker, module)
+    }
+
+    fn run_with(
+        c: &mut Criterion,
+        name: &str,
+        linker: Linker<Option<wasmtime::Memory>>,
+        module: Module,
+    ) {
+        let engine = linker.engine().clone();
+        let mut s = Store::new(&engine, None);
+        let instance = linker.instantiate(&mut s, &module).expect("instance");
+        let f = instance
+            .get_typed_func::<i32, ()>(&mut s, "clock")
+            .expect("export");
+        c.bench_function(name, |b| b.iter(|| f.call(&mut s, CALLS).expect("call")));
+    }
+
+    fn base(engine: &Engine) -> Linker<Option<wasmtime::Memory>> {
+        let mut l = Linker::new(engine);
+        l.func_wrap("wasi_snapshot_preview1", "random_get", |_: i32, _: i32| {
+            0i32
+        })
+        .unwrap();
+        l.func_wrap(
+            "wasi_snapshot_preview1",
+            "fd_write",
+            |_: i32, _: i32, _: i32, _: i32| 0i32,
+        )
+        .unwrap();
+        l
+    }
+
+    pub fn probes(c: &mut Criterion) {
+        let engine = Engine::default();
+        let mut l = base(&engine);
+        l.func_wrap(
+            "wasi_snapshot_preview1",
+            "clock_time_get",
+            |mut caller: Caller<'_, Option<wasmtime::Memory>>, _: i32, _: i64, t: i32| -> i32 {
+                let Some(Extern::Memory(m)) = caller.get_export("memory") else {
+                    return 21;
+                };
+                let bytes = m.data_mut(&mut caller);
+                bytes[t as usize..t as usize + 8].copy_from_slice(&7u64.to_le_bytes());
+                0
+            },
+        )
+        .unwrap();
+        run(c, "probe/by_name_const", l);
+        let mut l = base(&engine);
+        l.func_wrap(
+            "wasi_snapshot_preview1",
+            "clock_time_get",
+            |mut caller: Caller<'_, Option<wasmtime::Memory>>, _: i32, _: i64, t: i32| -> i32 {
+                let m = match *caller.data() {
+                    Some(m) => m,
+                    None => {
+                        let Some(Extern::Memory(m)) = caller.get_export("memory") else {
+                            return 21;
+                        };
+                        *caller.data_mut() = Some(m);
+                        m
+                    }
+                };
+                let bytes = m.data_mut(&mut caller);
+                bytes[t as usize..t as usize + 8].copy_from_slice(&7u64.to_le_bytes());
+                0
+            },
+        )
+        .unwrap();
+        run(c, "probe/cached_const", l);
+        let mut l = base(&engine);
+        l.func_wrap(
+            "wasi_snapshot_preview1",
+            "clock_time_get",
+            |mut caller: Caller<'_, Option<wasmtime::Memory>>, _: i32, _: i64, t: i32| -> i32 {
+                let m = match *caller.data() {
+                    Some(m) => m,
+                    None => {
+                        let Some(Extern::Memory(m)) = caller.get_export("memory") else {
+                            return 21;
+                        };
+                        *caller.data_mut() = Some(m);
+                        m
+                    }
+                };
+                let now = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
+                let now = now.tv_sec as u64 * 1_000_000_000 + now.tv_nsec as u64;
+                let bytes = m.data_mut(&mut caller);
+                bytes[t as usize..t as usize + 8].copy_from_slice(&now.to_le_bytes());
+                0
+            },
+        )
+        .unwrap();
+        run(c, "probe/cached_clock", l);
+        let mut l = base(&engine);
+        l.func_wrap(
+            "wasi_snapshot_preview1",
+            "clock_time_get",
+            |mut caller: Caller<'_, Option<wasmtime::Memory>>, _: i32, _: i64, t: i32| -> i32 {
+                let Some(Extern::Memory(m)) = caller.get_export("memory") else {
+                    return 21;
+                };
+                let now = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
+                let now = now.tv_sec as u64 * 1_000_000_000 + now.tv_nsec as u64;
+                let bytes = m.data_mut(&mut caller);
+                bytes[t as usize..t as usize + 8].copy_from_slice(&now.to_le_bytes());
+                0
+            },
+        )
+        .unwrap();
+        run(c, "probe/by_name_clock", l);
+        let module = Module::new(&engine, GUEST).expect("module");
+        let export = module.get_export_index("memory").unwrap();
+        let mut l = base(&engine);
+        l.func_wrap(
+            "wasi_snapshot_preview1",
+            "clock_time_get",
+            move |mut caller: Caller<'_, Option<wasmtime::Memory>>,
+                  _: i32,
+                  _: i64,
+                  t: i32|
+                  -> i32 {
+                let Some(Extern::Memory(m)) = caller.get_module_export(&export) else {
+                    return 21;
+                };
+                let bytes = m.data_mut(&mut caller);
+                bytes[t as usize..t as usize + 8].copy_from_slice(&7u64.to_le_bytes());
+                0
+            },
+        )
+        .unwrap();
+        run_with(c, "probe/module_export_const", l, module);
+    }
+}
+
+criterion_group! {
+    name = probes;
+    config = config();
+    targets = probe::probes
+}
+criterion_main!(benches, probes);

@@ -1,0 +1,714 @@
+//! The TCP socket of `wasi:sockets/tcp`: the spec's state machine over
+//! non-blocking OS sockets, driven by tokio.
+//!
+//! Nothing here spawns a task or blocks: each call does its system call
+//! at once (`bind`, `listen`, a non-blocking `connect`), and what has to
+//! wait (a connection being established, a connection to accept, a policy
+//! check that did not answer at once) is a future kept in the socket. The
+//! socket's pollable ([`Subscribe::ready`]) and the `finish-*`/`accept`
+//! calls poll that future; dropping the socket drops it, so a guest that
+//! drops a socket in any state leaves nothing running.
+//!
+//! States (the spec's names): `unbound` → `bind-in-progress` → `bound` →
+//! `listen-in-progress` → `listening`, or `unbound`/`bound` →
+//! `connect-in-progress` → `connected`; a failed connection attempt ends
+//! in `closed`.
+
+use super::error::connect_error;
+use super::policy::{Verdict, is_ipv4_mapped, is_unicast_or_unspecified};
+use super::tcp_stream::{Connection, TcpReader, TcpWriter};
+use super::{SocketAddrCheck, SocketAddrUse, SocketError, SocketResult};
+use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily};
+use crate::io::{InputStream, OutputStream, Subscribe};
+use rustix::net::{AddressFamily, SocketFlags, SocketType, sockopt};
+use std::future::poll_fn;
+use std::io;
+use std::net::SocketAddr;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::Interest;
+use tokio::net::{TcpListener, TcpStream};
+
+/// The listen backlog used when the guest sets none.
+const DEFAULT_BACKLOG: i32 = 128;
+
+/// The largest keep-alive idle time and interval Linux accepts, in seconds
+/// (`MAX_TCP_KEEPIDLE`, `MAX_TCP_KEEPINTVL`).
+const MAX_KEEPALIVE_SECS: u64 = 32767;
+/// The largest keep-alive probe count Linux accepts (`MAX_TCP_KEEPCNT`).
+const MAX_KEEPALIVE_COUNT: u32 = 127;
+
+/// The host side of `wasi:sockets/tcp.tcp-socket`.
+pub struct TcpSocket {
+    family: IpAddressFamily,
+    state: State,
+    /// The backlog for `listen` (already clamped).
+    backlog: i32,
+}
+
+impl std::fmt::Debug for TcpSocket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TcpSocket")
+            .field("family", &self.family)
+            .field("state", &self.state.name())
+            .finish()
+    }
+}
+
+enum State {
+    Unbound(OwnedFd),
+    BindStarted(Box<Binding>),
+    Bound(OwnedFd),
+    ListenStarted(TcpListener),
+    Listening {
+        listener: TcpListener,
+        /// A connection (or error) found by the pollable, for `accept`.
+        accepted: Option<io::Result<TcpStream>>,
+    },
+    Connecting(Box<Connecting>),
+    Connected(Arc<Connection>),
+    Closed,
+}
+
+impl State {
+    fn name(&self) -> &'static str {
+        match self {
+            State::Unbound(_) => "unbound",
+            State::BindStarted(_) => "bind-in-progress",
+            State::Bound(_) => "bound",
+            State::ListenStarted(_) => "listen-in-progress",
+            State::Listening { .. } => "listening",
+            State::Connecting(_) => "connect-in-progress",
+            State::Connected(_) => "connected",
+            State::Closed => "closed",
+        }
+    }
+
+    /// Whether an asynchronous operation is in progress.
+    fn in_progress(&self) -> bool {
+        matches!(
+            self,
+            State::BindStarted(_) | State::ListenStarted(_) | State::Connecting(_)
+        )
+    }
+}
+
+/// A bind whose policy check may still be running.
+struct Binding {
+    fd: OwnedFd,
+    addr: SocketAddr,
+    verdict: Verdict,
+    /// The OS bind is done (it happens as soon as the policy allows it).
+    bound: bool,
+}
+
+/// A connection being established.
+struct Connecting {
+    /// The socket before the OS `connect` (while the policy check runs).
+    fd: Option<OwnedFd>,
+    /// The socket after it, registered with tokio.
+    stream: Option<TcpStream>,
+    addr: SocketAddr,
+    verdict: Verdict,
+    /// The result, once known.
+    outcome: Option<SocketResult<()>>,
+}
+
+impl Connecting {
+    fn fd(&self) -> Option<BorrowedFd<'_>> {
+        match (&self.fd, &self.stream) {
+            (Some(fd), _) => Some(fd.as_fd()),
+            (None, Some(stream)) => Some(stream.as_fd()),
+            (None, None) => None,
+        }
+    }
+
+    /// Drives the connection: the policy check, then the OS `connect`,
+    /// then the wait for the socket to become writable and its `SO_ERROR`.
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<SocketResult<()>> {
+        match self.verdict.poll(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(false) => return Poll::Ready(Err(ErrorCode::AccessDenied.into())),
+            Poll::Ready(true) => {}
+        }
+        if let Some(fd) = self.fd.take() {
+            match rustix::net::connect(&fd, &self.addr) {
+                Ok(()) | Err(rustix::io::Errno::INPROGRESS) => {}
+                Err(e) => return Poll::Ready(Err(connect_error(e.into()))),
+            }
+            match TcpStream::from_std(std::net::TcpStream::from(fd)) {
+                Ok(stream) => self.stream = Some(stream),
+                Err(e) => return Poll::Ready(Err(e.into())),
+            }
+        }
+        let Some(stream) = &self.stream else {
+            return Poll::Ready(Err(SocketError::trap(io::Error::other(
+                "TCP connect polled after it finished",
+            ))));
+        };
+        loop {
+            match stream.poll_write_ready(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(connect_error(e))),
+                Poll::Ready(Ok(())) => {}
+            }
+            // Writable: connected, or failed. A spurious readiness clears
+            // itself (`WouldBlock`) and the loop waits again.
+            let result = stream.try_io(Interest::WRITABLE, || {
+                if let Some(err) = stream.take_error()? {
+                    return Ok(Err(err));
+                }
+                match stream.peer_addr() {
+                    Ok(_) => Ok(Ok(())),
+                    Err(e)
+                        if e.raw_os_error() == Some(rustix::io::Errno::NOTCONN.raw_os_error()) =>
+                    {
+                        Err(io::ErrorKind::WouldBlock.into())
+                    }
+                    Err(e) => Ok(Err(e)),
+                }
+            });
+            match result {
+                Ok(Ok(())) => return Poll::Ready(Ok(())),
+                Ok(Err(e)) => return Poll::Ready(Err(connect_error(e))),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Poll::Ready(Err(connect_error(e))),
+            }
+        }
+    }
+}
+
+/// Polls `f` once with a no-op waker (inside a runtime context).
+fn poll_now<T>(f: impl FnMut(&mut Context<'_>) -> Poll<T>) -> Option<T> {
+    crate::runtime::poll_once(poll_fn(f))
+}
+
+/// An error code as a socket error.
+fn err<T>(code: ErrorCode) -> SocketResult<T> {
+    Err(code.into())
+}
+
+/// The streams of a new connection.
+fn streams(conn: &Arc<Connection>) -> (InputStream, OutputStream) {
+    (
+        Box::new(TcpReader::new(conn.clone())),
+        Box::new(TcpWriter::new(conn.clone())),
+    )
+}
+
+impl TcpSocket {
+    /// A new, unbound socket of `family` (`create-tcp-socket`). IPv6
+    /// sockets are IPv6-only, as the spec says.
+    pub(crate) fn new(family: IpAddressFamily) -> SocketResult<Self> {
+        let domain = match family {
+            IpAddressFamily::Ipv4 => AddressFamily::INET,
+            IpAddressFamily::Ipv6 => AddressFamily::INET6,
+        };
+        let fd = rustix::net::socket_with(
+            domain,
+            SocketType::STREAM,
+            SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
+            None,
+        )?;
+        if family == IpAddressFamily::Ipv6 {
+            sockopt::set_ipv6_v6only(&fd, true)?;
+        }
+        Ok(TcpSocket {
+            family,
+            state: State::Unbound(fd),
+            backlog: DEFAULT_BACKLOG,
+        })
+    }
+
+    /// A socket for an accepted connection, in the `connected` state.
+    fn connected(family: IpAddressFamily, conn: Arc<Connection>) -> Self {
+        TcpSocket {
+            family,
+            state: State::Connected(conn),
+            backlog: DEFAULT_BACKLOG,
+        }
+    }
+
+    /// A socket in the `listening` state over a listener the embedder
+    /// opened (a preopened listener of a core module).
+    pub(crate) fn listening(listener: std::net::TcpListener) -> io::Result<Self> {
+        let family = match listener.local_addr()? {
+            SocketAddr::V4(_) => IpAddressFamily::Ipv4,
+            SocketAddr::V6(_) => IpAddressFamily::Ipv6,
+        };
+        listener.set_nonblocking(true)?;
+        let _rt = crate::runtime::enter_ambient();
+        let listener = TcpListener::from_std(listener)?;
+        Ok(TcpSocket {
+            family,
+            state: State::Listening {
+                listener,
+                accepted: None,
+            },
+            backlog: DEFAULT_BACKLOG,
+        })
+    }
+
+    /// Whether `addr` belongs to this socket's family (an IPv4-mapped IPv6
+    /// address does not belong to either, as the spec says).
+    fn check_family(&self, addr: &SocketAddr) -> SocketResult<()> {
+        match (self.family, addr) {
+            (IpAddressFamily::Ipv4, SocketAddr::V4(_)) => Ok(()),
+            (IpAddressFamily::Ipv6, SocketAddr::V6(a)) if !is_ipv4_mapped(a.ip()) => Ok(()),
+            _ => err(ErrorCode::InvalidArgument),
+        }
+    }
+
+    /// `start-bind`: checks the state, the address and the policy, and
+    /// binds at once when the policy answers at once.
+    pub(crate) fn start_bind(
+        &mut self,
+        addr: SocketAddr,
+        check: &SocketAddrCheck,
+    ) -> SocketResult<()> {
+        match &self.state {
+            State::Unbound(_) => {}
+            s if s.in_progress() => return err(ErrorCode::ConcurrencyConflict),
+            _ => return err(ErrorCode::InvalidState),
+        }
+        self.check_family(&addr)?;
+        if !is_unicast_or_unspecified(&addr.ip()) {
+            return err(ErrorCode::InvalidArgument);
+        }
+        let verdict = Verdict::ask(check, addr, SocketAddrUse::TcpBind);
+        if let Verdict::Done(false) = verdict {
+            return err(ErrorCode::AccessDenied);
+        }
+        let State::Unbound(fd) = std::mem::replace(&mut self.state, State::Closed) else {
+            unreachable!("checked above");
+        };
+        let mut binding = Binding {
+            fd,
+            addr,
+            verdict,
+            bound: false,
+        };
+        if let Verdict::Done(true) = binding.verdict {
+            if let Err(e) = bind(&binding.fd, addr) {
+                self.state = State::Unbound(binding.fd);
+                return Err(e);
+            }
+            binding.bound = true;
+        }
+        self.state = State::BindStarted(Box::new(binding));
+        Ok(())
+    }
+
+    /// `finish-bind`.
+    pub(crate) fn finish_bind(&mut self) -> SocketResult<()> {
+        let State::BindStarted(binding) = &mut self.state else {
+            return err(ErrorCode::NotInProgress);
+        };
+        if !binding.bound {
+            match poll_now(|cx| binding.verdict.poll(cx)) {
+                None => return err(ErrorCode::WouldBlock),
+                Some(allowed) => {
+                    let result = if allowed {
+                        bind(&binding.fd, binding.addr)
+                    } else {
+                        err(ErrorCode::AccessDenied)
+                    };
+                    if let Err(e) = result {
+                        let State::BindStarted(binding) =
+                            std::mem::replace(&mut self.state, State::Closed)
+                        else {
+                            unreachable!("matched above");
+                        };
+                        self.state = State::Unbound(binding.fd);
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        let State::BindStarted(binding) = std::mem::replace(&mut self.state, State::Closed) else {
+            unreachable!("matched above");
+        };
+        self.state = State::Bound(binding.fd);
+        Ok(())
+    }
+
+    /// `start-connect`: checks the state, the address and the policy, and
+    /// starts the OS `connect` when the policy answers at once.
+    pub(crate) fn start_connect(
+        &mut self,
+        addr: SocketAddr,
+        check: &SocketAddrCheck,
+    ) -> SocketResult<()> {
+        match &self.state {
+            State::Unbound(_) | State::Bound(_) => {}
+            s if s.in_progress() => return err(ErrorCode::ConcurrencyConflict),
+            _ => return err(ErrorCode::InvalidState),
+        }
+        self.check_family(&addr)?;
+        let ip = addr.ip();
+        if !is_unicast_or_unspecified(&ip) || ip.is_unspecified() || addr.port() == 0 {
+            return err(ErrorCode::InvalidArgument);
+        }
+        let verdict = Verdict::ask(check, addr, SocketAddrUse::TcpConnect);
+        if let Verdict::Done(false) = verdict {
+            return err(ErrorCode::AccessDenied);
+        }
+        let fd = match std::mem::replace(&mut self.state, State::Closed) {
+            State::Unbound(fd) | State::Bound(fd) => fd,
+            _ => unreachable!("checked above"),
+        };
+        let mut connecting = Box::new(Connecting {
+            fd: Some(fd),
+            stream: None,
+            addr,
+            verdict,
+            outcome: None,
+        });
+        match poll_now(|cx| connecting.poll(cx)) {
+            // Failed at once (the OS refused the `connect` call itself).
+            Some(Err(e)) => return Err(e),
+            Some(Ok(())) => connecting.outcome = Some(Ok(())),
+            None => {}
+        }
+        self.state = State::Connecting(connecting);
+        Ok(())
+    }
+
+    /// `finish-connect`: the connection's streams once it is established.
+    pub(crate) fn finish_connect(&mut self) -> SocketResult<(InputStream, OutputStream)> {
+        let State::Connecting(connecting) = &mut self.state else {
+            return err(ErrorCode::NotInProgress);
+        };
+        let outcome = match connecting.outcome.take() {
+            Some(outcome) => outcome,
+            None => match poll_now(|cx| connecting.poll(cx)) {
+                Some(outcome) => outcome,
+                None => return err(ErrorCode::WouldBlock),
+            },
+        };
+        let State::Connecting(connecting) = std::mem::replace(&mut self.state, State::Closed)
+        else {
+            unreachable!("matched above");
+        };
+        outcome?;
+        let Some(stream) = connecting.stream else {
+            return Err(SocketError::trap(io::Error::other(
+                "TCP connection established without a socket",
+            )));
+        };
+        let conn = Connection::new(stream);
+        let pair = streams(&conn);
+        self.state = State::Connected(conn);
+        Ok(pair)
+    }
+
+    /// `start-listen`: the OS `listen`, at once.
+    pub(crate) fn start_listen(&mut self) -> SocketResult<()> {
+        match &self.state {
+            State::Bound(_) => {}
+            s if s.in_progress() => return err(ErrorCode::ConcurrencyConflict),
+            _ => return err(ErrorCode::InvalidState),
+        }
+        let State::Bound(fd) = std::mem::replace(&mut self.state, State::Closed) else {
+            unreachable!("checked above");
+        };
+        if let Err(e) = rustix::net::listen(&fd, self.backlog) {
+            self.state = State::Bound(fd);
+            return Err(e.into());
+        }
+        let listener = TcpListener::from_std(std::net::TcpListener::from(fd))?;
+        self.state = State::ListenStarted(listener);
+        Ok(())
+    }
+
+    /// `finish-listen`.
+    pub(crate) fn finish_listen(&mut self) -> SocketResult<()> {
+        match std::mem::replace(&mut self.state, State::Closed) {
+            State::ListenStarted(listener) => {
+                self.state = State::Listening {
+                    listener,
+                    accepted: None,
+                };
+                Ok(())
+            }
+            other => {
+                self.state = other;
+                err(ErrorCode::NotInProgress)
+            }
+        }
+    }
+
+    /// `accept`: a connection waiting in the queue, as a socket in the
+    /// `connected` state with its streams.
+    pub(crate) fn accept(&mut self) -> SocketResult<(TcpSocket, InputStream, OutputStream)> {
+        let State::Listening { listener, accepted } = &mut self.state else {
+            return err(ErrorCode::InvalidState);
+        };
+        let result = match accepted.take() {
+            Some(result) => result,
+            None => match poll_now(|cx| listener.poll_accept(cx)) {
+                Some(result) => result.map(|(stream, _)| stream),
+                None => return err(ErrorCode::WouldBlock),
+            },
+        };
+        let conn = Connection::new(result?);
+        let (input, output) = streams(&conn);
+        Ok((TcpSocket::connected(self.family, conn), input, output))
+    }
+
+    /// `local-address`.
+    pub(crate) fn local_address(&self) -> SocketResult<SocketAddr> {
+        let fd = match &self.state {
+            State::Bound(fd) => fd.as_fd(),
+            State::ListenStarted(l) | State::Listening { listener: l, .. } => l.as_fd(),
+            State::Connected(conn) => conn.stream.as_fd(),
+            State::Connecting(c) if c.stream.is_some() => match c.fd() {
+                Some(fd) => fd,
+                None => return err(ErrorCode::InvalidState),
+            },
+            _ => return err(ErrorCode::InvalidState),
+        };
+        local_addr(fd)
+    }
+
+    /// `remote-address`.
+    pub(crate) fn remote_address(&self) -> SocketResult<SocketAddr> {
+        match &self.state {
+            State::Connected(conn) => Ok(conn.stream.peer_addr()?),
+            _ => err(ErrorCode::InvalidState),
+        }
+    }
+
+    /// `is-listening`.
+    pub(crate) fn is_listening(&self) -> bool {
+        matches!(self.state, State::Listening { .. })
+    }
+
+    /// `address-family`.
+    pub(crate) fn address_family(&self) -> IpAddressFamily {
+        self.family
+    }
+
+    /// The socket's descriptor, for its options; `invalid-state` once
+    /// closed.
+    fn fd(&self) -> SocketResult<BorrowedFd<'_>> {
+        let fd = match &self.state {
+            State::Unbound(fd) | State::Bound(fd) => fd.as_fd(),
+            State::BindStarted(b) => b.fd.as_fd(),
+            State::ListenStarted(l) | State::Listening { listener: l, .. } => l.as_fd(),
+            State::Connecting(c) => match c.fd() {
+                Some(fd) => fd,
+                None => return err(ErrorCode::InvalidState),
+            },
+            State::Connected(conn) => conn.stream.as_fd(),
+            State::Closed => return err(ErrorCode::InvalidState),
+        };
+        Ok(fd)
+    }
+
+    /// `set-listen-backlog-size`: 0 is `invalid-argument`; larger values
+    /// are clamped to what `listen` takes (the OS clamps further). On a
+    /// listening socket the new size applies at once.
+    pub(crate) fn set_listen_backlog_size(&mut self, value: u64) -> SocketResult<()> {
+        if value == 0 {
+            return err(ErrorCode::InvalidArgument);
+        }
+        let backlog = i32::try_from(value).unwrap_or(i32::MAX);
+        match &self.state {
+            State::Connecting(_) | State::Connected(_) | State::Closed => {
+                err(ErrorCode::InvalidState)
+            }
+            State::ListenStarted(l) | State::Listening { listener: l, .. } => {
+                rustix::net::listen(l, backlog)?;
+                self.backlog = backlog;
+                Ok(())
+            }
+            _ => {
+                self.backlog = backlog;
+                Ok(())
+            }
+        }
+    }
+
+    /// `keep-alive-enabled`.
+    pub(crate) fn keep_alive_enabled(&self) -> SocketResult<bool> {
+        Ok(sockopt::socket_keepalive(self.fd()?)?)
+    }
+
+    /// `set-keep-alive-enabled`.
+    pub(crate) fn set_keep_alive_enabled(&self, value: bool) -> SocketResult<()> {
+        Ok(sockopt::set_socket_keepalive(self.fd()?, value)?)
+    }
+
+    /// `keep-alive-idle-time`, in nanoseconds.
+    pub(crate) fn keep_alive_idle_time(&self) -> SocketResult<u64> {
+        Ok(nanos(sockopt::tcp_keepidle(self.fd()?)?))
+    }
+
+    /// `set-keep-alive-idle-time`: 0 is `invalid-argument`; the value is
+    /// rounded up to whole seconds and clamped to what Linux accepts.
+    pub(crate) fn set_keep_alive_idle_time(&self, value: u64) -> SocketResult<()> {
+        let fd = self.fd()?;
+        Ok(sockopt::set_tcp_keepidle(fd, keepalive_secs(value)?)?)
+    }
+
+    /// `keep-alive-interval`, in nanoseconds.
+    pub(crate) fn keep_alive_interval(&self) -> SocketResult<u64> {
+        Ok(nanos(sockopt::tcp_keepintvl(self.fd()?)?))
+    }
+
+    /// `set-keep-alive-interval`: as the idle time.
+    pub(crate) fn set_keep_alive_interval(&self, value: u64) -> SocketResult<()> {
+        let fd = self.fd()?;
+        Ok(sockopt::set_tcp_keepintvl(fd, keepalive_secs(value)?)?)
+    }
+
+    /// `keep-alive-count`.
+    pub(crate) fn keep_alive_count(&self) -> SocketResult<u32> {
+        Ok(sockopt::tcp_keepcnt(self.fd()?)?)
+    }
+
+    /// `set-keep-alive-count`: 0 is `invalid-argument`; clamped to what
+    /// Linux accepts.
+    pub(crate) fn set_keep_alive_count(&self, value: u32) -> SocketResult<()> {
+        let fd = self.fd()?;
+        if value == 0 {
+            return err(ErrorCode::InvalidArgument);
+        }
+        Ok(sockopt::set_tcp_keepcnt(
+            fd,
+            value.min(MAX_KEEPALIVE_COUNT),
+        )?)
+    }
+
+    /// `hop-limit` (`IP_TTL` or `IPV6_UNICAST_HOPS`).
+    pub(crate) fn hop_limit(&self) -> SocketResult<u8> {
+        let fd = self.fd()?;
+        let hops = match self.family {
+            IpAddressFamily::Ipv4 => sockopt::ip_ttl(fd)?,
+            IpAddressFamily::Ipv6 => u32::from(sockopt::ipv6_unicast_hops(fd)?),
+        };
+        Ok(u8::try_from(hops).unwrap_or(u8::MAX))
+    }
+
+    /// `set-hop-limit`: 0 is `invalid-argument`.
+    pub(crate) fn set_hop_limit(&self, value: u8) -> SocketResult<()> {
+        let fd = self.fd()?;
+        if value == 0 {
+            return err(ErrorCode::InvalidArgument);
+        }
+        match self.family {
+            IpAddressFamily::Ipv4 => sockopt::set_ip_ttl(fd, value.into())?,
+            IpAddressFamily::Ipv6 => sockopt::set_ipv6_unicast_hops(fd, Some(value))?,
+        }
+        Ok(())
+    }
+
+    /// `receive-buffer-size`.
+    pub(crate) fn receive_buffer_size(&self) -> SocketResult<u64> {
+        Ok(sockopt::socket_recv_buffer_size(self.fd()?)? as u64)
+    }
+
+    /// `set-receive-buffer-size`: 0 is `invalid-argument`; the value is
+    /// clamped (the OS clamps it further to its own maximum).
+    pub(crate) fn set_receive_buffer_size(&self, value: u64) -> SocketResult<()> {
+        let fd = self.fd()?;
+        Ok(sockopt::set_socket_recv_buffer_size(
+            fd,
+            buffer_size(value)?,
+        )?)
+    }
+
+    /// `send-buffer-size`.
+    pub(crate) fn send_buffer_size(&self) -> SocketResult<u64> {
+        Ok(sockopt::socket_send_buffer_size(self.fd()?)? as u64)
+    }
+
+    /// `set-send-buffer-size`: as the receive buffer size.
+    pub(crate) fn set_send_buffer_size(&self, value: u64) -> SocketResult<()> {
+        let fd = self.fd()?;
+        Ok(sockopt::set_socket_send_buffer_size(
+            fd,
+            buffer_size(value)?,
+        )?)
+    }
+
+    /// `shutdown`: only on a connected socket.
+    pub(crate) fn shutdown(&self, read: bool, write: bool) -> SocketResult<()> {
+        match &self.state {
+            State::Connected(conn) => Ok(conn.shutdown(read, write)?),
+            _ => err(ErrorCode::InvalidState),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Subscribe for TcpSocket {
+    /// Ready when the operation in progress can finish (a bind or connect
+    /// whose policy check or connection completed, a connection to
+    /// accept); in every other state at once.
+    async fn ready(&mut self) {
+        match &mut self.state {
+            State::BindStarted(binding) => {
+                poll_fn(|cx| binding.verdict.poll(cx)).await;
+            }
+            State::Connecting(connecting) => {
+                if connecting.outcome.is_none() {
+                    let outcome = poll_fn(|cx| connecting.poll(cx)).await;
+                    connecting.outcome = Some(outcome);
+                }
+            }
+            State::Listening { listener, accepted } => {
+                if accepted.is_none() {
+                    let result = poll_fn(|cx| listener.poll_accept(cx)).await;
+                    *accepted = Some(result.map(|(stream, _)| stream));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Binds `fd` to `addr`, with `SO_REUSEADDR` for a non-zero port (the
+/// spec's note: a bind must not fail because of a recently closed
+/// connection in `TIME_WAIT`).
+fn bind(fd: &OwnedFd, addr: SocketAddr) -> SocketResult<()> {
+    if addr.port() != 0 {
+        sockopt::set_socket_reuseaddr(fd, true)?;
+    }
+    rustix::net::bind(fd, &addr)?;
+    Ok(())
+}
+
+/// The local address of a socket.
+fn local_addr(fd: BorrowedFd<'_>) -> SocketResult<SocketAddr> {
+    let addr = rustix::net::getsockname(fd)?;
+    Ok(SocketAddr::try_from(addr)?)
+}
+
+/// A duration as nanoseconds, saturating.
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// A keep-alive time in nanoseconds as the whole seconds Linux takes:
+/// rounded up, at least 1, at most [`MAX_KEEPALIVE_SECS`]; 0 is
+/// `invalid-argument`.
+fn keepalive_secs(value: u64) -> SocketResult<Duration> {
+    if value == 0 {
+        return err(ErrorCode::InvalidArgument);
+    }
+    let secs = value.div_ceil(1_000_000_000).clamp(1, MAX_KEEPALIVE_SECS);
+    Ok(Duration::from_secs(secs))
+}
+
+/// A buffer size as `setsockopt` takes it: 0 is `invalid-argument`, larger
+/// values are clamped to `i32::MAX` (the OS clamps to its own maximum).
+fn buffer_size(value: u64) -> SocketResult<usize> {
+    if value == 0 {
+        return err(ErrorCode::InvalidArgument);
+    }
+    Ok(usize::try_from(value.min(i32::MAX as u64)).unwrap_or(i32::MAX as usize))
+}

@@ -1,0 +1,305 @@
+//! The input and output streams of a TCP connection.
+//!
+//! Both call the socket directly, without a task in between: a read is one
+//! non-blocking `recv` into the buffer handed to the guest, a write one
+//! non-blocking `send` of the guest's bytes. Only a write the kernel does
+//! not take whole (its send buffer is full) hands the rest to a task,
+//! which sends it as the socket drains; until it is done `check-write`
+//! grants 0 and the stream's pollable waits for it. So at most one write's
+//! worth of data ([`MAX_PERMIT`]) is ever held per connection, and small
+//! writes cost one system call.
+//!
+//! A write task whose stream was dropped keeps running until its data is
+//! sent or the connection fails, as the kernel keeps sending what a closed
+//! socket had queued: a guest that writes and then closes loses nothing.
+
+use super::error::stream_error;
+use crate::io::{HostInputStream, HostOutputStream, StreamError, StreamResult, Subscribe};
+use bytes::{Buf, Bytes};
+use rustix::event::{PollFd, PollFlags};
+use std::io;
+use std::os::fd::AsFd;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
+
+/// The most bytes `check-write` grants at once.
+pub(crate) const MAX_PERMIT: usize = 1 << 20;
+
+/// A connected socket, shared by the socket resource and its streams.
+#[derive(Debug)]
+pub(crate) struct Connection {
+    pub(crate) stream: TcpStream,
+    /// `shutdown(receive)` was called: the input stream is closed.
+    read_shut: AtomicBool,
+    /// `shutdown(send)` was called: the output stream is closed.
+    write_shut: AtomicBool,
+}
+
+impl Connection {
+    pub(crate) fn new(stream: TcpStream) -> Arc<Self> {
+        Arc::new(Connection {
+            stream,
+            read_shut: AtomicBool::new(false),
+            write_shut: AtomicBool::new(false),
+        })
+    }
+
+    /// Shuts down one or both directions, for the OS and for the streams.
+    pub(crate) fn shutdown(&self, read: bool, write: bool) -> io::Result<()> {
+        let how = match (read, write) {
+            (true, true) => rustix::net::Shutdown::Both,
+            (true, false) => rustix::net::Shutdown::Read,
+            _ => rustix::net::Shutdown::Write,
+        };
+        if read {
+            self.read_shut.store(true, Ordering::Release);
+        }
+        if write {
+            self.write_shut.store(true, Ordering::Release);
+        }
+        match rustix::net::shutdown(&self.stream, how) {
+            // The peer already closed or reset: nothing is left to shut.
+            Err(rustix::io::Errno::NOTCONN) => Ok(()),
+            other => Ok(other?),
+        }
+    }
+}
+
+/// The input stream of a connection.
+pub(crate) struct TcpReader {
+    conn: Arc<Connection>,
+    /// End of stream, a failure, or `shutdown(receive)` was seen.
+    closed: bool,
+}
+
+impl TcpReader {
+    pub(crate) fn new(conn: Arc<Connection>) -> Self {
+        TcpReader {
+            conn,
+            closed: false,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Subscribe for TcpReader {
+    async fn ready(&mut self) {
+        if self.closed || self.conn.read_shut.load(Ordering::Acquire) {
+            return;
+        }
+        // An error is ready too: the next read reports it.
+        let _ = self.conn.stream.readable().await;
+    }
+}
+
+#[async_trait::async_trait]
+impl HostInputStream for TcpReader {
+    fn read(&mut self, size: usize) -> StreamResult<Bytes> {
+        if self.closed || self.conn.read_shut.load(Ordering::Acquire) {
+            self.closed = true;
+            return Err(StreamError::Closed);
+        }
+        if size == 0 {
+            return Ok(Bytes::new());
+        }
+        // `size` is bounded by the caller (`io::ops::MAX_READ`).
+        let mut buf = Vec::with_capacity(size);
+        match self.conn.stream.try_read_buf(&mut buf) {
+            Ok(0) => {
+                self.closed = true;
+                Err(StreamError::Closed)
+            }
+            Ok(_) => Ok(Bytes::from(buf)),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Bytes::new()),
+            Err(e) => {
+                self.closed = true;
+                Err(stream_error(e))
+            }
+        }
+    }
+
+    async fn blocking_read(&mut self, size: usize) -> StreamResult<Bytes> {
+        loop {
+            let bytes = self.read(size)?;
+            if !bytes.is_empty() || size == 0 {
+                return Ok(bytes);
+            }
+            if crate::runtime::blocking_allowed() && wait_readable(&self.conn.stream) {
+                continue;
+            }
+            self.ready().await;
+        }
+    }
+}
+
+/// Waits in the kernel until `fd` is readable (or failed), on the calling
+/// thread: for a sync host call, which owns its thread, this wakes the
+/// guest's thread directly instead of through the runtime's I/O thread (one
+/// thread hop less per wait: round trips as fast as a native blocking
+/// `read`). `false` if the wait failed; the caller then waits the async way.
+fn wait_readable(fd: impl AsFd) -> bool {
+    let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+    match rustix::event::poll(&mut fds, None) {
+        Ok(_) | Err(rustix::io::Errno::INTR) => true,
+        Err(_) => false,
+    }
+}
+
+/// The state of an output stream.
+enum WriteState {
+    /// Writes go straight to the socket.
+    Idle,
+    /// A task is sending the rest of the last write.
+    Sending(JoinHandle<io::Result<()>>),
+    /// The background send failed; the next call reports it.
+    Failed(io::Error),
+    /// Closed: every call answers `closed`.
+    Closed,
+}
+
+/// The output stream of a connection.
+pub(crate) struct TcpWriter {
+    conn: Arc<Connection>,
+    state: WriteState,
+}
+
+impl TcpWriter {
+    pub(crate) fn new(conn: Arc<Connection>) -> Self {
+        TcpWriter {
+            conn,
+            state: WriteState::Idle,
+        }
+    }
+
+    /// Takes the result of a finished background send, if any: the
+    /// stream's state afterwards, or the error to report once.
+    fn settle(&mut self) -> StreamResult<()> {
+        let finished = match &self.state {
+            WriteState::Sending(task) => task.is_finished(),
+            WriteState::Failed(_) => true,
+            _ => false,
+        };
+        if !finished {
+            return Ok(());
+        }
+        match std::mem::replace(&mut self.state, WriteState::Idle) {
+            WriteState::Failed(e) => {
+                self.state = WriteState::Closed;
+                Err(stream_error(e))
+            }
+            WriteState::Sending(task) => match crate::runtime::poll_once(task) {
+                Some(Ok(Ok(()))) => Ok(()),
+                Some(Ok(Err(e))) => {
+                    self.state = WriteState::Closed;
+                    Err(stream_error(e))
+                }
+                // The task panicked, or its runtime shut down.
+                Some(Err(e)) => {
+                    self.state = WriteState::Closed;
+                    Err(StreamError::trap(e.to_string()))
+                }
+                // Unreachable: `is_finished` said it was done.
+                None => Ok(()),
+            },
+            other => {
+                self.state = other;
+                Ok(())
+            }
+        }
+    }
+
+    fn check_open(&mut self) -> StreamResult<()> {
+        if self.conn.write_shut.load(Ordering::Acquire) {
+            self.state = WriteState::Closed;
+        }
+        match self.state {
+            WriteState::Closed => Err(StreamError::Closed),
+            _ => self.settle(),
+        }
+    }
+}
+
+/// Sends `rest` as the socket accepts it.
+async fn send_rest(conn: Arc<Connection>, mut rest: Bytes) -> io::Result<()> {
+    while !rest.is_empty() {
+        conn.stream.writable().await?;
+        match conn.stream.try_write(&rest) {
+            Ok(n) => rest.advance(n),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl Subscribe for TcpWriter {
+    async fn ready(&mut self) {
+        if let WriteState::Sending(task) = &mut self.state {
+            self.state = match task.await {
+                Ok(Ok(())) => WriteState::Idle,
+                // Reported by the next `check-write`.
+                Ok(Err(e)) => WriteState::Failed(e),
+                Err(_) => WriteState::Closed,
+            };
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl HostOutputStream for TcpWriter {
+    fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        self.check_open()?;
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        if matches!(self.state, WriteState::Sending(_)) || bytes.len() > MAX_PERMIT {
+            return Err(StreamError::trap(
+                "write beyond the permit of check-write on a TCP stream",
+            ));
+        }
+        let sent = match self.conn.stream.try_write(&bytes) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
+            Err(e) => {
+                self.state = WriteState::Closed;
+                return Err(stream_error(e));
+            }
+        };
+        if sent < bytes.len() {
+            let _rt = crate::runtime::enter_ambient();
+            let task = tokio::spawn(send_rest(self.conn.clone(), bytes.slice(sent..)));
+            self.state = WriteState::Sending(task);
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> StreamResult<()> {
+        // Written bytes are with the kernel or the send task already;
+        // `check-write` grants again once the task is done.
+        self.check_open()
+    }
+
+    fn write_zeroes(&mut self, size: usize) -> StreamResult<()> {
+        // One write (the default's several would find the first one's send
+        // task in progress); `size` is within the permit, checked by the
+        // caller and by `write`.
+        static ZEROES: [u8; MAX_PERMIT] = [0; MAX_PERMIT];
+        match ZEROES.get(..size) {
+            Some(zeroes) => self.write(Bytes::from_static(zeroes)),
+            None => Err(StreamError::trap(
+                "write-zeroes beyond the permit of check-write on a TCP stream",
+            )),
+        }
+    }
+
+    fn check_write(&mut self) -> StreamResult<usize> {
+        self.check_open()?;
+        match self.state {
+            WriteState::Sending(_) => Ok(0),
+            _ => Ok(MAX_PERMIT),
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Preview 1 sockets: listeners preopened with
+//! `WasiCtxBuilder::preopened_tcp_listener` and the connections accepted
+//! from them, driven by host-side clients on 127.0.0.1, in every linker
+//! mode; and a `std::net` server through the `run` example's
+//! `--tcplisten`.
+
+mod common;
+use common::p1::{self, P1Mode};
+use common::{Run, guests};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::Duration;
+
+/// A listener on a free loopback port.
+fn listener() -> TcpListener {
+    TcpListener::bind("127.0.0.1:0").unwrap()
+}
+
+/// The `p1_suite` group `group` with `listeners` preopened (fds 3, 4...).
+fn suite_with(group: &str, args: &[&str], listeners: Vec<TcpListener>) -> Run {
+    let mut run = Run::new(guests::p1::P1_SUITE).arg(group);
+    for a in args {
+        run = run.arg(a);
+    }
+    run.configure(move |b| {
+        for l in &listeners {
+            b.preopened_tcp_listener(l.try_clone().unwrap());
+        }
+    })
+}
+
+/// A client that connects to `addr`, sends `ping\n` and reads until the
+/// guest shuts its side down.
+fn ping_client(addr: std::net::SocketAddr) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        s.write_all(b"ping\n").unwrap();
+        let mut got = Vec::new();
+        s.read_to_end(&mut got).unwrap();
+        got
+    })
+}
+
+#[test]
+fn raw_socket_calls_on_preopened_listeners() {
+    for mode in P1Mode::ALL {
+        let (main, idle) = (listener(), listener());
+        let client = ping_client(main.local_addr().unwrap());
+        let out = p1::run(&suite_with("net", &[], vec![main, idle]), mode);
+        out.assert_success()
+            .assert_line("ok listener-fdstat")
+            .assert_line("ok listener-errors")
+            .assert_line("ok connection-errors")
+            .assert_line("ok connection")
+            .assert_line("done net");
+        assert_eq!(client.join().unwrap(), b"pong\n!\n", "{mode:?}");
+    }
+}
+
+/// Sends `line` on a new connection to `addr` and returns the answer line.
+fn ask(addr: &str, line: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    s.write_all(line.as_bytes()).unwrap();
+    let mut answer = String::new();
+    BufReader::new(s).read_line(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn std_server_on_a_preopened_listener() {
+    for mode in P1Mode::ALL {
+        let l = listener();
+        let addr = l.local_addr().unwrap().to_string();
+        let client = thread::spawn(move || {
+            (0..3)
+                .map(|i| ask(&addr, &format!("hello {i}\n")))
+                .collect::<Vec<_>>()
+        });
+        let out = p1::run(&suite_with("std_server", &["3"], vec![l]), mode);
+        out.assert_success().assert_line("ok served 3");
+        assert_eq!(
+            client.join().unwrap(),
+            ["HELLO 0\n", "HELLO 1\n", "HELLO 2\n"],
+            "{mode:?}"
+        );
+    }
+}
+
+/// The `run` example binary (`WASI_HOST_RUN_EXAMPLE`, or
+/// `target/<profile>/examples/run`).
+fn run_example() -> PathBuf {
+    if let Some(path) = std::env::var_os("WASI_HOST_RUN_EXAMPLE") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
+    profile_dir.join("examples").join("run")
+}
+
+#[test]
+fn run_example_serves_on_tcplisten() {
+    for mode in [&[][..], &["--async"]] {
+        let port = listener().local_addr().unwrap().port();
+        let addr = format!("127.0.0.1:{port}");
+        let mut child = Command::new(run_example())
+            .args(mode)
+            .args(["--tcplisten", &addr, guests::p1::P1_SUITE, "std_server", "2"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The example needs a moment to listen: retry, boundedly.
+        let first = (0..3000).find_map(|_| match TcpStream::connect(&addr) {
+            Ok(s) => Some(s),
+            Err(_) => {
+                thread::sleep(Duration::from_millis(20));
+                None
+            }
+        });
+        let mut first = first.expect("the run example never listened");
+        first.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        first.write_all(b"one\n").unwrap();
+        let mut answer = String::new();
+        BufReader::new(first).read_line(&mut answer).unwrap();
+        assert_eq!(answer, "ONE\n");
+        assert_eq!(ask(&addr, "two\n"), "TWO\n");
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("ok served 2"), "{stdout}");
+    }
+}
+
+#[test]
+fn a_bad_tcplisten_address_is_a_setup_error() {
+    let out = Command::new(run_example())
+        .args(["--tcplisten", "not-an-address", guests::p1::P1_SUITE, "std_server"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--tcplisten not-an-address"), "{stderr}");
+}
