@@ -109,7 +109,13 @@ fn run_example_serves_on_tcplisten() {
         let addr = format!("127.0.0.1:{port}");
         let mut child = Command::new(run_example())
             .args(mode)
-            .args(["--tcplisten", &addr, guests::p1::P1_SUITE, "std_server", "2"])
+            .args([
+                "--tcplisten",
+                &addr,
+                guests::p1::P1_SUITE,
+                "std_server",
+                "2",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -124,7 +130,9 @@ fn run_example_serves_on_tcplisten() {
             }
         });
         let mut first = first.expect("the run example never listened");
-        first.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        first
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
         first.write_all(b"one\n").unwrap();
         let mut answer = String::new();
         BufReader::new(first).read_line(&mut answer).unwrap();
@@ -145,7 +153,12 @@ fn run_example_serves_on_tcplisten() {
 #[test]
 fn a_bad_tcplisten_address_is_a_setup_error() {
     let out = Command::new(run_example())
-        .args(["--tcplisten", "not-an-address", guests::p1::P1_SUITE, "std_server"])
+        .args([
+            "--tcplisten",
+            "not-an-address",
+            guests::p1::P1_SUITE,
+            "std_server",
+        ])
         .stdin(Stdio::null())
         .output()
         .unwrap();

@@ -448,11 +448,17 @@ fn run_example() -> std::path::PathBuf {
     }
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(std::path::Path::parent).unwrap();
-    profile_dir.join("examples").join("run")
+    let run = profile_dir.join("examples").join("run");
+    assert!(
+        run.exists(),
+        "{} is not built: run `cargo build --release --example run` first, \
+         or the whole `cargo test --release`, which builds it",
+        run.display()
+    );
+    run
 }
 
 #[test]
-#[ignore = "needs the run example's network flags from branch tcp"]
 fn std_udp_echo_through_the_run_example() {
     let peer = EchoPeer::v4();
     for flags in [&[][..], &["--async"][..]] {

@@ -4,9 +4,9 @@
 use super::bindings::types::{Errno, Error};
 use crate::bindings::filesystem::types::ErrorCode;
 use crate::bindings::sockets::network::ErrorCode as SocketCode;
-use crate::sockets::NetworkStreamError;
 use crate::filesystem::FsError;
 use crate::io::StreamError;
+use crate::sockets::NetworkStreamError;
 use wiggle::GuestError;
 
 impl wiggle::GuestErrorType for Errno {

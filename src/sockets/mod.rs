@@ -26,9 +26,9 @@ pub use lookup::{MAX_ADDRESSES, ResolveAddressStream};
 pub use udp::{MAX_BUFFER_SIZE, UdpSocket};
 pub use udp_streams::{IncomingDatagramStream, MAX_BATCH, MAX_DATAGRAM, OutgoingDatagramStream};
 
-pub(crate) use error::NetworkStreamError;
 use crate::TrappableError;
 use crate::bindings::sockets::network::ErrorCode;
+pub(crate) use error::NetworkStreamError;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
