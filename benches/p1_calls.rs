@@ -102,147 +102,94 @@ criterion_group! {
     targets = sync_calls, async_calls
 }
 
+/// What `clock_time_get` costs below the host: the engine's call and the
+/// lookup of the guest's memory, measured with stand-ins that store a
+/// constant or read the clock, finding the memory by name
+/// (`Caller::get_export`), through a `ModuleExport`, or cached in the store
+/// (which a real host cannot do soundly; see DESIGN.md).
 mod probe {
     use super::*;
-    use wasmtime::{Caller, Extern};
+    use wasmtime::{Caller, Memory};
 
-    fn run(c: &mut Criterion, name: &str, linker: Linker<Option<wasmtime::Memory>>) {
-        let engine = linker.engine().clone();
-        let module = Module::new(&engine, GUEST).expect("module");
-        run_with(c, name, linker, module)
+    /// The store of the probes: the cached memory.
+    type Data = Option<Memory>;
+
+    fn constant() -> u64 {
+        7
     }
 
-    fn run_with(
+    fn clock() -> u64 {
+        let now = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
+        now.tv_sec as u64 * 1_000_000_000 + now.tv_nsec as u64
+    }
+
+    fn by_name(caller: &mut Caller<'_, Data>) -> Option<Memory> {
+        caller.get_export("memory")?.into_memory()
+    }
+
+    fn cached(caller: &mut Caller<'_, Data>) -> Option<Memory> {
+        if let Some(m) = *caller.data() {
+            return Some(m);
+        }
+        let m = by_name(caller)?;
+        *caller.data_mut() = Some(m);
+        Some(m)
+    }
+
+    /// Benchmarks the guest's `clock` loop over a `clock_time_get` that
+    /// finds the memory with `memory` and stores `value()`.
+    fn probe(
         c: &mut Criterion,
         name: &str,
-        linker: Linker<Option<wasmtime::Memory>>,
-        module: Module,
+        module: &Module,
+        memory: impl Fn(&mut Caller<'_, Data>) -> Option<Memory> + Send + Sync + 'static,
+        value: fn() -> u64,
     ) {
-        let engine = linker.engine().clone();
-        let mut s = Store::new(&engine, None);
-        let instance = linker.instantiate(&mut s, &module).expect("instance");
+        let engine = module.engine();
+        let mut l = Linker::new(engine);
+        let p1 = "wasi_snapshot_preview1";
+        l.func_wrap(p1, "random_get", |_: i32, _: i32| 0i32)
+            .unwrap();
+        l.func_wrap(p1, "fd_write", |_: i32, _: i32, _: i32, _: i32| 0i32)
+            .unwrap();
+        l.func_wrap(
+            p1,
+            "clock_time_get",
+            move |mut caller: Caller<'_, Data>, _: i32, _: i64, t: i32| -> i32 {
+                let Some(m) = memory(&mut caller) else {
+                    return 21;
+                };
+                let at = t as usize;
+                m.data_mut(&mut caller)[at..at + 8].copy_from_slice(&value().to_le_bytes());
+                0
+            },
+        )
+        .unwrap();
+        let mut s = Store::new(engine, None);
+        let instance = l.instantiate(&mut s, module).expect("instance");
         let f = instance
             .get_typed_func::<i32, ()>(&mut s, "clock")
             .expect("export");
         c.bench_function(name, |b| b.iter(|| f.call(&mut s, CALLS).expect("call")));
     }
 
-    fn base(engine: &Engine) -> Linker<Option<wasmtime::Memory>> {
-        let mut l = Linker::new(engine);
-        l.func_wrap("wasi_snapshot_preview1", "random_get", |_: i32, _: i32| {
-            0i32
-        })
-        .unwrap();
-        l.func_wrap(
-            "wasi_snapshot_preview1",
-            "fd_write",
-            |_: i32, _: i32, _: i32, _: i32| 0i32,
-        )
-        .unwrap();
-        l
-    }
-
     pub fn probes(c: &mut Criterion) {
         let engine = Engine::default();
-        let mut l = base(&engine);
-        l.func_wrap(
-            "wasi_snapshot_preview1",
-            "clock_time_get",
-            |mut caller: Caller<'_, Option<wasmtime::Memory>>, _: i32, _: i64, t: i32| -> i32 {
-                let Some(Extern::Memory(m)) = caller.get_export("memory") else {
-                    return 21;
-                };
-                let bytes = m.data_mut(&mut caller);
-                bytes[t as usize..t as usize + 8].copy_from_slice(&7u64.to_le_bytes());
-                0
-            },
-        )
-        .unwrap();
-        run(c, "probe/by_name_const", l);
-        let mut l = base(&engine);
-        l.func_wrap(
-            "wasi_snapshot_preview1",
-            "clock_time_get",
-            |mut caller: Caller<'_, Option<wasmtime::Memory>>, _: i32, _: i64, t: i32| -> i32 {
-                let m = match *caller.data() {
-                    Some(m) => m,
-                    None => {
-                        let Some(Extern::Memory(m)) = caller.get_export("memory") else {
-                            return 21;
-                        };
-                        *caller.data_mut() = Some(m);
-                        m
-                    }
-                };
-                let bytes = m.data_mut(&mut caller);
-                bytes[t as usize..t as usize + 8].copy_from_slice(&7u64.to_le_bytes());
-                0
-            },
-        )
-        .unwrap();
-        run(c, "probe/cached_const", l);
-        let mut l = base(&engine);
-        l.func_wrap(
-            "wasi_snapshot_preview1",
-            "clock_time_get",
-            |mut caller: Caller<'_, Option<wasmtime::Memory>>, _: i32, _: i64, t: i32| -> i32 {
-                let m = match *caller.data() {
-                    Some(m) => m,
-                    None => {
-                        let Some(Extern::Memory(m)) = caller.get_export("memory") else {
-                            return 21;
-                        };
-                        *caller.data_mut() = Some(m);
-                        m
-                    }
-                };
-                let now = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
-                let now = now.tv_sec as u64 * 1_000_000_000 + now.tv_nsec as u64;
-                let bytes = m.data_mut(&mut caller);
-                bytes[t as usize..t as usize + 8].copy_from_slice(&now.to_le_bytes());
-                0
-            },
-        )
-        .unwrap();
-        run(c, "probe/cached_clock", l);
-        let mut l = base(&engine);
-        l.func_wrap(
-            "wasi_snapshot_preview1",
-            "clock_time_get",
-            |mut caller: Caller<'_, Option<wasmtime::Memory>>, _: i32, _: i64, t: i32| -> i32 {
-                let Some(Extern::Memory(m)) = caller.get_export("memory") else {
-                    return 21;
-                };
-                let now = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
-                let now = now.tv_sec as u64 * 1_000_000_000 + now.tv_nsec as u64;
-                let bytes = m.data_mut(&mut caller);
-                bytes[t as usize..t as usize + 8].copy_from_slice(&now.to_le_bytes());
-                0
-            },
-        )
-        .unwrap();
-        run(c, "probe/by_name_clock", l);
         let module = Module::new(&engine, GUEST).expect("module");
-        let export = module.get_export_index("memory").unwrap();
-        let mut l = base(&engine);
-        l.func_wrap(
-            "wasi_snapshot_preview1",
-            "clock_time_get",
-            move |mut caller: Caller<'_, Option<wasmtime::Memory>>,
-                  _: i32,
-                  _: i64,
-                  t: i32|
-                  -> i32 {
-                let Some(Extern::Memory(m)) = caller.get_module_export(&export) else {
-                    return 21;
-                };
-                let bytes = m.data_mut(&mut caller);
-                bytes[t as usize..t as usize + 8].copy_from_slice(&7u64.to_le_bytes());
-                0
-            },
-        )
-        .unwrap();
-        run_with(c, "probe/module_export_const", l, module);
+        let export = module.get_export_index("memory").expect("memory export");
+        let through_export =
+            move |caller: &mut Caller<'_, Data>| caller.get_module_export(&export)?.into_memory();
+        probe(c, "probe/by_name_const", &module, by_name, constant);
+        probe(
+            c,
+            "probe/module_export_const",
+            &module,
+            through_export,
+            constant,
+        );
+        probe(c, "probe/cached_const", &module, cached, constant);
+        probe(c, "probe/by_name_clock", &module, by_name, clock);
+        probe(c, "probe/cached_clock", &module, cached, clock);
     }
 }
 

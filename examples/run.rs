@@ -29,8 +29,9 @@ const EXIT_SETUP: i32 = 2;
 /// Exit status for a guest trap.
 const EXIT_TRAP: i32 = 134;
 
-const USAGE: &str = "usage: run [--dir HOST[::GUEST][:ro]]... [--env NAME[=VALUE]]... [--net] \
-                     [--async] [FILE [ARGS...]]   (run --help for more)";
+const USAGE: &str = "usage: run [--dir HOST[::GUEST][:ro]]... [--mount-memory GUEST]... \
+                     [--overlay HOST::GUEST]... [--file HOST::GUEST]... \
+                     [--env NAME[=VALUE]]... [--net] [--async] [FILE [ARGS...]]   (run --help for more)";
 
 /// The text of `--help`.
 const HELP: &str = "\
@@ -53,6 +54,18 @@ options:
                              sees it as GUEST (default: the same path);
                              with `:ro` the guest may only read it.
                              Repeat for several directories.
+  --mount-memory GUEST       an empty scratch directory in memory at GUEST
+                             (64 MiB, 65,536 entries), thrown away on exit
+  --overlay HOST::GUEST      the host directory HOST at GUEST, with the
+                             guest's changes kept in memory: HOST is never
+                             changed; the changes are listed on stderr on
+                             exit (`overlay GUEST: added|modified|removed
+                             PATH` lines), then discarded
+  --file HOST::GUEST         the host file HOST alone, at GUEST (its parent
+                             directory holds only it); the guest may read
+                             and write it, not create anything beside it
+                             (virtual mounts are for components only; core
+                             modules get `--dir` only)
   --env NAME=VALUE           set the guest's environment variable NAME
   --env NAME                 pass the host's NAME to the guest (nothing if
                              the host has no NAME)
@@ -114,10 +127,18 @@ struct Preopen {
     read_only: bool,
 }
 
+/// One virtual mount (`--mount-memory`, `--overlay`, `--file`).
+enum VirtualMount {
+    Memory(String),
+    Overlay { host: String, guest: String },
+    File { host: String, guest: String },
+}
+
 /// The parsed command line.
 #[derive(Default)]
 struct Options {
     dirs: Vec<Preopen>,
+    mounts: Vec<VirtualMount>,
     envs: Vec<(String, String)>,
     use_async: bool,
     /// `--inherit-network`: any address may be bound or connected to.
@@ -171,6 +192,15 @@ fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Request, Stri
             "--allow-ip-name-lookup" => opts.allow_ip_name_lookup = true,
             "--dir" => opts.dirs.push(parse_dir(&value()?)?),
             "--tcplisten" => opts.tcp_listen.push(value()?),
+            "--mount-memory" => opts.mounts.push(VirtualMount::Memory(value()?)),
+            "--overlay" => {
+                let (host, guest) = parse_host_guest("--overlay", &value()?)?;
+                opts.mounts.push(VirtualMount::Overlay { host, guest });
+            }
+            "--file" => {
+                let (host, guest) = parse_host_guest("--file", &value()?)?;
+                opts.mounts.push(VirtualMount::File { host, guest });
+            }
             "--env" => {
                 if let Some(var) = parse_env(&value()?)? {
                     opts.envs.push(var);
@@ -208,6 +238,81 @@ fn parse_dir(spec: &str) -> Result<Preopen, String> {
         guest: guest.to_owned(),
         read_only,
     })
+}
+
+/// `HOST::GUEST`.
+fn parse_host_guest(flag: &str, spec: &str) -> Result<(String, String), String> {
+    match spec.split_once("::") {
+        Some((host, guest)) if !host.is_empty() && !guest.is_empty() => {
+            Ok((host.to_owned(), guest.to_owned()))
+        }
+        _ => Err(format!("{flag} {spec}: expected HOST::GUEST")),
+    }
+}
+
+/// The overlays of this run, reported on exit.
+static OVERLAYS: std::sync::Mutex<Vec<(String, wasi_host::vfs::Overlay)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Lists what the guest changed in each overlay, on stderr.
+fn report_overlays() {
+    use wasi_host::vfs::Change;
+    let overlays = OVERLAYS.lock().unwrap_or_else(|p| p.into_inner());
+    for (guest, overlay) in overlays.iter() {
+        match overlay.changes() {
+            Ok(changes) => {
+                for change in changes {
+                    let (what, path) = match change {
+                        Change::Added(p) => ("added", p),
+                        Change::Modified(p) => ("modified", p),
+                        Change::Removed(p) => ("removed", p),
+                    };
+                    eprintln!("overlay {guest}: {what} {path}");
+                }
+            }
+            Err(e) => eprintln!("overlay {guest}: cannot compare with the host: {e}"),
+        }
+    }
+}
+
+/// Adds the virtual mounts to `builder`.
+fn add_mounts(builder: &mut WasiCtxBuilder, mounts: &[VirtualMount]) -> wasmtime::Result<()> {
+    use wasi_host::vfs::{MemoryFs, Mount, Overlay, SingleFile};
+    for mount in mounts {
+        match mount {
+            VirtualMount::Memory(guest) => {
+                builder.mount(
+                    guest,
+                    Mount::memory(MemoryFs::new()),
+                    DirPerms::all(),
+                    FilePerms::all(),
+                );
+            }
+            VirtualMount::Overlay { host, guest } => {
+                let overlay = Overlay::new(host)
+                    .map_err(|e| wasmtime::format_err!("--overlay {host}: {e}"))?;
+                builder.mount(guest, overlay.mount(), DirPerms::all(), FilePerms::all());
+                let mut overlays = OVERLAYS.lock().unwrap_or_else(|p| p.into_inner());
+                overlays.push((guest.clone(), overlay));
+            }
+            VirtualMount::File { host, guest } => {
+                let (dir, name) = match guest.trim_end_matches('/').rsplit_once('/') {
+                    Some(("", name)) => ("/", name),
+                    Some((dir, name)) => (dir, name),
+                    None => (".", guest.as_str()),
+                };
+                let file = SingleFile::open(host, name, true)
+                    .map_err(|e| wasmtime::format_err!("--file {host}: {e}"))?;
+                builder.mount(
+                    dir,
+                    Mount::single_file(file),
+                    DirPerms::all(),
+                    FilePerms::all(),
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `NAME=VALUE`, or `NAME` alone for the host's value (`None` when the host
@@ -332,6 +437,7 @@ fn ctx_builder(opts: &Options, argv: &[String]) -> wasmtime::Result<WasiCtxBuild
             .map_err(|e| wasmtime::format_err!("--tcplisten {addr}: {e}"))?;
         builder.preopened_tcp_listener(listener);
     }
+    add_mounts(&mut builder, &opts.mounts)?;
     Ok(builder)
 }
 
@@ -492,7 +598,12 @@ fn main() {
     let (binary, kind) = load(&argv[0], &bytes).unwrap_or_else(|msg| fail(EXIT_SETUP, msg));
     let code = match kind {
         Kind::Component => run_component(&opts, &argv, &binary),
+        Kind::CoreModule if !opts.mounts.is_empty() => fail(
+            EXIT_SETUP,
+            "--mount-memory, --overlay and --file are for components only",
+        ),
         Kind::CoreModule => run_core_module(&opts, &argv, &binary),
     };
+    report_overlays();
     exit(code)
 }

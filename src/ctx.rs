@@ -35,6 +35,8 @@ pub struct WasiCtx {
     pub(crate) wall_clock: Box<dyn HostWallClock>,
     pub(crate) monotonic_clock: Arc<dyn HostMonotonicClock>,
     pub(crate) preopens: Vec<Preopen>,
+    /// Virtual backends mounted at guest paths (after the preopens).
+    pub(crate) mounts: Vec<crate::vfs::VirtualPreopen>,
     /// The host descriptors the guest may hold (shared with the preopens).
     pub(crate) fd_budget: FdBudget,
     pub(crate) socket_addr_check: SocketAddrCheck,
@@ -88,6 +90,7 @@ impl WasiCtxBuilder {
                 wall_clock: crate::clocks::wall_clock(),
                 monotonic_clock: crate::clocks::monotonic_clock(),
                 preopens: Vec::new(),
+                mounts: Vec::new(),
                 fd_budget: FdBudget::new(DEFAULT_MAX_OPEN_FILES),
                 socket_addr_check: SocketAddrCheck::deny_all(),
                 allow_tcp: false,
@@ -229,6 +232,26 @@ impl WasiCtxBuilder {
         Ok(self)
     }
 
+    /// Mounts the virtual filesystem `mount` (see [`crate::vfs`]) at
+    /// `guest_path`, with `dir_perms` on its directories and `file_perms`
+    /// on its files. The guest finds it among its preopened directories,
+    /// after those of [`preopened_dir`](Self::preopened_dir); links and
+    /// renames between it and any other preopen are `cross-device`.
+    /// Timestamps of the mount's changes come from the context's wall
+    /// clock.
+    pub fn mount(
+        &mut self,
+        guest_path: impl AsRef<str>,
+        mount: crate::vfs::Mount,
+        dir_perms: DirPerms,
+        file_perms: FilePerms,
+    ) -> &mut Self {
+        let mount =
+            crate::vfs::VirtualPreopen::new(mount, guest_path.as_ref(), dir_perms, file_perms);
+        self.ctx().mounts.push(mount);
+        self
+    }
+
     /// The secure random source (`wasi:random/random`).
     pub fn secure_random(&mut self, random: impl RngCore + Send + 'static) -> &mut Self {
         self.ctx().random = Box::new(random);
@@ -352,8 +375,21 @@ impl WasiCtxBuilder {
     ///
     /// When called a second time: a builder builds once.
     pub fn build(&mut self) -> WasiCtx {
-        self.ctx
+        let mut ctx = self
+            .ctx
             .take()
-            .expect("WasiCtxBuilder::build called twice: a builder builds once")
+            .expect("WasiCtxBuilder::build called twice: a builder builds once");
+        if !ctx.mounts.is_empty() {
+            // The mounts' timestamps come from the context's wall clock.
+            let clock: Arc<dyn HostWallClock> = Arc::from(std::mem::replace(
+                &mut ctx.wall_clock,
+                crate::clocks::wall_clock(),
+            ));
+            for mount in &ctx.mounts {
+                let _ = mount.state.clock.set(Arc::clone(&clock));
+            }
+            ctx.wall_clock = Box::new(crate::vfs::SharedWallClock(clock));
+        }
+        ctx
     }
 }

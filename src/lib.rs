@@ -188,6 +188,7 @@ pub mod preview1;
 pub mod random;
 pub mod runtime;
 pub mod sockets;
+pub mod vfs;
 mod view;
 
 pub use cli::{

@@ -6,10 +6,9 @@
 
 mod common;
 use common::p1::{self, P1Mode};
-use common::{Run, guests};
+use common::{Run, guests, run_example};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::Duration;
@@ -23,7 +22,7 @@ fn listener() -> TcpListener {
 fn suite_with(group: &str, args: &[&str], listeners: Vec<TcpListener>) -> Run {
     let mut run = Run::new(guests::p1::P1_SUITE).arg(group);
     for a in args {
-        run = run.arg(a);
+        run = run.arg(*a);
     }
     run.configure(move |b| {
         for l in &listeners {
@@ -91,23 +90,12 @@ fn std_server_on_a_preopened_listener() {
     }
 }
 
-/// The `run` example binary (`WASI_HOST_RUN_EXAMPLE`, or
-/// `target/<profile>/examples/run`).
-fn run_example() -> PathBuf {
-    if let Some(path) = std::env::var_os("WASI_HOST_RUN_EXAMPLE") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-    profile_dir.join("examples").join("run")
-}
-
 #[test]
 fn run_example_serves_on_tcplisten() {
     for mode in [&[][..], &["--async"]] {
         let port = listener().local_addr().unwrap().port();
         let addr = format!("127.0.0.1:{port}");
-        let mut child = Command::new(run_example())
+        let child = Command::new(run_example())
             .args(mode)
             .args([
                 "--tcplisten",

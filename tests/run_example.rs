@@ -5,32 +5,9 @@
 //! text-format (`.wat`) components.
 
 mod common;
-use common::{guests, tempdir};
-use std::path::{Path, PathBuf};
+use common::{guests, run_example, tempdir};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-/// `target/<profile>/examples/run`, which `cargo test` builds beside the
-/// test binaries (`target/<profile>/deps/`): the example belongs to the
-/// `examples` workspace member, a default member, so a plain `cargo test`
-/// builds it (a `cargo test --test run_example` alone does not).
-/// `WASI_HOST_RUN_EXAMPLE` names another binary to test instead (one built
-/// elsewhere, or the hashed `examples/run-*` file of this build when other
-/// checkouts share the target directory and its `examples/run`).
-fn run_example() -> PathBuf {
-    if let Some(path) = std::env::var_os("WASI_HOST_RUN_EXAMPLE") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-    let run = profile_dir.join("examples").join("run");
-    assert!(
-        run.exists(),
-        "{} is not built: run `cargo build --release --example run` first, \
-         or the whole `cargo test --release`, which builds it",
-        run.display()
-    );
-    run
-}
 
 fn run(args: &[&str], stdin: &[u8]) -> Output {
     run_with_env(args, stdin, &[])

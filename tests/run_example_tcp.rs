@@ -4,30 +4,12 @@
 //! loopback interface, through the sync and the async linker.
 
 mod common;
-use common::guests;
+use common::{guests, run_example};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::thread;
 use std::time::Duration;
-
-/// The `run` example binary, found as `tests/run_example.rs` finds it
-/// (`WASI_HOST_RUN_EXAMPLE`, or `target/<profile>/examples/run`).
-fn run_example() -> PathBuf {
-    if let Some(path) = std::env::var_os("WASI_HOST_RUN_EXAMPLE") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-    let run = profile_dir.join("examples").join("run");
-    assert!(
-        run.exists(),
-        "{} is not built: run `cargo build --release --example run` first",
-        run.display()
-    );
-    run
-}
 
 fn run(args: &[&str]) -> Output {
     Command::new(run_example())

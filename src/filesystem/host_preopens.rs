@@ -7,13 +7,18 @@ use wasmtime::component::Resource;
 
 impl<T: WasiView> preopens::Host for WasiImpl<T> {
     /// Each preopen as a new directory descriptor, with its guest path, in
-    /// the order the builder added them.
+    /// the order the builder added them, then each virtual mount.
     fn get_directories(&mut self) -> wasmtime::Result<Vec<(Resource<Descriptor>, String)>> {
-        let dirs: Vec<(Descriptor, String)> = self
-            .ctx()
+        let ctx = self.ctx();
+        let dirs: Vec<(Descriptor, String)> = ctx
             .preopens
             .iter()
             .map(|p| (Descriptor::Dir(p.dir.clone()), p.guest_path.clone()))
+            .chain(
+                ctx.mounts
+                    .iter()
+                    .map(|m| (Descriptor::VirtualDir(m.dir.clone()), m.guest_path.clone())),
+            )
             .collect();
         let mut out = Vec::with_capacity(dirs.len());
         for (descriptor, path) in dirs {

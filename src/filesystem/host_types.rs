@@ -48,8 +48,12 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         fd: Resource<Descriptor>,
         offset: Filesize,
     ) -> FsResult<Resource<InputStream>> {
-        let stream = self.descriptor(&fd)?.file()?.read_via_stream(offset)?;
-        self.push_stream(Box::new(stream) as InputStream)
+        let stream: InputStream = match self.descriptor(&fd)? {
+            Descriptor::File(f) => Box::new(f.read_via_stream(offset)?),
+            Descriptor::VirtualFile(f) => Box::new(f.read_via_stream(offset)?),
+            _ => return Err(ErrorCode::IsDirectory.into()),
+        };
+        self.push_stream(stream)
     }
 
     async fn write_via_stream(
@@ -57,16 +61,24 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         fd: Resource<Descriptor>,
         offset: Filesize,
     ) -> FsResult<Resource<OutputStream>> {
-        let stream = self.descriptor(&fd)?.file()?.write_via_stream(offset)?;
-        self.push_stream(Box::new(stream) as OutputStream)
+        let stream: OutputStream = match self.descriptor(&fd)? {
+            Descriptor::File(f) => Box::new(f.write_via_stream(offset)?),
+            Descriptor::VirtualFile(f) => Box::new(f.write_via_stream(offset)?),
+            _ => return Err(ErrorCode::IsDirectory.into()),
+        };
+        self.push_stream(stream)
     }
 
     async fn append_via_stream(
         &mut self,
         fd: Resource<Descriptor>,
     ) -> FsResult<Resource<OutputStream>> {
-        let stream = self.descriptor(&fd)?.file()?.append_via_stream()?;
-        self.push_stream(Box::new(stream) as OutputStream)
+        let stream: OutputStream = match self.descriptor(&fd)? {
+            Descriptor::File(f) => Box::new(f.append_via_stream()?),
+            Descriptor::VirtualFile(f) => Box::new(f.append_via_stream()?),
+            _ => return Err(ErrorCode::IsDirectory.into()),
+        };
+        self.push_stream(stream)
     }
 
     async fn advise(
@@ -78,7 +90,8 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
     ) -> FsResult<()> {
         match self.descriptor(&fd)? {
             Descriptor::File(f) => f.advise(offset, len, advice).await,
-            Descriptor::Dir(_) => Err(ErrorCode::BadDescriptor.into()),
+            Descriptor::VirtualFile(_) => Ok(()),
+            Descriptor::Dir(_) | Descriptor::VirtualDir(_) => Err(ErrorCode::BadDescriptor.into()),
         }
     }
 
@@ -86,6 +99,8 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         match self.descriptor(&fd)? {
             Descriptor::File(f) => f.sync_data().await,
             Descriptor::Dir(d) => d.sync().await,
+            Descriptor::VirtualFile(f) => f.sync(),
+            Descriptor::VirtualDir(d) => d.sync(),
         }
     }
 
@@ -93,18 +108,25 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         Ok(match self.table().get(&fd)? {
             Descriptor::File(f) => f.get_flags(),
             Descriptor::Dir(d) => d.get_flags(),
+            Descriptor::VirtualFile(f) => f.get_flags(),
+            Descriptor::VirtualDir(d) => d.get_flags(),
         })
     }
 
     async fn get_type(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorType> {
         match self.descriptor(&fd)? {
             Descriptor::File(f) => f.get_type().await,
-            Descriptor::Dir(_) => Ok(DescriptorType::Directory),
+            Descriptor::VirtualFile(f) => f.get_type(),
+            Descriptor::Dir(_) | Descriptor::VirtualDir(_) => Ok(DescriptorType::Directory),
         }
     }
 
     async fn set_size(&mut self, fd: Resource<Descriptor>, size: Filesize) -> FsResult<()> {
-        self.descriptor(&fd)?.file()?.set_size(size).await
+        match self.descriptor(&fd)? {
+            Descriptor::File(f) => f.set_size(size).await,
+            Descriptor::VirtualFile(f) => f.set_size(size),
+            _ => Err(ErrorCode::IsDirectory.into()),
+        }
     }
 
     async fn set_times(
@@ -116,6 +138,8 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         match self.descriptor(&fd)? {
             Descriptor::File(f) => f.set_times(atime, mtime).await,
             Descriptor::Dir(d) => d.set_times(atime, mtime).await,
+            Descriptor::VirtualFile(f) => f.set_times(atime, mtime),
+            Descriptor::VirtualDir(d) => d.set_times(atime, mtime),
         }
     }
 
@@ -125,7 +149,12 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         len: Filesize,
         offset: Filesize,
     ) -> FsResult<(Vec<u8>, bool)> {
-        self.descriptor(&fd)?.file()?.read(len, offset).await
+        let file = match self.table().get(&fd)? {
+            Descriptor::File(f) => f.clone(),
+            Descriptor::VirtualFile(f) => return f.read(len, offset),
+            _ => return Err(ErrorCode::IsDirectory.into()),
+        };
+        file.read(len, offset).await
     }
 
     async fn write(
@@ -134,14 +163,22 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         buf: Vec<u8>,
         offset: Filesize,
     ) -> FsResult<Filesize> {
-        self.descriptor(&fd)?.file()?.write(buf, offset).await
+        let file = match self.table().get(&fd)? {
+            Descriptor::File(f) => f.clone(),
+            Descriptor::VirtualFile(f) => return f.write(&buf, offset),
+            _ => return Err(ErrorCode::IsDirectory.into()),
+        };
+        file.write(buf, offset).await
     }
 
     async fn read_directory(
         &mut self,
         fd: Resource<Descriptor>,
     ) -> FsResult<Resource<ReaddirStream>> {
-        let stream = self.descriptor(&fd)?.dir()?.read_directory().await?;
+        let stream = match self.descriptor(&fd)? {
+            Descriptor::VirtualDir(d) => ReaddirStream::from_virtual(d.read_directory()?),
+            d => d.dir()?.read_directory().await?,
+        };
         Ok(self.table().push(stream)?)
     }
 
@@ -149,6 +186,8 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         match self.descriptor(&fd)? {
             Descriptor::File(f) => f.sync().await,
             Descriptor::Dir(d) => d.sync().await,
+            Descriptor::VirtualFile(f) => f.sync(),
+            Descriptor::VirtualDir(d) => d.sync(),
         }
     }
 
@@ -157,13 +196,18 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         fd: Resource<Descriptor>,
         path: String,
     ) -> FsResult<()> {
-        self.descriptor(&fd)?.dir()?.create_directory_at(path).await
+        match self.descriptor(&fd)? {
+            Descriptor::VirtualDir(d) => d.create_directory_at(&path),
+            d => d.dir()?.create_directory_at(path).await,
+        }
     }
 
     async fn stat(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorStat> {
         match self.descriptor(&fd)? {
             Descriptor::File(f) => f.stat().await,
             Descriptor::Dir(d) => d.stat().await,
+            Descriptor::VirtualFile(f) => f.stat(),
+            Descriptor::VirtualDir(d) => d.stat(),
         }
     }
 
@@ -173,7 +217,10 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         flags: PathFlags,
         path: String,
     ) -> FsResult<DescriptorStat> {
-        self.descriptor(&fd)?.dir()?.stat_at(flags, path).await
+        match self.descriptor(&fd)? {
+            Descriptor::VirtualDir(d) => d.stat_at(flags, &path),
+            d => d.dir()?.stat_at(flags, path).await,
+        }
     }
 
     async fn set_times_at(
@@ -184,8 +231,10 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         atime: NewTimestamp,
         mtime: NewTimestamp,
     ) -> FsResult<()> {
-        let d = self.descriptor(&fd)?;
-        d.dir()?.set_times_at(flags, path, atime, mtime).await
+        match self.descriptor(&fd)? {
+            Descriptor::VirtualDir(d) => d.set_times_at(flags, &path, atime, mtime),
+            d => d.dir()?.set_times_at(flags, path, atime, mtime).await,
+        }
     }
 
     async fn link_at(
@@ -198,9 +247,17 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
     ) -> FsResult<()> {
         let old = self.descriptor(&fd)?;
         let new = self.descriptor(&new_fd)?;
-        old.dir()?
-            .link_at(old_flags, old_path, new.dir()?, new_path)
-            .await
+        match (&old, &new) {
+            (Descriptor::VirtualDir(o), Descriptor::VirtualDir(n)) => {
+                o.link_at(old_flags, &old_path, n, &new_path)
+            }
+            (Descriptor::VirtualDir(_), _) => Err(pair_error(&new)),
+            _ => {
+                old.dir()?
+                    .link_at(old_flags, old_path, new.dir()?, new_path)
+                    .await
+            }
+        }
     }
 
     async fn open_at(
@@ -211,13 +268,18 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         oflags: OpenFlags,
         flags: DescriptorFlags,
     ) -> FsResult<Resource<Descriptor>> {
-        let d = self.descriptor(&fd)?;
-        let opened = d.dir()?.open_at(path_flags, path, oflags, flags).await?;
+        let opened = match self.descriptor(&fd)? {
+            Descriptor::VirtualDir(d) => d.open_at(path_flags, &path, oflags, flags)?,
+            d => d.dir()?.open_at(path_flags, path, oflags, flags).await?,
+        };
         Ok(self.table().push(opened)?)
     }
 
     async fn readlink_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<String> {
-        self.descriptor(&fd)?.dir()?.readlink_at(path).await
+        match self.descriptor(&fd)? {
+            Descriptor::VirtualDir(d) => d.readlink_at(&path),
+            d => d.dir()?.readlink_at(path).await,
+        }
     }
 
     async fn remove_directory_at(
@@ -225,7 +287,10 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         fd: Resource<Descriptor>,
         path: String,
     ) -> FsResult<()> {
-        self.descriptor(&fd)?.dir()?.remove_directory_at(path).await
+        match self.descriptor(&fd)? {
+            Descriptor::VirtualDir(d) => d.remove_directory_at(&path),
+            d => d.dir()?.remove_directory_at(path).await,
+        }
     }
 
     async fn rename_at(
@@ -237,7 +302,13 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
     ) -> FsResult<()> {
         let old = self.descriptor(&fd)?;
         let new = self.descriptor(&new_fd)?;
-        old.dir()?.rename_at(old_path, new.dir()?, new_path).await
+        match (&old, &new) {
+            (Descriptor::VirtualDir(o), Descriptor::VirtualDir(n)) => {
+                o.rename_at(&old_path, n, &new_path)
+            }
+            (Descriptor::VirtualDir(_), _) => Err(pair_error(&new)),
+            _ => old.dir()?.rename_at(old_path, new.dir()?, new_path).await,
+        }
     }
 
     async fn symlink_at(
@@ -246,14 +317,17 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         old_path: String,
         new_path: String,
     ) -> FsResult<()> {
-        self.descriptor(&fd)?
-            .dir()?
-            .symlink_at(old_path, new_path)
-            .await
+        match self.descriptor(&fd)? {
+            Descriptor::VirtualDir(d) => d.symlink_at(&old_path, &new_path),
+            d => d.dir()?.symlink_at(old_path, new_path).await,
+        }
     }
 
     async fn unlink_file_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
-        self.descriptor(&fd)?.dir()?.unlink_file_at(path).await
+        match self.descriptor(&fd)? {
+            Descriptor::VirtualDir(d) => d.unlink_file_at(&path),
+            d => d.dir()?.unlink_file_at(path).await,
+        }
     }
 
     async fn is_same_object(
@@ -263,6 +337,11 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
     ) -> wasmtime::Result<bool> {
         let a = self.descriptor(&fd)?;
         let b = self.descriptor(&other)?;
+        match (virtual_identity(&a), virtual_identity(&b)) {
+            (None, None) => {}
+            (Some(x), Some(y)) => return Ok(x? == y?),
+            _ => return Ok(false),
+        }
         let inline = a.allow_blocking();
         crate::runtime::run_blocking(inline, move || -> wasmtime::Result<bool> {
             let ma = host_metadata(&a)?;
@@ -276,6 +355,8 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         match self.descriptor(&fd)? {
             Descriptor::File(f) => f.metadata_hash().await,
             Descriptor::Dir(d) => d.metadata_hash().await,
+            Descriptor::VirtualFile(f) => f.metadata_hash(),
+            Descriptor::VirtualDir(d) => d.metadata_hash(),
         }
     }
 
@@ -285,10 +366,10 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         flags: PathFlags,
         path: String,
     ) -> FsResult<MetadataHashValue> {
-        self.descriptor(&fd)?
-            .dir()?
-            .metadata_hash_at(flags, path)
-            .await
+        match self.descriptor(&fd)? {
+            Descriptor::VirtualDir(d) => d.metadata_hash_at(flags, &path),
+            d => d.dir()?.metadata_hash_at(flags, path).await,
+        }
     }
 
     async fn drop(&mut self, fd: Resource<Descriptor>) -> wasmtime::Result<()> {
@@ -303,6 +384,32 @@ fn host_metadata(d: &Descriptor) -> std::io::Result<cap_std::fs::Metadata> {
     match d {
         Descriptor::File(f) => f.file.metadata(),
         Descriptor::Dir(d) => d.dir.dir_metadata(),
+        Descriptor::VirtualFile(_) | Descriptor::VirtualDir(_) => {
+            Err(std::io::ErrorKind::Unsupported.into())
+        }
+    }
+}
+
+/// The (mount, object) identity of a virtual descriptor; `None` for a host
+/// one.
+fn virtual_identity(d: &Descriptor) -> Option<wasmtime::Result<(u64, u64)>> {
+    let stat = match d {
+        Descriptor::VirtualFile(f) => f.node_stat().map(|s| (f.open.mount.id, s.ino)),
+        Descriptor::VirtualDir(d) => d.node_stat().map(|s| (d.mount_id(), s.ino)),
+        _ => return None,
+    };
+    Some(stat.map_err(|e| match e.downcast() {
+        Ok(code) => wasmtime::format_err!("metadata of an open descriptor: {code:?}"),
+        Err(e) => e,
+    }))
+}
+
+/// The error of a link or rename from a virtual directory to `new`:
+/// `not-directory` if `new` is no directory, `cross-device` otherwise.
+fn pair_error(new: &Descriptor) -> FsError {
+    match new {
+        Descriptor::File(_) | Descriptor::VirtualFile(_) => ErrorCode::NotDirectory.into(),
+        _ => ErrorCode::CrossDevice.into(),
     }
 }
 

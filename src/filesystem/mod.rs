@@ -36,7 +36,12 @@ pub(crate) use error::stream_error_code;
 pub use file::File;
 pub use perms::{DirPerms, FilePerms};
 pub use readdir::ReaddirStream;
-pub use stream::{FileInputStream, FileOutputStream};
+pub use stream::{FileInputStream, FileOutputStream, MAX_WRITE};
+
+// What the virtual backends (`crate::vfs`) share with the host backend.
+pub(crate) use path::{check as path_check, follows as path_follows};
+pub(crate) use perms::{require_dir, require_file, require_mode};
+pub(crate) use stat::hash_parts;
 
 use crate::TrappableError;
 use crate::bindings::filesystem::types::ErrorCode;
@@ -59,30 +64,40 @@ impl From<wasmtime::component::ResourceTableError> for FsError {
 pub const MAX_READ: usize = 4 << 20;
 
 /// The host side of `wasi:filesystem/types.descriptor`: an open directory
-/// or an open file (anything that is not a directory). Cloning shares the
-/// underlying host handle.
+/// or an open file (anything that is not a directory), of a host preopen
+/// or of a virtual mount ([`crate::vfs`]). Cloning shares the underlying
+/// handle. The variants are the dispatch between backends: host
+/// descriptors are matched directly, with no virtual call.
 #[derive(Clone)]
 pub enum Descriptor {
-    /// A directory.
+    /// A host directory.
     Dir(Dir),
-    /// A file, or another non-directory object (device, fifo, ...).
+    /// A host file, or another non-directory object (device, fifo, ...).
     File(File),
+    /// A directory of a virtual mount.
+    VirtualDir(crate::vfs::VirtualDir),
+    /// A file of a virtual mount.
+    VirtualFile(crate::vfs::VirtualFile),
 }
 
 impl Descriptor {
-    /// The directory, or `not-directory`.
+    /// The host directory; `not-directory` for a file, `cross-device`
+    /// for a virtual directory (the host call needing a host directory
+    /// is one between two mounts).
     pub fn dir(&self) -> FsResult<&Dir> {
         match self {
             Descriptor::Dir(d) => Ok(d),
-            Descriptor::File(_) => Err(ErrorCode::NotDirectory.into()),
+            Descriptor::VirtualDir(_) => Err(ErrorCode::CrossDevice.into()),
+            Descriptor::File(_) | Descriptor::VirtualFile(_) => Err(ErrorCode::NotDirectory.into()),
         }
     }
 
-    /// The file, or `is-directory`.
+    /// The host file, or `is-directory`.
     pub fn file(&self) -> FsResult<&File> {
         match self {
             Descriptor::File(f) => Ok(f),
-            Descriptor::Dir(_) => Err(ErrorCode::IsDirectory.into()),
+            Descriptor::VirtualFile(_) => Err(ErrorCode::Unsupported.into()),
+            Descriptor::Dir(_) | Descriptor::VirtualDir(_) => Err(ErrorCode::IsDirectory.into()),
         }
     }
 
@@ -91,6 +106,7 @@ impl Descriptor {
         match self {
             Descriptor::Dir(d) => d.allow_blocking_current_thread,
             Descriptor::File(f) => f.allow_blocking_current_thread,
+            Descriptor::VirtualDir(_) | Descriptor::VirtualFile(_) => true,
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct ReaddirStream {
     /// The listing's descriptors in the context's budget, given back as
     /// soon as the host listing is closed.
     slot: Option<Slot>,
+    /// The listing of a virtual directory (then `entries` is `None`).
+    virtual_listing: Option<crate::vfs::VirtualListing>,
 }
 
 impl ReaddirStream {
@@ -38,6 +40,18 @@ impl ReaddirStream {
             buffer: VecDeque::new(),
             allow_blocking_current_thread,
             slot: Some(slot),
+            virtual_listing: None,
+        }
+    }
+
+    /// A stream over the listing of a virtual directory.
+    pub(crate) fn from_virtual(listing: crate::vfs::VirtualListing) -> Self {
+        ReaddirStream {
+            entries: None,
+            buffer: VecDeque::new(),
+            allow_blocking_current_thread: true,
+            slot: None,
+            virtual_listing: Some(listing),
         }
     }
 
@@ -45,6 +59,9 @@ impl ReaddirStream {
     /// whose name is not UTF-8 is reported as `illegal-byte-sequence`; the
     /// listing continues after it.
     pub async fn next(&mut self) -> FsResult<Option<DirectoryEntry>> {
+        if let Some(listing) = &mut self.virtual_listing {
+            return listing.next_entry();
+        }
         if let Some(item) = self.buffer.pop_front() {
             return item.map(Some);
         }

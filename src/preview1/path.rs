@@ -214,6 +214,10 @@ pub(crate) async fn open(
                 kind: Kind::File(f),
             }
         }
+        // A host directory opens host objects only.
+        Descriptor::VirtualDir(_) | Descriptor::VirtualFile(_) => {
+            return Err(Errno::Notsup.into());
+        }
     };
     Ok(cx.fds.push(entry)?.into())
 }

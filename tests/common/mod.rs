@@ -657,3 +657,27 @@ pub fn check_cases(out: &Outcome, expected: &[(&str, &[&str])]) {
         problems.join("\n  ")
     );
 }
+
+/// The `run` example binary: `target/<profile>/examples/run`, which
+/// `cargo test` builds beside the
+/// test binaries (`target/<profile>/deps/`): the example belongs to the
+/// `examples` workspace member, a default member, so a plain `cargo test`
+/// builds it (a `cargo test --test run_example` alone does not).
+/// `WASI_HOST_RUN_EXAMPLE` names another binary to test instead (one built
+/// elsewhere, or the hashed `examples/run-*` file of this build when other
+/// checkouts share the target directory and its `examples/run`).
+pub fn run_example() -> PathBuf {
+    if let Some(path) = std::env::var_os("WASI_HOST_RUN_EXAMPLE") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
+    let run = profile_dir.join("examples").join("run");
+    assert!(
+        run.exists(),
+        "{} is not built: run `cargo build --release --example run` first, \
+         or the whole `cargo test --release`, which builds it",
+        run.display()
+    );
+    run
+}

@@ -1,0 +1,220 @@
+//! A mounted backend: the enum through which the built-in backends are
+//! dispatched without a virtual call, `dyn` only for the embedder's own.
+
+use super::backend::{FsBackend, NodeId, NodeKind, NodeStat, SetTime, VEntry, VfsResult};
+use super::memory::MemoryFs;
+use super::readonly::ReadOnly;
+use super::single::SingleFile;
+use crate::bindings::clocks::wall_clock::Datetime;
+use crate::clocks::HostWallClock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+/// Source of mount identities (links and renames between two mounts are
+/// `cross-device`). Shared with the host preopens' numbering space by
+/// starting high.
+static NEXT_MOUNT: AtomicU64 = AtomicU64::new(1 << 48);
+
+/// The backends a mount can hold: the built-in ones by value (a `match`,
+/// no virtual call), the embedder's own behind `dyn`.
+#[derive(Clone)]
+pub(crate) enum AnyBackend {
+    Memory(MemoryFs),
+    SingleFile(Arc<SingleFile>),
+    ReadOnly(Arc<ReadOnly<AnyBackend>>),
+    Custom(Arc<dyn FsBackend>),
+}
+
+/// A backend ready to be mounted with [`crate::WasiCtxBuilder::mount`].
+#[derive(Clone)]
+pub struct Mount {
+    pub(crate) backend: AnyBackend,
+}
+
+impl Mount {
+    /// An in-memory tree (the embedder keeps a clone of `fs` to read back
+    /// what the guest did).
+    pub fn memory(fs: MemoryFs) -> Mount {
+        Mount {
+            backend: AnyBackend::Memory(fs),
+        }
+    }
+
+    /// One host file under `name`, alone in the mounted directory (see
+    /// [`SingleFile`]).
+    pub fn single_file(file: SingleFile) -> Mount {
+        Mount {
+            backend: AnyBackend::SingleFile(Arc::new(file)),
+        }
+    }
+
+    /// `bytes` as the file `name`, alone in the mounted directory (an
+    /// in-memory tree; mount it with `DirPerms::READ` to keep the directory
+    /// as it is).
+    pub fn file_bytes(name: &str, bytes: impl AsRef<[u8]>) -> super::VfsResult<Mount> {
+        Ok(Mount::memory(MemoryFs::from_files([(name, bytes)])?))
+    }
+
+    /// The embedder's own backend.
+    pub fn custom(backend: impl FsBackend) -> Mount {
+        Mount {
+            backend: AnyBackend::Custom(Arc::new(backend)),
+        }
+    }
+
+    /// The same backend, read-only: every change is refused with
+    /// `read-only`.
+    pub fn read_only(self) -> Mount {
+        Mount {
+            backend: AnyBackend::ReadOnly(Arc::new(ReadOnly::new(self.backend))),
+        }
+    }
+}
+
+macro_rules! dispatch {
+    ($self:ident, $b:ident => $e:expr) => {
+        match $self {
+            AnyBackend::Memory($b) => $e,
+            AnyBackend::SingleFile($b) => $e,
+            AnyBackend::ReadOnly($b) => $e,
+            AnyBackend::Custom($b) => $e,
+        }
+    };
+}
+
+impl FsBackend for AnyBackend {
+    fn root(&self) -> NodeId {
+        dispatch!(self, b => b.root())
+    }
+    fn lookup(&self, dir: NodeId, name: &str) -> VfsResult<NodeId> {
+        dispatch!(self, b => b.lookup(dir, name))
+    }
+    fn stat(&self, node: NodeId) -> VfsResult<NodeStat> {
+        dispatch!(self, b => b.stat(node))
+    }
+    fn kind(&self, node: NodeId) -> VfsResult<NodeKind> {
+        dispatch!(self, b => b.kind(node))
+    }
+    fn read_link(&self, node: NodeId) -> VfsResult<String> {
+        dispatch!(self, b => b.read_link(node))
+    }
+    fn read_at(&self, node: NodeId, buf: &mut [u8], offset: u64) -> VfsResult<usize> {
+        dispatch!(self, b => b.read_at(node, buf, offset))
+    }
+    fn list(&self, dir: NodeId, after: Option<&str>, max: usize) -> VfsResult<Vec<VEntry>> {
+        dispatch!(self, b => b.list(dir, after, max))
+    }
+    fn write_at(&self, node: NodeId, data: &[u8], offset: u64, now: Datetime) -> VfsResult<usize> {
+        dispatch!(self, b => b.write_at(node, data, offset, now))
+    }
+    fn append(&self, node: NodeId, data: &[u8], now: Datetime) -> VfsResult<usize> {
+        dispatch!(self, b => b.append(node, data, now))
+    }
+    fn set_size(&self, node: NodeId, size: u64, now: Datetime) -> VfsResult<()> {
+        dispatch!(self, b => b.set_size(node, size, now))
+    }
+    fn set_times(
+        &self,
+        node: NodeId,
+        atime: SetTime,
+        mtime: SetTime,
+        now: Datetime,
+    ) -> VfsResult<()> {
+        dispatch!(self, b => b.set_times(node, atime, mtime, now))
+    }
+    fn create_file(
+        &self,
+        dir: NodeId,
+        name: &str,
+        exclusive: bool,
+        now: Datetime,
+    ) -> VfsResult<NodeId> {
+        dispatch!(self, b => b.create_file(dir, name, exclusive, now))
+    }
+    fn create_dir(&self, dir: NodeId, name: &str, now: Datetime) -> VfsResult<()> {
+        dispatch!(self, b => b.create_dir(dir, name, now))
+    }
+    fn symlink(&self, dir: NodeId, name: &str, target: &str, now: Datetime) -> VfsResult<()> {
+        dispatch!(self, b => b.symlink(dir, name, target, now))
+    }
+    fn unlink(&self, dir: NodeId, name: &str, now: Datetime) -> VfsResult<()> {
+        dispatch!(self, b => b.unlink(dir, name, now))
+    }
+    fn remove_dir(&self, dir: NodeId, name: &str, now: Datetime) -> VfsResult<()> {
+        dispatch!(self, b => b.remove_dir(dir, name, now))
+    }
+    fn rename(
+        &self,
+        dir: NodeId,
+        name: &str,
+        new_dir: NodeId,
+        new_name: &str,
+        now: Datetime,
+    ) -> VfsResult<()> {
+        dispatch!(self, b => b.rename(dir, name, new_dir, new_name, now))
+    }
+    fn link(&self, node: NodeId, new_dir: NodeId, new_name: &str, now: Datetime) -> VfsResult<()> {
+        dispatch!(self, b => b.link(node, new_dir, new_name, now))
+    }
+    fn sync(&self, node: NodeId) -> VfsResult<()> {
+        dispatch!(self, b => b.sync(node))
+    }
+    fn open(&self, node: NodeId) {
+        dispatch!(self, b => b.open(node))
+    }
+    fn close(&self, node: NodeId) {
+        dispatch!(self, b => b.close(node))
+    }
+    fn read_only(&self) -> bool {
+        dispatch!(self, b => b.read_only())
+    }
+    fn space_left(&self) -> Option<u64> {
+        dispatch!(self, b => b.space_left())
+    }
+}
+
+/// A mounted backend: its identity and the clock its timestamps come from.
+pub(crate) struct MountState {
+    pub(crate) backend: AnyBackend,
+    pub(crate) id: u64,
+    /// The context's wall clock, set when the context is built.
+    pub(crate) clock: OnceLock<Arc<dyn HostWallClock>>,
+}
+
+impl MountState {
+    pub(crate) fn new(mount: Mount) -> Arc<MountState> {
+        Arc::new(MountState {
+            backend: mount.backend,
+            id: NEXT_MOUNT.fetch_add(1, Ordering::Relaxed),
+            clock: OnceLock::new(),
+        })
+    }
+
+    /// The context's wall-clock time (the host's before the context is
+    /// built).
+    pub(crate) fn now(&self) -> Datetime {
+        match self.clock.get() {
+            Some(clock) => {
+                let d: Duration = clock.now();
+                Datetime {
+                    seconds: d.as_secs(),
+                    nanoseconds: d.subsec_nanos(),
+                }
+            }
+            None => super::memory::system_now(),
+        }
+    }
+}
+
+/// One wall clock shared by the context and its mounts.
+pub(crate) struct SharedWallClock(pub(crate) Arc<dyn HostWallClock>);
+
+impl HostWallClock for SharedWallClock {
+    fn resolution(&self) -> Duration {
+        self.0.resolution()
+    }
+    fn now(&self) -> Duration {
+        self.0.now()
+    }
+}
