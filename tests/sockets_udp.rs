@@ -7,7 +7,7 @@
 //! has an IPv6 loopback and say `skipped` otherwise.
 
 mod common;
-use common::{Mode, Outcome, Run, cases, check_cases, guests};
+use common::{Mode, Outcome, Run, cases, check_cases, guests, run_example};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -438,24 +438,6 @@ fn std_udp_echo_client_ipv6() {
         out.assert_line("bound ::1");
         check_std_echo(&out.stdout(), &format!("{mode:?}"));
     }
-}
-
-/// `target/<profile>/examples/run` (or `WASI_HOST_RUN_EXAMPLE`), as in
-/// `tests/run_example.rs`.
-fn run_example() -> std::path::PathBuf {
-    if let Some(path) = std::env::var_os("WASI_HOST_RUN_EXAMPLE") {
-        return path.into();
-    }
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(std::path::Path::parent).unwrap();
-    let run = profile_dir.join("examples").join("run");
-    assert!(
-        run.exists(),
-        "{} is not built: run `cargo build --release --example run` first, \
-         or the whole `cargo test --release`, which builds it",
-        run.display()
-    );
-    run
 }
 
 #[test]
