@@ -131,7 +131,7 @@ fn lookups_are_denied_unless_allowed() {
 #[test]
 fn dropping_a_pending_lookup_is_fine() {
     for mode in Mode::ALL {
-        let names: Vec<String> = (0..200).map(|i| format!("drop:host{i}.invalid")).collect();
+        let names: Vec<String> = (0..20).map(|i| format!("drop:host{i}.invalid")).collect();
         let mut args: Vec<&str> = names.iter().map(String::as_str).collect();
         args.push("drop:localhost");
         args.push("127.0.0.1");
@@ -141,7 +141,7 @@ fn dropping_a_pending_lookup_is_fine() {
             &out,
             &[
                 ("drop:host0.invalid", &["ok"]),
-                ("drop:host199.invalid", &["ok"]),
+                ("drop:host19.invalid", &["ok"]),
                 ("drop:localhost", &["ok"]),
                 ("127.0.0.1", &["ok 127.0.0.1"]),
             ],

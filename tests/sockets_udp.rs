@@ -7,7 +7,7 @@
 //! has an IPv6 loopback and say `skipped` otherwise.
 
 mod common;
-use common::{Mode, Outcome, Run, cases, check_cases, guests};
+use common::{Mode, Outcome, Run, cases, check_cases, guests, run_example};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -275,6 +275,39 @@ fn policy_refuses_one_port_and_lets_another_through() {
 }
 
 #[test]
+fn a_policy_that_waits_is_awaited() {
+    // The check sleeps before answering, so its future is pending at first:
+    // the async flavour awaits it, the sync one parks in `block_on`.
+    let peer = EchoPeer::v4();
+    let denied = EchoPeer::v4().addr.port();
+    for mode in Mode::ALL {
+        let out = Run::new(guests::UDP_DIRECT)
+            .args(["policy".to_string(), denied.to_string(), peer.port()])
+            .configure(move |b| {
+                b.allow_udp(true)
+                    .socket_addr_check(move |addr, _| async move {
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                        addr.port() != denied
+                    });
+            })
+            .run(mode);
+        out.assert_success().assert_line("done");
+        check_cases(
+            &out,
+            &[
+                ("bind-denied", ACCESS_DENIED),
+                ("bind-other", &["ok ()"]),
+                ("connect-denied", ACCESS_DENIED),
+                ("connect-allowed", &["ok ()"]),
+                ("send-denied", ACCESS_DENIED),
+                ("send-partial", &["ok 1"]),
+                ("echo-allowed", OK),
+            ],
+        );
+    }
+}
+
+#[test]
 fn everything_is_denied_without_a_policy() {
     // `allow_udp` alone: the default policy refuses every address.
     for mode in Mode::ALL {
@@ -291,6 +324,30 @@ fn everything_is_denied_without_a_policy() {
                 ("bind-denied", ACCESS_DENIED),
                 ("bind-other", ACCESS_DENIED),
                 ("stream", INVALID_STATE),
+            ],
+        );
+    }
+}
+
+#[test]
+fn a_connected_send_to_a_closed_port_is_refused() {
+    // A port nobody listens on (bound, then closed, by the host).
+    let closed = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for mode in Mode::ALL {
+        let out = udp_direct(&["refused", &closed.to_string()]).run(mode);
+        out.assert_success().assert_line("done");
+        check_cases(
+            &out,
+            &[
+                ("send", &["ok 1"]),
+                ("readable", OK),
+                ("receive", &["connection-refused"]),
+                // The OS reports the error once.
+                ("receive-again", &["ok 0"]),
             ],
         );
     }
@@ -383,19 +440,7 @@ fn std_udp_echo_client_ipv6() {
     }
 }
 
-/// `target/<profile>/examples/run` (or `WASI_HOST_RUN_EXAMPLE`), as in
-/// `tests/run_example.rs`.
-fn run_example() -> std::path::PathBuf {
-    if let Some(path) = std::env::var_os("WASI_HOST_RUN_EXAMPLE") {
-        return path.into();
-    }
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(std::path::Path::parent).unwrap();
-    profile_dir.join("examples").join("run")
-}
-
 #[test]
-#[ignore = "needs the run example's network flags from branch tcp"]
 fn std_udp_echo_through_the_run_example() {
     let peer = EchoPeer::v4();
     for flags in [&[][..], &["--async"][..]] {

@@ -16,11 +16,13 @@ use super::policy_udp::{family_accepts, is_valid_remote};
 use super::{SocketAddrCheck, SocketAddrUse, SocketError, SocketResult};
 use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily};
 use crate::io::Subscribe;
+use rustix::net::RecvFlags;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Waker};
+use tokio::io::Interest;
 
 /// The most datagrams one `receive` returns, and one `check-send` permits.
 pub const MAX_BATCH: usize = 64;
@@ -106,10 +108,25 @@ impl IncomingDatagramStream {
             self.buffer = vec![0; MAX_DATAGRAM];
         }
         let remote = self.association.remote;
+        let socket = &self.association.socket;
+        let buffer = &mut self.buffer;
         let mut discarded = 0;
         while out.len() < max {
-            match self.association.socket.try_recv_from(&mut self.buffer) {
-                Ok((n, from)) => {
+            let mut received = recv_from(socket, buffer, Interest::READABLE);
+            // An error the OS holds for the socket (an ICMP port-unreachable
+            // on a connected socket) makes it ready for `ERROR` only, and
+            // `recvfrom` reports it. (tokio cannot try both interests at
+            // once: a combined interest never counts as ready in `try_io`.)
+            if out.is_empty()
+                && matches!(&received, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+            {
+                received = recv_from(socket, buffer, Interest::ERROR);
+            }
+            match received {
+                // No IP sender: cannot happen on an IP socket.
+                Ok((_, None)) if discarded < MAX_DISCARDED => discarded += 1,
+                Ok((_, None)) => break,
+                Ok((n, Some(from))) => {
                     let from = match remote {
                         // Connected: the spec promises the stream's own
                         // remote address; anything else was queued before
@@ -123,7 +140,7 @@ impl IncomingDatagramStream {
                         None => from,
                     };
                     out.push(Received {
-                        data: self.buffer[..n].to_vec(),
+                        data: buffer[..n].to_vec(),
                         from,
                     });
                 }
@@ -134,6 +151,19 @@ impl IncomingDatagramStream {
         }
         Ok(out)
     }
+}
+
+/// One `recvfrom` into `buffer`, if tokio has seen `interest` readiness
+/// (`WouldBlock` otherwise, and then the readiness is cleared).
+fn recv_from(
+    socket: &tokio::net::UdpSocket,
+    buffer: &mut [u8],
+    interest: Interest,
+) -> io::Result<(usize, Option<SocketAddr>)> {
+    socket.try_io(interest, || {
+        let (n, _, from) = rustix::net::recvfrom(socket, &mut *buffer, RecvFlags::empty())?;
+        Ok((n, from.and_then(|a| SocketAddr::try_from(a).ok())))
+    })
 }
 
 /// Whether a datagram from `from` comes from the connected `peer`: the same
@@ -150,7 +180,8 @@ impl Subscribe for IncomingDatagramStream {
             return;
         }
         // An error is readiness too: `receive` then reports it.
-        let _ = self.association.socket.readable().await;
+        let interest = Interest::READABLE | Interest::ERROR;
+        let _ = self.association.socket.ready(interest).await;
     }
 }
 
@@ -262,5 +293,27 @@ impl Subscribe for OutgoingDatagramStream {
             return;
         }
         let _ = self.association.socket.writable().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn receives_what_was_sent() {
+        crate::runtime::block_on(async {
+            let a = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let b = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let from = a.local_addr().unwrap();
+            a.send_to(b"hi", b.local_addr().unwrap()).await.unwrap();
+            let mut inc =
+                IncomingDatagramStream::new(Arc::new(Association::new(Arc::new(b), None)));
+            inc.ready().await;
+            let got = inc.receive(4).unwrap();
+            assert_eq!(got.len(), 1);
+            assert_eq!(got[0].data, b"hi");
+            assert_eq!(got[0].from, from);
+        })
     }
 }

@@ -11,6 +11,8 @@
 //! - `states`: every invalid-state / invalid-argument path of the socket.
 //! - `options`: the options' validation and clamping.
 //! - `policy DENIED ALLOWED`: the host's check refuses port DENIED.
+//! - `refused PORT`: connected to a port nobody listens on, a send, then a
+//!   receive (the OS reports the ICMP port-unreachable as refused).
 //! - `overpermit`: a send beyond the `check-send` permit (must trap).
 //! - `drops N`: N sockets created and dropped in every state.
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -35,6 +37,7 @@ fn main() {
         "options" => options(&net),
         "policy" => policy(&net, port(2), port(3)),
         "overpermit" => overpermit(&net),
+        "refused" => refused(&net, port(2)),
         "drops" => drops(&net, num(2)),
         other => unknown_case(other),
     }
@@ -429,6 +432,15 @@ fn policy(net: &Network, denied: u16, allowed: u16) {
         got.len() == 1 && got[0].data == b"a",
         got.iter().map(|d| d.data.clone()).collect::<Vec<_>>(),
     );
+}
+
+fn refused(net: &Network, closed: u16) {
+    let sock = bound(net);
+    let (inc, out) = sock.stream(Some(localhost(closed))).expect("stream");
+    case("send", send(&out, &[dg(b"x", None)]));
+    result("readable", wait(&inc.subscribe()), "not ready within 5 s");
+    case("receive", inc.receive(1).map(|v| v.len()));
+    case("receive-again", inc.receive(1).map(|v| v.len()));
 }
 
 fn overpermit(net: &Network) {
