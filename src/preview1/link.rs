@@ -234,7 +234,9 @@ macro_rules! link_waiting {
                     if let Some(result) = ($fast)(cx, &mut mem) {
                         return result;
                     }
-                    target::$name(cx, &mut mem, $($arg),*).await
+                    // Boxed apart, so that the future wasmtime boxes for
+                    // every call stays small when the shortcut answers.
+                    Box::pin(target::$name(cx, &mut mem, $($arg),*)).await
                 })
             },
         )?;
