@@ -430,20 +430,15 @@ pub(crate) async fn readdir(
     cookie: Dircookie,
 ) -> Result<Size, Error> {
     let e = cx.fds.get_mut(fd.into())?;
-    if !matches!(e.kind, Kind::Dir(_)) {
-        if let Kind::VDir(_) = e.kind {
-            e.require(Rights::FD_READDIR)?;
-            if let Kind::VDir(d) = &mut e.kind {
-                return virtual_readdir(d, mem, buf, len, cookie);
-            }
-        }
+    if !matches!(e.kind, Kind::Dir(_) | Kind::VDir(_)) {
         return Err(Errno::Notdir.into());
     }
     e.require(Rights::FD_READDIR)?;
-    let Kind::Dir(d) = &mut e.kind else {
-        return Err(Errno::Notdir.into());
+    let d = match &mut e.kind {
+        Kind::Dir(d) => &mut **d,
+        Kind::VDir(d) => return virtual_readdir(d, mem, buf, len, cookie),
+        _ => return Err(Errno::Notdir.into()),
     };
-    let d = &mut **d;
     let dest = buf.as_array(len);
     if let Some(slice) = mem.as_slice_mut(dest)? {
         let n = super::readdir::readdir(&d.dir, &mut d.listing, slice, cookie).await?;
