@@ -16,7 +16,6 @@ mod host_udp_sync;
 mod idna;
 mod lookup;
 mod policy;
-mod policy_udp;
 mod tcp;
 mod tcp_stream;
 mod udp;

@@ -15,7 +15,7 @@
 //! in `closed`.
 
 use super::error::connect_error;
-use super::policy::{Verdict, is_ipv4_mapped, is_unicast_or_unspecified};
+use super::policy::{Verdict, is_ipv4_mapped, is_unicast, is_valid_remote};
 use super::tcp_stream::{Connection, TcpReader, TcpWriter};
 use super::{SocketAddrCheck, SocketAddrUse, SocketError, SocketResult};
 use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily};
@@ -274,7 +274,7 @@ impl TcpSocket {
             _ => return err(ErrorCode::InvalidState),
         }
         self.check_family(&addr)?;
-        if !is_unicast_or_unspecified(&addr.ip()) {
+        if !is_unicast(addr.ip()) {
             return err(ErrorCode::InvalidArgument);
         }
         let verdict = Verdict::ask(check, addr, SocketAddrUse::TcpBind);
@@ -347,8 +347,7 @@ impl TcpSocket {
             _ => return err(ErrorCode::InvalidState),
         }
         self.check_family(&addr)?;
-        let ip = addr.ip();
-        if !is_unicast_or_unspecified(&ip) || ip.is_unspecified() || addr.port() == 0 {
+        if !is_valid_remote(addr) {
             return err(ErrorCode::InvalidArgument);
         }
         let verdict = Verdict::ask(check, addr, SocketAddrUse::TcpConnect);

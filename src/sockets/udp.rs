@@ -11,7 +11,7 @@
 use super::SocketAddrCheck;
 use super::SocketAddrUse;
 use super::SocketResult;
-use super::policy_udp::{family_accepts, is_unicast, is_valid_remote};
+use super::policy::{family_accepts, is_unicast, is_valid_remote};
 use super::udp_streams::{Association, IncomingDatagramStream, OutgoingDatagramStream};
 use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily};
 use crate::io::Subscribe;

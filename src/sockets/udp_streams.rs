@@ -12,7 +12,7 @@
 //! reused buffer of [`MAX_DATAGRAM`] bytes and copied out at its real size;
 //! `check-send` permits at most [`MAX_BATCH`] datagrams.
 
-use super::policy_udp::{family_accepts, is_valid_remote};
+use super::policy::{family_accepts, is_valid_remote};
 use super::{SocketAddrCheck, SocketAddrUse, SocketError, SocketResult};
 use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily};
 use crate::io::Subscribe;
