@@ -8,7 +8,7 @@
 use super::budget::{FdBudget, Slot};
 use super::file::File;
 use super::path::{self, refuse_slash_through_symlink};
-use super::perms::{DirPerms, FilePerms, require_dir, require_file};
+use super::perms::{DirPerms, FilePerms, OpenRequest, require_dir, require_file};
 use super::readdir::ReaddirStream;
 use super::stat;
 use super::{Descriptor, FsResult};
@@ -344,30 +344,16 @@ impl Dir {
     ) -> FsResult<Descriptor> {
         require_dir(self.perms, DirPerms::READ)?;
         path::check(&path)?;
-        let create = oflags.contains(OpenFlags::CREATE);
-        let truncate = oflags.contains(OpenFlags::TRUNCATE);
-        let exclusive = oflags.contains(OpenFlags::EXCLUSIVE);
-        let directory = oflags.contains(OpenFlags::DIRECTORY);
-        let read = flags.contains(DescriptorFlags::READ);
-        let write = flags.contains(DescriptorFlags::WRITE);
-        // The mode the descriptor gets beyond what it asked for.
-        let implied_read = !read && !write && self.file_perms.contains(FilePerms::READ);
-        let implied_write = !write
-            && (create || truncate)
-            && self.perms.contains(DirPerms::MUTATE)
-            && self.file_perms.contains(FilePerms::WRITE);
-        if create || truncate || write || flags.contains(DescriptorFlags::MUTATE_DIRECTORY) {
-            require_dir(self.perms, DirPerms::MUTATE)?;
-        }
-        if write || truncate {
-            require_file(self.file_perms, FilePerms::WRITE)?;
-        }
-        if read && create {
-            require_file(self.file_perms, FilePerms::READ)?;
-        }
-        if directory && create {
-            return Err(ErrorCode::Invalid.into());
-        }
+        let OpenRequest {
+            create,
+            truncate,
+            exclusive,
+            directory,
+            read,
+            write,
+            implied_read,
+            implied_write,
+        } = OpenRequest::check(self.perms, self.file_perms, oflags, flags, true)?;
         let follow = path::follows(path_flags, &path);
         let this = self.clone();
         // Taken before the host call, so the budget is never exceeded.

@@ -40,7 +40,7 @@ pub use stream::{FileInputStream, FileOutputStream, MAX_WRITE};
 
 // What the virtual backends (`crate::vfs`) share with the host backend.
 pub(crate) use path::{check as path_check, follows as path_follows};
-pub(crate) use perms::{require_dir, require_file, require_mode};
+pub(crate) use perms::{OpenRequest, require_dir, require_file, require_mode};
 pub(crate) use stat::hash_parts;
 
 use crate::TrappableError;

@@ -16,7 +16,7 @@
 //!    (`EROFS`).
 
 use super::FsResult;
-use crate::bindings::filesystem::types::ErrorCode;
+use crate::bindings::filesystem::types::{DescriptorFlags, ErrorCode, OpenFlags};
 
 bitflags::bitflags! {
     /// What a guest may do with the directories of a preopen.
@@ -68,5 +68,72 @@ pub(crate) fn require_mode(mode: FilePerms, needed: FilePerms) -> FsResult<()> {
         Ok(())
     } else {
         Err(ErrorCode::BadDescriptor.into())
+    }
+}
+
+/// An `open-at` request, checked against a directory's permissions: what
+/// was asked, and the open mode the descriptor gets beyond it. One set of
+/// rules for every backend (host and virtual).
+pub(crate) struct OpenRequest {
+    pub(crate) create: bool,
+    pub(crate) truncate: bool,
+    pub(crate) exclusive: bool,
+    pub(crate) directory: bool,
+    pub(crate) read: bool,
+    pub(crate) write: bool,
+    /// Neither `read` nor `write` opens for reading (POSIX `O_RDONLY` is 0),
+    /// where the files may be read.
+    pub(crate) implied_read: bool,
+    /// `create` or `truncate` open for writing too, where files may be
+    /// written.
+    pub(crate) implied_write: bool,
+}
+
+impl OpenRequest {
+    /// Checks `oflags` and `flags` against the directory's `perms` and its
+    /// files' `file_perms`: `create`, `truncate`, `write` and
+    /// `mutate-directory` need MUTATE; `write` and `truncate` need file
+    /// WRITE; `read` with `create` needs file READ (all `not-permitted`);
+    /// `directory` with `create` is `invalid`. `writable` is false for a
+    /// backend that refuses every change whatever the permissions say (it
+    /// implies no write mode).
+    pub(crate) fn check(
+        perms: DirPerms,
+        file_perms: FilePerms,
+        oflags: OpenFlags,
+        flags: DescriptorFlags,
+        writable: bool,
+    ) -> FsResult<OpenRequest> {
+        let create = oflags.contains(OpenFlags::CREATE);
+        let truncate = oflags.contains(OpenFlags::TRUNCATE);
+        let directory = oflags.contains(OpenFlags::DIRECTORY);
+        let read = flags.contains(DescriptorFlags::READ);
+        let write = flags.contains(DescriptorFlags::WRITE);
+        if create || truncate || write || flags.contains(DescriptorFlags::MUTATE_DIRECTORY) {
+            require_dir(perms, DirPerms::MUTATE)?;
+        }
+        if write || truncate {
+            require_file(file_perms, FilePerms::WRITE)?;
+        }
+        if read && create {
+            require_file(file_perms, FilePerms::READ)?;
+        }
+        if directory && create {
+            return Err(ErrorCode::Invalid.into());
+        }
+        Ok(OpenRequest {
+            create,
+            truncate,
+            exclusive: oflags.contains(OpenFlags::EXCLUSIVE),
+            directory,
+            read,
+            write,
+            implied_read: !read && !write && file_perms.contains(FilePerms::READ),
+            implied_write: !write
+                && writable
+                && (create || truncate)
+                && perms.contains(DirPerms::MUTATE)
+                && file_perms.contains(FilePerms::WRITE),
+        })
     }
 }

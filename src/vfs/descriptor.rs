@@ -14,8 +14,8 @@ use crate::bindings::filesystem::types::{
     OpenFlags, PathFlags,
 };
 use crate::filesystem::{
-    Descriptor, DirPerms, FilePerms, FsResult, MAX_READ, hash_parts, path_check, path_follows,
-    require_dir, require_file, require_mode,
+    Descriptor, DirPerms, FilePerms, FsResult, MAX_READ, OpenRequest, hash_parts, path_check,
+    path_follows, require_dir, require_file, require_mode,
 };
 use std::sync::Arc;
 
@@ -468,31 +468,17 @@ impl VirtualDir {
     ) -> FsResult<Descriptor> {
         require_dir(self.perms, DirPerms::READ)?;
         path_check(path)?;
-        let create = oflags.contains(OpenFlags::CREATE);
-        let truncate = oflags.contains(OpenFlags::TRUNCATE);
-        let exclusive = oflags.contains(OpenFlags::EXCLUSIVE);
-        let directory = oflags.contains(OpenFlags::DIRECTORY);
-        let read = flags.contains(DescriptorFlags::READ);
-        let write = flags.contains(DescriptorFlags::WRITE);
         let read_only = self.backend().read_only();
-        let implied_read = !read && !write && self.file_perms.contains(FilePerms::READ);
-        let implied_write = !write
-            && !read_only
-            && (create || truncate)
-            && self.perms.contains(DirPerms::MUTATE)
-            && self.file_perms.contains(FilePerms::WRITE);
-        if create || truncate || write || flags.contains(DescriptorFlags::MUTATE_DIRECTORY) {
-            require_dir(self.perms, DirPerms::MUTATE)?;
-        }
-        if write || truncate {
-            require_file(self.file_perms, FilePerms::WRITE)?;
-        }
-        if read && create {
-            require_file(self.file_perms, FilePerms::READ)?;
-        }
-        if directory && create {
-            return Err(ErrorCode::Invalid.into());
-        }
+        let OpenRequest {
+            create,
+            truncate,
+            exclusive,
+            directory,
+            read,
+            write,
+            implied_read,
+            implied_write,
+        } = OpenRequest::check(self.perms, self.file_perms, oflags, flags, !read_only)?;
         let follow = path_follows(path_flags, path);
         let backend = self.backend();
         let now = self.mount().now();
