@@ -229,23 +229,20 @@ impl Harness {
     fn seeded(overlay: bool) -> Harness {
         let tmp = tempfile::tempdir().unwrap();
         let lower = tempfile::tempdir().unwrap();
-        let mem_fs = if overlay {
+        let (mount, mem_fs) = if overlay {
             for dir in [tmp.path(), lower.path()] {
                 seed_tree(dir);
             }
-            Overlay::new(lower.path()).unwrap().upper().clone()
+            let overlay = Overlay::new(lower.path()).unwrap();
+            (overlay.mount(), overlay.upper().clone())
         } else {
-            MemoryFs::new()
+            let fs = MemoryFs::new();
+            (Mount::memory(fs.clone()), fs)
         };
         let mut b = WasiCtxBuilder::new();
         b.preopened_dir(tmp.path(), "/host", DirPerms::all(), FilePerms::all())
             .unwrap();
-        b.mount(
-            "/mem",
-            Mount::memory(mem_fs.clone()),
-            DirPerms::all(),
-            FilePerms::all(),
-        );
+        b.mount("/mem", mount, DirPerms::all(), FilePerms::all());
         let mut wasi = WasiImpl(State {
             ctx: b.build(),
             table: ResourceTable::new(),
@@ -591,7 +588,9 @@ fn host_quirk(op: &Op) -> bool {
 /// symlinks (one with `..`, one dangling) under the generator's names.
 fn seed_tree(dir: &std::path::Path) {
     std::fs::create_dir_all(dir.join("a/b")).unwrap();
-    std::fs::create_dir_all(dir.join("d")).unwrap();
+    std::fs::create_dir_all(dir.join("d/c/a")).unwrap();
+    std::fs::write(dir.join("d/c/a/b"), "deep").unwrap();
+    std::fs::write(dir.join("d/e"), "d/e").unwrap();
     std::fs::write(dir.join("a/c"), "host file a/c").unwrap();
     std::fs::write(dir.join("a/b/e"), vec![7u8; 3000]).unwrap();
     std::fs::write(dir.join("e"), "").unwrap();

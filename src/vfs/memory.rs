@@ -345,6 +345,67 @@ impl MemoryFs {
     }
 }
 
+/// What an overlay copies into its upper layer.
+pub(crate) enum Copied {
+    /// A file with these bytes.
+    File(Vec<u8>),
+    /// An empty directory.
+    Dir,
+    /// A symlink with this target.
+    Symlink(String),
+}
+
+impl MemoryFs {
+    /// Adds `content` as `dir/name` (`None`: an object without a name,
+    /// kept while open), with `times` (access, modification, status
+    /// change) and `open` descriptors already counted, leaving the times
+    /// of `dir` as they are: an overlay's copy-up. Quotas apply.
+    pub(crate) fn insert_copy(
+        &self,
+        dir: Option<NodeId>,
+        name: &str,
+        content: Copied,
+        times: [Datetime; 3],
+        open: u64,
+    ) -> VfsResult<NodeId> {
+        let mut tree = self.lock();
+        let data = match content {
+            Copied::File(bytes) => Data::File(bytes),
+            Copied::Dir => Data::Dir(BTreeMap::new(), dir.map_or(ROOT, |d| d.0)),
+            Copied::Symlink(target) => Data::Symlink(target),
+        };
+        let id = match dir {
+            Some(dir) => {
+                let parent = tree.node(dir.0)?;
+                let (mtime, ctime) = (parent.mtime, parent.ctime);
+                let id = tree.add(dir.0, name, data, times[1])?;
+                let parent = tree.node_mut(dir.0)?;
+                parent.mtime = mtime;
+                parent.ctime = ctime;
+                id
+            }
+            None => {
+                let node = Node::new(data, times[1]);
+                let need = node.bytes();
+                if tree.nodes.len() as u64 >= tree.max_entries
+                    || need > tree.max_bytes.saturating_sub(tree.bytes)
+                {
+                    return Err(ErrorCode::InsufficientSpace);
+                }
+                let id = tree.next;
+                tree.next += 1;
+                tree.bytes += need;
+                tree.nodes.insert(id, Node { links: 0, ..node });
+                id
+            }
+        };
+        let node = tree.node_mut(id)?;
+        [node.atime, node.mtime, node.ctime] = times;
+        node.open = open;
+        Ok(NodeId(id))
+    }
+}
+
 impl Tree {
     fn node(&self, id: u64) -> VfsResult<&Node> {
         self.nodes.get(&id).ok_or(ErrorCode::BadDescriptor)

@@ -12,7 +12,8 @@
 //!   with `stream.rs` and `readdir.rs`;
 //! * the built-in backends: [`MemoryFs`] (`memory.rs`), [`ReadOnly`]
 //!   (`readonly.rs`), [`SingleFile`] (`single.rs`) and [`Overlay`]
-//!   (`overlay.rs`, a host directory under an in-memory layer); `mount.rs`
+//!   (`overlay.rs`, a read-only host directory, `host_lower.rs`, looked
+//!   into lazily under an in-memory layer, `overlay_fs.rs`); `mount.rs`
 //!   holds [`Mount`], the enum through which built-in backends are
 //!   dispatched without a virtual call (only the embedder's own backend is
 //!   behind `dyn`).
@@ -24,9 +25,11 @@
 
 mod backend;
 mod descriptor;
+mod host_lower;
 mod memory;
 mod mount;
 mod overlay;
+mod overlay_fs;
 mod readdir;
 mod readonly;
 mod resolve;

@@ -3,6 +3,7 @@
 
 use super::backend::{FsBackend, NodeId, NodeKind, NodeStat, SetTime, VEntry, VfsResult};
 use super::memory::MemoryFs;
+use super::overlay_fs::OverlayFs;
 use super::readonly::ReadOnly;
 use super::single::SingleFile;
 use crate::bindings::clocks::wall_clock::Datetime;
@@ -21,6 +22,7 @@ static NEXT_MOUNT: AtomicU64 = AtomicU64::new(1 << 48);
 #[derive(Clone)]
 pub(crate) enum AnyBackend {
     Memory(MemoryFs),
+    Overlay(Arc<OverlayFs>),
     SingleFile(Arc<SingleFile>),
     ReadOnly(Arc<ReadOnly<AnyBackend>>),
     Custom(Arc<dyn FsBackend>),
@@ -76,6 +78,7 @@ macro_rules! dispatch {
     ($self:ident, $b:ident => $e:expr) => {
         match $self {
             AnyBackend::Memory($b) => $e,
+            AnyBackend::Overlay($b) => $e,
             AnyBackend::SingleFile($b) => $e,
             AnyBackend::ReadOnly($b) => $e,
             AnyBackend::Custom($b) => $e,
