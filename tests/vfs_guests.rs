@@ -380,8 +380,19 @@ fn overlay_over_a_host_tree() {
             "{mode:?}"
         );
         assert_eq!(
+            overlay.read_file("src/a.txt").as_deref(),
+            Some(&b"changed"[..])
+        );
+        // The upper layer holds what the guest changed, not the host tree.
+        assert_eq!(
             overlay.upper().read_file("src/a.txt").as_deref(),
             Some(&b"changed"[..])
+        );
+        assert_eq!(overlay.upper().read_file("src/link"), None);
+        assert_eq!(
+            overlay.read_file("src/emptydir/../a.txt"),
+            None,
+            "no `..` in embedder paths"
         );
     }
 }
