@@ -268,6 +268,8 @@ fn renaming_a_host_directory_with_contents() {
     let before = common::snapshot(host);
     let overlay = Overlay::new(host).unwrap();
     let (mut w, o) = mount(&overlay);
+    let st = w.stat_at(b(o), PF::empty(), "src".into()).unwrap();
+    assert_eq!(st.link_count, 3, "the host's, for an unchanged directory");
     let held = open(&mut w, o, "src/a", OF::empty(), DF::READ).unwrap();
     // Over a non-empty host directory: refused; over an empty one: fine.
     assert_eq!(
@@ -294,6 +296,16 @@ fn renaming_a_host_directory_with_contents() {
         .unwrap();
     assert_eq!(list(&mut w, o, "src").unwrap(), names(&["a"]));
     assert_eq!(list(&mut w, o, "full").unwrap(), names(&["k", "sub"]));
+    // Link counts of directories: entry, `.`, and each subdirectory's `..`
+    // over the merged view.
+    let nlink = |w: &mut W, path: &str| {
+        w.stat_at(b(o), PF::empty(), path.into())
+            .unwrap()
+            .link_count
+    };
+    assert_eq!(nlink(&mut w, "full"), 3);
+    assert_eq!(nlink(&mut w, "src"), 2);
+    assert_eq!(nlink(&mut w, "."), 4);
     assert_eq!(read(&mut w, o, "full/sub/b").unwrap(), b"B2");
     assert_eq!(read(&mut w, o, "src/a").unwrap(), b"a");
     close(&mut w, held);

@@ -551,7 +551,20 @@ impl FsBackend for OverlayFs {
             (None, None) => return Err(ErrorCode::BadDescriptor),
         };
         stat.ino = node.0;
-        if n.kind == NodeKind::Directory && !n.removed && n.lower.is_some() {
+        // A directory with changes in both layers counts its merged
+        // subdirectories; one unchanged in the upper layer has the host's.
+        let merged = match (n.upper, &n.lower) {
+            (Some(u), Some(l)) if n.kind == NodeKind::Directory && !n.removed => {
+                if n.whiteouts.is_empty() && self.upper.list(u, None, 1)?.is_empty() {
+                    stat.nlink = self.lower.stat(l)?.nlink;
+                    false
+                } else {
+                    true
+                }
+            }
+            _ => false,
+        };
+        if merged {
             let entries = self.merged(&mut st, node.0, None, usize::MAX)?;
             let subdirs = entries
                 .iter()
