@@ -191,6 +191,26 @@ fn host_changes_show_through_untouched_paths() {
     let st = w.stat_at(b(o), PF::empty(), "a".into()).unwrap();
     assert_eq!((st.type_, st.size), (DescriptorType::RegularFile, 4));
     assert_eq!(overlay.read_file("a").as_deref(), Some(&b"two!"[..]));
+    // Times are the host's until the guest changes something.
+    let mtime = |w: &mut W, path: &str| {
+        let t = w
+            .stat_at(b(o), PF::empty(), path.into())
+            .unwrap()
+            .data_modification_timestamp
+            .unwrap();
+        (t.seconds, t.nanoseconds)
+    };
+    let host_mtime = |path: &str| {
+        let t = std::fs::symlink_metadata(host.join(path))
+            .unwrap()
+            .modified()
+            .unwrap()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap();
+        (t.as_secs(), t.subsec_nanos())
+    };
+    assert_eq!(mtime(&mut w, "a"), host_mtime("a"));
+    assert_eq!(mtime(&mut w, "later"), host_mtime("later"));
     assert_eq!(overlay.read_file("b").as_deref(), Some(&b"Bee"[..]));
 }
 

@@ -171,6 +171,13 @@ impl OverlayFs {
             ROOT,
         );
         state.add(root, "");
+        // A fresh upper root stands for the host directory: its times.
+        if let (Ok(s), Ok(entries)) = (lower.stat(TOP), upper.list(upper.root(), None, 1))
+            && entries.is_empty()
+        {
+            let [atime, mtime, ctime] = s.times;
+            let _ = upper.set_times(upper.root(), SetTime::To(atime), SetTime::To(mtime), ctime);
+        }
         OverlayFs {
             lower,
             upper,
