@@ -2,8 +2,9 @@
 //! `wasi:filesystem` host (as a guest's calls arrive): a host tree larger
 //! than the upper layer's quotas, host changes seen where the guest changed
 //! nothing, whiteouts and opaque directories, renamed host directories,
-//! descriptors that outlive a copy-up; the host tree byte-for-byte
-//! unchanged after each.
+//! descriptors that outlive a copy-up; and a real guest over a host tree
+//! larger than the quota, through every linker mode. The host tree is
+//! byte-for-byte unchanged after each.
 
 mod common;
 
@@ -386,4 +387,66 @@ fn descriptors_follow_the_copy_up() {
     assert_eq!(code(read(&mut w, o, "g")), ErrorCode::NoEntry);
     assert_eq!(overlay.upper().paths(), ["f"]);
     common::assert_unchanged("the lower tree", &before, &common::snapshot(host));
+}
+
+/// A real guest (`find`, `cat`, `write`, `rm -r` in `std::fs`), through
+/// the sync linker and the async one on both runtime kinds, over a host
+/// tree several times larger than the upper layer's byte quota: it reads
+/// it all, its changes fit, and the host tree is unchanged.
+#[test]
+fn guest_over_a_host_tree_larger_than_the_quota() {
+    use common::{Mode, Run, guests};
+    for mode in Mode::ALL {
+        let tmp = common::tempdir();
+        let host = tmp.path();
+        std::fs::create_dir(host.join("big")).unwrap();
+        for i in 0..200 {
+            std::fs::write(host.join(format!("big/f{i:03}")), vec![b'x'; 1024]).unwrap();
+        }
+        std::fs::write(host.join("data.txt"), "host data").unwrap();
+        let before = common::snapshot(host);
+        let upper = MemoryFs::with_limits(8 << 10, 16);
+        let overlay = Overlay::with_upper(host, upper.clone()).unwrap();
+        let o = overlay.clone();
+        let out = Run::new(guests::FS_TOOLS)
+            .args([
+                "find",
+                "/o/big",
+                "cat",
+                "/o/data.txt",
+                "write",
+                "/o/data.txt",
+                "guest data",
+                "cat",
+                "/o/data.txt",
+                "rm",
+                "/o/big",
+            ])
+            .configure(move |b| {
+                b.mount("/o", o.mount(), DirPerms::all(), FilePerms::all());
+            })
+            .run(mode);
+        out.assert_success()
+            .assert_line("find f000")
+            .assert_line("find f199")
+            .assert_line("cat /o/data.txt host data")
+            .assert_line("cat /o/data.txt guest data")
+            .assert_line("tools done");
+        let found = out
+            .stdout()
+            .lines()
+            .filter(|l| l.starts_with("find "))
+            .count();
+        assert_eq!(found, 200, "{mode:?}");
+        common::assert_unchanged("the lower tree", &before, &common::snapshot(host));
+        assert_eq!(upper.paths(), ["data.txt"], "{mode:?}");
+        assert_eq!(
+            overlay.read_file("data.txt").as_deref(),
+            Some(&b"guest data"[..])
+        );
+        let changes = overlay.changes().unwrap();
+        assert_eq!(changes.len(), 202, "{mode:?}");
+        assert_eq!(changes[0], Change::Removed("big/".into()));
+        assert_eq!(changes[201], Change::Modified("data.txt".into()));
+    }
 }
