@@ -10,6 +10,7 @@ use super::bindings::types::{
 use super::fds::{self, DirFd, Entry, Kind};
 use crate::bindings::filesystem::types::{DescriptorFlags, OpenFlags, PathFlags};
 use crate::filesystem::{Descriptor, Dir};
+use crate::vfs::DirectoryOps as _;
 use crate::vfs::VirtualDir;
 use rustix::fd::AsFd;
 use wiggle::{GuestMemory, GuestPtr};

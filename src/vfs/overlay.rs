@@ -64,9 +64,7 @@ impl Overlay {
 
     /// A mount of the overlay.
     pub fn mount(&self) -> Mount {
-        Mount {
-            backend: AnyBackend::Memory(self.upper.clone()),
-        }
+        AnyBackend::Memory(self.upper.clone()).into()
     }
 
     /// What the guest changed, compared with the host directory now:
