@@ -3,10 +3,11 @@
 
 use crate::cli::{StdinStream, StdoutStream};
 use crate::clocks::{HostMonotonicClock, HostWallClock};
-use crate::filesystem::{DEFAULT_MAX_OPEN_FILES, DirPerms, FdBudget, FilePerms, Preopen};
+use crate::filesystem::{DEFAULT_MAX_OPEN_FILES, DirPerms, FdBudget, FilePerms};
 use crate::io::pipe::{ClosedInputStream, SinkOutputStream};
 use crate::random::{Deterministic, thread_rng};
 use crate::sockets::{SocketAddrCheck, SocketAddrUse};
+use crate::vfs::{HostSettings, Mount, MountPoint, MountRoot};
 use cap_rand::RngCore;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -34,9 +35,9 @@ pub struct WasiCtx {
     pub(crate) max_random_size: u64,
     pub(crate) wall_clock: Box<dyn HostWallClock>,
     pub(crate) monotonic_clock: Arc<dyn HostMonotonicClock>,
-    pub(crate) preopens: Vec<Preopen>,
-    /// Virtual backends mounted at guest paths (after the preopens).
-    pub(crate) mounts: Vec<crate::vfs::VirtualPreopen>,
+    /// The mount table: host directories and virtual backends, in the
+    /// order the builder added them.
+    pub(crate) preopens: Vec<MountPoint>,
     /// The host descriptors the guest may hold (shared with the preopens).
     pub(crate) fd_budget: FdBudget,
     pub(crate) socket_addr_check: SocketAddrCheck,
@@ -90,7 +91,6 @@ impl WasiCtxBuilder {
                 wall_clock: crate::clocks::wall_clock(),
                 monotonic_clock: crate::clocks::monotonic_clock(),
                 preopens: Vec::new(),
-                mounts: Vec::new(),
                 fd_budget: FdBudget::new(DEFAULT_MAX_OPEN_FILES),
                 socket_addr_check: SocketAddrCheck::deny_all(),
                 allow_tcp: false,
@@ -209,8 +209,9 @@ impl WasiCtxBuilder {
     }
 
     /// Grants the directory `host_path` to the guest as `guest_path`, with
-    /// `dir_perms` on directories and `file_perms` on files beneath it.
-    /// Fails if `host_path` cannot be opened as a directory.
+    /// `dir_perms` on directories and `file_perms` on files beneath it: the
+    /// shortcut for [`mount`](Self::mount) of a [`Mount::host_dir`]. Fails
+    /// if `host_path` cannot be opened as a directory.
     pub fn preopened_dir(
         &mut self,
         host_path: impl AsRef<Path>,
@@ -218,37 +219,32 @@ impl WasiCtxBuilder {
         dir_perms: DirPerms,
         file_perms: FilePerms,
     ) -> wasmtime::Result<&mut Self> {
-        let allow_blocking = self.ctx().allow_blocking_current_thread;
-        let budget = self.ctx().fd_budget.clone();
-        let preopen = Preopen::open(
-            host_path.as_ref(),
-            guest_path.as_ref(),
-            dir_perms,
-            file_perms,
-            allow_blocking,
-            budget,
-        )?;
-        self.ctx().preopens.push(preopen);
-        Ok(self)
+        let host_path = host_path.as_ref();
+        let mount = Mount::host_dir(host_path).map_err(|e| {
+            wasmtime::format_err!("failed to open directory {}: {e}", host_path.display())
+        })?;
+        Ok(self.mount(guest_path, mount, dir_perms, file_perms))
     }
 
-    /// Mounts the virtual filesystem `mount` (see [`crate::vfs`]) at
-    /// `guest_path`, with `dir_perms` on its directories and `file_perms`
-    /// on its files. The guest finds it among its preopened directories,
-    /// after those of [`preopened_dir`](Self::preopened_dir); links and
-    /// renames between it and any other preopen are `cross-device`.
-    /// Timestamps of the mount's changes come from the context's wall
-    /// clock.
+    /// Mounts `mount` (a host directory or a virtual filesystem, see
+    /// [`crate::vfs`]) at `guest_path`, with `dir_perms` on its directories
+    /// and `file_perms` on its files. The guest finds the mounts among its
+    /// preopened directories, in the order they were added; links and
+    /// renames between two mounts are `cross-device`. Timestamps of a
+    /// virtual mount's changes come from the context's wall clock.
     pub fn mount(
         &mut self,
         guest_path: impl AsRef<str>,
-        mount: crate::vfs::Mount,
+        mount: Mount,
         dir_perms: DirPerms,
         file_perms: FilePerms,
     ) -> &mut Self {
-        let mount =
-            crate::vfs::VirtualPreopen::new(mount, guest_path.as_ref(), dir_perms, file_perms);
-        self.ctx().mounts.push(mount);
+        let host = HostSettings {
+            allow_blocking_current_thread: self.ctx().allow_blocking_current_thread,
+            budget: self.ctx().fd_budget.clone(),
+        };
+        let point = MountPoint::new(mount, guest_path.as_ref(), dir_perms, file_perms, host);
+        self.ctx().preopens.push(point);
         self
     }
 
@@ -379,14 +375,19 @@ impl WasiCtxBuilder {
             .ctx
             .take()
             .expect("WasiCtxBuilder::build called twice: a builder builds once");
-        if !ctx.mounts.is_empty() {
-            // The mounts' timestamps come from the context's wall clock.
+        let mut mounts = ctx.preopens.iter().filter_map(|p| match &p.root {
+            MountRoot::Virtual(d) => Some(d.mount()),
+            MountRoot::Host(_) => None,
+        });
+        if let Some(first) = mounts.next() {
+            // The virtual mounts' timestamps come from the context's wall
+            // clock.
             let clock: Arc<dyn HostWallClock> = Arc::from(std::mem::replace(
                 &mut ctx.wall_clock,
                 crate::clocks::wall_clock(),
             ));
-            for mount in &ctx.mounts {
-                let _ = mount.state.clock.set(Arc::clone(&clock));
+            for state in std::iter::once(first).chain(mounts) {
+                let _ = state.clock.set(Arc::clone(&clock));
             }
             ctx.wall_clock = Box::new(crate::vfs::SharedWallClock(clock));
         }

@@ -16,6 +16,7 @@ use crate::bindings::filesystem::types::{
     DescriptorFlags, DescriptorStat, ErrorCode, MetadataHashValue, NewTimestamp, OpenFlags,
     PathFlags,
 };
+use crate::vfs::DirectoryOps;
 use cap_fs_ext::OpenOptionsSyncExt;
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt};
 use std::sync::Arc;
@@ -55,14 +56,14 @@ impl Dir {
     /// A new preopen with a fresh identity, drawing on `budget` for what is
     /// opened beneath it (the preopen itself does not count).
     pub(crate) fn new_preopen(
-        dir: cap_std::fs::Dir,
+        dir: Arc<cap_std::fs::Dir>,
         perms: DirPerms,
         file_perms: FilePerms,
         allow_blocking_current_thread: bool,
         budget: FdBudget,
     ) -> Dir {
         Dir {
-            dir: Arc::new(dir),
+            dir,
             perms,
             file_perms,
             preopen: NEXT_PREOPEN.fetch_add(1, Ordering::Relaxed),
@@ -92,55 +93,6 @@ impl Dir {
         crate::runtime::run_blocking(self.allow_blocking_current_thread, move || f(&dir)).await
     }
 
-    /// `descriptor.get-flags` of a directory: what its permissions allow.
-    pub fn get_flags(&self) -> DescriptorFlags {
-        let mut flags = DescriptorFlags::empty();
-        if self.perms.contains(DirPerms::READ) {
-            flags |= DescriptorFlags::READ;
-        }
-        if self.perms.contains(DirPerms::MUTATE) {
-            flags |= DescriptorFlags::MUTATE_DIRECTORY;
-        }
-        flags
-    }
-
-    /// `descriptor.stat` of the directory itself.
-    pub async fn stat(&self) -> FsResult<DescriptorStat> {
-        self.run(|dir| Ok(stat::descriptor_stat(&dir.dir_metadata()?)))
-            .await
-    }
-
-    /// `descriptor.metadata-hash` of the directory itself.
-    pub async fn metadata_hash(&self) -> FsResult<MetadataHashValue> {
-        self.run(|dir| Ok(stat::metadata_hash(&dir.dir_metadata()?)))
-            .await
-    }
-
-    /// `descriptor.set-times` of the directory itself (needs MUTATE).
-    pub async fn set_times(&self, atime: NewTimestamp, mtime: NewTimestamp) -> FsResult<()> {
-        require_dir(self.perms, DirPerms::MUTATE)?;
-        let atime = stat::system_time_spec(atime)?;
-        let mtime = stat::system_time_spec(mtime)?;
-        self.run(move |dir| Ok(fs_set_times::SetTimes::set_times(dir, atime, mtime)?))
-            .await
-    }
-
-    /// `descriptor.sync` / `sync-data` of a directory: makes the creates,
-    /// renames and removals of its entries durable. Directories are held as
-    /// `O_PATH` handles, which cannot be synced, so the directory itself
-    /// (`.`, never anything else) is opened for reading for the `fsync`.
-    pub async fn sync(&self) -> FsResult<()> {
-        let slot = self.budget.take(1)?;
-        self.run(move |dir| {
-            let _slot = slot;
-            use rustix::fs::{Mode, OFlags};
-            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-            let fd = rustix::fs::openat(dir, ".", flags, Mode::empty())?;
-            Ok(rustix::fs::fsync(&fd)?)
-        })
-        .await
-    }
-
     /// The metadata of `path`, following a final symlink only when `flags`
     /// (or a trailing slash) say so.
     pub(crate) async fn metadata_at(
@@ -161,13 +113,78 @@ impl Dir {
         .await
     }
 
+    /// Fails with `not-permitted` unless both sides may be mutated (checked
+    /// first, so a link out of a read-only preopen is `not-permitted`), then
+    /// with `cross-device` unless both directories lie beneath the same
+    /// preopen: a link or rename never moves an object out of a read-only
+    /// place, or between two grants.
+    fn check_pair(&self, new: &Dir) -> FsResult<()> {
+        require_dir(self.perms, DirPerms::READ | DirPerms::MUTATE)?;
+        require_dir(new.perms, DirPerms::MUTATE)?;
+        if self.preopen != new.preopen {
+            return Err(ErrorCode::CrossDevice.into());
+        }
+        Ok(())
+    }
+}
+
+impl DirectoryOps for Dir {
+    /// `descriptor.get-flags` of a directory: what its permissions allow.
+    fn get_flags(&self) -> DescriptorFlags {
+        let mut flags = DescriptorFlags::empty();
+        if self.perms.contains(DirPerms::READ) {
+            flags |= DescriptorFlags::READ;
+        }
+        if self.perms.contains(DirPerms::MUTATE) {
+            flags |= DescriptorFlags::MUTATE_DIRECTORY;
+        }
+        flags
+    }
+
+    /// `descriptor.stat` of the directory itself.
+    async fn stat(&self) -> FsResult<DescriptorStat> {
+        self.run(|dir| Ok(stat::descriptor_stat(&dir.dir_metadata()?)))
+            .await
+    }
+
+    /// `descriptor.metadata-hash` of the directory itself.
+    async fn metadata_hash(&self) -> FsResult<MetadataHashValue> {
+        self.run(|dir| Ok(stat::metadata_hash(&dir.dir_metadata()?)))
+            .await
+    }
+
+    /// `descriptor.set-times` of the directory itself (needs MUTATE).
+    async fn set_times(&self, atime: NewTimestamp, mtime: NewTimestamp) -> FsResult<()> {
+        require_dir(self.perms, DirPerms::MUTATE)?;
+        let atime = stat::system_time_spec(atime)?;
+        let mtime = stat::system_time_spec(mtime)?;
+        self.run(move |dir| Ok(fs_set_times::SetTimes::set_times(dir, atime, mtime)?))
+            .await
+    }
+
+    /// `descriptor.sync` / `sync-data` of a directory: makes the creates,
+    /// renames and removals of its entries durable. Directories are held as
+    /// `O_PATH` handles, which cannot be synced, so the directory itself
+    /// (`.`, never anything else) is opened for reading for the `fsync`.
+    async fn sync(&self) -> FsResult<()> {
+        let slot = self.budget.take(1)?;
+        self.run(move |dir| {
+            let _slot = slot;
+            use rustix::fs::{Mode, OFlags};
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+            let fd = rustix::fs::openat(dir, ".", flags, Mode::empty())?;
+            Ok(rustix::fs::fsync(&fd)?)
+        })
+        .await
+    }
+
     /// `descriptor.stat-at`.
-    pub async fn stat_at(&self, flags: PathFlags, path: String) -> FsResult<DescriptorStat> {
+    async fn stat_at(&self, flags: PathFlags, path: String) -> FsResult<DescriptorStat> {
         Ok(stat::descriptor_stat(&self.metadata_at(flags, path).await?))
     }
 
     /// `descriptor.metadata-hash-at`.
-    pub async fn metadata_hash_at(
+    async fn metadata_hash_at(
         &self,
         flags: PathFlags,
         path: String,
@@ -176,7 +193,7 @@ impl Dir {
     }
 
     /// `descriptor.set-times-at` (needs MUTATE).
-    pub async fn set_times_at(
+    async fn set_times_at(
         &self,
         flags: PathFlags,
         path: String,
@@ -200,14 +217,14 @@ impl Dir {
     }
 
     /// `descriptor.create-directory-at` (needs MUTATE).
-    pub async fn create_directory_at(&self, path: String) -> FsResult<()> {
+    async fn create_directory_at(&self, path: String) -> FsResult<()> {
         require_dir(self.perms, DirPerms::MUTATE)?;
         path::check(&path)?;
         self.run(move |dir| Ok(dir.create_dir(&path)?)).await
     }
 
     /// `descriptor.remove-directory-at` (needs MUTATE).
-    pub async fn remove_directory_at(&self, path: String) -> FsResult<()> {
+    async fn remove_directory_at(&self, path: String) -> FsResult<()> {
         require_dir(self.perms, DirPerms::MUTATE)?;
         path::check(&path)?;
         self.run(move |dir| {
@@ -218,7 +235,7 @@ impl Dir {
     }
 
     /// `descriptor.unlink-file-at` (needs MUTATE).
-    pub async fn unlink_file_at(&self, path: String) -> FsResult<()> {
+    async fn unlink_file_at(&self, path: String) -> FsResult<()> {
         require_dir(self.perms, DirPerms::MUTATE)?;
         path::check(&path)?;
         self.run(move |dir| {
@@ -231,7 +248,7 @@ impl Dir {
     /// `descriptor.readlink-at`. A link whose target is absolute is
     /// `not-permitted`, as the spec says; a target that is not UTF-8 is
     /// `illegal-byte-sequence`.
-    pub async fn readlink_at(&self, path: String) -> FsResult<String> {
+    async fn readlink_at(&self, path: String) -> FsResult<String> {
         require_dir(self.perms, DirPerms::READ)?;
         path::check(&path)?;
         self.run(move |dir| {
@@ -246,7 +263,7 @@ impl Dir {
 
     /// `descriptor.symlink-at` (needs MUTATE). An absolute target is
     /// `not-permitted`.
-    pub async fn symlink_at(&self, target: String, path: String) -> FsResult<()> {
+    async fn symlink_at(&self, target: String, path: String) -> FsResult<()> {
         require_dir(self.perms, DirPerms::MUTATE)?;
         path::check(&path)?;
         if target.starts_with('/') {
@@ -258,26 +275,12 @@ impl Dir {
         self.run(move |dir| Ok(dir.symlink(&target, &path)?)).await
     }
 
-    /// Fails with `not-permitted` unless both sides may be mutated (checked
-    /// first, so a link out of a read-only preopen is `not-permitted`), then
-    /// with `cross-device` unless both directories lie beneath the same
-    /// preopen: a link or rename never moves an object out of a read-only
-    /// place, or between two grants.
-    fn check_pair(&self, new: &Dir) -> FsResult<()> {
-        require_dir(self.perms, DirPerms::READ | DirPerms::MUTATE)?;
-        require_dir(new.perms, DirPerms::MUTATE)?;
-        if self.preopen != new.preopen {
-            return Err(ErrorCode::CrossDevice.into());
-        }
-        Ok(())
-    }
-
     /// `descriptor.link-at` (both sides need MUTATE, same preopen).
-    pub async fn link_at(
+    async fn link_at(
         &self,
         old_flags: PathFlags,
         old_path: String,
-        new: &Dir,
+        new: &Self,
         new_path: String,
     ) -> FsResult<()> {
         self.check_pair(new)?;
@@ -301,7 +304,7 @@ impl Dir {
     }
 
     /// `descriptor.rename-at` (both sides need MUTATE, same preopen).
-    pub async fn rename_at(&self, old_path: String, new: &Dir, new_path: String) -> FsResult<()> {
+    async fn rename_at(&self, old_path: String, new: &Self, new_path: String) -> FsResult<()> {
         self.check_pair(new)?;
         path::check(&old_path)?;
         path::check(&new_path)?;
@@ -315,7 +318,7 @@ impl Dir {
     }
 
     /// `descriptor.read-directory`.
-    pub async fn read_directory(&self) -> FsResult<ReaddirStream> {
+    async fn read_directory(&self) -> FsResult<ReaddirStream> {
         require_dir(self.perms, DirPerms::READ)?;
         let allow_blocking = self.allow_blocking_current_thread;
         // cap-std's listing holds two descriptors (see `budget.rs`).
@@ -335,7 +338,7 @@ impl Dir {
     /// Open modes follow POSIX: neither `read` nor `write` opens for
     /// reading (`O_RDONLY` is 0), and `create` or `truncate` open for
     /// writing too where the preopen allows writing files.
-    pub async fn open_at(
+    async fn open_at(
         &self,
         path_flags: PathFlags,
         path: String,

@@ -8,6 +8,7 @@ use crate::bindings::filesystem::types::{
     Advice, DescriptorFlags, DescriptorStat, DescriptorType, ErrorCode, MetadataHashValue,
     NewTimestamp,
 };
+use crate::vfs::FileOps;
 use std::io;
 use std::sync::Arc;
 use system_interface::fs::FileIoExt;
@@ -42,30 +43,43 @@ impl File {
         crate::runtime::run_blocking(self.allow_blocking_current_thread, move || f(&file)).await
     }
 
+    /// `Ok` if the preopen allows `needed` (`not-permitted` otherwise) and
+    /// this descriptor was opened for it (`bad-descriptor` otherwise), in
+    /// that order.
+    fn allowed(&self, needed: FilePerms) -> FsResult<()> {
+        require_file(self.perms, needed)?;
+        require_mode(self.mode, needed)
+    }
+}
+
+impl FileOps for File {
+    type Input = FileInputStream;
+    type Output = FileOutputStream;
+
     /// `descriptor.get-flags`.
-    pub fn get_flags(&self) -> DescriptorFlags {
+    fn get_flags(&self) -> DescriptorFlags {
         self.flags
     }
 
     /// `descriptor.get-type`.
-    pub async fn get_type(&self) -> FsResult<DescriptorType> {
+    async fn get_type(&self) -> FsResult<DescriptorType> {
         self.run(|f| Ok(stat::descriptor_type(f.metadata()?.file_type())))
             .await
     }
 
     /// `descriptor.stat`.
-    pub async fn stat(&self) -> FsResult<DescriptorStat> {
+    async fn stat(&self) -> FsResult<DescriptorStat> {
         self.run(|f| Ok(stat::descriptor_stat(&f.metadata()?)))
             .await
     }
 
     /// `descriptor.metadata-hash`.
-    pub async fn metadata_hash(&self) -> FsResult<MetadataHashValue> {
+    async fn metadata_hash(&self) -> FsResult<MetadataHashValue> {
         self.run(|f| Ok(stat::metadata_hash(&f.metadata()?))).await
     }
 
     /// `descriptor.advise`.
-    pub async fn advise(&self, offset: u64, len: u64, advice: Advice) -> FsResult<()> {
+    async fn advise(&self, offset: u64, len: u64, advice: Advice) -> FsResult<()> {
         use system_interface::fs::Advice as A;
         let advice = match advice {
             Advice::Normal => A::Normal,
@@ -79,7 +93,7 @@ impl File {
     }
 
     /// `descriptor.sync-data`: no effect unless opened for writing.
-    pub async fn sync_data(&self) -> FsResult<()> {
+    async fn sync_data(&self) -> FsResult<()> {
         if !self.mode.contains(FilePerms::WRITE) {
             return Ok(());
         }
@@ -87,25 +101,17 @@ impl File {
     }
 
     /// `descriptor.sync`: no effect unless opened for writing.
-    pub async fn sync(&self) -> FsResult<()> {
+    async fn sync(&self) -> FsResult<()> {
         if !self.mode.contains(FilePerms::WRITE) {
             return Ok(());
         }
         self.run(|f| Ok(f.sync_all()?)).await
     }
 
-    /// `Ok` if the preopen allows `needed` (`not-permitted` otherwise) and
-    /// this descriptor was opened for it (`bad-descriptor` otherwise), in
-    /// that order.
-    fn allowed(&self, needed: FilePerms) -> FsResult<()> {
-        require_file(self.perms, needed)?;
-        require_mode(self.mode, needed)
-    }
-
     /// `descriptor.set-size`: needs the preopen's file WRITE
     /// (`not-permitted`), then a descriptor opened for writing (`invalid`,
     /// as `ftruncate` of a read-only descriptor).
-    pub async fn set_size(&self, size: u64) -> FsResult<()> {
+    async fn set_size(&self, size: u64) -> FsResult<()> {
         require_file(self.perms, FilePerms::WRITE)?;
         if !self.mode.contains(FilePerms::WRITE) {
             return Err(ErrorCode::Invalid.into());
@@ -114,7 +120,7 @@ impl File {
     }
 
     /// `descriptor.set-times` (needs the preopen's file WRITE).
-    pub async fn set_times(&self, atime: NewTimestamp, mtime: NewTimestamp) -> FsResult<()> {
+    async fn set_times(&self, atime: NewTimestamp, mtime: NewTimestamp) -> FsResult<()> {
         require_file(self.perms, FilePerms::WRITE)?;
         let atime = stat::system_time_spec(atime)?;
         let mtime = stat::system_time_spec(mtime)?;
@@ -124,7 +130,7 @@ impl File {
 
     /// `descriptor.read`: at most [`MAX_READ`] bytes from `offset`, and
     /// whether the end of the file was reached.
-    pub async fn read(&self, len: u64, offset: u64) -> FsResult<(Vec<u8>, bool)> {
+    async fn read(&self, len: u64, offset: u64) -> FsResult<(Vec<u8>, bool)> {
         self.allowed(FilePerms::READ)?;
         let want = usize::try_from(len).unwrap_or(usize::MAX).min(MAX_READ);
         self.run(move |f| Ok(read_at(f, want, offset)?)).await
@@ -134,27 +140,27 @@ impl File {
     /// written. When the file takes only part of it (a full filesystem, a
     /// file size limit), that count is returned, and the error comes with
     /// the next write, as POSIX `write` does.
-    pub async fn write(&self, buf: Vec<u8>, offset: u64) -> FsResult<u64> {
+    async fn write(&self, buf: Vec<u8>, offset: u64) -> FsResult<u64> {
         self.allowed(FilePerms::WRITE)?;
         self.run(move |f| Ok(write_some_at(f, &buf, offset)? as u64))
             .await
     }
 
     /// `descriptor.read-via-stream` (needs a descriptor opened for reading).
-    pub fn read_via_stream(&self, offset: u64) -> FsResult<FileInputStream> {
+    fn read_via_stream(&self, offset: u64) -> FsResult<Self::Input> {
         self.allowed(FilePerms::READ)?;
         Ok(FileInputStream::new(self.clone(), offset))
     }
 
     /// `descriptor.write-via-stream` (needs a descriptor opened for writing).
-    pub fn write_via_stream(&self, offset: u64) -> FsResult<FileOutputStream> {
+    fn write_via_stream(&self, offset: u64) -> FsResult<Self::Output> {
         self.allowed(FilePerms::WRITE)?;
         Ok(FileOutputStream::at(self.clone(), offset))
     }
 
     /// `descriptor.append-via-stream` (needs a descriptor opened for
     /// writing).
-    pub fn append_via_stream(&self) -> FsResult<FileOutputStream> {
+    fn append_via_stream(&self) -> FsResult<Self::Output> {
         self.allowed(FilePerms::WRITE)?;
         Ok(FileOutputStream::append(self.clone()))
     }

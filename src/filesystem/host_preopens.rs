@@ -6,19 +6,14 @@ use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 
 impl<T: WasiView> preopens::Host for WasiImpl<T> {
-    /// Each preopen as a new directory descriptor, with its guest path, in
-    /// the order the builder added them, then each virtual mount.
+    /// Each mount's root as a new directory descriptor, with its guest
+    /// path, in the order the builder added them.
     fn get_directories(&mut self) -> wasmtime::Result<Vec<(Resource<Descriptor>, String)>> {
-        let ctx = self.ctx();
-        let dirs: Vec<(Descriptor, String)> = ctx
+        let dirs: Vec<(Descriptor, String)> = self
+            .ctx()
             .preopens
             .iter()
-            .map(|p| (Descriptor::Dir(p.dir.clone()), p.guest_path.clone()))
-            .chain(
-                ctx.mounts
-                    .iter()
-                    .map(|m| (Descriptor::VirtualDir(m.dir.clone()), m.guest_path.clone())),
-            )
+            .map(|p| (p.descriptor(), p.guest_path.clone()))
             .collect();
         let mut out = Vec::with_capacity(dirs.len());
         for (descriptor, path) in dirs {

@@ -13,6 +13,7 @@ use crate::bindings::filesystem::types::{
     Filesize, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
 };
 use crate::io::{InputStream, IoError, OutputStream};
+use crate::vfs::{DirectoryOps, FileOps};
 use crate::{WasiImpl, WasiView};
 use cap_std::fs::MetadataExt;
 use wasmtime::component::Resource;
@@ -48,11 +49,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         fd: Resource<Descriptor>,
         offset: Filesize,
     ) -> FsResult<Resource<InputStream>> {
-        let stream: InputStream = match self.descriptor(&fd)? {
-            Descriptor::File(f) => Box::new(f.read_via_stream(offset)?),
-            Descriptor::VirtualFile(f) => Box::new(f.read_via_stream(offset)?),
-            _ => return Err(ErrorCode::IsDirectory.into()),
-        };
+        let stream = on_file!(self.descriptor(&fd)?, f => FileOps::read_via_stream(&f, offset).map(|s| Box::new(s) as InputStream))?;
         self.push_stream(stream)
     }
 
@@ -61,11 +58,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         fd: Resource<Descriptor>,
         offset: Filesize,
     ) -> FsResult<Resource<OutputStream>> {
-        let stream: OutputStream = match self.descriptor(&fd)? {
-            Descriptor::File(f) => Box::new(f.write_via_stream(offset)?),
-            Descriptor::VirtualFile(f) => Box::new(f.write_via_stream(offset)?),
-            _ => return Err(ErrorCode::IsDirectory.into()),
-        };
+        let stream = on_file!(self.descriptor(&fd)?, f => FileOps::write_via_stream(&f, offset).map(|s| Box::new(s) as OutputStream))?;
         self.push_stream(stream)
     }
 
@@ -73,11 +66,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         &mut self,
         fd: Resource<Descriptor>,
     ) -> FsResult<Resource<OutputStream>> {
-        let stream: OutputStream = match self.descriptor(&fd)? {
-            Descriptor::File(f) => Box::new(f.append_via_stream()?),
-            Descriptor::VirtualFile(f) => Box::new(f.append_via_stream()?),
-            _ => return Err(ErrorCode::IsDirectory.into()),
-        };
+        let stream = on_file!(self.descriptor(&fd)?, f => FileOps::append_via_stream(&f).map(|s| Box::new(s) as OutputStream))?;
         self.push_stream(stream)
     }
 
@@ -89,44 +78,27 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         advice: Advice,
     ) -> FsResult<()> {
         match self.descriptor(&fd)? {
-            Descriptor::File(f) => f.advise(offset, len, advice).await,
-            Descriptor::VirtualFile(_) => Ok(()),
             Descriptor::Dir(_) | Descriptor::VirtualDir(_) => Err(ErrorCode::BadDescriptor.into()),
+            d => on_file!(d, f => FileOps::advise(&f, offset, len, advice).await),
         }
     }
 
     async fn sync_data(&mut self, fd: Resource<Descriptor>) -> FsResult<()> {
-        match self.descriptor(&fd)? {
-            Descriptor::File(f) => f.sync_data().await,
-            Descriptor::Dir(d) => d.sync().await,
-            Descriptor::VirtualFile(f) => f.sync(),
-            Descriptor::VirtualDir(d) => d.sync(),
-        }
+        on_any!(self.descriptor(&fd)?, f => FileOps::sync_data(&f).await, d => DirectoryOps::sync(&d).await)
     }
 
     async fn get_flags(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorFlags> {
-        Ok(match self.table().get(&fd)? {
-            Descriptor::File(f) => f.get_flags(),
-            Descriptor::Dir(d) => d.get_flags(),
-            Descriptor::VirtualFile(f) => f.get_flags(),
-            Descriptor::VirtualDir(d) => d.get_flags(),
-        })
+        Ok(
+            on_any!(self.table().get(&fd)?, f => FileOps::get_flags(f), d => DirectoryOps::get_flags(d)),
+        )
     }
 
     async fn get_type(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorType> {
-        match self.descriptor(&fd)? {
-            Descriptor::File(f) => f.get_type().await,
-            Descriptor::VirtualFile(f) => f.get_type(),
-            Descriptor::Dir(_) | Descriptor::VirtualDir(_) => Ok(DescriptorType::Directory),
-        }
+        on_any!(self.descriptor(&fd)?, f => FileOps::get_type(&f).await, _d => Ok(DescriptorType::Directory))
     }
 
     async fn set_size(&mut self, fd: Resource<Descriptor>, size: Filesize) -> FsResult<()> {
-        match self.descriptor(&fd)? {
-            Descriptor::File(f) => f.set_size(size).await,
-            Descriptor::VirtualFile(f) => f.set_size(size),
-            _ => Err(ErrorCode::IsDirectory.into()),
-        }
+        on_file!(self.descriptor(&fd)?, f => FileOps::set_size(&f, size).await)
     }
 
     async fn set_times(
@@ -135,12 +107,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         atime: NewTimestamp,
         mtime: NewTimestamp,
     ) -> FsResult<()> {
-        match self.descriptor(&fd)? {
-            Descriptor::File(f) => f.set_times(atime, mtime).await,
-            Descriptor::Dir(d) => d.set_times(atime, mtime).await,
-            Descriptor::VirtualFile(f) => f.set_times(atime, mtime),
-            Descriptor::VirtualDir(d) => d.set_times(atime, mtime),
-        }
+        on_any!(self.descriptor(&fd)?, f => FileOps::set_times(&f, atime, mtime).await, d => DirectoryOps::set_times(&d, atime, mtime).await)
     }
 
     async fn read(
@@ -149,12 +116,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         len: Filesize,
         offset: Filesize,
     ) -> FsResult<(Vec<u8>, bool)> {
-        let file = match self.table().get(&fd)? {
-            Descriptor::File(f) => f.clone(),
-            Descriptor::VirtualFile(f) => return f.read(len, offset),
-            _ => return Err(ErrorCode::IsDirectory.into()),
-        };
-        file.read(len, offset).await
+        on_file!(self.descriptor(&fd)?, f => FileOps::read(&f, len, offset).await)
     }
 
     async fn write(
@@ -163,32 +125,19 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         buf: Vec<u8>,
         offset: Filesize,
     ) -> FsResult<Filesize> {
-        let file = match self.table().get(&fd)? {
-            Descriptor::File(f) => f.clone(),
-            Descriptor::VirtualFile(f) => return f.write(&buf, offset),
-            _ => return Err(ErrorCode::IsDirectory.into()),
-        };
-        file.write(buf, offset).await
+        on_file!(self.descriptor(&fd)?, f => FileOps::write(&f, buf, offset).await)
     }
 
     async fn read_directory(
         &mut self,
         fd: Resource<Descriptor>,
     ) -> FsResult<Resource<ReaddirStream>> {
-        let stream = match self.descriptor(&fd)? {
-            Descriptor::VirtualDir(d) => ReaddirStream::from_virtual(d.read_directory()?),
-            d => d.dir()?.read_directory().await?,
-        };
+        let stream = on_dir!(self.descriptor(&fd)?, d => DirectoryOps::read_directory(&d).await)?;
         Ok(self.table().push(stream)?)
     }
 
     async fn sync(&mut self, fd: Resource<Descriptor>) -> FsResult<()> {
-        match self.descriptor(&fd)? {
-            Descriptor::File(f) => f.sync().await,
-            Descriptor::Dir(d) => d.sync().await,
-            Descriptor::VirtualFile(f) => f.sync(),
-            Descriptor::VirtualDir(d) => d.sync(),
-        }
+        on_any!(self.descriptor(&fd)?, f => FileOps::sync(&f).await, d => DirectoryOps::sync(&d).await)
     }
 
     async fn create_directory_at(
@@ -196,19 +145,11 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         fd: Resource<Descriptor>,
         path: String,
     ) -> FsResult<()> {
-        match self.descriptor(&fd)? {
-            Descriptor::VirtualDir(d) => d.create_directory_at(&path),
-            d => d.dir()?.create_directory_at(path).await,
-        }
+        on_dir!(self.descriptor(&fd)?, d => DirectoryOps::create_directory_at(&d, path).await)
     }
 
     async fn stat(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorStat> {
-        match self.descriptor(&fd)? {
-            Descriptor::File(f) => f.stat().await,
-            Descriptor::Dir(d) => d.stat().await,
-            Descriptor::VirtualFile(f) => f.stat(),
-            Descriptor::VirtualDir(d) => d.stat(),
-        }
+        on_any!(self.descriptor(&fd)?, f => FileOps::stat(&f).await, d => DirectoryOps::stat(&d).await)
     }
 
     async fn stat_at(
@@ -217,10 +158,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         flags: PathFlags,
         path: String,
     ) -> FsResult<DescriptorStat> {
-        match self.descriptor(&fd)? {
-            Descriptor::VirtualDir(d) => d.stat_at(flags, &path),
-            d => d.dir()?.stat_at(flags, path).await,
-        }
+        on_dir!(self.descriptor(&fd)?, d => DirectoryOps::stat_at(&d, flags, path).await)
     }
 
     async fn set_times_at(
@@ -231,10 +169,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         atime: NewTimestamp,
         mtime: NewTimestamp,
     ) -> FsResult<()> {
-        match self.descriptor(&fd)? {
-            Descriptor::VirtualDir(d) => d.set_times_at(flags, &path, atime, mtime),
-            d => d.dir()?.set_times_at(flags, path, atime, mtime).await,
-        }
+        on_dir!(self.descriptor(&fd)?, d => DirectoryOps::set_times_at(&d, flags, path, atime, mtime).await)
     }
 
     async fn link_at(
@@ -247,17 +182,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
     ) -> FsResult<()> {
         let old = self.descriptor(&fd)?;
         let new = self.descriptor(&new_fd)?;
-        match (&old, &new) {
-            (Descriptor::VirtualDir(o), Descriptor::VirtualDir(n)) => {
-                o.link_at(old_flags, &old_path, n, &new_path)
-            }
-            (Descriptor::VirtualDir(_), _) => Err(pair_error(&new)),
-            _ => {
-                old.dir()?
-                    .link_at(old_flags, old_path, new.dir()?, new_path)
-                    .await
-            }
-        }
+        on_dir_pair!(old, new, (o, n) => DirectoryOps::link_at(o, old_flags, old_path, n, new_path).await)
     }
 
     async fn open_at(
@@ -268,18 +193,12 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         oflags: OpenFlags,
         flags: DescriptorFlags,
     ) -> FsResult<Resource<Descriptor>> {
-        let opened = match self.descriptor(&fd)? {
-            Descriptor::VirtualDir(d) => d.open_at(path_flags, &path, oflags, flags)?,
-            d => d.dir()?.open_at(path_flags, path, oflags, flags).await?,
-        };
+        let opened = on_dir!(self.descriptor(&fd)?, d => DirectoryOps::open_at(&d, path_flags, path, oflags, flags).await)?;
         Ok(self.table().push(opened)?)
     }
 
     async fn readlink_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<String> {
-        match self.descriptor(&fd)? {
-            Descriptor::VirtualDir(d) => d.readlink_at(&path),
-            d => d.dir()?.readlink_at(path).await,
-        }
+        on_dir!(self.descriptor(&fd)?, d => DirectoryOps::readlink_at(&d, path).await)
     }
 
     async fn remove_directory_at(
@@ -287,10 +206,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         fd: Resource<Descriptor>,
         path: String,
     ) -> FsResult<()> {
-        match self.descriptor(&fd)? {
-            Descriptor::VirtualDir(d) => d.remove_directory_at(&path),
-            d => d.dir()?.remove_directory_at(path).await,
-        }
+        on_dir!(self.descriptor(&fd)?, d => DirectoryOps::remove_directory_at(&d, path).await)
     }
 
     async fn rename_at(
@@ -302,13 +218,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
     ) -> FsResult<()> {
         let old = self.descriptor(&fd)?;
         let new = self.descriptor(&new_fd)?;
-        match (&old, &new) {
-            (Descriptor::VirtualDir(o), Descriptor::VirtualDir(n)) => {
-                o.rename_at(&old_path, n, &new_path)
-            }
-            (Descriptor::VirtualDir(_), _) => Err(pair_error(&new)),
-            _ => old.dir()?.rename_at(old_path, new.dir()?, new_path).await,
-        }
+        on_dir_pair!(old, new, (o, n) => DirectoryOps::rename_at(o, old_path, n, new_path).await)
     }
 
     async fn symlink_at(
@@ -317,17 +227,11 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         old_path: String,
         new_path: String,
     ) -> FsResult<()> {
-        match self.descriptor(&fd)? {
-            Descriptor::VirtualDir(d) => d.symlink_at(&old_path, &new_path),
-            d => d.dir()?.symlink_at(old_path, new_path).await,
-        }
+        on_dir!(self.descriptor(&fd)?, d => DirectoryOps::symlink_at(&d, old_path, new_path).await)
     }
 
     async fn unlink_file_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
-        match self.descriptor(&fd)? {
-            Descriptor::VirtualDir(d) => d.unlink_file_at(&path),
-            d => d.dir()?.unlink_file_at(path).await,
-        }
+        on_dir!(self.descriptor(&fd)?, d => DirectoryOps::unlink_file_at(&d, path).await)
     }
 
     async fn is_same_object(
@@ -352,12 +256,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
     }
 
     async fn metadata_hash(&mut self, fd: Resource<Descriptor>) -> FsResult<MetadataHashValue> {
-        match self.descriptor(&fd)? {
-            Descriptor::File(f) => f.metadata_hash().await,
-            Descriptor::Dir(d) => d.metadata_hash().await,
-            Descriptor::VirtualFile(f) => f.metadata_hash(),
-            Descriptor::VirtualDir(d) => d.metadata_hash(),
-        }
+        on_any!(self.descriptor(&fd)?, f => FileOps::metadata_hash(&f).await, d => DirectoryOps::metadata_hash(&d).await)
     }
 
     async fn metadata_hash_at(
@@ -366,10 +265,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
         flags: PathFlags,
         path: String,
     ) -> FsResult<MetadataHashValue> {
-        match self.descriptor(&fd)? {
-            Descriptor::VirtualDir(d) => d.metadata_hash_at(flags, &path),
-            d => d.dir()?.metadata_hash_at(flags, path).await,
-        }
+        on_dir!(self.descriptor(&fd)?, d => DirectoryOps::metadata_hash_at(&d, flags, path).await)
     }
 
     async fn drop(&mut self, fd: Resource<Descriptor>) -> wasmtime::Result<()> {
@@ -402,15 +298,6 @@ fn virtual_identity(d: &Descriptor) -> Option<wasmtime::Result<(u64, u64)>> {
         Ok(code) => wasmtime::format_err!("metadata of an open descriptor: {code:?}"),
         Err(e) => e,
     }))
-}
-
-/// The error of a link or rename from a virtual directory to `new`:
-/// `not-directory` if `new` is no directory, `cross-device` otherwise.
-fn pair_error(new: &Descriptor) -> FsError {
-    match new {
-        Descriptor::File(_) | Descriptor::VirtualFile(_) => ErrorCode::NotDirectory.into(),
-        _ => ErrorCode::CrossDevice.into(),
-    }
 }
 
 impl<T: WasiView> types::HostDirectoryEntryStream for WasiImpl<T> {

@@ -14,6 +14,8 @@
 //!   `host_types_sync.rs` (the sync flavour: each method runs the async one
 //!   through [`crate::runtime::block_on`]) and `host_preopens.rs`.
 
+#[macro_use]
+mod dispatch;
 mod budget;
 mod dir;
 mod error;
@@ -45,7 +47,6 @@ pub(crate) use stat::hash_parts;
 
 use crate::TrappableError;
 use crate::bindings::filesystem::types::ErrorCode;
-use std::path::Path;
 
 /// A filesystem error: a spec `error-code` for the guest, or a trap.
 pub type FsError = TrappableError<ErrorCode>;
@@ -108,39 +109,5 @@ impl Descriptor {
             Descriptor::File(f) => f.allow_blocking_current_thread,
             Descriptor::VirtualDir(_) | Descriptor::VirtualFile(_) => true,
         }
-    }
-}
-
-/// A directory granted by the builder, with its guest path.
-pub(crate) struct Preopen {
-    pub(crate) dir: Dir,
-    pub(crate) guest_path: String,
-}
-
-impl Preopen {
-    /// Opens `host_path` as a directory. A path that does not exist or is
-    /// not a directory is an error.
-    pub(crate) fn open(
-        host_path: &Path,
-        guest_path: &str,
-        perms: DirPerms,
-        file_perms: FilePerms,
-        allow_blocking_current_thread: bool,
-        budget: FdBudget,
-    ) -> wasmtime::Result<Self> {
-        let dir = cap_std::fs::Dir::open_ambient_dir(host_path, cap_std::ambient_authority())
-            .map_err(|e| {
-                wasmtime::format_err!("failed to open directory {}: {e}", host_path.display())
-            })?;
-        Ok(Preopen {
-            dir: Dir::new_preopen(
-                dir,
-                perms,
-                file_perms,
-                allow_blocking_current_thread,
-                budget,
-            ),
-            guest_path: guest_path.to_owned(),
-        })
     }
 }

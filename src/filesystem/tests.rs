@@ -13,6 +13,7 @@ use crate::bindings::filesystem::types::{
 };
 use crate::io::{HostInputStream, HostOutputStream, StreamError, Subscribe};
 use crate::runtime::block_on;
+use crate::vfs::{DirectoryOps as _, FileOps as _};
 use bytes::Bytes;
 use cap_std::fs::MetadataExt as _;
 use std::collections::BTreeMap;
@@ -64,11 +65,22 @@ fn runtime(multi_thread: bool) -> tokio::runtime::Runtime {
     }
 }
 
+/// The host root of `path`, as `WasiCtxBuilder::preopened_dir` makes it.
+fn open_root(
+    path: &Path,
+    dp: DirPerms,
+    fp: FilePerms,
+    inline: bool,
+    budget: FdBudget,
+) -> io::Result<Dir> {
+    let crate::vfs::MountKind::Host { dir, .. } = crate::vfs::Mount::host_dir(path)?.kind else {
+        unreachable!("host_dir mounts a host directory")
+    };
+    Ok(Dir::new_preopen(dir, dp, fp, inline, budget))
+}
+
 fn preopen(path: &Path, dp: DirPerms, fp: FilePerms, inline: bool) -> Dir {
-    let budget = FdBudget::new(DEFAULT_MAX_OPEN_FILES);
-    Preopen::open(path, "/p", dp, fp, inline, budget)
-        .unwrap()
-        .dir
+    open_root(path, dp, fp, inline, FdBudget::new(DEFAULT_MAX_OPEN_FILES)).unwrap()
 }
 
 /// Issue 6: every host descriptor a guest holds comes out of its context's
@@ -80,16 +92,14 @@ fn descriptor_budget() {
     fs::write(t.0.join("f"), "x").unwrap();
     fs::create_dir(t.0.join("sub")).unwrap();
     let budget = FdBudget::new(4);
-    let d = Preopen::open(
+    let d = open_root(
         &t.0,
-        "/p",
         DirPerms::all(),
         FilePerms::all(),
         true,
         budget.clone(),
     )
-    .unwrap()
-    .dir;
+    .unwrap();
     let open = |path: &str| block_on(d.open_at(PF::empty(), s(path), OF::empty(), DF::READ));
     let full = Some(ErrorCode::InsufficientMemory);
     let f1 = open("f").unwrap();
@@ -1060,9 +1070,8 @@ fn builder_refuses_missing_or_non_directory_paths() {
     let t = TempDir::new();
     fs::write(t.0.join("file"), "").unwrap();
     assert!(
-        Preopen::open(
+        open_root(
             &t.0.join("missing"),
-            "/m",
             DirPerms::all(),
             FilePerms::all(),
             false,
@@ -1071,9 +1080,8 @@ fn builder_refuses_missing_or_non_directory_paths() {
         .is_err()
     );
     assert!(
-        Preopen::open(
+        open_root(
             &t.0.join("file"),
-            "/f",
             DirPerms::all(),
             FilePerms::all(),
             false,

@@ -11,6 +11,7 @@ use crate::bindings::clocks::wall_clock::Datetime;
 use crate::bindings::filesystem::types::{Advice as Advice2, NewTimestamp};
 use crate::filesystem::File;
 use crate::io::{HostInputStream, HostOutputStream, StreamError, Subscribe};
+use crate::vfs::{DirectoryOps as _, FileOps as _};
 use bytes::Bytes;
 use cap_std::fs::{FileType, FileTypeExt, Metadata, MetadataExt};
 use rustix::fd::AsFd;

@@ -38,6 +38,7 @@ pub(crate) mod vfs;
 pub(crate) use link::guest_call;
 pub use link::{add_to_linker_async, add_to_linker_sync};
 
+use crate::vfs::MountRoot;
 use crate::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
 use bindings::types::{Fdflags, Filetype};
 use fds::{DirFd, Entry, FdTable, Kind};
@@ -52,7 +53,7 @@ pub struct WasiP1Ctx {
 
 impl WasiP1Ctx {
     /// A context for `ctx`: stdio at 0, 1 and 2, the preopens from 3, then
-    /// the virtual mounts, then the TCP listeners.
+    /// the TCP listeners.
     pub(crate) fn new(mut ctx: WasiCtx) -> WasiP1Ctx {
         let mut fds = FdTable::default();
         let stdin_tty = ctx.stdin.isatty();
@@ -81,24 +82,22 @@ impl WasiP1Ctx {
             let _ = fds.push(entry);
         }
         for preopen in &ctx.preopens {
-            let dir = preopen.dir.clone();
-            let entry = Entry {
-                filetype: Filetype::Directory,
-                base: fds::dir_rights(dir.perms),
-                limit: fds::dir_rights(dir.perms),
-                inheriting: fds::dir_rights(dir.perms) | fds::file_rights_max(dir.file_perms),
-                flags: Fdflags::empty(),
-                kind: Kind::Dir(Box::new(DirFd {
-                    dir,
-                    preopen: Some(preopen.guest_path.clone()),
-                    listing: None,
-                })),
+            let entry = match &preopen.root {
+                MountRoot::Host(dir) => Entry {
+                    filetype: Filetype::Directory,
+                    base: fds::dir_rights(dir.perms),
+                    limit: fds::dir_rights(dir.perms),
+                    inheriting: fds::dir_rights(dir.perms) | fds::file_rights_max(dir.file_perms),
+                    flags: Fdflags::empty(),
+                    kind: Kind::Dir(Box::new(DirFd {
+                        dir: dir.clone(),
+                        preopen: Some(preopen.guest_path.clone()),
+                        listing: None,
+                    })),
+                },
+                MountRoot::Virtual(dir) => vfs::preopen_entry(dir, &preopen.guest_path),
             };
             let _ = fds.push(entry);
-        }
-        // The virtual mounts follow, in the order of the 0.2 `preopens`.
-        for mount in &ctx.mounts {
-            let _ = fds.push(vfs::preopen_entry(mount));
         }
         for listener in std::mem::take(&mut ctx.tcp_listeners) {
             match crate::sockets::TcpSocket::listening(listener) {

@@ -1,6 +1,7 @@
 //! The `path_*` functions: each checks the descriptor's rights, then hands
-//! the path to the 0.2 backend's directory, which resolves it beneath the
-//! preopen with cap-std and checks the preopen's permissions.
+//! the path to the 0.2 directory ([`DirectoryOps`] of a host directory or
+//! of a virtual mount), which resolves it beneath its mount and checks the
+//! mount's permissions.
 
 use super::WasiP1Ctx;
 use super::bindings::types::{
@@ -10,6 +11,7 @@ use super::bindings::types::{
 use super::fds::{self, DirFd, Entry, Kind};
 use crate::bindings::filesystem::types::{DescriptorFlags, OpenFlags, PathFlags};
 use crate::filesystem::{Descriptor, Dir};
+use crate::vfs::DirectoryOps;
 use crate::vfs::VirtualDir;
 use rustix::fd::AsFd;
 use wiggle::{GuestMemory, GuestPtr};
@@ -26,6 +28,16 @@ enum AnyDir {
     Host(Dir),
     /// A directory of a virtual mount.
     Virtual(VirtualDir),
+}
+
+/// `$e` with `$d` bound to the directory, whichever backend it is of.
+macro_rules! each_dir {
+    ($x:expr, $d:ident => $e:expr) => {
+        match $x {
+            AnyDir::Host($d) => $e,
+            AnyDir::Virtual($d) => $e,
+        }
+    };
 }
 
 /// The directory of `fd` after checking `needed`; a file is `notdir`.
@@ -59,10 +71,8 @@ pub(crate) async fn create_directory(
     path: GuestPtr<str>,
 ) -> Result<(), Error> {
     let path = path_string(mem, path)?;
-    match dir_of(cx, fd, Rights::PATH_CREATE_DIRECTORY)? {
-        AnyDir::Host(dir) => Ok(dir.create_directory_at(path).await?),
-        AnyDir::Virtual(dir) => Ok(dir.create_directory_at(&path)?),
-    }
+    let dir = dir_of(cx, fd, Rights::PATH_CREATE_DIRECTORY)?;
+    Ok(each_dir!(dir, d => DirectoryOps::create_directory_at(&d, path).await)?)
 }
 
 pub(crate) async fn filestat_get(
@@ -95,12 +105,9 @@ pub(crate) async fn filestat_set_times(
 ) -> Result<(), Error> {
     let (atime, mtime) = super::fd::times(atim, mtim, fst_flags)?;
     let path = path_string(mem, path)?;
-    match dir_of(cx, fd, Rights::PATH_FILESTAT_SET_TIMES)? {
-        AnyDir::Host(dir) => Ok(dir
-            .set_times_at(path_flags(flags), path, atime, mtime)
-            .await?),
-        AnyDir::Virtual(dir) => Ok(dir.set_times_at(path_flags(flags), &path, atime, mtime)?),
-    }
+    let dir = dir_of(cx, fd, Rights::PATH_FILESTAT_SET_TIMES)?;
+    let flags = path_flags(flags);
+    Ok(each_dir!(dir, d => DirectoryOps::set_times_at(&d, flags, path, atime, mtime).await)?)
 }
 
 pub(crate) async fn link(
@@ -117,11 +124,17 @@ pub(crate) async fn link(
     let old_path = path_string(mem, old_path)?;
     let new_path = path_string(mem, new_path)?;
     match (old, new) {
-        (AnyDir::Host(old), AnyDir::Host(new)) => Ok(old
-            .link_at(path_flags(old_flags), old_path, &new, new_path)
-            .await?),
+        (AnyDir::Host(old), AnyDir::Host(new)) => {
+            Ok(
+                DirectoryOps::link_at(&old, path_flags(old_flags), old_path, &new, new_path)
+                    .await?,
+            )
+        }
         (AnyDir::Virtual(old), AnyDir::Virtual(new)) => {
-            Ok(old.link_at(path_flags(old_flags), &old_path, &new, &new_path)?)
+            Ok(
+                DirectoryOps::link_at(&old, path_flags(old_flags), old_path, &new, new_path)
+                    .await?,
+            )
         }
         // A host directory and a mount are different devices.
         _ => Err(Errno::Xdev.into()),
@@ -275,10 +288,8 @@ pub(crate) async fn readlink(
     buf_len: Size,
 ) -> Result<Size, Error> {
     let path = path_string(mem, path)?;
-    let target = match dir_of(cx, fd, Rights::PATH_READLINK)? {
-        AnyDir::Host(dir) => dir.readlink_at(path).await?,
-        AnyDir::Virtual(dir) => dir.readlink_at(&path)?,
-    };
+    let dir = dir_of(cx, fd, Rights::PATH_READLINK)?;
+    let target = each_dir!(dir, d => DirectoryOps::readlink_at(&d, path).await)?;
     // A target longer than the buffer is cut to it, as `readlink` does.
     let n = target.len().min(buf_len as usize);
     mem.copy_from_slice(&target.as_bytes()[..n], buf.as_array(n as u32))?;
@@ -292,10 +303,8 @@ pub(crate) async fn remove_directory(
     path: GuestPtr<str>,
 ) -> Result<(), Error> {
     let path = path_string(mem, path)?;
-    match dir_of(cx, fd, Rights::PATH_REMOVE_DIRECTORY)? {
-        AnyDir::Host(dir) => Ok(dir.remove_directory_at(path).await?),
-        AnyDir::Virtual(dir) => Ok(dir.remove_directory_at(&path)?),
-    }
+    let dir = dir_of(cx, fd, Rights::PATH_REMOVE_DIRECTORY)?;
+    Ok(each_dir!(dir, d => DirectoryOps::remove_directory_at(&d, path).await)?)
 }
 
 pub(crate) async fn rename(
@@ -312,10 +321,10 @@ pub(crate) async fn rename(
     let new_path = path_string(mem, new_path)?;
     match (old, new) {
         (AnyDir::Host(old), AnyDir::Host(new)) => {
-            Ok(old.rename_at(old_path, &new, new_path).await?)
+            Ok(DirectoryOps::rename_at(&old, old_path, &new, new_path).await?)
         }
         (AnyDir::Virtual(old), AnyDir::Virtual(new)) => {
-            Ok(old.rename_at(&old_path, &new, &new_path)?)
+            Ok(DirectoryOps::rename_at(&old, old_path, &new, new_path).await?)
         }
         // A host directory and a mount are different devices.
         _ => Err(Errno::Xdev.into()),
@@ -332,10 +341,7 @@ pub(crate) async fn symlink(
     let dir = dir_of(cx, fd, Rights::PATH_SYMLINK)?;
     let target = path_string(mem, old_path)?;
     let path = path_string(mem, new_path)?;
-    match dir {
-        AnyDir::Host(dir) => Ok(dir.symlink_at(target, path).await?),
-        AnyDir::Virtual(dir) => Ok(dir.symlink_at(&target, &path)?),
-    }
+    Ok(each_dir!(dir, d => DirectoryOps::symlink_at(&d, target, path).await)?)
 }
 
 pub(crate) async fn unlink_file(
@@ -345,8 +351,6 @@ pub(crate) async fn unlink_file(
     path: GuestPtr<str>,
 ) -> Result<(), Error> {
     let path = path_string(mem, path)?;
-    match dir_of(cx, fd, Rights::PATH_UNLINK_FILE)? {
-        AnyDir::Host(dir) => Ok(dir.unlink_file_at(path).await?),
-        AnyDir::Virtual(dir) => Ok(dir.unlink_file_at(&path)?),
-    }
+    let dir = dir_of(cx, fd, Rights::PATH_UNLINK_FILE)?;
+    Ok(each_dir!(dir, d => DirectoryOps::unlink_file_at(&d, path).await)?)
 }

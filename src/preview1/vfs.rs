@@ -16,7 +16,7 @@ use super::readdir::{Ent, write_buffered};
 use crate::bindings::clocks::wall_clock::Datetime;
 use crate::bindings::filesystem::types::PathFlags;
 use crate::filesystem::MAX_READ;
-use crate::vfs::{NodeKind, NodeStat, VirtualDir, VirtualFile, VirtualListing, VirtualPreopen};
+use crate::vfs::{NodeKind, NodeStat, VirtualDir, VirtualFile, VirtualListing};
 use std::collections::VecDeque;
 use wiggle::GuestMemory;
 
@@ -47,17 +47,17 @@ pub(crate) struct VListing {
 
 /// The descriptor-table entry of a mount's root, with the rights of a host
 /// preopen of the same permissions.
-pub(crate) fn preopen_entry(p: &VirtualPreopen) -> Entry {
-    let limit = fds::dir_rights(p.dir.perms);
+pub(crate) fn preopen_entry(dir: &VirtualDir, guest_path: &str) -> Entry {
+    let limit = fds::dir_rights(dir.perms);
     Entry {
         filetype: Filetype::Directory,
         base: limit,
         limit,
-        inheriting: limit | fds::file_rights_max(p.dir.file_perms),
+        inheriting: limit | fds::file_rights_max(dir.file_perms),
         flags: Fdflags::empty(),
         kind: Kind::VDir(Box::new(VDirFd {
-            dir: p.dir.clone(),
-            preopen: Some(p.guest_path.clone()),
+            dir: dir.clone(),
+            preopen: Some(guest_path.to_owned()),
             listing: None,
         })),
     }

@@ -116,7 +116,8 @@ impl VirtualDir {
         }
     }
 
-    fn mount(&self) -> &Arc<MountState> {
+    /// The mount this directory lies in.
+    pub(crate) fn mount(&self) -> &Arc<MountState> {
         &self.open.mount
     }
 

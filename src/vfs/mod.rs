@@ -18,16 +18,24 @@
 //!   dispatched without a virtual call (only the embedder's own backend is
 //!   behind `dyn`).
 //!
-//! The host backend (`preopened_dir`) is not behind this trait: its
-//! descriptors are variants of their own in
-//! [`crate::filesystem::Descriptor`], so its calls are exactly what they
-//! were. Mount a backend with [`crate::WasiCtxBuilder::mount`].
+//! Every descriptor, of a host directory or of a node backend, answers the
+//! `wasi:filesystem` operations through [`DirectoryOps`] and [`FileOps`]
+//! (`ops.rs`): the host directory implements them with cap-std (the kernel
+//! resolving its paths), the node backends through the shared resolver
+//! (`descriptor_ops.rs`). [`crate::filesystem::Descriptor`] is the enum
+//! that dispatches between the two without a virtual call.
+//!
+//! Mount any backend, a host directory included ([`Mount::host_dir`]),
+//! with [`crate::WasiCtxBuilder::mount`]; `table.rs` holds a context's
+//! mount table, in the order the builder added them.
 
 mod backend;
 mod descriptor;
+mod descriptor_ops;
 mod host_lower;
 mod memory;
 mod mount;
+mod ops;
 mod overlay;
 mod overlay_fs;
 mod readdir;
@@ -35,11 +43,13 @@ mod readonly;
 mod resolve;
 mod single;
 mod stream;
+mod table;
 
 pub use backend::{ErrorCode, FsBackend, NodeId, NodeKind, NodeStat, SetTime, VEntry, VfsResult};
 pub use descriptor::{VirtualDir, VirtualFile};
 pub use memory::{DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, MemoryFs};
 pub use mount::Mount;
+pub use ops::{DirectoryOps, FileOps};
 pub use overlay::{Change, Overlay};
 pub use readdir::VirtualListing;
 pub use readonly::ReadOnly;
@@ -47,31 +57,7 @@ pub use resolve::MAX_SYMLINKS;
 pub use single::SingleFile;
 pub use stream::{VirtualInputStream, VirtualOutputStream};
 
-pub(crate) use mount::{MountState, SharedWallClock};
-
-use crate::filesystem::{DirPerms, FilePerms};
-use std::sync::Arc;
-
-/// A backend mounted at a guest path, as the builder holds it.
-pub(crate) struct VirtualPreopen {
-    pub(crate) state: Arc<MountState>,
-    pub(crate) dir: VirtualDir,
-    pub(crate) guest_path: String,
-}
-
-impl VirtualPreopen {
-    pub(crate) fn new(
-        mount: Mount,
-        guest_path: &str,
-        perms: DirPerms,
-        file_perms: FilePerms,
-    ) -> Self {
-        let state = MountState::new(mount);
-        let dir = VirtualDir::root(&state, perms, file_perms);
-        VirtualPreopen {
-            state,
-            dir,
-            guest_path: guest_path.to_owned(),
-        }
-    }
-}
+#[cfg(test)]
+pub(crate) use mount::MountKind;
+pub(crate) use mount::SharedWallClock;
+pub(crate) use table::{HostSettings, MountPoint, MountRoot};

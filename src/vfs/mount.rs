@@ -8,6 +8,7 @@ use super::readonly::ReadOnly;
 use super::single::SingleFile;
 use crate::bindings::clocks::wall_clock::Datetime;
 use crate::clocks::HostWallClock;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -28,27 +29,46 @@ pub(crate) enum AnyBackend {
     Custom(Arc<dyn FsBackend>),
 }
 
-/// A backend ready to be mounted with [`crate::WasiCtxBuilder::mount`].
+/// A backend ready to be mounted with [`crate::WasiCtxBuilder::mount`]:
+/// a host directory, or a node backend.
 #[derive(Clone)]
 pub struct Mount {
-    pub(crate) backend: AnyBackend,
+    pub(crate) kind: MountKind,
+}
+
+/// What a [`Mount`] holds.
+#[derive(Clone)]
+pub(crate) enum MountKind {
+    /// A host directory, served by the host backend
+    /// ([`crate::filesystem::Dir`]); `read_only` takes the write
+    /// permissions away when it is mounted.
+    Host {
+        dir: Arc<cap_std::fs::Dir>,
+        read_only: bool,
+    },
+    /// A node backend, served through the shared resolver.
+    Node(AnyBackend),
+}
+
+impl From<AnyBackend> for Mount {
+    fn from(backend: AnyBackend) -> Mount {
+        Mount {
+            kind: MountKind::Node(backend),
+        }
+    }
 }
 
 impl Mount {
     /// An in-memory tree (the embedder keeps a clone of `fs` to read back
     /// what the guest did).
     pub fn memory(fs: MemoryFs) -> Mount {
-        Mount {
-            backend: AnyBackend::Memory(fs),
-        }
+        AnyBackend::Memory(fs).into()
     }
 
     /// One host file under `name`, alone in the mounted directory (see
     /// [`SingleFile`]).
     pub fn single_file(file: SingleFile) -> Mount {
-        Mount {
-            backend: AnyBackend::SingleFile(Arc::new(file)),
-        }
+        AnyBackend::SingleFile(Arc::new(file)).into()
     }
 
     /// `bytes` as the file `name`, alone in the mounted directory (an
@@ -60,16 +80,41 @@ impl Mount {
 
     /// The embedder's own backend.
     pub fn custom(backend: impl FsBackend) -> Mount {
-        Mount {
-            backend: AnyBackend::Custom(Arc::new(backend)),
-        }
+        AnyBackend::Custom(Arc::new(backend)).into()
+    }
+
+    /// The host directory `path`, served by the host backend (cap-std, the
+    /// kernel resolving paths beneath it): mounting it is what
+    /// [`crate::WasiCtxBuilder::preopened_dir`] does. Fails if `path`
+    /// cannot be opened as a directory.
+    pub fn host_dir(path: impl AsRef<Path>) -> std::io::Result<Mount> {
+        let dir = cap_std::fs::Dir::open_ambient_dir(path, cap_std::ambient_authority())?;
+        Ok(Mount {
+            kind: MountKind::Host {
+                dir: Arc::new(dir),
+                read_only: false,
+            },
+        })
     }
 
     /// The same backend, read-only: every change is refused with
     /// `read-only`.
+    /// A host directory (whose errors come from the host backend) is
+    /// mounted without the write permissions instead, so its changes are
+    /// `not-permitted`, as in a read-only [`preopened_dir`].
+    ///
+    /// [`preopened_dir`]: crate::WasiCtxBuilder::preopened_dir
     pub fn read_only(self) -> Mount {
-        Mount {
-            backend: AnyBackend::ReadOnly(Arc::new(ReadOnly::new(self.backend))),
+        match self.kind {
+            MountKind::Host { dir, .. } => Mount {
+                kind: MountKind::Host {
+                    dir,
+                    read_only: true,
+                },
+            },
+            MountKind::Node(backend) => {
+                AnyBackend::ReadOnly(Arc::new(ReadOnly::new(backend))).into()
+            }
         }
     }
 }
@@ -186,9 +231,9 @@ pub(crate) struct MountState {
 }
 
 impl MountState {
-    pub(crate) fn new(mount: Mount) -> Arc<MountState> {
+    pub(crate) fn new(backend: AnyBackend) -> Arc<MountState> {
         Arc::new(MountState {
-            backend: mount.backend,
+            backend,
             id: NEXT_MOUNT.fetch_add(1, Ordering::Relaxed),
             clock: OnceLock::new(),
         })

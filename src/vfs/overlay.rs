@@ -62,9 +62,7 @@ impl Overlay {
 
     /// A mount of the overlay.
     pub fn mount(&self) -> Mount {
-        Mount {
-            backend: AnyBackend::Overlay(Arc::clone(&self.fs)),
-        }
+        AnyBackend::Overlay(Arc::clone(&self.fs)).into()
     }
 
     /// The contents of the file at `path` as the guest sees it (from the
