@@ -17,10 +17,12 @@ use super::error::stream_error;
 use crate::io::{HostInputStream, HostOutputStream, StreamError, StreamResult, Subscribe};
 use bytes::{Buf, Bytes};
 use rustix::event::{PollFd, PollFlags};
+use rustix::net::RecvFlags;
 use std::io;
 use std::os::fd::AsFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::io::Interest;
 use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
 
@@ -97,6 +99,45 @@ impl Subscribe for TcpReader {
 #[async_trait::async_trait]
 impl HostInputStream for TcpReader {
     fn read(&mut self, size: usize) -> StreamResult<Bytes> {
+        self.receive(size, Via::Runtime)
+    }
+
+    async fn blocking_read(&mut self, size: usize) -> StreamResult<Bytes> {
+        let mut via = Via::Runtime;
+        loop {
+            let bytes = self.receive(size, via)?;
+            if !bytes.is_empty() || size == 0 {
+                return Ok(bytes);
+            }
+            if crate::runtime::blocking_allowed() && wait_readable(&self.conn.stream) {
+                // The kernel said readable; the runtime may not know yet.
+                via = Via::Kernel;
+                continue;
+            }
+            via = Via::Runtime;
+            self.ready().await;
+        }
+    }
+}
+
+/// How a read reaches the socket.
+#[derive(Clone, Copy)]
+enum Via {
+    /// Through tokio's readiness: no system call while tokio knows the
+    /// socket is drained, and an empty `recv` clears the readiness (so
+    /// that the next async wait really waits).
+    Runtime,
+    /// A `recv` whatever tokio's readiness says: right after a wait in the
+    /// kernel (`wait_readable`), which tokio's I/O thread may not have
+    /// seen yet. A read that finds nothing leaves tokio's readiness as it
+    /// was, which is always safe: it can only be "readable" too often.
+    Kernel,
+}
+
+impl TcpReader {
+    /// One non-blocking `recv` of up to `size` bytes (bounded by the
+    /// caller: `io::ops::MAX_READ`): empty if nothing is there yet.
+    fn receive(&mut self, size: usize, via: Via) -> StreamResult<Bytes> {
         if self.closed || self.conn.read_shut.load(Ordering::Acquire) {
             self.closed = true;
             return Err(StreamError::Closed);
@@ -104,9 +145,13 @@ impl HostInputStream for TcpReader {
         if size == 0 {
             return Ok(Bytes::new());
         }
-        // `size` is bounded by the caller (`io::ops::MAX_READ`).
         let mut buf = Vec::with_capacity(size);
-        match self.conn.stream.try_read_buf(&mut buf) {
+        let stream = &self.conn.stream;
+        let got = match via {
+            Via::Runtime => stream.try_io(Interest::READABLE, || recv_into(stream, &mut buf)),
+            Via::Kernel => recv_into(stream, &mut buf),
+        };
+        match got {
             Ok(0) => {
                 self.closed = true;
                 Err(StreamError::Closed)
@@ -119,19 +164,12 @@ impl HostInputStream for TcpReader {
             }
         }
     }
+}
 
-    async fn blocking_read(&mut self, size: usize) -> StreamResult<Bytes> {
-        loop {
-            let bytes = self.read(size)?;
-            if !bytes.is_empty() || size == 0 {
-                return Ok(bytes);
-            }
-            if crate::runtime::blocking_allowed() && wait_readable(&self.conn.stream) {
-                continue;
-            }
-            self.ready().await;
-        }
-    }
+/// One non-blocking `recv` into the spare capacity of `buf`.
+fn recv_into(fd: impl AsFd, buf: &mut Vec<u8>) -> io::Result<usize> {
+    let (n, _) = rustix::net::recv(fd, rustix::buffer::spare_capacity(buf), RecvFlags::DONTWAIT)?;
+    Ok(n)
 }
 
 /// Waits in the kernel until `fd` is readable (or failed), on the calling
