@@ -9,6 +9,14 @@
 //! worth of data ([`MAX_PERMIT`]) is ever held per connection, and small
 //! writes cost one system call.
 //!
+//! The socket is registered with tokio's I/O driver only when something
+//! first waits the async way (an async read that finds nothing, a
+//! pollable, a write task): a registered socket wakes the driver's thread
+//! on every packet that arrives, which on a bulk receive costs as much CPU
+//! as the guest's own work. A sync host call waits in the kernel instead
+//! (`wait_readable`), so a sync guest's blocking reads and writes never
+//! register it, and do what a native blocking program does.
+//!
 //! A write task whose stream was dropped keeps running until its data is
 //! sent or the connection fails, as the kernel keeps sending what a closed
 //! socket had queued: a guest that writes and then closes loses nothing.
@@ -17,13 +25,13 @@ use super::error::stream_error;
 use crate::io::{HostInputStream, HostOutputStream, StreamError, StreamResult, Subscribe};
 use bytes::{Buf, Bytes};
 use rustix::event::{PollFd, PollFlags};
-use rustix::net::RecvFlags;
+use rustix::net::{RecvFlags, SendFlags};
 use std::io;
-use std::os::fd::AsFd;
-use std::sync::Arc;
+use std::os::fd::{AsFd, AsRawFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use tokio::io::Interest;
-use tokio::net::TcpStream;
+use tokio::io::unix::AsyncFd;
 use tokio::task::JoinHandle;
 
 /// The most bytes `check-write` grants at once.
@@ -32,7 +40,12 @@ pub(crate) const MAX_PERMIT: usize = 1 << 20;
 /// A connected socket, shared by the socket resource and its streams.
 #[derive(Debug)]
 pub(crate) struct Connection {
-    pub(crate) stream: TcpStream,
+    /// The socket's registration with tokio's I/O driver, made by the
+    /// first async wait (see the module docs). Declared before `stream`:
+    /// it is dropped, and so deregistered, before the socket closes.
+    registration: OnceLock<io::Result<AsyncFd<SocketFd>>>,
+    /// The socket, in non-blocking mode.
+    pub(crate) stream: std::net::TcpStream,
     /// `shutdown(receive)` was called: the input stream is closed.
     read_shut: AtomicBool,
     /// `shutdown(send)` was called: the output stream is closed.
@@ -40,12 +53,35 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    pub(crate) fn new(stream: TcpStream) -> Arc<Self> {
-        Arc::new(Connection {
+    /// Takes over a connected socket from tokio (which registered it to
+    /// wait for the connection): the streams register it again only if
+    /// they wait the async way.
+    pub(crate) fn new(stream: tokio::net::TcpStream) -> io::Result<Arc<Self>> {
+        // Stays in non-blocking mode.
+        let stream = stream.into_std()?;
+        Ok(Arc::new(Connection {
+            registration: OnceLock::new(),
             stream,
             read_shut: AtomicBool::new(false),
             write_shut: AtomicBool::new(false),
-        })
+        }))
+    }
+
+    /// The socket's registration with the I/O driver of the current tokio
+    /// runtime (the shared one outside any), made now if it was not.
+    fn registration(&self) -> io::Result<&AsyncFd<SocketFd>> {
+        let registration = self.registration.get_or_init(|| {
+            let _rt = crate::runtime::enter_ambient();
+            let fd = SocketFd(self.stream.as_raw_fd());
+            // SAFETY: the descriptor is `self.stream`'s, which is never
+            // replaced and is closed only when `self` drops, after the
+            // registration (field order).
+            unsafe { AsyncFd::register_with_interest(fd, Interest::READABLE | Interest::WRITABLE) }
+                .map_err(io::Error::from)
+        });
+        registration
+            .as_ref()
+            .map_err(|e| io::Error::new(e.kind(), e.to_string()))
     }
 
     /// Shuts down one or both directions, for the OS and for the streams.
@@ -66,6 +102,17 @@ impl Connection {
             Err(rustix::io::Errno::NOTCONN) => Ok(()),
             other => Ok(other?),
         }
+    }
+}
+
+/// A connection's descriptor as tokio's I/O driver sees it; the connection
+/// owns it.
+#[derive(Debug)]
+struct SocketFd(RawFd);
+
+impl AsRawFd for SocketFd {
+    fn as_raw_fd(&self) -> RawFd {
+        self.0
     }
 }
 
@@ -91,8 +138,11 @@ impl Subscribe for TcpReader {
         if self.closed || self.conn.read_shut.load(Ordering::Acquire) {
             return;
         }
-        // An error is ready too: the next read reports it.
-        let _ = self.conn.stream.readable().await;
+        // An error is ready too: the next read reports it. The guard is
+        // dropped without clearing: the read that finds nothing clears.
+        if let Ok(fd) = self.conn.registration() {
+            let _ = fd.readable().await;
+        }
     }
 }
 
@@ -123,9 +173,10 @@ impl HostInputStream for TcpReader {
 /// How a read reaches the socket.
 #[derive(Clone, Copy)]
 enum Via {
-    /// Through tokio's readiness: no system call while tokio knows the
-    /// socket is drained, and an empty `recv` clears the readiness (so
-    /// that the next async wait really waits).
+    /// Through tokio's readiness once the socket is registered: no system
+    /// call while tokio knows the socket is drained, and an empty `recv`
+    /// clears the readiness (so that the next async wait really waits).
+    /// A plain `recv` while it is not registered.
     Runtime,
     /// A `recv` whatever tokio's readiness says: right after a wait in the
     /// kernel (`wait_readable`), which tokio's I/O thread may not have
@@ -147,9 +198,14 @@ impl TcpReader {
         }
         let mut buf = Vec::with_capacity(size);
         let stream = &self.conn.stream;
-        let got = match via {
-            Via::Runtime => stream.try_io(Interest::READABLE, || recv_into(stream, &mut buf)),
-            Via::Kernel => recv_into(stream, &mut buf),
+        let got = match (via, self.conn.registration.get()) {
+            (Via::Runtime, Some(Ok(fd))) => {
+                fd.try_io(Interest::READABLE, |_| recv_into(stream, &mut buf))
+            }
+            // No async wait could work: say so rather than let a reader
+            // wait for a readiness that never comes.
+            (Via::Runtime, Some(Err(e))) => Err(io::Error::new(e.kind(), e.to_string())),
+            _ => recv_into(stream, &mut buf),
         };
         match got {
             Ok(0) => {
@@ -261,15 +317,26 @@ impl TcpWriter {
 
 /// Sends `rest` as the socket accepts it.
 async fn send_rest(conn: Arc<Connection>, mut rest: Bytes) -> io::Result<()> {
+    let fd = conn.registration()?;
     while !rest.is_empty() {
-        conn.stream.writable().await?;
-        match conn.stream.try_write(&rest) {
-            Ok(n) => rest.advance(n),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            Err(e) => return Err(e),
+        let mut ready = fd.writable().await?;
+        match ready.try_io(|_| send(&conn.stream, &rest)) {
+            Ok(Ok(n)) => rest.advance(n),
+            Ok(Err(e)) => return Err(e),
+            // Would block: the readiness is cleared, wait again.
+            Err(_) => {}
         }
     }
     Ok(())
+}
+
+/// One non-blocking `send` (without `SIGPIPE` on a closed connection).
+fn send(fd: impl AsFd, bytes: &[u8]) -> io::Result<usize> {
+    Ok(rustix::net::send(
+        fd,
+        bytes,
+        SendFlags::DONTWAIT | SendFlags::NOSIGNAL,
+    )?)
 }
 
 #[async_trait::async_trait]
@@ -298,7 +365,7 @@ impl HostOutputStream for TcpWriter {
                 "write beyond the permit of check-write on a TCP stream",
             ));
         }
-        let sent = match self.conn.stream.try_write(&bytes) {
+        let sent = match send(&self.conn.stream, &bytes) {
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
             Err(e) => {
