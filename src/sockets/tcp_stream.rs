@@ -9,13 +9,15 @@
 //! worth of data ([`MAX_PERMIT`]) is ever held per connection, and small
 //! writes cost one system call.
 //!
-//! The socket is registered with tokio's I/O driver only when something
-//! first waits the async way (an async read that finds nothing, a
-//! pollable, a write task): a registered socket wakes the driver's thread
-//! on every packet that arrives, which on a bulk receive costs as much CPU
-//! as the guest's own work. A sync host call waits in the kernel instead
+//! The socket is registered with tokio's I/O driver only while async waits
+//! need it (an async read that finds nothing, a pollable, a write task): a
+//! registered socket wakes the driver's thread on every packet that
+//! arrives, which on a bulk receive costs about as much CPU as the guest's
+//! own work. A sync host call waits in the kernel instead
 //! (`wait_readable`), so a sync guest's blocking reads and writes never
-//! register it, and do what a native blocking program does.
+//! register it and do what a native blocking program does; a write task
+//! lets the registration go when it is done, and a reader after
+//! [`READS_BEFORE_UNREGISTER`] reads in a row that needed no wait.
 //!
 //! A write task whose stream was dropped keeps running until its data is
 //! sent or the connection fails, as the kernel keeps sending what a closed
@@ -29,7 +31,7 @@ use rustix::net::{RecvFlags, SendFlags};
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, PoisonError};
 use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
 use tokio::task::JoinHandle;
@@ -40,10 +42,12 @@ pub(crate) const MAX_PERMIT: usize = 1 << 20;
 /// A connected socket, shared by the socket resource and its streams.
 #[derive(Debug)]
 pub(crate) struct Connection {
-    /// The socket's registration with tokio's I/O driver, made by the
-    /// first async wait (see the module docs). Declared before `stream`:
-    /// it is dropped, and so deregistered, before the socket closes.
-    registration: OnceLock<io::Result<AsyncFd<SocketFd>>>,
+    /// The socket's registration with tokio's I/O driver while async waits
+    /// need it (see the module docs). Declared before `stream`: it is
+    /// dropped, and so deregistered, before the socket closes. Clones of
+    /// the `Arc` live only within a call or task that holds the connection
+    /// too, so they never outlive it either.
+    registration: Mutex<Option<Arc<AsyncFd<SocketFd>>>>,
     /// The socket, in non-blocking mode.
     pub(crate) stream: std::net::TcpStream,
     /// `shutdown(receive)` was called: the input stream is closed.
@@ -60,7 +64,7 @@ impl Connection {
         // Stays in non-blocking mode.
         let stream = stream.into_std()?;
         Ok(Arc::new(Connection {
-            registration: OnceLock::new(),
+            registration: Mutex::new(None),
             stream,
             read_shut: AtomicBool::new(false),
             write_shut: AtomicBool::new(false),
@@ -68,20 +72,46 @@ impl Connection {
     }
 
     /// The socket's registration with the I/O driver of the current tokio
-    /// runtime (the shared one outside any), made now if it was not.
-    fn registration(&self) -> io::Result<&AsyncFd<SocketFd>> {
-        let registration = self.registration.get_or_init(|| {
-            let _rt = crate::runtime::enter_ambient();
-            let fd = SocketFd(self.stream.as_raw_fd());
-            // SAFETY: the descriptor is `self.stream`'s, which is never
-            // replaced and is closed only when `self` drops, after the
-            // registration (field order).
-            unsafe { AsyncFd::register_with_interest(fd, Interest::READABLE | Interest::WRITABLE) }
-                .map_err(io::Error::from)
-        });
-        registration
-            .as_ref()
-            .map_err(|e| io::Error::new(e.kind(), e.to_string()))
+    /// runtime (the shared one outside any), made now if there is none.
+    fn register(&self) -> io::Result<Arc<AsyncFd<SocketFd>>> {
+        let mut slot = self
+            .registration
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(fd) = &*slot {
+            return Ok(fd.clone());
+        }
+        let _rt = crate::runtime::enter_ambient();
+        let fd = SocketFd(self.stream.as_raw_fd());
+        // SAFETY: the descriptor is `self.stream`'s, which is never
+        // replaced and is closed only when `self` drops, after every clone
+        // of the registration (see the field).
+        let fd = unsafe {
+            AsyncFd::register_with_interest(fd, Interest::READABLE | Interest::WRITABLE)
+        }?;
+        let fd = Arc::new(fd);
+        *slot = Some(fd.clone());
+        Ok(fd)
+    }
+
+    /// The registration, if there is one.
+    fn registered(&self) -> Option<Arc<AsyncFd<SocketFd>>> {
+        self.registration
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Drops the registration unless a wait is using it, so the driver
+    /// stops waking for this socket.
+    fn unregister(&self) {
+        let mut slot = self
+            .registration
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if slot.as_ref().is_some_and(|fd| Arc::strong_count(fd) == 1) {
+            *slot = None;
+        }
     }
 
     /// Shuts down one or both directions, for the OS and for the streams.
@@ -116,11 +146,23 @@ impl AsRawFd for SocketFd {
     }
 }
 
+/// Reads in a row that found data without a wait, after which a reader
+/// drops the socket's registration: a bulk receive that keeps the guest
+/// busy needs no wake-ups, and each arriving packet would cost one. (A
+/// reader that waits before most reads, as in request and response,
+/// stays registered.)
+const READS_BEFORE_UNREGISTER: u32 = 8;
+
 /// The input stream of a connection.
 pub(crate) struct TcpReader {
     conn: Arc<Connection>,
     /// End of stream, a failure, or `shutdown(receive)` was seen.
     closed: bool,
+    /// The socket could not be registered for an async wait: the next
+    /// read reports it.
+    wait_error: Option<io::Error>,
+    /// Reads with data since the last async wait.
+    reads_since_wait: u32,
 }
 
 impl TcpReader {
@@ -128,6 +170,8 @@ impl TcpReader {
         TcpReader {
             conn,
             closed: false,
+            wait_error: None,
+            reads_since_wait: 0,
         }
     }
 }
@@ -138,10 +182,14 @@ impl Subscribe for TcpReader {
         if self.closed || self.conn.read_shut.load(Ordering::Acquire) {
             return;
         }
-        // An error is ready too: the next read reports it. The guard is
-        // dropped without clearing: the read that finds nothing clears.
-        if let Ok(fd) = self.conn.registration() {
-            let _ = fd.readable().await;
+        self.reads_since_wait = 0;
+        match self.conn.register() {
+            // An error is ready too: the next read reports it. The guard
+            // is dropped without clearing: a read that finds nothing does.
+            Ok(fd) => {
+                let _ = fd.readable().await;
+            }
+            Err(e) => self.wait_error = Some(e),
         }
     }
 }
@@ -193,18 +241,19 @@ impl TcpReader {
             self.closed = true;
             return Err(StreamError::Closed);
         }
+        if let Some(e) = self.wait_error.take() {
+            self.closed = true;
+            return Err(stream_error(e));
+        }
         if size == 0 {
             return Ok(Bytes::new());
         }
         let mut buf = Vec::with_capacity(size);
         let stream = &self.conn.stream;
-        let got = match (via, self.conn.registration.get()) {
-            (Via::Runtime, Some(Ok(fd))) => {
+        let got = match (via, self.conn.registered()) {
+            (Via::Runtime, Some(fd)) => {
                 fd.try_io(Interest::READABLE, |_| recv_into(stream, &mut buf))
             }
-            // No async wait could work: say so rather than let a reader
-            // wait for a readiness that never comes.
-            (Via::Runtime, Some(Err(e))) => Err(io::Error::new(e.kind(), e.to_string())),
             _ => recv_into(stream, &mut buf),
         };
         match got {
@@ -212,7 +261,13 @@ impl TcpReader {
                 self.closed = true;
                 Err(StreamError::Closed)
             }
-            Ok(_) => Ok(Bytes::from(buf)),
+            Ok(_) => {
+                self.reads_since_wait = self.reads_since_wait.saturating_add(1);
+                if self.reads_since_wait == READS_BEFORE_UNREGISTER {
+                    self.conn.unregister();
+                }
+                Ok(Bytes::from(buf))
+            }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Bytes::new()),
             Err(e) => {
                 self.closed = true;
@@ -315,9 +370,16 @@ impl TcpWriter {
     }
 }
 
+/// Sends `rest` as the socket accepts it, then lets the registration go.
+async fn send_rest(conn: Arc<Connection>, rest: Bytes) -> io::Result<()> {
+    let result = send_all(&conn, rest).await;
+    conn.unregister();
+    result
+}
+
 /// Sends `rest` as the socket accepts it.
-async fn send_rest(conn: Arc<Connection>, mut rest: Bytes) -> io::Result<()> {
-    let fd = conn.registration()?;
+async fn send_all(conn: &Connection, mut rest: Bytes) -> io::Result<()> {
+    let fd = conn.register()?;
     while !rest.is_empty() {
         let mut ready = fd.writable().await?;
         match ready.try_io(|_| send(&conn.stream, &rest)) {
