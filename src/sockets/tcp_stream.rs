@@ -54,6 +54,9 @@ pub(crate) struct Connection {
     read_shut: AtomicBool,
     /// `shutdown(send)` was called: the output stream is closed.
     write_shut: AtomicBool,
+    /// A task is sending the rest of a write: it shuts the send side of
+    /// the socket when done if `shutdown(send)` came meanwhile.
+    sending: AtomicBool,
 }
 
 impl Connection {
@@ -68,6 +71,7 @@ impl Connection {
             stream,
             read_shut: AtomicBool::new(false),
             write_shut: AtomicBool::new(false),
+            sending: AtomicBool::new(false),
         }))
     }
 
@@ -115,22 +119,41 @@ impl Connection {
     }
 
     /// Shuts down one or both directions, for the OS and for the streams.
+    /// A send in progress is finished first: the guest's writes were
+    /// accepted, so they go out before the end of the stream, as from the
+    /// OS's send queue (`finish_send` shuts the send side then).
     pub(crate) fn shutdown(&self, read: bool, write: bool) -> io::Result<()> {
-        let how = match (read, write) {
-            (true, true) => rustix::net::Shutdown::Both,
-            (true, false) => rustix::net::Shutdown::Read,
-            _ => rustix::net::Shutdown::Write,
-        };
         if read {
             self.read_shut.store(true, Ordering::Release);
         }
         if write {
-            self.write_shut.store(true, Ordering::Release);
+            self.write_shut.store(true, Ordering::SeqCst);
         }
+        let write_now = write && !self.sending.load(Ordering::SeqCst);
+        match (read, write_now) {
+            (true, true) => self.shutdown_os(rustix::net::Shutdown::Both),
+            (true, false) => self.shutdown_os(rustix::net::Shutdown::Read),
+            (false, true) => self.shutdown_os(rustix::net::Shutdown::Write),
+            (false, false) => Ok(()),
+        }
+    }
+
+    fn shutdown_os(&self, how: rustix::net::Shutdown) -> io::Result<()> {
         match rustix::net::shutdown(&self.stream, how) {
             // The peer already closed or reset: nothing is left to shut.
             Err(rustix::io::Errno::NOTCONN) => Ok(()),
             other => Ok(other?),
+        }
+    }
+
+    /// A send task is done (sent or failed): shuts the send side if
+    /// `shutdown(send)` came while it ran. (Both sides use `SeqCst`, so at
+    /// least one of them sees the other's flag; shutting twice is
+    /// harmless.)
+    fn finish_send(&self) {
+        self.sending.store(false, Ordering::SeqCst);
+        if self.write_shut.load(Ordering::SeqCst) {
+            let _ = self.shutdown_os(rustix::net::Shutdown::Write);
         }
     }
 }
@@ -374,6 +397,7 @@ impl TcpWriter {
 async fn send_rest(conn: Arc<Connection>, rest: Bytes) -> io::Result<()> {
     let result = send_all(&conn, rest).await;
     conn.unregister();
+    conn.finish_send();
     result
 }
 
@@ -437,6 +461,7 @@ impl HostOutputStream for TcpWriter {
         };
         if sent < bytes.len() {
             let _rt = crate::runtime::enter_ambient();
+            self.conn.sending.store(true, Ordering::SeqCst);
             let task = tokio::spawn(send_rest(self.conn.clone(), bytes.slice(sent..)));
             self.state = WriteState::Sending(task);
         }
