@@ -495,3 +495,46 @@ impl HostOutputStream for TcpWriter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// A `shutdown(send)` that comes while a task still sends the rest of
+    /// a write must not cut that data off. On a current-thread runtime the
+    /// task cannot run before the shutdown, so without the deferral the
+    /// peer would see the end of the stream early.
+    #[test]
+    fn shutdown_send_lets_a_send_in_progress_finish() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let peer = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut all = Vec::new();
+            s.read_to_end(&mut all).unwrap();
+            all
+        });
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+            // A small send buffer: the kernel takes only part of the write.
+            rustix::net::sockopt::set_socket_send_buffer_size(&stream, 4096).unwrap();
+            let conn = Connection::new(stream).unwrap();
+            let mut writer = TcpWriter::new(conn.clone());
+            writer.write(Bytes::from(vec![7u8; MAX_PERMIT])).unwrap();
+            assert!(
+                conn.sending.load(Ordering::SeqCst),
+                "the kernel took the whole write; the test needs a partial one"
+            );
+            conn.shutdown(false, true).unwrap();
+            writer.ready().await;
+        });
+        let got = peer.join().unwrap();
+        assert_eq!(got.len(), MAX_PERMIT);
+        assert!(got.iter().all(|&b| b == 7));
+    }
+}
