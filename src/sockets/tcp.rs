@@ -397,7 +397,7 @@ impl TcpSocket {
                 "TCP connection established without a socket",
             )));
         };
-        let conn = Connection::new(stream);
+        let conn = Connection::new(stream)?;
         let pair = streams(&conn);
         self.state = State::Connected(conn);
         Ok(pair)
@@ -452,7 +452,7 @@ impl TcpSocket {
                 None => return err(ErrorCode::WouldBlock),
             },
         };
-        let conn = Connection::new(result?);
+        let conn = Connection::new(result?)?;
         let (input, output) = streams(&conn);
         Ok((TcpSocket::connected(self.family, conn), input, output))
     }
