@@ -89,7 +89,7 @@ impl SocketAddrCheck {
 
 /// The host side of `wasi:sockets/network.network`: the capability handle
 /// that `instance-network` gives out. What it allows is the policy of the
-/// context ([`WasiCtx`]).
+/// context ([`WasiCtx`](crate::WasiCtx)).
 #[derive(Debug)]
 pub struct Network;
 
