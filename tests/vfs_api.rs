@@ -3,54 +3,27 @@
 //! quotas, cross-device links and renames, object identity, metadata
 //! hashes, listings under concurrent changes, custom backends.
 
+mod common;
+
+use common::{Ctx as State, descriptor as b, error_code as code};
+
 use wasi_host::bindings::filesystem::preopens::Host as _;
 use wasi_host::bindings::sync::filesystem::types::{
     DescriptorFlags as DF, ErrorCode, HostDescriptor, HostDirectoryEntryStream, OpenFlags as OF,
     PathFlags as PF,
 };
 use wasi_host::bindings::sync::io::streams::HostOutputStream;
-use wasi_host::filesystem::Descriptor;
 use wasi_host::vfs::{
     ErrorCode as V, FsBackend, MemoryFs, Mount, NodeId, NodeKind, NodeStat, VEntry, VfsResult,
 };
-use wasi_host::{
-    DirPerms, FilePerms, FsResult, ResourceTable, WasiCtx, WasiCtxBuilder, WasiImpl, WasiView,
-};
+use wasi_host::{DirPerms, FilePerms, WasiCtxBuilder, WasiImpl};
 use wasmtime::component::Resource;
-
-struct State {
-    ctx: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for State {
-    fn table(&mut self) -> &mut ResourceTable {
-        &mut self.table
-    }
-    fn ctx(&mut self) -> &mut WasiCtx {
-        &mut self.ctx
-    }
-}
-
-fn code<T: std::fmt::Debug>(r: FsResult<T>) -> ErrorCode {
-    match r {
-        Ok(v) => panic!("expected an error, got {v:?}"),
-        Err(e) => (*e.downcast_ref().expect("an error code")).into(),
-    }
-}
-
-fn b(rep: u32) -> Resource<Descriptor> {
-    Resource::new_borrow(rep)
-}
 
 /// A context with `mounts`, and the reps of its preopen descriptors.
 fn setup(f: impl FnOnce(&mut WasiCtxBuilder)) -> (WasiImpl<State>, Vec<u32>) {
     let mut builder = WasiCtxBuilder::new();
     f(&mut builder);
-    let mut w = WasiImpl(State {
-        ctx: builder.build(),
-        table: ResourceTable::new(),
-    });
+    let mut w = common::host_api(builder.build());
     let dirs = w.get_directories().unwrap();
     (w, dirs.into_iter().map(|(r, _)| r.rep()).collect())
 }

@@ -12,6 +12,10 @@
 //! `cargo test` runs at least 10,000 operations; set `WASI_HOST_VFS_OPS`
 //! for more (and `WASI_HOST_VFS_SEED` to start from another seed).
 
+mod common;
+
+use common::Ctx as State;
+
 use wasi_host::bindings::filesystem::preopens::Host as _;
 use wasi_host::bindings::sync::filesystem::types::{
     DescriptorFlags as DF, DescriptorType, HostDescriptor, HostDirectoryEntryStream, NewTimestamp,
@@ -19,24 +23,8 @@ use wasi_host::bindings::sync::filesystem::types::{
 };
 use wasi_host::filesystem::Descriptor;
 use wasi_host::vfs::{MemoryFs, Mount, Overlay};
-use wasi_host::{
-    DirPerms, FilePerms, FsResult, ResourceTable, WasiCtx, WasiCtxBuilder, WasiImpl, WasiView,
-};
+use wasi_host::{DirPerms, FilePerms, FsResult, WasiCtxBuilder, WasiImpl};
 use wasmtime::component::Resource;
-
-struct State {
-    ctx: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for State {
-    fn table(&mut self) -> &mut ResourceTable {
-        &mut self.table
-    }
-    fn ctx(&mut self) -> &mut WasiCtx {
-        &mut self.ctx
-    }
-}
 
 /// A small seeded generator (xorshift64*).
 struct Rng(u64);
@@ -243,10 +231,7 @@ impl Harness {
         b.preopened_dir(tmp.path(), "/host", DirPerms::all(), FilePerms::all())
             .unwrap();
         b.mount("/mem", mount, DirPerms::all(), FilePerms::all());
-        let mut wasi = WasiImpl(State {
-            ctx: b.build(),
-            table: ResourceTable::new(),
-        });
+        let mut wasi = common::host_api(b.build());
         let dirs = wasi.get_directories().unwrap();
         assert_eq!(dirs.len(), 2);
         assert_eq!(dirs[0].1, "/host");

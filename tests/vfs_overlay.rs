@@ -8,53 +8,24 @@
 
 mod common;
 
+use common::{Ctx as State, descriptor as b, error_code as code};
+
 use wasi_host::bindings::filesystem::preopens::Host as _;
 use wasi_host::bindings::sync::filesystem::types::{
     DescriptorFlags as DF, DescriptorType, ErrorCode, HostDescriptor, HostDirectoryEntryStream,
     OpenFlags as OF, PathFlags as PF,
 };
-use wasi_host::filesystem::Descriptor;
 use wasi_host::vfs::{Change, MemoryFs, Overlay};
-use wasi_host::{
-    DirPerms, FilePerms, FsResult, ResourceTable, WasiCtx, WasiCtxBuilder, WasiImpl, WasiView,
-};
+use wasi_host::{DirPerms, FilePerms, FsResult, WasiCtxBuilder, WasiImpl};
 use wasmtime::component::Resource;
 
-struct State {
-    ctx: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for State {
-    fn table(&mut self) -> &mut ResourceTable {
-        &mut self.table
-    }
-    fn ctx(&mut self) -> &mut WasiCtx {
-        &mut self.ctx
-    }
-}
-
 type W = WasiImpl<State>;
-
-fn b(rep: u32) -> Resource<Descriptor> {
-    Resource::new_borrow(rep)
-}
-
-fn code<T: std::fmt::Debug>(r: FsResult<T>) -> ErrorCode {
-    match r {
-        Ok(v) => panic!("expected an error, got {v:?}"),
-        Err(e) => (*e.downcast_ref().expect("an error code")).into(),
-    }
-}
 
 /// A context with `overlay` mounted at `/o`, and its root descriptor.
 fn mount(overlay: &Overlay) -> (W, u32) {
     let mut builder = WasiCtxBuilder::new();
     builder.mount("/o", overlay.mount(), DirPerms::all(), FilePerms::all());
-    let mut w = WasiImpl(State {
-        ctx: builder.build(),
-        table: ResourceTable::new(),
-    });
+    let mut w = common::host_api(builder.build());
     let dirs = w.get_directories().unwrap();
     assert_eq!(dirs[0].1, "/o");
     let root = dirs[0].0.rep();

@@ -4,51 +4,23 @@
 //! core modules); a read-only host mount refuses changes; the pair rules
 //! (`not-directory` before `cross-device`) hold between backends.
 
+mod common;
+
+use common::{Ctx as State, descriptor as b, error_code as code};
+
 use wasi_host::bindings::filesystem::preopens::Host as _;
 use wasi_host::bindings::sync::filesystem::types::{
     DescriptorFlags as DF, DescriptorType, ErrorCode, HostDescriptor, OpenFlags as OF,
     PathFlags as PF,
 };
-use wasi_host::filesystem::Descriptor;
 use wasi_host::vfs::{MemoryFs, Mount};
-use wasi_host::{
-    DirPerms, FilePerms, FsResult, ResourceTable, WasiCtx, WasiCtxBuilder, WasiImpl, WasiView,
-};
-use wasmtime::component::Resource;
-
-struct State {
-    ctx: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for State {
-    fn table(&mut self) -> &mut ResourceTable {
-        &mut self.table
-    }
-    fn ctx(&mut self) -> &mut WasiCtx {
-        &mut self.ctx
-    }
-}
-
-fn code<T: std::fmt::Debug>(r: FsResult<T>) -> ErrorCode {
-    match r {
-        Ok(v) => panic!("expected an error, got {v:?}"),
-        Err(e) => (*e.downcast_ref().expect("an error code")).into(),
-    }
-}
-
-fn b(rep: u32) -> Resource<Descriptor> {
-    Resource::new_borrow(rep)
-}
+use wasi_host::{DirPerms, FilePerms, WasiCtxBuilder, WasiImpl};
 
 /// A context, its preopens' reps and guest paths.
 fn setup(f: impl FnOnce(&mut WasiCtxBuilder)) -> (WasiImpl<State>, Vec<(u32, String)>) {
     let mut builder = WasiCtxBuilder::new();
     f(&mut builder);
-    let mut w = WasiImpl(State {
-        ctx: builder.build(),
-        table: ResourceTable::new(),
-    });
+    let mut w = common::host_api(builder.build());
     let dirs = w.get_directories().unwrap();
     (w, dirs.into_iter().map(|(r, p)| (r.rep(), p)).collect())
 }

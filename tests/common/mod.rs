@@ -43,6 +43,35 @@ impl WasiView for Ctx {
     }
 }
 
+/// The `Host` traits of a context, called directly as a guest's calls
+/// arrive (for host-side API tests).
+pub fn host_api(wasi: WasiCtx) -> wasi_host::WasiImpl<Ctx> {
+    wasi_host::WasiImpl(Ctx {
+        table: ResourceTable::new(),
+        wasi,
+    })
+}
+
+/// A borrow of the descriptor at `rep`, as a guest passes it.
+pub fn descriptor(rep: u32) -> wasmtime::component::Resource<wasi_host::filesystem::Descriptor> {
+    wasmtime::component::Resource::new_borrow(rep)
+}
+
+/// The error code of a filesystem call that must fail, as the sync
+/// bindings name it.
+pub fn error_code<T: std::fmt::Debug>(
+    r: wasi_host::FsResult<T>,
+) -> wasi_host::bindings::sync::filesystem::types::ErrorCode {
+    match r {
+        Ok(v) => panic!("expected an error, got {v:?}"),
+        Err(e) => {
+            let code: &wasi_host::bindings::filesystem::types::ErrorCode =
+                e.downcast_ref().expect("an error code");
+            (*code).into()
+        }
+    }
+}
+
 /// Which linker a guest runs through, and for the async linker on which
 /// kind of tokio runtime.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
