@@ -347,6 +347,7 @@ impl DirectoryOps for Dir {
     ) -> FsResult<Descriptor> {
         require_dir(self.perms, DirPerms::READ)?;
         path::check(&path)?;
+        let request = OpenRequest::check(self.perms, self.file_perms, oflags, flags, true)?;
         let OpenRequest {
             create,
             truncate,
@@ -356,7 +357,7 @@ impl DirectoryOps for Dir {
             write,
             implied_read,
             implied_write,
-        } = OpenRequest::check(self.perms, self.file_perms, oflags, flags, true)?;
+        } = request;
         let follow = path::follows(path_flags, &path);
         let this = self.clone();
         // Taken before the host call, so the budget is never exceeded.
@@ -424,30 +425,14 @@ impl DirectoryOps for Dir {
             if read {
                 require_file(this.file_perms, FilePerms::READ)?;
             }
-            let mut mode = FilePerms::empty();
-            let mut reported = flags
-                & (DescriptorFlags::FILE_INTEGRITY_SYNC
-                    | DescriptorFlags::DATA_INTEGRITY_SYNC
-                    | DescriptorFlags::REQUESTED_WRITE_SYNC);
-            if read || implied_read {
-                mode |= FilePerms::READ;
-                reported |= DescriptorFlags::READ;
-            }
-            if write || implied_write {
-                mode |= FilePerms::WRITE;
-                reported |= DescriptorFlags::WRITE;
-            }
             // A file reached through a directory without MUTATE cannot be
             // changed through any handle obtained from it.
-            let mut perms = this.file_perms;
-            if !this.perms.contains(DirPerms::MUTATE) {
-                perms.remove(FilePerms::WRITE);
-            }
+            let opened = request.opened(flags, this.perms, this.file_perms, implied_write, true);
             Ok(Descriptor::File(File {
                 file: Arc::new(file),
-                perms,
-                mode,
-                flags: reported,
+                perms: opened.perms,
+                mode: opened.mode,
+                flags: opened.flags,
                 preopen: this.preopen,
                 allow_blocking_current_thread: this.allow_blocking_current_thread,
                 _slot: Arc::new(slot),

@@ -74,6 +74,7 @@ pub(crate) fn require_mode(mode: FilePerms, needed: FilePerms) -> FsResult<()> {
 /// An `open-at` request, checked against a directory's permissions: what
 /// was asked, and the open mode the descriptor gets beyond it. One set of
 /// rules for every backend (host and virtual).
+#[derive(Clone, Copy)]
 pub(crate) struct OpenRequest {
     pub(crate) create: bool,
     pub(crate) truncate: bool,
@@ -135,5 +136,55 @@ impl OpenRequest {
                 && perms.contains(DirPerms::MUTATE)
                 && file_perms.contains(FilePerms::WRITE),
         })
+    }
+}
+
+/// What the descriptor of an opened file carries.
+pub(crate) struct Opened {
+    /// What it was opened for.
+    pub(crate) mode: FilePerms,
+    /// The flags `get-flags` reports.
+    pub(crate) flags: DescriptorFlags,
+    /// The file permissions left to it: no WRITE through a directory
+    /// without MUTATE, or on a backend that refuses every change.
+    pub(crate) perms: FilePerms,
+}
+
+impl OpenRequest {
+    /// The descriptor this request gives a file opened beneath a directory
+    /// with `dir_perms` and `file_perms`; `flags` are the request's,
+    /// `implied_write` what the backend finally granted of
+    /// [`implied_write`](Self::implied_write), and `writable` false for a
+    /// backend that refuses every change.
+    pub(crate) fn opened(
+        &self,
+        flags: DescriptorFlags,
+        dir_perms: DirPerms,
+        file_perms: FilePerms,
+        implied_write: bool,
+        writable: bool,
+    ) -> Opened {
+        let mut mode = FilePerms::empty();
+        let mut reported = flags
+            & (DescriptorFlags::FILE_INTEGRITY_SYNC
+                | DescriptorFlags::DATA_INTEGRITY_SYNC
+                | DescriptorFlags::REQUESTED_WRITE_SYNC);
+        if self.read || self.implied_read {
+            mode |= FilePerms::READ;
+            reported |= DescriptorFlags::READ;
+        }
+        if self.write || implied_write {
+            mode |= FilePerms::WRITE;
+            reported |= DescriptorFlags::WRITE;
+        }
+        let mut perms = file_perms;
+        if !dir_perms.contains(DirPerms::MUTATE) || !writable {
+            perms.remove(FilePerms::WRITE);
+        }
+        Opened {
+            mode,
+            flags: reported,
+            perms,
+        }
     }
 }

@@ -470,6 +470,7 @@ impl VirtualDir {
         require_dir(self.perms, DirPerms::READ)?;
         path_check(path)?;
         let read_only = self.backend().read_only();
+        let request = OpenRequest::check(self.perms, self.file_perms, oflags, flags, !read_only)?;
         let OpenRequest {
             create,
             truncate,
@@ -477,9 +478,9 @@ impl VirtualDir {
             directory,
             read,
             write,
-            implied_read,
             implied_write,
-        } = OpenRequest::check(self.perms, self.file_perms, oflags, flags, !read_only)?;
+            ..
+        } = request;
         let follow = path_follows(path_flags, path);
         let backend = self.backend();
         let now = self.mount().now();
@@ -526,28 +527,18 @@ impl VirtualDir {
         if truncate {
             backend.set_size(node, 0, now)?;
         }
-        let mut mode = FilePerms::empty();
-        let mut reported = flags
-            & (DescriptorFlags::FILE_INTEGRITY_SYNC
-                | DescriptorFlags::DATA_INTEGRITY_SYNC
-                | DescriptorFlags::REQUESTED_WRITE_SYNC);
-        if read || implied_read {
-            mode |= FilePerms::READ;
-            reported |= DescriptorFlags::READ;
-        }
-        if write || implied_write {
-            mode |= FilePerms::WRITE;
-            reported |= DescriptorFlags::WRITE;
-        }
-        let mut perms = self.file_perms;
-        if !self.perms.contains(DirPerms::MUTATE) || read_only {
-            perms.remove(FilePerms::WRITE);
-        }
+        let opened = request.opened(
+            flags,
+            self.perms,
+            self.file_perms,
+            implied_write,
+            !read_only,
+        );
         Ok(Descriptor::VirtualFile(VirtualFile {
             open: OpenNode::new(self.mount(), node),
-            perms,
-            mode,
-            flags: reported,
+            perms: opened.perms,
+            mode: opened.mode,
+            flags: opened.flags,
         }))
     }
 }
