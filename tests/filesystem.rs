@@ -491,56 +491,11 @@ fn tar_cp_find_rm_du_inside_preopens() {
         let s = sandbox.path();
         tools_tree(&s.join("src"));
         let out = Run::new(guests::FS_TOOLS)
-            .args([
-                "cp",
-                "/sandbox/src",
-                "/sandbox/copy",
-                "find",
-                "/sandbox/copy",
-                "du",
-                "/sandbox/copy",
-                "tar",
-                "/sandbox/copy",
-                "/sandbox/archive.tar",
-                "untar",
-                "/sandbox/archive.tar",
-                "/sandbox/restored",
-                "rm",
-                "/sandbox/copy",
-                "cp",
-                "/sandbox/restored",
-                "/out/copy",
-                "mkdir",
-                "/out/made/deep",
-                "write",
-                "/out/made/deep/note.txt",
-                "written by the guest",
-                "cat",
-                "/out/made/deep/note.txt",
-            ])
+            .args(common::TOOLS_SCRIPT.iter().copied())
             .preopen_rw(s, "/sandbox")
             .preopen_rw(out_dir.path(), "/out")
             .run(mode);
-        out.assert_success().assert_line("tools done");
-        let finds: Vec<String> = out
-            .lines()
-            .into_iter()
-            .filter_map(|l| l.strip_prefix("find ").map(str::to_string))
-            .collect();
-        assert_eq!(
-            finds,
-            [
-                "a.txt",
-                "emptydir/",
-                "link",
-                "sub/",
-                "sub/b.txt",
-                "sub/deeper/",
-                "sub/deeper/c.bin"
-            ]
-        );
-        out.assert_line(&format!("du {} /sandbox/copy", 6 + 10 + 100_000));
-        out.assert_line("cat /out/made/deep/note.txt written by the guest");
+        common::assert_tools_output(&out);
         // Exactly the expected files on the host.
         let src = tree(&s.join("src"));
         assert_eq!(tree(&s.join("restored")), src);

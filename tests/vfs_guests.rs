@@ -44,57 +44,11 @@ fn tar_cp_find_rm_on_memory_mounts() {
         let sandbox = tools_tree();
         let out_fs = MemoryFs::new();
         let out = Run::new(guests::FS_TOOLS)
-            .args([
-                "cp",
-                "/sandbox/src",
-                "/sandbox/copy",
-                "find",
-                "/sandbox/copy",
-                "du",
-                "/sandbox/copy",
-                "tar",
-                "/sandbox/copy",
-                "/sandbox/archive.tar",
-                "untar",
-                "/sandbox/archive.tar",
-                "/sandbox/restored",
-                "rm",
-                "/sandbox/copy",
-                "cp",
-                "/sandbox/restored",
-                "/out/copy",
-                "mkdir",
-                "/out/made/deep",
-                "write",
-                "/out/made/deep/note.txt",
-                "written by the guest",
-                "cat",
-                "/out/made/deep/note.txt",
-            ])
+            .args(common::TOOLS_SCRIPT.iter().copied())
             .configure(mount_rw(&sandbox, "/sandbox"))
             .configure(mount_rw(&out_fs, "/out"))
             .run(mode);
-        out.assert_success().assert_line("tools done");
-        let finds: Vec<String> = out
-            .lines()
-            .into_iter()
-            .filter_map(|l| l.strip_prefix("find ").map(str::to_string))
-            .collect();
-        assert_eq!(
-            finds,
-            [
-                "a.txt",
-                "emptydir/",
-                "link",
-                "sub/",
-                "sub/b.txt",
-                "sub/deeper/",
-                "sub/deeper/c.bin"
-            ],
-            "{mode:?}"
-        );
-        out.assert_line("du 100016 /sandbox/copy");
-        out.assert_line("cat /out/made/deep/note.txt written by the guest");
+        common::assert_tools_output(&out);
         // The embedder reads back what the guest wrote.
         assert_eq!(
             out_fs.read_file("made/deep/note.txt").as_deref(),

@@ -72,6 +72,63 @@ pub fn error_code<T: std::fmt::Debug>(
     }
 }
 
+/// The `fs_tools` guest's standard run: copy `/sandbox/src`, find, du,
+/// tar and untar it, remove the copy, copy the result to `/out`, make a
+/// directory there and write and read a file in it.
+pub const TOOLS_SCRIPT: &[&str] = &[
+    "cp",
+    "/sandbox/src",
+    "/sandbox/copy",
+    "find",
+    "/sandbox/copy",
+    "du",
+    "/sandbox/copy",
+    "tar",
+    "/sandbox/copy",
+    "/sandbox/archive.tar",
+    "untar",
+    "/sandbox/archive.tar",
+    "/sandbox/restored",
+    "rm",
+    "/sandbox/copy",
+    "cp",
+    "/sandbox/restored",
+    "/out/copy",
+    "mkdir",
+    "/out/made/deep",
+    "write",
+    "/out/made/deep/note.txt",
+    "written by the guest",
+    "cat",
+    "/out/made/deep/note.txt",
+];
+
+/// The checks every backend must pass on the output of [`TOOLS_SCRIPT`]
+/// over the tree of `tools_tree` (`a.txt`, `emptydir/`, `link`,
+/// `sub/b.txt`, `sub/deeper/c.bin`).
+pub fn assert_tools_output(out: &Outcome) {
+    out.assert_success().assert_line("tools done");
+    let finds: Vec<String> = out
+        .lines()
+        .into_iter()
+        .filter_map(|l| l.strip_prefix("find ").map(str::to_string))
+        .collect();
+    assert_eq!(
+        finds,
+        [
+            "a.txt",
+            "emptydir/",
+            "link",
+            "sub/",
+            "sub/b.txt",
+            "sub/deeper/",
+            "sub/deeper/c.bin"
+        ]
+    );
+    out.assert_line(&format!("du {} /sandbox/copy", 6 + 10 + 100_000));
+    out.assert_line("cat /out/made/deep/note.txt written by the guest");
+}
+
 /// Which linker a guest runs through, and for the async linker on which
 /// kind of tokio runtime.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
