@@ -14,10 +14,16 @@
 //! registered socket wakes the driver's thread on every packet that
 //! arrives, which on a bulk receive costs about as much CPU as the guest's
 //! own work. A sync host call waits in the kernel instead
-//! (`wait_readable`), so a sync guest's blocking reads and writes never
+//! (`poll_readable`), so a sync guest's blocking reads and writes never
 //! register it and do what a native blocking program does; a write task
 //! lets the registration go when it is done, and a reader after
 //! [`READS_BEFORE_UNREGISTER`] reads in a row that needed no wait.
+//!
+//! A reader that finds nothing spins briefly before it sleeps, in both
+//! flavours ([`SPIN`]): it yields and asks the kernel again, so data that
+//! is microseconds away is read without a sleep and a wake-up, and mostly
+//! without the I/O driver. Spinning adapts per stream: a spin that finds
+//! nothing turns it off until a sleep ends quickly again.
 //!
 //! A write task whose stream was dropped keeps running until its data is
 //! sent or the connection fails, as the kernel keeps sending what a closed
@@ -32,6 +38,7 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
 use tokio::task::JoinHandle;
@@ -176,6 +183,22 @@ impl AsRawFd for SocketFd {
 /// stays registered.)
 const READS_BEFORE_UNREGISTER: u32 = 8;
 
+/// How long a read that finds nothing spins (yields, then checks the
+/// socket again) before it sleeps: as long as Linux suggests for its own
+/// busy polling of sockets (`net.core.busy_read`). On a bulk transfer the
+/// next segment is usually a few microseconds away, while sleeping costs
+/// a wake-up (tens of microseconds on a virtual machine whose core went
+/// idle) and, for an async wait, two thread hops through the I/O driver,
+/// whose thread also wakes for every packet while the socket is
+/// registered.
+const SPIN: Duration = Duration::from_micros(50);
+
+/// A sleep that ends within this time turns spinning back on for the
+/// stream: its data comes quickly again. A stream whose spin found nothing
+/// (an idle connection) sleeps at once until then, so idle connections
+/// cost no spinning.
+const SPIN_AGAIN_WITHIN: Duration = Duration::from_micros(200);
+
 /// The input stream of a connection.
 pub(crate) struct TcpReader {
     conn: Arc<Connection>,
@@ -186,6 +209,14 @@ pub(crate) struct TcpReader {
     wait_error: Option<io::Error>,
     /// Reads with data since the last async wait.
     reads_since_wait: u32,
+    /// Waits spin before they sleep (see [`SPIN`]).
+    spin: bool,
+    /// The kernel said readable after a spin or a sleep on this thread,
+    /// which tokio's I/O driver may not have seen yet: the next read asks
+    /// the socket itself, not tokio's readiness. (Such a read finding
+    /// nothing leaves tokio's readiness as it was, which is always safe:
+    /// it can only be "readable" too often.)
+    kernel_readable: bool,
 }
 
 impl TcpReader {
@@ -195,16 +226,62 @@ impl TcpReader {
             closed: false,
             wait_error: None,
             reads_since_wait: 0,
+            spin: true,
+            kernel_readable: false,
         }
+    }
+
+    fn is_closed(&self) -> bool {
+        self.closed || self.conn.read_shut.load(Ordering::Acquire)
+    }
+
+    /// Spins for up to [`SPIN`] until the socket is readable (or failed):
+    /// `true` if it became so, `false` if not or if the kernel could not
+    /// say. Between checks it yields the thread (a sync
+    /// call, which owns its thread) or the task (an async wait, which
+    /// must not hold up the executor or the other pollables of a `poll`).
+    /// A spin that finds nothing turns spinning off.
+    async fn spin_until_readable(&mut self, yield_thread: bool) -> bool {
+        let since = Instant::now();
+        loop {
+            match poll_readable(&self.conn.stream, false) {
+                Some(true) => {
+                    self.kernel_readable = true;
+                    return true;
+                }
+                // The async wait will find out.
+                None => return false,
+                Some(false) => {}
+            }
+            if since.elapsed() >= SPIN {
+                self.spin = false;
+                return false;
+            }
+            if yield_thread {
+                std::thread::yield_now();
+            } else {
+                tokio::task::yield_now().await;
+            }
+        }
+    }
+
+    /// A sleep that began at `since` has ended: spinning comes back if it
+    /// was short.
+    fn slept(&mut self, since: Instant) {
+        self.spin = since.elapsed() < SPIN_AGAIN_WITHIN;
     }
 }
 
 #[async_trait::async_trait]
 impl Subscribe for TcpReader {
     async fn ready(&mut self) {
-        if self.closed || self.conn.read_shut.load(Ordering::Acquire) {
+        if self.is_closed() {
             return;
         }
+        if self.spin && self.spin_until_readable(false).await {
+            return;
+        }
+        let since = Instant::now();
         self.reads_since_wait = 0;
         match self.conn.register() {
             // An error is ready too: the next read reports it. The guard
@@ -214,53 +291,52 @@ impl Subscribe for TcpReader {
             }
             Err(e) => self.wait_error = Some(e),
         }
+        self.slept(since);
     }
 }
 
 #[async_trait::async_trait]
 impl HostInputStream for TcpReader {
     fn read(&mut self, size: usize) -> StreamResult<Bytes> {
-        self.receive(size, Via::Runtime)
+        self.receive(size)
     }
 
     async fn blocking_read(&mut self, size: usize) -> StreamResult<Bytes> {
-        let mut via = Via::Runtime;
         loop {
-            let bytes = self.receive(size, via)?;
+            let bytes = self.receive(size)?;
             if !bytes.is_empty() || size == 0 {
                 return Ok(bytes);
             }
-            if crate::runtime::blocking_allowed() && wait_readable(&self.conn.stream) {
-                // The kernel said readable; the runtime may not know yet.
-                via = Via::Kernel;
-                continue;
+            // A sync call owns its thread: it spins and sleeps there, in
+            // the kernel, and is woken directly instead of through the I/O
+            // driver's thread (round trips as fast as a native blocking
+            // `read`). If that sleep fails, it waits the async way.
+            if crate::runtime::blocking_allowed() {
+                if self.spin && self.spin_until_readable(true).await {
+                    continue;
+                }
+                let since = Instant::now();
+                if poll_readable(&self.conn.stream, true).is_some() {
+                    self.kernel_readable = true;
+                    self.slept(since);
+                    continue;
+                }
             }
-            via = Via::Runtime;
             self.ready().await;
         }
     }
 }
 
-/// How a read reaches the socket.
-#[derive(Clone, Copy)]
-enum Via {
-    /// Through tokio's readiness once the socket is registered: no system
-    /// call while tokio knows the socket is drained, and an empty `recv`
-    /// clears the readiness (so that the next async wait really waits).
-    /// A plain `recv` while it is not registered.
-    Runtime,
-    /// A `recv` whatever tokio's readiness says: right after a wait in the
-    /// kernel (`wait_readable`), which tokio's I/O thread may not have
-    /// seen yet. A read that finds nothing leaves tokio's readiness as it
-    /// was, which is always safe: it can only be "readable" too often.
-    Kernel,
-}
-
 impl TcpReader {
     /// One non-blocking `recv` of up to `size` bytes (bounded by the
     /// caller: `io::ops::MAX_READ`): empty if nothing is there yet.
-    fn receive(&mut self, size: usize, via: Via) -> StreamResult<Bytes> {
-        if self.closed || self.conn.read_shut.load(Ordering::Acquire) {
+    ///
+    /// While the socket is registered the read goes through tokio's
+    /// readiness (unless [`TcpReader::kernel_readable`]): no system call
+    /// while tokio knows the socket is drained, and an empty `recv` clears
+    /// the readiness, so that the next async wait really waits.
+    fn receive(&mut self, size: usize) -> StreamResult<Bytes> {
+        if self.is_closed() {
             self.closed = true;
             return Err(StreamError::Closed);
         }
@@ -273,10 +349,9 @@ impl TcpReader {
         }
         let mut buf = Vec::with_capacity(size);
         let stream = &self.conn.stream;
-        let got = match (via, self.conn.registered()) {
-            (Via::Runtime, Some(fd)) => {
-                fd.try_io(Interest::READABLE, |_| recv_into(stream, &mut buf))
-            }
+        let via_tokio = !std::mem::take(&mut self.kernel_readable);
+        let got = match self.conn.registered() {
+            Some(fd) if via_tokio => fd.try_io(Interest::READABLE, |_| recv_into(stream, &mut buf)),
             _ => recv_into(stream, &mut buf),
         };
         match got {
@@ -306,16 +381,21 @@ fn recv_into(fd: impl AsFd, buf: &mut Vec<u8>) -> io::Result<usize> {
     Ok(n)
 }
 
-/// Waits in the kernel until `fd` is readable (or failed), on the calling
-/// thread: for a sync host call, which owns its thread, this wakes the
-/// guest's thread directly instead of through the runtime's I/O thread (one
-/// thread hop less per wait: round trips as fast as a native blocking
-/// `read`). `false` if the wait failed; the caller then waits the async way.
-fn wait_readable(fd: impl AsFd) -> bool {
+/// Asks the kernel, on the calling thread, whether `fd` is readable (or
+/// failed, or closed: a read then says so), waiting until it is if
+/// `sleep`: whether the caller should read now. `None` if the kernel could
+/// not say (the caller then waits the async way); an interrupted sleep
+/// merely reads early.
+fn poll_readable(fd: impl AsFd, sleep: bool) -> Option<bool> {
+    const NOW: rustix::event::Timespec = rustix::event::Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     let mut fds = [PollFd::new(&fd, PollFlags::IN)];
-    match rustix::event::poll(&mut fds, None) {
-        Ok(_) | Err(rustix::io::Errno::INTR) => true,
-        Err(_) => false,
+    match rustix::event::poll(&mut fds, if sleep { None } else { Some(&NOW) }) {
+        Ok(n) => Some(n > 0),
+        Err(rustix::io::Errno::INTR) => Some(true),
+        Err(_) => None,
     }
 }
 
@@ -536,5 +616,85 @@ mod tests {
         let got = peer.join().unwrap();
         assert_eq!(got.len(), MAX_PERMIT);
         assert!(got.iter().all(|&b| b == 7));
+    }
+
+    /// A connected reader and the peer's end, on `rt`.
+    fn reader_and_peer(rt: &tokio::runtime::Runtime) -> (TcpReader, std::net::TcpStream) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stream = rt.block_on(tokio::net::TcpStream::connect(addr)).unwrap();
+        let (peer, _) = listener.accept().unwrap();
+        (TcpReader::new(Connection::new(stream).unwrap()), peer)
+    }
+
+    fn current_thread() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    /// Sends `bytes` from `peer` after `delay`, on another thread.
+    fn send_later(
+        mut peer: std::net::TcpStream,
+        delay: Duration,
+        bytes: &'static [u8],
+    ) -> std::thread::JoinHandle<std::net::TcpStream> {
+        std::thread::spawn(move || {
+            std::thread::sleep(delay);
+            std::io::Write::write_all(&mut peer, bytes).unwrap();
+            peer
+        })
+    }
+
+    /// A read whose data comes long after the spin gave up turns spinning
+    /// off for the stream (an idle connection costs no spinning), in the
+    /// async flavour and in the sync one (a sync host call, which sleeps in
+    /// the kernel).
+    #[test]
+    fn a_long_wait_turns_spinning_off() {
+        let rt = current_thread();
+        let (mut reader, peer) = reader_and_peer(&rt);
+        assert!(reader.spin);
+        let peer = send_later(peer, Duration::from_millis(20), b"late");
+        let got = rt.block_on(reader.blocking_read(64)).unwrap();
+        assert_eq!(&got[..], b"late");
+        assert!(!reader.spin, "a 20 ms wait left spinning on");
+
+        reader.spin = true;
+        let _peer = send_later(peer.join().unwrap(), Duration::from_millis(20), b"later");
+        let got = crate::runtime::block_on(reader.blocking_read(64)).unwrap();
+        assert_eq!(&got[..], b"later");
+        assert!(!reader.spin, "a 20 ms sleep in the kernel left spinning on");
+    }
+
+    /// Data that is there when a spin looks is read at once, even while
+    /// tokio's readiness for the registered socket still says "drained"
+    /// (its I/O driver has not run since): the read after the spin asks
+    /// the socket, not tokio.
+    #[test]
+    fn a_spin_that_sees_data_reads_it_past_stale_readiness() {
+        let rt = current_thread();
+        let (mut reader, peer) = reader_and_peer(&rt);
+        // Register the socket through a real async wait, then drain it so
+        // that tokio's readiness is cleared.
+        reader.spin = false;
+        let mut peer = send_later(peer, Duration::from_millis(5), b"first")
+            .join()
+            .unwrap();
+        rt.block_on(reader.ready());
+        assert!(reader.conn.registered().is_some());
+        assert_eq!(&reader.read(64).unwrap()[..], b"first");
+        assert!(reader.read(64).unwrap().is_empty());
+
+        std::io::Write::write_all(&mut peer, b"second").unwrap();
+        // The data is in the socket before the spin's first look.
+        while poll_readable(&reader.conn.stream, false) != Some(true) {
+            std::thread::yield_now();
+        }
+        reader.spin = true;
+        rt.block_on(reader.ready());
+        assert_eq!(&reader.read(64).unwrap()[..], b"second");
+        assert!(reader.spin);
     }
 }
