@@ -237,10 +237,10 @@ impl TcpReader {
 
     /// Spins for up to [`SPIN`] until the socket is readable (or failed):
     /// `true` if it became so, `false` if not or if the kernel could not
-    /// say. Between checks it yields the thread (a sync
-    /// call, which owns its thread) or the task (an async wait, which
-    /// must not hold up the executor or the other pollables of a `poll`).
-    /// A spin that finds nothing turns spinning off.
+    /// say. Between checks it yields the thread (a sync call, which owns
+    /// its thread) or the task (an async wait, which must not hold up the
+    /// executor or the other pollables of a `poll`). A spin that finds
+    /// nothing turns spinning off.
     async fn spin_until_readable(&mut self, yield_thread: bool) -> bool {
         let since = Instant::now();
         loop {
