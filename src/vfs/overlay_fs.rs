@@ -241,6 +241,23 @@ impl OverlayFs {
             .is_some_and(|l| self.lower.kind(&join(l, name)).is_some())
     }
 
+    /// Makes `name`, which `dir` must not have yet (`exist` otherwise), in
+    /// the upper layer: `make` gets `dir`'s upper object, copied up first.
+    fn create_new(
+        &self,
+        dir: NodeId,
+        name: &str,
+        make: impl FnOnce(NodeId) -> VfsResult<()>,
+    ) -> VfsResult<()> {
+        check_name(name)?;
+        let mut st = self.lock();
+        match self.lookup_in(&mut st, dir.0, name) {
+            Ok(_) => Err(ErrorCode::Exist),
+            Err(ErrorCode::NoEntry) => make(self.copy_up(&mut st, dir.0, u64::MAX)?),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The upper object of `id`, copied up first if needed (a file with at
     /// most `keep` of its bytes).
     fn copy_up(&self, st: &mut State, id: u64, keep: u64) -> VfsResult<NodeId> {
@@ -678,29 +695,11 @@ impl FsBackend for OverlayFs {
     }
 
     fn create_dir(&self, dir: NodeId, name: &str, now: Datetime) -> VfsResult<()> {
-        check_name(name)?;
-        let mut st = self.lock();
-        match self.lookup_in(&mut st, dir.0, name) {
-            Ok(_) => Err(ErrorCode::Exist),
-            Err(ErrorCode::NoEntry) => {
-                let ud = self.copy_up(&mut st, dir.0, u64::MAX)?;
-                self.upper.create_dir(ud, name, now)
-            }
-            Err(e) => Err(e),
-        }
+        self.create_new(dir, name, |ud| self.upper.create_dir(ud, name, now))
     }
 
     fn symlink(&self, dir: NodeId, name: &str, target: &str, now: Datetime) -> VfsResult<()> {
-        check_name(name)?;
-        let mut st = self.lock();
-        match self.lookup_in(&mut st, dir.0, name) {
-            Ok(_) => Err(ErrorCode::Exist),
-            Err(ErrorCode::NoEntry) => {
-                let ud = self.copy_up(&mut st, dir.0, u64::MAX)?;
-                self.upper.symlink(ud, name, target, now)
-            }
-            Err(e) => Err(e),
-        }
+        self.create_new(dir, name, |ud| self.upper.symlink(ud, name, target, now))
     }
 
     fn unlink(&self, dir: NodeId, name: &str, now: Datetime) -> VfsResult<()> {
