@@ -166,13 +166,31 @@ pub(crate) fn try_run_now<F, R>(inline: bool, f: F) -> Result<R, F>
 where
     F: FnOnce() -> R,
 {
+    match run_now(inline) {
+        Some(RunNow::Here) => Ok(f()),
+        Some(RunNow::InPlace) => Ok(tokio::task::block_in_place(f)),
+        None => Err(f),
+    }
+}
+
+/// How [`try_run_now`] runs blocking work on the calling thread.
+pub(crate) enum RunNow {
+    /// As it is: blocking is allowed here.
+    Here,
+    /// Through `block_in_place`, on a multi-threaded runtime's worker.
+    InPlace,
+}
+
+/// Whether [`try_run_now`] would run work now, and how; `None` when it
+/// would give the work back for the blocking pool.
+pub(crate) fn run_now(inline: bool) -> Option<RunNow> {
     use tokio::runtime::{Handle, RuntimeFlavor};
     if inline || blocking_allowed() {
-        return Ok(f());
+        return Some(RunNow::Here);
     }
     match Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(RuntimeFlavor::MultiThread) => Ok(tokio::task::block_in_place(f)),
-        _ => Err(f),
+        Ok(RuntimeFlavor::MultiThread) => Some(RunNow::InPlace),
+        _ => None,
     }
 }
 

@@ -17,7 +17,6 @@ use crate::bindings::filesystem::types::{
     PathFlags,
 };
 use crate::vfs::DirectoryOps;
-use cap_fs_ext::OpenOptionsSyncExt;
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -158,22 +157,22 @@ impl DirectoryOps for Dir {
         require_dir(self.perms, DirPerms::MUTATE)?;
         let atime = stat::system_time_spec(atime)?;
         let mtime = stat::system_time_spec(mtime)?;
-        self.run(move |dir| Ok(fs_set_times::SetTimes::set_times(dir, atime, mtime)?))
-            .await
+        let slot = self.budget.take(1)?;
+        self.run(move |dir| {
+            let _slot = slot;
+            let fd = open_self(dir)?;
+            Ok(fs_set_times::SetTimes::set_times(&fd, atime, mtime)?)
+        })
+        .await
     }
 
     /// `descriptor.sync` / `sync-data` of a directory: makes the creates,
-    /// renames and removals of its entries durable. Directories are held as
-    /// `O_PATH` handles, which cannot be synced, so the directory itself
-    /// (`.`, never anything else) is opened for reading for the `fsync`.
+    /// renames and removals of its entries durable.
     async fn sync(&self) -> FsResult<()> {
         let slot = self.budget.take(1)?;
         self.run(move |dir| {
             let _slot = slot;
-            use rustix::fs::{Mode, OFlags};
-            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-            let fd = rustix::fs::openat(dir, ".", flags, Mode::empty())?;
-            Ok(rustix::fs::fsync(&fd)?)
+            Ok(rustix::fs::fsync(open_self(dir)?)?)
         })
         .await
     }
@@ -286,18 +285,11 @@ impl DirectoryOps for Dir {
         self.check_pair(new)?;
         path::check(&old_path)?;
         path::check(&new_path)?;
-        let follow = old_flags.contains(PathFlags::SYMLINK_FOLLOW);
+        path::refuse_link_follow(old_flags)?;
         let new_dir = Arc::clone(&new.dir);
         self.run(move |dir| {
-            if follow {
-                // Resolve the symlinks of the old path beneath `dir` first;
-                // the link is then made to what it names.
-                let resolved = dir.canonicalize(&old_path)?;
-                dir.hard_link(&resolved, &new_dir, &new_path)?;
-            } else {
-                refuse_slash_through_symlink(dir, &old_path, ErrorCode::NotDirectory)?;
-                dir.hard_link(&old_path, &new_dir, &new_path)?;
-            }
+            refuse_slash_through_symlink(dir, &old_path, ErrorCode::NotDirectory)?;
+            dir.hard_link(&old_path, &new_dir, &new_path)?;
             Ok(())
         })
         .await
@@ -387,9 +379,7 @@ impl DirectoryOps for Dir {
                 } else {
                     FollowSymlinks::No
                 })
-                .maybe_dir(true)
-                .sync(flags.contains(DescriptorFlags::FILE_INTEGRITY_SYNC))
-                .dsync(flags.contains(DescriptorFlags::DATA_INTEGRITY_SYNC));
+                .maybe_dir(true);
             if create && exclusive {
                 opts.create_new(true);
             } else if create {
@@ -427,7 +417,7 @@ impl DirectoryOps for Dir {
             }
             // A file reached through a directory without MUTATE cannot be
             // changed through any handle obtained from it.
-            let opened = request.opened(flags, this.perms, this.file_perms, implied_write, true);
+            let opened = request.opened(this.perms, this.file_perms, implied_write, true);
             Ok(Descriptor::File(File {
                 file: Arc::new(file),
                 perms: opened.perms,
@@ -436,8 +426,19 @@ impl DirectoryOps for Dir {
                 preopen: this.preopen,
                 allow_blocking_current_thread: this.allow_blocking_current_thread,
                 _slot: Arc::new(slot),
+                order: Arc::default(),
             }))
         })
         .await
     }
+}
+
+/// The directory `dir` itself opened for reading (`.`, never anything
+/// else), for the calls an `O_PATH` handle, which is how directories are
+/// held, cannot make: `fsync` and `futimens`. The caller holds a slot of
+/// the descriptor budget for it.
+fn open_self(dir: &cap_std::fs::Dir) -> std::io::Result<std::fs::File> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    Ok(rustix::fs::openat(dir, ".", flags, Mode::empty())?.into())
 }

@@ -1,6 +1,7 @@
 //! File descriptors and their operations.
 
 use super::budget::Slot;
+use super::order::Order;
 use super::perms::{FilePerms, require_file, require_mode};
 use super::stream::{FileInputStream, FileOutputStream};
 use super::{FsResult, MAX_READ, stat};
@@ -30,17 +31,26 @@ pub struct File {
     /// The file's slot in its context's descriptor budget, given back when
     /// the last clone (streams hold clones) is dropped, with the handle.
     pub(crate) _slot: Arc<Slot>,
+    /// The order of the operations on this file that run in the
+    /// background (shared by the streams, which hold clones).
+    pub(crate) order: Arc<Order>,
 }
 
 impl File {
-    /// Runs blocking `f` with the host file.
+    /// Runs blocking `f` with the host file, after the file's background
+    /// operations (see [`Order`]).
     pub(crate) async fn run<R, F>(&self, f: F) -> R
     where
         F: FnOnce(&cap_std::fs::File) -> R + Send + 'static,
         R: Send + 'static,
     {
         let file = Arc::clone(&self.file);
-        crate::runtime::run_blocking(self.allow_blocking_current_thread, move || f(&file)).await
+        let order = Arc::clone(&self.order);
+        crate::runtime::run_blocking(self.allow_blocking_current_thread, move || {
+            order.wait_idle();
+            f(&file)
+        })
+        .await
     }
 
     /// `Ok` if the preopen allows `needed` (`not-permitted` otherwise) and

@@ -23,6 +23,7 @@ mod file;
 mod host_preopens;
 mod host_types;
 mod host_types_sync;
+mod order;
 mod path;
 mod perms;
 mod readdir;
@@ -41,7 +42,7 @@ pub use readdir::ReaddirStream;
 pub use stream::{FileInputStream, FileOutputStream, MAX_WRITE};
 
 // What the virtual backends (`crate::vfs`) share with the host backend.
-pub(crate) use path::{check as path_check, follows as path_follows};
+pub(crate) use path::{check as path_check, follows as path_follows, refuse_link_follow};
 pub(crate) use perms::{OpenRequest, require_dir, require_file, require_mode};
 pub(crate) use stat::hash_parts;
 

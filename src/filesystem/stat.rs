@@ -129,12 +129,13 @@ pub(crate) fn system_time_spec(ts: NewTimestamp) -> FsResult<Option<SystemTimeSp
 
 /// A `datetime` as a host time; see [`system_time_spec`].
 pub(crate) fn system_time(dt: Datetime) -> FsResult<SystemTime> {
-    if dt.nanoseconds >= 1_000_000_000 {
-        return Err(ErrorCode::Invalid.into());
-    }
-    // `utimensat` takes a signed 64-bit second count.
+    // `utimensat` takes a signed 64-bit second count. A time beyond it is
+    // `overflow` whatever its nanoseconds (as wasmtime answers).
     if dt.seconds > i64::MAX as u64 {
         return Err(ErrorCode::Overflow.into());
+    }
+    if dt.nanoseconds >= 1_000_000_000 {
+        return Err(ErrorCode::Invalid.into());
     }
     SystemTime::UNIX_EPOCH
         .checked_add(Duration::new(dt.seconds, dt.nanoseconds))

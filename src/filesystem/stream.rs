@@ -9,12 +9,15 @@
 //!   runtime through `block_in_place`, see `crate::runtime::try_run_now`) every
 //!   read and write runs at once;
 //! * otherwise (a current-thread runtime) `blocking-read` does its read on
-//!   the blocking pool (one hop), a non-blocking `read` starts a background
-//!   read and returns nothing until it completes (the stream's pollable is
-//!   ready then), and a `write` starts a background write during which
-//!   `check-write` grants nothing (a write of 0 bytes is still accepted).
-//!   A flush completes only when that write is in the file, and a stream
-//!   dropped with a write in flight finishes the write.
+//!   the blocking pool (one hop), a non-blocking `read` still reads at once
+//!   (a regular file is always ready, as POSIX `poll` says: programs read
+//!   an empty answer as the end of the file, so a read may not come back
+//!   empty while the bytes are on their way), and a `write` starts a
+//!   background write during which `check-write` grants nothing (a write
+//!   of 0 bytes is still accepted). A flush completes only when that write
+//!   is in the file, a stream dropped with a write in flight finishes the
+//!   write, and every later operation on the file waits for it (see
+//!   `order.rs`).
 //!
 //! A failed read or write is reported once as `last-operation-failed` with
 //! an error that `filesystem-error-code` turns back into the spec code; the
@@ -22,13 +25,48 @@
 
 use super::File;
 use super::error::stream_failure;
+use super::order::{Order, Ticket};
 use crate::io::{HostInputStream, HostOutputStream, StreamError, StreamResult, Subscribe};
-use crate::runtime::try_run_now;
 use crate::runtime::{AbortOnDropJoinHandle, blocking_allowed, poll_once, spawn_blocking};
+use crate::runtime::{run_now, try_run_now};
 use bytes::Bytes;
 use std::io;
 use std::sync::{Arc, Mutex};
 use system_interface::fs::FileIoExt;
+
+/// Where a stream's read or write stands in the file's [`Order`]: run now
+/// after the background work issued so far, or in the background with a
+/// place in line taken when the guest asked.
+enum Turn {
+    Now(Arc<Order>),
+    Background(Ticket),
+}
+
+impl Turn {
+    /// The turn of an operation issued now (in the background unless
+    /// [`try_run_now`] would run it at once).
+    fn take(order: &Arc<Order>, inline: bool) -> Turn {
+        match run_now(inline) {
+            Some(_) => Turn::Now(Arc::clone(order)),
+            None => Turn::Background(order.ticket()),
+        }
+    }
+
+    /// Runs `op` (blocking) when its turn comes; a background operation's
+    /// place is given up when it is done.
+    fn then<R>(self, op: impl FnOnce() -> R) -> R {
+        match self {
+            Turn::Now(order) => {
+                order.wait_idle();
+                op()
+            }
+            Turn::Background(ticket) => {
+                ticket.wait_turn();
+                op()
+            }
+        }
+    }
+}
 
 /// The most bytes one write may carry (the permit `check-write` grants).
 pub const MAX_WRITE: usize = 1 << 20;
@@ -51,8 +89,6 @@ fn read_once(f: &cap_std::fs::File, size: usize, offset: u64) -> io::Result<Byte
 enum ReadState {
     /// No read in flight.
     Idle,
-    /// A background read of the given offset.
-    Pending(AbortOnDropJoinHandle<io::Result<Bytes>>),
     /// A completed background read not yet handed to the guest.
     Done(io::Result<Bytes>),
     /// End of file was reached, or a read failed.
@@ -113,11 +149,7 @@ impl FileInputStream {
 #[async_trait::async_trait]
 impl Subscribe for FileInputStream {
     async fn ready(&mut self) {
-        if let ReadState::Pending(handle) = &mut self.state {
-            let result = handle.await;
-            self.advance(&result);
-            self.state = ReadState::Done(result);
-        }
+        // Always ready: a read never waits for anything but the disk.
     }
 }
 
@@ -130,38 +162,20 @@ impl HostInputStream for FileInputStream {
                 Err(StreamError::Closed)
             }
             ReadState::Done(result) => self.deliver(result, size),
-            ReadState::Pending(mut handle) => {
-                let finished = if handle.is_finished() {
-                    poll_once(&mut handle)
-                } else {
-                    None
-                };
-                match finished {
-                    Some(result) => {
-                        self.advance(&result);
-                        self.deliver(result, size)
-                    }
-                    None => {
-                        self.state = ReadState::Pending(handle);
-                        Ok(Bytes::new())
-                    }
-                }
-            }
             ReadState::Idle if size == 0 => Ok(Bytes::new()),
             ReadState::Idle => {
                 let file = self.file.file.clone();
+                let order = Arc::clone(&self.file.order);
                 let position = self.position;
-                let read = move || read_once(&file, size, position);
-                match try_run_now(self.inline(), read) {
-                    Ok(result) => {
-                        self.advance(&result);
-                        self.deliver(result, size)
-                    }
-                    Err(read) => {
-                        self.state = ReadState::Pending(spawn_blocking(read));
-                        Ok(Bytes::new())
-                    }
-                }
+                let read = move || {
+                    order.wait_idle();
+                    read_once(&file, size, position)
+                };
+                // Now, also where blocking is not allowed (see the module
+                // docs); on a multi-thread runtime through `block_in_place`.
+                let result = try_run_now(self.inline(), read).unwrap_or_else(|read| read());
+                self.advance(&result);
+                self.deliver(result, size)
             }
         }
     }
@@ -341,7 +355,8 @@ impl HostOutputStream for FileOutputStream {
             *p = p.saturating_add(bytes.len() as u64);
         }
         let file = self.file.file.clone();
-        let write = move || Self::write_blocking(&file, at, &bytes);
+        let turn = Turn::take(&self.file.order, self.inline());
+        let write = move || turn.then(|| Self::write_blocking(&file, at, &bytes));
         match try_run_now(self.inline(), write) {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => {
@@ -376,12 +391,13 @@ impl HostOutputStream for FileOutputStream {
     }
 
     fn write_zeroes(&mut self, size: usize) -> StreamResult<()> {
-        // Bound the allocation by the permit before making it.
-        if size > MAX_WRITE {
-            return Err(StreamError::trap(
+        // One write of a static buffer: nothing is allocated for the guest.
+        static ZEROES: [u8; MAX_WRITE] = [0; MAX_WRITE];
+        match ZEROES.get(..size) {
+            Some(zeroes) => self.write(Bytes::from_static(zeroes)),
+            None => Err(StreamError::trap(
                 "write-zeroes beyond the check-write permit",
-            ));
+            )),
         }
-        self.write(Bytes::from(vec![0; size]))
     }
 }

@@ -79,7 +79,7 @@ pub(crate) async fn poll_list(
     pollables: &[Resource<Pollable>],
 ) -> wasmtime::Result<Vec<u32>> {
     if pollables.is_empty() {
-        wasmtime::bail!("wasi:io/poll.poll called with an empty list of pollables");
+        wasmtime::bail!("wasi:io/poll.poll called with an empty poll list");
     }
     if u32::try_from(pollables.len()).is_err() {
         wasmtime::bail!("wasi:io/poll.poll called with more pollables than a u32 can index");

@@ -15,7 +15,7 @@ use crate::bindings::filesystem::types::{
 };
 use crate::filesystem::{
     Descriptor, DirPerms, FilePerms, FsResult, MAX_READ, OpenRequest, hash_parts, path_check,
-    path_follows, require_dir, require_file, require_mode,
+    path_follows, refuse_link_follow, require_dir, require_file, require_mode,
 };
 use std::sync::Arc;
 
@@ -374,13 +374,10 @@ impl VirtualDir {
         self.check_pair(new)?;
         path_check(old_path)?;
         path_check(new_path)?;
-        let follow = old_flags.contains(PathFlags::SYMLINK_FOLLOW);
-        // As cap-std: the old path is resolved first when following it;
-        // otherwise both parents are, then the names. `None`: a directory
-        // (`.` or `..`).
-        let node = if follow {
-            Some(self.lookup(PathFlags::SYMLINK_FOLLOW, old_path)?)
-        } else {
+        refuse_link_follow(old_flags)?;
+        // As cap-std: both parents are resolved, then the names. `None`: a
+        // directory (`.` or `..`).
+        let node = {
             self.refuse_slash_after_symlink(old_path)?;
             let (dir, last, trailing) = self.parent(old_path)?;
             if let Last::Name(name) = last {
@@ -527,13 +524,7 @@ impl VirtualDir {
         if truncate {
             backend.set_size(node, 0, now)?;
         }
-        let opened = request.opened(
-            flags,
-            self.perms,
-            self.file_perms,
-            implied_write,
-            !read_only,
-        );
+        let opened = request.opened(self.perms, self.file_perms, implied_write, !read_only);
         Ok(Descriptor::VirtualFile(VirtualFile {
             open: OpenNode::new(self.mount(), node),
             perms: opened.perms,
