@@ -264,17 +264,12 @@ impl WasiUnstable for WasiP1Ctx {
         base: Rights,
         inheriting: Rights,
     ) -> Result<(), Error> {
-        // Preview 0 has no `sock_accept` right: keep it as it is.
-        let keep = p1::Rights::SOCK_ACCEPT;
-        let cur = P1::fd_fdstat_get(self, mem, fd(f))?;
-        let base = rights(base) | (cur.fs_rights_base & keep);
-        let inheriting = rights(inheriting) | (cur.fs_rights_inheriting & keep);
         Ok(P1::fd_fdstat_set_rights(
             self,
             mem,
             fd(f),
-            base,
-            inheriting,
+            rights(base),
+            rights(inheriting),
         )?)
     }
     async fn fd_filestat_get(

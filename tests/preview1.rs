@@ -231,12 +231,12 @@ fn append_mode_even_after_a_seek() {
 }
 
 #[test]
-fn fdstat_rights_only_shrink() {
+fn fdstat_rights_are_advisory() {
     group(
         "fdstat",
         |r| r,
         |_, d| {
-            assert_eq!(read(&d.rw.join("f")), b"hello");
+            assert_eq!(read(&d.rw.join("f")), b"!ello");
         },
     );
 }
@@ -296,6 +296,54 @@ fn read_only_preopen_refuses_with_eperm() {
             &common::snapshot(&d.rw),
         );
     }
+}
+
+/// Issue 21: rights are advisory. A directory and its files opened with
+/// rights 0 do everything the preopen allows.
+#[test]
+fn rights_zero_opens_do_what_the_preopen_allows() {
+    group(
+        "rights0",
+        |r| r,
+        |_, d| {
+            let scratch = d.rw.join("scratch");
+            assert_eq!(read(&scratch.join("kept/file")), b"0123456789");
+            assert_eq!(read(&scratch.join("renamed")), b"0123456789");
+            let mut names: Vec<String> = std::fs::read_dir(&scratch)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            names.sort();
+            assert_eq!(names, ["kept", "renamed"]);
+        },
+    );
+}
+
+/// ...and no requested right widens what the preopen allows.
+#[test]
+fn rights_do_not_widen_a_read_only_preopen() {
+    for mode in P1Mode::ALL {
+        let d = dirs();
+        let ro_before = common::snapshot(&d.ro);
+        let out = p1::run(&suite("rights_widen", &d), mode);
+        assert_group(&out, "rights_widen");
+        common::assert_unchanged(
+            "the read-only preopen",
+            &ro_before,
+            &common::snapshot(&d.ro),
+        );
+    }
+}
+
+/// The answers wasmtime gives on a directory descriptor (`badf` for the
+/// file calls; setting its times works).
+#[test]
+fn directory_descriptors_answer_as_wasmtime() {
+    group(
+        "dir_answers",
+        |r| r,
+        |_, d| assert!(!d.rw.join("t2").exists()),
+    );
 }
 
 #[test]

@@ -3,9 +3,12 @@
 //! new descriptor takes the lowest free number.
 //!
 //! Each entry holds a 0.2 backend object (a stream, a [`File`] or a [`Dir`])
-//! with the rights the guest has on it. Rights are derived from the
-//! preopen's permissions and the open mode (see [`dir_rights`] and
-//! [`file_rights`]); the guest can only shrink them.
+//! and the rights `fd_fdstat_get` reports for it. Rights are advisory, as
+//! in every maintained runtime (DESIGN.md, "Preview 1 rights"): they are
+//! derived from the mount's permissions and the open mode in one place
+//! ([`Entry::directory`], [`Entry::file`], ...), never asked of the guest,
+//! and never taken away by it. What a descriptor may do is decided by the
+//! backend's permission checks and by the open mode ([`Entry::open_for`]).
 
 use super::bindings::types::{Errno, Error, Fdflags, Filetype, Rights};
 use super::readdir::Listing;
@@ -59,47 +62,96 @@ pub(crate) struct DirFd {
 pub(crate) struct Entry {
     pub(crate) kind: Kind,
     pub(crate) filetype: Filetype,
-    pub(crate) base: Rights,
+    /// The rights `fd_fdstat_get` reports: what the permissions and the
+    /// open mode allow.
+    pub(crate) rights: Rights,
+    /// The rights `fd_fdstat_get` reports as inheriting: what a descriptor
+    /// opened beneath this one may get at most.
     pub(crate) inheriting: Rights,
-    /// The rights the descriptor had when opened: what the permissions
-    /// and open mode allow.
-    pub(crate) limit: Rights,
     pub(crate) flags: Fdflags,
 }
 
 impl Entry {
-    /// `Ok` if the descriptor has every right in `needed`, `notcapable`
-    /// otherwise.
-    pub(crate) fn require(&self, needed: Rights) -> Result<(), Error> {
-        if self.base.contains(needed) {
-            Ok(())
-        } else {
-            Err(Errno::Notcapable.into())
+    /// The entry of a directory of a mount with `perms`, whose files carry
+    /// `file_perms`.
+    pub(crate) fn directory(
+        kind: Kind,
+        perms: DirPerms,
+        file_perms: FilePerms,
+        flags: Fdflags,
+    ) -> Entry {
+        let rights = dir_rights(perms);
+        Entry {
+            kind,
+            filetype: Filetype::Directory,
+            rights,
+            inheriting: rights | file_rights(file_perms, file_perms),
+            flags,
         }
     }
 
-    /// For a read or write: a right the guest dropped is `notcapable`, one
-    /// the open mode never gave is `badf` (as POSIX says for a write to a
-    /// descriptor opened for reading).
-    pub(crate) fn require_io(&self, needed: Rights) -> Result<(), Error> {
-        if self.base.contains(needed) {
+    /// The entry of a file opened with `mode` beneath a mount whose files
+    /// carry `perms`.
+    pub(crate) fn file(
+        kind: Kind,
+        filetype: Filetype,
+        perms: FilePerms,
+        mode: FilePerms,
+        flags: Fdflags,
+    ) -> Entry {
+        let rights = file_rights(perms, mode);
+        Entry {
+            kind,
+            filetype,
+            rights,
+            inheriting: rights,
+            flags,
+        }
+    }
+
+    /// The entry of a stdio stream (an output stream if `output`).
+    pub(crate) fn stdio(kind: Kind, filetype: Filetype, output: bool) -> Entry {
+        let rights = common_rights()
+            | if output {
+                Rights::FD_WRITE
+            } else {
+                Rights::FD_READ
+            };
+        Entry {
+            kind,
+            filetype,
+            rights,
+            inheriting: Rights::empty(),
+            flags: Fdflags::empty(),
+        }
+    }
+
+    /// The entry of a TCP socket: a listener accepts, a connection reads,
+    /// writes and shuts down.
+    pub(crate) fn socket(socket: SocketFd, flags: Fdflags) -> Entry {
+        let connection =
+            common_rights() | Rights::FD_READ | Rights::FD_WRITE | Rights::SOCK_SHUTDOWN;
+        let (rights, inheriting) = match socket {
+            SocketFd::Listener(_) => (common_rights() | Rights::SOCK_ACCEPT, connection),
+            SocketFd::Stream { .. } => (connection, Rights::empty()),
+        };
+        Entry {
+            kind: Kind::Socket(Box::new(socket)),
+            filetype: Filetype::SocketStream,
+            rights,
+            inheriting,
+            flags,
+        }
+    }
+
+    /// `Ok` if the descriptor was opened for `needed` (reading, writing),
+    /// `badf` otherwise, as POSIX answers a write to a descriptor opened
+    /// for reading.
+    pub(crate) fn open_for(&self, needed: Rights) -> Result<(), Error> {
+        if self.rights.contains(needed) {
             Ok(())
-        } else if self.limit.contains(needed) {
-            Err(Errno::Notcapable.into())
         } else {
             Err(Errno::Badf.into())
-        }
-    }
-
-    /// For a path operation: a right the guest dropped is `notcapable`;
-    /// one the preopen's permissions never gave is left to the backend,
-    /// whose permission checks then answer as they do for 0.2.
-    pub(crate) fn require_path(&self, needed: Rights) -> Result<(), Error> {
-        let missing = needed - self.base;
-        if (missing & self.limit).is_empty() {
-            Ok(())
-        } else {
-            Err(Errno::Notcapable.into())
         }
     }
 }
@@ -187,30 +239,14 @@ fn common_rights() -> Rights {
     Rights::FD_FDSTAT_SET_FLAGS | Rights::FD_FILESTAT_GET | Rights::POLL_FD_READWRITE
 }
 
-/// The rights of a stdio stream.
-pub(crate) fn stdio_rights(output: bool) -> Rights {
-    common_rights()
-        | if output {
-            Rights::FD_WRITE
-        } else {
-            Rights::FD_READ
-        }
-}
-
-/// The rights of a socket: a listener accepts, a connection reads, writes
-/// and shuts down.
-pub(crate) fn socket_rights(listener: bool) -> Rights {
-    common_rights()
-        | if listener {
-            Rights::SOCK_ACCEPT
-        } else {
-            Rights::FD_READ | Rights::FD_WRITE | Rights::SOCK_SHUTDOWN
-        }
-}
-
-/// The rights a directory of a preopen with `perms` carries.
-pub(crate) fn dir_rights(perms: DirPerms) -> Rights {
-    let mut r = common_rights() | Rights::FD_SYNC | Rights::FD_DATASYNC;
+/// The rights a directory of a preopen with `perms` carries. None of them
+/// asks for writing when passed back to `path_open` (`FD_DATASYNC` would:
+/// programs open `.` with the rights its preopen reports), and
+/// `PATH_FILESTAT_SET_SIZE` is left out as wasmtime leaves it out: a
+/// program that sees it tries to take it away and expects `O_TRUNC` to
+/// fail then, which advisory rights cannot do.
+fn dir_rights(perms: DirPerms) -> Rights {
+    let mut r = common_rights() | Rights::FD_SYNC;
     if perms.contains(DirPerms::READ) {
         r |= Rights::FD_READDIR
             | Rights::PATH_OPEN
@@ -227,7 +263,6 @@ pub(crate) fn dir_rights(perms: DirPerms) -> Rights {
             | Rights::PATH_SYMLINK
             | Rights::PATH_REMOVE_DIRECTORY
             | Rights::PATH_UNLINK_FILE
-            | Rights::PATH_FILESTAT_SET_SIZE
             | Rights::PATH_FILESTAT_SET_TIMES
             | Rights::FD_FILESTAT_SET_TIMES;
     }
@@ -236,7 +271,7 @@ pub(crate) fn dir_rights(perms: DirPerms) -> Rights {
 
 /// The rights of a file opened with `mode` beneath a preopen whose files
 /// carry `perms`.
-pub(crate) fn file_rights(perms: FilePerms, mode: FilePerms) -> Rights {
+fn file_rights(perms: FilePerms, mode: FilePerms) -> Rights {
     let mut r = common_rights()
         | Rights::FD_SEEK
         | Rights::FD_TELL
@@ -253,9 +288,4 @@ pub(crate) fn file_rights(perms: FilePerms, mode: FilePerms) -> Rights {
         r |= Rights::FD_FILESTAT_SET_TIMES;
     }
     r
-}
-
-/// Every right a file beneath a preopen with these permissions may get.
-pub(crate) fn file_rights_max(perms: FilePerms) -> Rights {
-    file_rights(perms, perms)
 }

@@ -71,10 +71,10 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         &mut self,
         _mem: &mut GuestMemory<'_>,
         fd: Fd,
-        offset: Filesize,
-        len: Filesize,
+        _offset: Filesize,
+        _len: Filesize,
     ) -> Result<(), Error> {
-        fd::allocate(self, fd, offset, len).await
+        fd::allocate(self, fd)
     }
 
     fn fd_close(&mut self, _mem: &mut GuestMemory<'_>, fd: Fd) -> Result<(), Error> {
@@ -102,10 +102,10 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         &mut self,
         _mem: &mut GuestMemory<'_>,
         fd: Fd,
-        fs_rights_base: Rights,
-        fs_rights_inheriting: Rights,
+        _fs_rights_base: Rights,
+        _fs_rights_inheriting: Rights,
     ) -> Result<(), Error> {
-        fd::fdstat_set_rights(self, fd, fs_rights_base, fs_rights_inheriting)
+        fd::fdstat_set_rights(self, fd)
     }
 
     async fn fd_filestat_get(
@@ -282,7 +282,7 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         path: GuestPtr<str>,
         oflags: Oflags,
         fs_rights_base: Rights,
-        fs_rights_inheriting: Rights,
+        _fs_rights_inheriting: Rights,
         fdflags: Fdflags,
     ) -> Result<Fd, Error> {
         path::open(
@@ -293,7 +293,6 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
             path,
             oflags,
             fs_rights_base,
-            fs_rights_inheriting,
             fdflags,
         )
         .await

@@ -13,7 +13,7 @@
 use super::WasiP1Ctx;
 use super::error::guest_errors_to_errno;
 use std::future::Future;
-use wasmtime::{Caller, Extern, Memory, SharedMemory};
+use wasmtime::{AsContextMut, Caller, Extern, Memory, SharedMemory};
 use wiggle::GuestMemory;
 
 /// Awaits one generated ABI call, turning guest-memory errors into errnos.
@@ -149,19 +149,23 @@ impl MemoryExport {
         }
     }
 
-    /// Guest memory and the context, borrowed together for one call.
+    /// Guest memory and the context, borrowed together for one call, the
+    /// context's host-call fuel refilled from the store.
     pub(crate) fn split<'a, T>(
         &'a self,
         caller: &'a mut Caller<'_, T>,
         get: impl Fn(&mut T) -> &mut WasiP1Ctx,
     ) -> (GuestMemory<'a>, &'a mut WasiP1Ctx) {
-        match self {
+        let fuel = caller.as_context_mut().hostcall_fuel();
+        let (mem, cx) = match self {
             MemoryExport::Unshared(m) => {
                 let (bytes, data) = m.data_and_store_mut(caller);
                 (GuestMemory::Unshared(bytes), get(data))
             }
             MemoryExport::Shared(m) => (GuestMemory::Shared(m.data()), get(caller.data_mut())),
-        }
+        };
+        cx.fuel = fuel;
+        (mem, cx)
     }
 }
 

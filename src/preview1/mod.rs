@@ -25,6 +25,7 @@ pub(crate) mod error;
 pub(crate) mod fast;
 mod fd;
 pub(crate) mod fds;
+mod fuel;
 mod host;
 mod iov;
 pub(crate) mod link;
@@ -49,6 +50,8 @@ pub struct WasiP1Ctx {
     pub(crate) ctx: WasiCtx,
     pub(crate) table: ResourceTable,
     pub(crate) fds: FdTable,
+    /// The host-call fuel left to the current call (see `fuel.rs`).
+    pub(crate) fuel: usize,
 }
 
 impl WasiP1Ctx {
@@ -65,36 +68,26 @@ impl WasiP1Ctx {
             (Kind::Output(ctx.stderr.stream()), stderr_tty, true),
         ];
         for (kind, tty, output) in stdio {
-            let rights = fds::stdio_rights(output);
-            let entry = Entry {
-                kind,
-                filetype: if tty {
-                    Filetype::CharacterDevice
-                } else {
-                    Filetype::Unknown
-                },
-                base: rights,
-                limit: rights,
-                inheriting: bindings::types::Rights::empty(),
-                flags: Fdflags::empty(),
+            let filetype = if tty {
+                Filetype::CharacterDevice
+            } else {
+                Filetype::Unknown
             };
             // Fresh table: the numbers are 0, 1 and 2.
-            let _ = fds.push(entry);
+            let _ = fds.push(Entry::stdio(kind, filetype, output));
         }
         for preopen in &ctx.preopens {
             let entry = match &preopen.root {
-                MountRoot::Host(dir) => Entry {
-                    filetype: Filetype::Directory,
-                    base: fds::dir_rights(dir.perms),
-                    limit: fds::dir_rights(dir.perms),
-                    inheriting: fds::dir_rights(dir.perms) | fds::file_rights_max(dir.file_perms),
-                    flags: Fdflags::empty(),
-                    kind: Kind::Dir(Box::new(DirFd {
+                MountRoot::Host(dir) => Entry::directory(
+                    Kind::Dir(Box::new(DirFd {
                         dir: dir.clone(),
                         preopen: Some(preopen.guest_path.clone()),
                         listing: None,
                     })),
-                },
+                    dir.perms,
+                    dir.file_perms,
+                    Fdflags::empty(),
+                ),
                 MountRoot::Virtual(dir) => vfs::preopen_entry(dir, &preopen.guest_path),
             };
             let _ = fds.push(entry);
@@ -102,15 +95,7 @@ impl WasiP1Ctx {
         for listener in std::mem::take(&mut ctx.tcp_listeners) {
             match crate::sockets::TcpSocket::listening(listener) {
                 Ok(socket) => {
-                    let rights = fds::socket_rights(true);
-                    let entry = Entry {
-                        kind: Kind::Socket(Box::new(fds::SocketFd::Listener(socket))),
-                        filetype: Filetype::SocketStream,
-                        base: rights,
-                        limit: rights,
-                        inheriting: fds::socket_rights(false),
-                        flags: Fdflags::empty(),
-                    };
+                    let entry = Entry::socket(fds::SocketFd::Listener(socket), Fdflags::empty());
                     let _ = fds.push(entry);
                 }
                 // Not a listening TCP socket: the embedder's mistake, not
@@ -122,6 +107,7 @@ impl WasiP1Ctx {
             ctx,
             table: ResourceTable::new(),
             fds,
+            fuel: usize::MAX,
         }
     }
 }

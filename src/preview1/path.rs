@@ -1,14 +1,15 @@
-//! The `path_*` functions: each checks the descriptor's rights, then hands
-//! the path to the 0.2 directory ([`DirectoryOps`] of a host directory or
-//! of a virtual mount), which resolves it beneath its mount and checks the
-//! mount's permissions.
+//! The `path_*` functions: each hands the path to the 0.2 directory
+//! ([`DirectoryOps`] of a host directory or of a virtual mount), which
+//! resolves it beneath its mount and checks the mount's permissions. The
+//! rights of the descriptor play no part (they are advisory, see
+//! `fds.rs`).
 
 use super::WasiP1Ctx;
 use super::bindings::types::{
     Errno, Error, Fd, Fdflags, Filestat, Filetype, Fstflags, Lookupflags, Oflags, Rights, Size,
     Timestamp,
 };
-use super::fds::{self, DirFd, Entry, Kind};
+use super::fds::{DirFd, Entry, Kind};
 use crate::bindings::filesystem::types::{DescriptorFlags, OpenFlags, PathFlags};
 use crate::filesystem::{Descriptor, Dir};
 use crate::vfs::DirectoryOps;
@@ -16,9 +17,15 @@ use crate::vfs::VirtualDir;
 use rustix::fd::AsFd;
 use wiggle::{GuestMemory, GuestPtr};
 
-/// A guest path as a host string: not UTF-8 is `ilseq`, out of bounds
-/// `fault`.
-fn path_string(mem: &GuestMemory<'_>, path: GuestPtr<str>) -> Result<String, Error> {
+/// A guest path as a host string, its length taken from the call's
+/// `fuel` first (`nomem` when short, see `fuel.rs`): not UTF-8 is
+/// `ilseq`, out of bounds `fault`.
+fn path_string(
+    mem: &GuestMemory<'_>,
+    fuel: &mut usize,
+    path: GuestPtr<str>,
+) -> Result<String, Error> {
+    super::fuel::take(fuel, u64::from(path.len()))?;
     Ok(mem.as_cow_str(path)?.into_owned())
 }
 
@@ -40,18 +47,11 @@ macro_rules! each_dir {
     };
 }
 
-/// The directory of `fd` after checking `needed`; a file is `notdir`.
-fn dir_of(cx: &WasiP1Ctx, fd: Fd, needed: Rights) -> Result<AnyDir, Error> {
-    let e = cx.fds.get(fd.into())?;
-    match &e.kind {
-        Kind::Dir(d) => {
-            e.require_path(needed)?;
-            Ok(AnyDir::Host(d.dir.clone()))
-        }
-        Kind::VDir(d) => {
-            e.require_path(needed)?;
-            Ok(AnyDir::Virtual(d.dir.clone()))
-        }
+/// The directory of `fd`; any other descriptor is `notdir`.
+fn dir_of(cx: &WasiP1Ctx, fd: Fd) -> Result<AnyDir, Error> {
+    match &cx.fds.get(fd.into())?.kind {
+        Kind::Dir(d) => Ok(AnyDir::Host(d.dir.clone())),
+        Kind::VDir(d) => Ok(AnyDir::Virtual(d.dir.clone())),
         _ => Err(Errno::Notdir.into()),
     }
 }
@@ -70,8 +70,8 @@ pub(crate) async fn create_directory(
     fd: Fd,
     path: GuestPtr<str>,
 ) -> Result<(), Error> {
-    let path = path_string(mem, path)?;
-    let dir = dir_of(cx, fd, Rights::PATH_CREATE_DIRECTORY)?;
+    let path = path_string(mem, &mut cx.fuel, path)?;
+    let dir = dir_of(cx, fd)?;
     Ok(each_dir!(dir, d => DirectoryOps::create_directory_at(&d, path).await)?)
 }
 
@@ -82,8 +82,8 @@ pub(crate) async fn filestat_get(
     flags: Lookupflags,
     path: GuestPtr<str>,
 ) -> Result<Filestat, Error> {
-    let path = path_string(mem, path)?;
-    match dir_of(cx, fd, Rights::PATH_FILESTAT_GET)? {
+    let path = path_string(mem, &mut cx.fuel, path)?;
+    match dir_of(cx, fd)? {
         AnyDir::Host(dir) => {
             let meta = dir.metadata_at(path_flags(flags), path).await?;
             Ok(super::fd::filestat_of(&meta))
@@ -104,8 +104,8 @@ pub(crate) async fn filestat_set_times(
     fst_flags: Fstflags,
 ) -> Result<(), Error> {
     let (atime, mtime) = super::fd::times(atim, mtim, fst_flags)?;
-    let path = path_string(mem, path)?;
-    let dir = dir_of(cx, fd, Rights::PATH_FILESTAT_SET_TIMES)?;
+    let path = path_string(mem, &mut cx.fuel, path)?;
+    let dir = dir_of(cx, fd)?;
     let flags = path_flags(flags);
     Ok(each_dir!(dir, d => DirectoryOps::set_times_at(&d, flags, path, atime, mtime).await)?)
 }
@@ -119,10 +119,10 @@ pub(crate) async fn link(
     new_fd: Fd,
     new_path: GuestPtr<str>,
 ) -> Result<(), Error> {
-    let old = dir_of(cx, old_fd, Rights::PATH_LINK_SOURCE)?;
-    let new = dir_of(cx, new_fd, Rights::PATH_LINK_TARGET)?;
-    let old_path = path_string(mem, old_path)?;
-    let new_path = path_string(mem, new_path)?;
+    let old = dir_of(cx, old_fd)?;
+    let new = dir_of(cx, new_fd)?;
+    let old_path = path_string(mem, &mut cx.fuel, old_path)?;
+    let new_path = path_string(mem, &mut cx.fuel, new_path)?;
     match (old, new) {
         (AnyDir::Host(old), AnyDir::Host(new)) => {
             Ok(
@@ -141,11 +141,19 @@ pub(crate) async fn link(
     }
 }
 
-/// Rights that ask for writing.
-fn write_rights() -> Rights {
-    Rights::FD_WRITE | Rights::FD_ALLOCATE | Rights::FD_FILESTAT_SET_SIZE
-}
+/// Requested rights that open a file for reading (as the established
+/// runtimes read them; any other right is ignored).
+const READ_RIGHTS: Rights = Rights::FD_READ.union(Rights::FD_READDIR);
 
+/// Requested rights that open a file for writing.
+const WRITE_RIGHTS: Rights = Rights::FD_WRITE
+    .union(Rights::FD_DATASYNC)
+    .union(Rights::FD_ALLOCATE)
+    .union(Rights::FD_FILESTAT_SET_SIZE);
+
+/// `path_open`: of the requested rights only whether they ask for reading
+/// or writing counts (neither opens for reading); `fs_rights_inheriting`
+/// is ignored. The permissions of the mount decide the rest.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn open(
     cx: &mut WasiP1Ctx,
@@ -155,33 +163,11 @@ pub(crate) async fn open(
     path: GuestPtr<str>,
     oflags: Oflags,
     base: Rights,
-    inheriting: Rights,
     fdflags: Fdflags,
 ) -> Result<Fd, Error> {
-    let parent = cx.fds.get(fd.into())?;
-    let (dir, file_perms) = match &parent.kind {
-        Kind::Dir(d) => (AnyDir::Host(d.dir.clone()), d.dir.file_perms),
-        Kind::VDir(d) => (AnyDir::Virtual(d.dir.clone()), d.dir.file_perms),
-        _ => return Err(Errno::Notdir.into()),
-    };
-    let mut needed = Rights::PATH_OPEN;
-    if oflags.contains(Oflags::CREAT) {
-        needed |= Rights::PATH_CREATE_FILE;
-    }
-    if oflags.contains(Oflags::TRUNC) {
-        needed |= Rights::PATH_FILESTAT_SET_SIZE;
-    }
-    parent.require_path(needed)?;
-    let parent_inheriting = parent.inheriting;
-    let read = base.intersects(Rights::FD_READ | Rights::FD_READDIR);
-    let write = base.intersects(write_rights());
-    // Writing is a right the parent passes on: if the guest dropped it
-    // from the parent's inheriting rights, the file cannot get it.
-    let possible = fds::file_rights_max(file_perms);
-    if write && !parent_inheriting.contains(Rights::FD_WRITE) && possible.contains(Rights::FD_WRITE)
-    {
-        return Err(Errno::Notcapable.into());
-    }
+    let dir = dir_of(cx, fd)?;
+    let read = base.intersects(READ_RIGHTS);
+    let write = base.intersects(WRITE_RIGHTS);
 
     let mut open_flags = OpenFlags::empty();
     if oflags.contains(Oflags::CREAT) {
@@ -203,80 +189,61 @@ pub(crate) async fn open(
     if write {
         flags |= DescriptorFlags::WRITE;
     }
-    if fdflags.contains(Fdflags::DSYNC) {
-        flags |= DescriptorFlags::DATA_INTEGRITY_SYNC;
+    // The synchronized-I/O flags are `notsup`, as wasmtime answers and
+    // programs written against it check (0.2's `open-at` keeps them).
+    if fdflags.intersects(Fdflags::DSYNC | Fdflags::RSYNC | Fdflags::SYNC) {
+        return Err(Errno::Notsup.into());
     }
-    if fdflags.contains(Fdflags::SYNC) {
-        flags |= DescriptorFlags::FILE_INTEGRITY_SYNC;
-    }
-    if fdflags.contains(Fdflags::RSYNC) {
-        flags |= DescriptorFlags::REQUESTED_WRITE_SYNC;
-    }
-    let path = path_string(mem, path)?;
-    let dir = match dir {
-        AnyDir::Host(d) => d,
-        AnyDir::Virtual(d) => {
-            let opened = d.open_at(path_flags(dirflags), &path, open_flags, flags)?;
-            let entry = match opened {
-                Descriptor::VirtualDir(d) => {
-                    super::vfs::dir_entry(d, base, inheriting, parent_inheriting, fdflags)
-                }
-                Descriptor::VirtualFile(f) => super::vfs::file_entry(f, base, inheriting, fdflags)?,
-                // A mount opens objects of its own backend only.
-                _ => return Err(Errno::Notsup.into()),
-            };
-            return Ok(cx.fds.push(entry)?.into());
-        }
-    };
-    let opened = dir
-        .open_at(path_flags(dirflags), path, open_flags, flags)
-        .await?;
-    let entry = match opened {
-        Descriptor::Dir(d) => {
-            let limit = fds::dir_rights(d.perms);
-            let inherit_limit = limit | fds::file_rights_max(d.file_perms);
-            Entry {
-                filetype: Filetype::Directory,
-                base: limit & base,
-                inheriting: inherit_limit & inheriting & parent_inheriting,
-                limit,
-                flags: fdflags,
-                kind: Kind::Dir(Box::new(DirFd {
-                    dir: d,
-                    preopen: None,
-                    listing: None,
-                })),
-            }
-        }
-        Descriptor::File(f) => {
-            let limit = fds::file_rights(f.perms, f.mode);
-            let host = std::sync::Arc::clone(&f.file);
-            let append = fdflags.contains(Fdflags::APPEND);
-            let filetype = f
-                .run(move |file| -> std::io::Result<Filetype> {
-                    if append {
-                        let mut fl = rustix::fs::fcntl_getfl(host.as_fd())?;
-                        fl |= rustix::fs::OFlags::APPEND;
-                        rustix::fs::fcntl_setfl(host.as_fd(), fl)?;
-                    }
-                    Ok(super::fd::filetype_of(file.metadata()?.file_type()))
-                })
+    let path = path_string(mem, &mut cx.fuel, path)?;
+    let entry = match dir {
+        AnyDir::Host(d) => {
+            let opened = d
+                .open_at(path_flags(dirflags), path, open_flags, flags)
                 .await?;
-            Entry {
-                filetype,
-                base: limit & base,
-                inheriting: limit & inheriting,
-                limit,
-                flags: fdflags,
-                kind: Kind::File(f),
+            match opened {
+                Descriptor::Dir(d) => {
+                    let (perms, file_perms) = (d.perms, d.file_perms);
+                    let kind = Kind::Dir(Box::new(DirFd {
+                        dir: d,
+                        preopen: None,
+                        listing: None,
+                    }));
+                    Entry::directory(kind, perms, file_perms, fdflags)
+                }
+                Descriptor::File(f) => host_file_entry(f, fdflags).await?,
+                // A host directory opens host objects only.
+                Descriptor::VirtualDir(_) | Descriptor::VirtualFile(_) => {
+                    return Err(Errno::Notsup.into());
+                }
             }
         }
-        // A host directory opens host objects only.
-        Descriptor::VirtualDir(_) | Descriptor::VirtualFile(_) => {
-            return Err(Errno::Notsup.into());
-        }
+        AnyDir::Virtual(d) => match d.open_at(path_flags(dirflags), &path, open_flags, flags)? {
+            Descriptor::VirtualDir(d) => super::vfs::dir_entry(d, None, fdflags),
+            Descriptor::VirtualFile(f) => super::vfs::file_entry(f, fdflags)?,
+            // A mount opens objects of its own backend only.
+            _ => return Err(Errno::Notsup.into()),
+        },
     };
     Ok(cx.fds.push(entry)?.into())
+}
+
+/// The entry of a host file `path_open` opened: its type, and `APPEND` of
+/// `fdflags` set on the host file.
+async fn host_file_entry(f: crate::filesystem::File, fdflags: Fdflags) -> Result<Entry, Error> {
+    let host = std::sync::Arc::clone(&f.file);
+    let append = fdflags.contains(Fdflags::APPEND);
+    let filetype = f
+        .run(move |file| -> std::io::Result<Filetype> {
+            if append {
+                let mut fl = rustix::fs::fcntl_getfl(host.as_fd())?;
+                fl |= rustix::fs::OFlags::APPEND;
+                rustix::fs::fcntl_setfl(host.as_fd(), fl)?;
+            }
+            Ok(super::fd::filetype_of(file.metadata()?.file_type()))
+        })
+        .await?;
+    let (perms, mode) = (f.perms, f.mode);
+    Ok(Entry::file(Kind::File(f), filetype, perms, mode, fdflags))
 }
 
 pub(crate) async fn readlink(
@@ -287,8 +254,8 @@ pub(crate) async fn readlink(
     buf: GuestPtr<u8>,
     buf_len: Size,
 ) -> Result<Size, Error> {
-    let path = path_string(mem, path)?;
-    let dir = dir_of(cx, fd, Rights::PATH_READLINK)?;
+    let path = path_string(mem, &mut cx.fuel, path)?;
+    let dir = dir_of(cx, fd)?;
     let target = each_dir!(dir, d => DirectoryOps::readlink_at(&d, path).await)?;
     // A target longer than the buffer is cut to it, as `readlink` does.
     let n = target.len().min(buf_len as usize);
@@ -302,8 +269,8 @@ pub(crate) async fn remove_directory(
     fd: Fd,
     path: GuestPtr<str>,
 ) -> Result<(), Error> {
-    let path = path_string(mem, path)?;
-    let dir = dir_of(cx, fd, Rights::PATH_REMOVE_DIRECTORY)?;
+    let path = path_string(mem, &mut cx.fuel, path)?;
+    let dir = dir_of(cx, fd)?;
     Ok(each_dir!(dir, d => DirectoryOps::remove_directory_at(&d, path).await)?)
 }
 
@@ -315,10 +282,10 @@ pub(crate) async fn rename(
     new_fd: Fd,
     new_path: GuestPtr<str>,
 ) -> Result<(), Error> {
-    let old = dir_of(cx, fd, Rights::PATH_RENAME_SOURCE)?;
-    let new = dir_of(cx, new_fd, Rights::PATH_RENAME_TARGET)?;
-    let old_path = path_string(mem, old_path)?;
-    let new_path = path_string(mem, new_path)?;
+    let old = dir_of(cx, fd)?;
+    let new = dir_of(cx, new_fd)?;
+    let old_path = path_string(mem, &mut cx.fuel, old_path)?;
+    let new_path = path_string(mem, &mut cx.fuel, new_path)?;
     match (old, new) {
         (AnyDir::Host(old), AnyDir::Host(new)) => {
             Ok(DirectoryOps::rename_at(&old, old_path, &new, new_path).await?)
@@ -338,9 +305,9 @@ pub(crate) async fn symlink(
     fd: Fd,
     new_path: GuestPtr<str>,
 ) -> Result<(), Error> {
-    let dir = dir_of(cx, fd, Rights::PATH_SYMLINK)?;
-    let target = path_string(mem, old_path)?;
-    let path = path_string(mem, new_path)?;
+    let dir = dir_of(cx, fd)?;
+    let target = path_string(mem, &mut cx.fuel, old_path)?;
+    let path = path_string(mem, &mut cx.fuel, new_path)?;
     Ok(each_dir!(dir, d => DirectoryOps::symlink_at(&d, target, path).await)?)
 }
 
@@ -350,7 +317,7 @@ pub(crate) async fn unlink_file(
     fd: Fd,
     path: GuestPtr<str>,
 ) -> Result<(), Error> {
-    let path = path_string(mem, path)?;
-    let dir = dir_of(cx, fd, Rights::PATH_UNLINK_FILE)?;
+    let path = path_string(mem, &mut cx.fuel, path)?;
+    let dir = dir_of(cx, fd)?;
     Ok(each_dir!(dir, d => DirectoryOps::unlink_file_at(&d, path).await)?)
 }

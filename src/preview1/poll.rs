@@ -10,8 +10,8 @@
 
 use super::WasiP1Ctx;
 use super::bindings::types::{
-    Clockid, Errno, Error, Event, EventFdReadwrite, Eventrwflags, Eventtype, Rights, Size,
-    Subclockflags, Subscription, SubscriptionClock, SubscriptionU,
+    Clockid, Errno, Error, Event, EventFdReadwrite, Eventrwflags, Eventtype, Size, Subclockflags,
+    Subscription, SubscriptionClock, SubscriptionU,
 };
 use super::fds::{Kind, SocketFd};
 use crate::io::{InputStream, OutputStream, StreamError, Subscribe};
@@ -88,21 +88,23 @@ fn event(userdata: u64, error: Errno, type_: Eventtype, nbytes: u64, hangup: boo
     }
 }
 
-/// What a descriptor subscription sees now: `Some(event)` if ready.
-fn fd_ready(cx: &mut WasiP1Ctx, userdata: u64, fd: u32, write: bool) -> Option<Event> {
+/// What a descriptor subscription sees now: `Some(event)` if ready. A
+/// number that is not open fails the whole call with `badf` (as wasmtime
+/// answers); a descriptor that cannot be waited on this way is ready at
+/// once with `badf` in its event.
+fn fd_ready(
+    cx: &mut WasiP1Ctx,
+    userdata: u64,
+    fd: u32,
+    write: bool,
+) -> Result<Option<Event>, Error> {
     let type_ = if write {
         Eventtype::FdWrite
     } else {
         Eventtype::FdRead
     };
-    let e = match cx.fds.get_mut(fd) {
-        Ok(e) => e,
-        Err(_) => return Some(event(userdata, Errno::Badf, type_, 0, false)),
-    };
-    if !e.base.contains(Rights::POLL_FD_READWRITE) {
-        return Some(event(userdata, Errno::Notcapable, type_, 0, false));
-    }
-    match (&mut e.kind, write) {
+    let e = cx.fds.get_mut(fd)?;
+    Ok(match (&mut e.kind, write) {
         (Kind::File(f), false) => {
             use rustix::fd::AsFd;
             let left = (|| -> std::io::Result<u64> {
@@ -122,17 +124,15 @@ fn fd_ready(cx: &mut WasiP1Ctx, userdata: u64, fd: u32, write: bool) -> Option<E
         (Kind::Input(s), false) => input_event(s, userdata, type_),
         (Kind::Output(s), true) => output_event(s, userdata, type_),
         (Kind::Socket(s), write) => match (&mut **s, write) {
-            (SocketFd::Listener(l), false) => {
-                // Ready when a connection waits to be accepted.
-                crate::runtime::poll_once(l.ready())?;
-                Some(event(userdata, Errno::Success, type_, 1, false))
-            }
+            // Ready when a connection waits to be accepted.
+            (SocketFd::Listener(l), false) => crate::runtime::poll_once(l.ready())
+                .map(|()| event(userdata, Errno::Success, type_, 1, false)),
             (SocketFd::Stream { input, .. }, false) => input_event(input, userdata, type_),
             (SocketFd::Stream { output, .. }, true) => output_event(output, userdata, type_),
             (SocketFd::Listener(_), true) => Some(event(userdata, Errno::Notconn, type_, 0, false)),
         },
         _ => Some(event(userdata, Errno::Badf, type_, 0, false)),
-    }
+    })
 }
 
 /// A read subscription on an input stream: ready with data (`nbytes` 1:
@@ -173,6 +173,8 @@ pub(crate) async fn poll_oneoff<L: Layout>(
     {
         return Err(Errno::Fault.into());
     }
+    // The subscriptions are guest data the host reads (see `fuel.rs`).
+    super::fuel::take(&mut cx.fuel, L::SUB_SIZE * u64::from(n))?;
     let subs = subs.as_array(n);
     let events = events.as_array(n);
     let start = cx.ctx.monotonic_clock.now();
@@ -208,12 +210,12 @@ pub(crate) async fn poll_oneoff<L: Layout>(
                     }
                 }
                 SubscriptionU::FdRead(s) => {
-                    let r = fd_ready(cx, sub.userdata, s.file_descriptor.into(), false);
+                    let r = fd_ready(cx, sub.userdata, s.file_descriptor.into(), false)?;
                     waits_on_fds |= r.is_none();
                     r
                 }
                 SubscriptionU::FdWrite(s) => {
-                    let r = fd_ready(cx, sub.userdata, s.file_descriptor.into(), true);
+                    let r = fd_ready(cx, sub.userdata, s.file_descriptor.into(), true)?;
                     waits_on_fds |= r.is_none();
                     r
                 }

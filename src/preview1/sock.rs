@@ -11,27 +11,20 @@
 //! as is any send flag (preview 1 defines none).
 
 use super::WasiP1Ctx;
-use super::bindings::types::{
-    Errno, Error, Fd, Fdflags, Filetype, Riflags, Rights, Roflags, Sdflags, Siflags, Size,
-};
+use super::bindings::types::{Errno, Error, Fd, Fdflags, Riflags, Roflags, Sdflags, Siflags, Size};
 use super::fd::{read_stream, write_stream};
-use super::fds::{self, Entry, Kind, SocketFd};
-use super::iov::Iovs;
+use super::fds::{Entry, Kind, SocketFd};
+use super::iov::{Iovs, Op};
 use crate::bindings::sockets::network::ErrorCode;
 use crate::io::Subscribe;
 use wiggle::GuestMemory;
 
 /// The socket behind `fd`, with its entry's `NONBLOCK` flag, once it is
-/// of the kind the call needs (a listener or a connection) and `check`
-/// accepts its entry: `badf` if `fd` is not open, `notsock` if it is not a
-/// socket, `inval` for a connection where a listener is needed and
-/// `notconn` for a listener where a connection is needed.
-fn socket_of(
-    cx: &mut WasiP1Ctx,
-    fd: Fd,
-    listener: bool,
-    check: impl FnOnce(&Entry) -> Result<(), Error>,
-) -> Result<(&mut SocketFd, bool), Error> {
+/// of the kind the call needs (a listener or a connection): `badf` if `fd`
+/// is not open, `notsock` if it is not a socket, `inval` for a connection
+/// where a listener is needed and `notconn` for a listener where a
+/// connection is needed.
+fn socket_of(cx: &mut WasiP1Ctx, fd: Fd, listener: bool) -> Result<(&mut SocketFd, bool), Error> {
     let e = cx.fds.get_mut(fd.into())?;
     let Kind::Socket(s) = &e.kind else {
         return Err(Errno::Notsock.into());
@@ -39,7 +32,6 @@ fn socket_of(
     if matches!(**s, SocketFd::Listener(_)) != listener {
         return Err(wrong_kind(listener));
     }
-    check(e)?;
     let nonblock = e.flags.contains(Fdflags::NONBLOCK);
     match &mut e.kind {
         Kind::Socket(s) => Ok((&mut **s, nonblock)),
@@ -63,7 +55,7 @@ pub(crate) async fn accept(cx: &mut WasiP1Ctx, fd: Fd, flags: Fdflags) -> Result
     if !(flags - Fdflags::NONBLOCK).is_empty() {
         return Err(Errno::Inval.into());
     }
-    let (socket, nonblock) = socket_of(cx, fd, true, |e| e.require(Rights::SOCK_ACCEPT))?;
+    let (socket, nonblock) = socket_of(cx, fd, true)?;
     let SocketFd::Listener(listener) = socket else {
         return Err(wrong_kind(true));
     };
@@ -79,19 +71,14 @@ pub(crate) async fn accept(cx: &mut WasiP1Ctx, fd: Fd, flags: Fdflags) -> Result
             Err(e) => return Err(e.into()),
         }
     };
-    let rights = fds::socket_rights(false);
-    let entry = Entry {
-        kind: Kind::Socket(Box::new(SocketFd::Stream {
+    let entry = Entry::socket(
+        SocketFd::Stream {
             socket,
             input,
             output,
-        })),
-        filetype: Filetype::SocketStream,
-        base: rights,
-        limit: rights,
-        inheriting: Rights::empty(),
+        },
         flags,
-    };
+    );
     Ok(Fd::from(cx.fds.push(entry)?))
 }
 
@@ -103,8 +90,8 @@ pub(crate) async fn recv(
     iovs: (u32, u32),
     flags: Riflags,
 ) -> Result<(Size, Roflags), Error> {
-    let iovs = Iovs::new(mem, iovs.0, iovs.1)?;
-    let (socket, nonblock) = socket_of(cx, fd, false, |e| e.require_io(Rights::FD_READ))?;
+    let iovs = Iovs::new(mem, iovs.0, iovs.1, &mut cx.fuel, Op::Read)?;
+    let (socket, nonblock) = socket_of(cx, fd, false)?;
     if !flags.is_empty() {
         return Err(Errno::Notsup.into());
     }
@@ -123,8 +110,8 @@ pub(crate) async fn send(
     iovs: (u32, u32),
     flags: Siflags,
 ) -> Result<Size, Error> {
-    let iovs = Iovs::new(mem, iovs.0, iovs.1)?;
-    let (socket, nonblock) = socket_of(cx, fd, false, |e| e.require_io(Rights::FD_WRITE))?;
+    let iovs = Iovs::new(mem, iovs.0, iovs.1, &mut cx.fuel, Op::Write)?;
+    let (socket, nonblock) = socket_of(cx, fd, false)?;
     if flags != 0 {
         return Err(Errno::Notsup.into());
     }
@@ -137,7 +124,7 @@ pub(crate) async fn send(
 /// `sock_shutdown(fd, how)`: shuts down receiving (`rd`), sending (`wr`)
 /// or both; no direction is `inval`.
 pub(crate) fn shutdown(cx: &mut WasiP1Ctx, fd: Fd, how: Sdflags) -> Result<(), Error> {
-    let (socket, _) = socket_of(cx, fd, false, |e| e.require(Rights::SOCK_SHUTDOWN))?;
+    let (socket, _) = socket_of(cx, fd, false)?;
     if how.is_empty() {
         return Err(Errno::Inval.into());
     }

@@ -8,9 +8,9 @@
 //! `poll.rs` reach here after their host arms.
 
 use super::bindings::types::{
-    Errno, Error, Fdflags, Filedelta, Filesize, Filestat, Filetype, Rights, Size, Timestamp, Whence,
+    Errno, Error, Fdflags, Filedelta, Filesize, Filestat, Filetype, Size, Timestamp, Whence,
 };
-use super::fds::{self, Entry, Kind};
+use super::fds::{Entry, Kind};
 use super::iov::{self, Iovs};
 use super::readdir::{Ent, write_buffered};
 use crate::bindings::clocks::wall_clock::Datetime;
@@ -48,63 +48,28 @@ pub(crate) struct VListing {
 /// The descriptor-table entry of a mount's root, with the rights of a host
 /// preopen of the same permissions.
 pub(crate) fn preopen_entry(dir: &VirtualDir, guest_path: &str) -> Entry {
-    let limit = fds::dir_rights(dir.perms);
-    Entry {
-        filetype: Filetype::Directory,
-        base: limit,
-        limit,
-        inheriting: limit | fds::file_rights_max(dir.file_perms),
-        flags: Fdflags::empty(),
-        kind: Kind::VDir(Box::new(VDirFd {
-            dir: dir.clone(),
-            preopen: Some(guest_path.to_owned()),
-            listing: None,
-        })),
-    }
+    dir_entry(dir.clone(), Some(guest_path.to_owned()), Fdflags::empty())
 }
 
-/// The entry of a directory `path_open` opened, as for a host directory.
-pub(crate) fn dir_entry(
-    dir: VirtualDir,
-    base: Rights,
-    inheriting: Rights,
-    parent_inheriting: Rights,
-    flags: Fdflags,
-) -> Entry {
-    let limit = fds::dir_rights(dir.perms);
-    let inherit_limit = limit | fds::file_rights_max(dir.file_perms);
-    Entry {
-        filetype: Filetype::Directory,
-        base: limit & base,
-        inheriting: inherit_limit & inheriting & parent_inheriting,
-        limit,
-        flags,
-        kind: Kind::VDir(Box::new(VDirFd {
-            dir,
-            preopen: None,
-            listing: None,
-        })),
-    }
+/// The entry of a directory of a mount (its root if `preopen` names it),
+/// as for a host directory.
+pub(crate) fn dir_entry(dir: VirtualDir, preopen: Option<String>, flags: Fdflags) -> Entry {
+    let (perms, file_perms) = (dir.perms, dir.file_perms);
+    let kind = Kind::VDir(Box::new(VDirFd {
+        dir,
+        preopen,
+        listing: None,
+    }));
+    Entry::directory(kind, perms, file_perms, flags)
 }
 
 /// The entry of a file `path_open` opened, as for a host file; `APPEND`
 /// in `flags` makes every write go to the end.
-pub(crate) fn file_entry(
-    file: VirtualFile,
-    base: Rights,
-    inheriting: Rights,
-    flags: Fdflags,
-) -> Result<Entry, Error> {
-    let limit = fds::file_rights(file.perms, file.mode);
+pub(crate) fn file_entry(file: VirtualFile, flags: Fdflags) -> Result<Entry, Error> {
     let filetype = filetype(file.node_stat()?.kind);
-    Ok(Entry {
-        filetype,
-        base: limit & base,
-        inheriting: limit & inheriting,
-        limit,
-        flags,
-        kind: Kind::VFile(Box::new(VFileFd { file, pos: 0 })),
-    })
+    let (perms, mode) = (file.perms, file.mode);
+    let kind = Kind::VFile(Box::new(VFileFd { file, pos: 0 }));
+    Ok(Entry::file(kind, filetype, perms, mode, flags))
 }
 
 /// The preview 1 type of a node kind.
@@ -225,16 +190,6 @@ pub(crate) fn seek(f: &mut VFileFd, offset: Filedelta, whence: Whence) -> Result
         .ok_or(Errno::Inval)?;
     f.pos = pos;
     Ok(pos)
-}
-
-/// `fd_allocate` on a virtual file: grows it to `offset + len` with zeros
-/// if it is shorter.
-pub(crate) fn allocate(f: &VFileFd, offset: Filesize, len: Filesize) -> Result<(), Error> {
-    let end = offset.checked_add(len).ok_or(Errno::Fbig)?;
-    if end > f.file.node_stat()?.size {
-        f.file.set_size(end)?;
-    }
-    Ok(())
 }
 
 /// The bytes left to read from the position (`poll_oneoff`).

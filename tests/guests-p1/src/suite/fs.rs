@@ -3,7 +3,7 @@
 
 use crate::*;
 
-const ESCAPE: &[Errno] = &[ERRNO_PERM, ERRNO_NOTCAPABLE];
+const ESCAPE: &[Errno] = &[ERRNO_PERM];
 
 fn stat(fd: Fd) -> Filestat {
     ok("fd_filestat_get", unsafe { fd_filestat_get(fd) })
@@ -67,9 +67,11 @@ pub fn open_flags() {
     );
     let st = ok("fdstat", unsafe { fd_fdstat_get(fd) });
     check(st.fs_rights_base & RIGHTS_FD_READ != 0, "read rights kept");
+    // CREAT opens for writing too where the mount allows it (cap-std and
+    // wasmtime do the same), and fdstat reports what the descriptor has.
     check(
-        st.fs_rights_base & RIGHTS_FD_WRITE == 0,
-        "no write right asked, none given",
+        st.fs_rights_base & RIGHTS_FD_WRITE != 0,
+        "CREAT opened for writing",
     );
     ok("fd_close", unsafe { fd_close(fd) });
     let fd = ok("TRUNC", open(dir, "new", OFLAGS_TRUNC, FILE_RIGHTS, 0));
@@ -178,17 +180,17 @@ pub fn open_flags() {
         open(dir, "out", OFLAGS_CREAT, FILE_RIGHTS, 0),
         ESCAPE,
     );
-    // fdflags.
+    // fdflags: the synchronized-I/O ones are `notsup`, as wasmtime answers.
     for (name, flag) in [
         ("DSYNC", FDFLAGS_DSYNC),
         ("RSYNC", FDFLAGS_RSYNC),
         ("SYNC", FDFLAGS_SYNC),
-        ("NONBLOCK", FDFLAGS_NONBLOCK),
     ] {
-        let fd = ok(name, open(dir, "new", 0, FILE_RIGHTS, flag));
-        write_all(fd, b"x");
-        ok("fd_close", unsafe { fd_close(fd) });
+        err(name, open(dir, "new", 0, FILE_RIGHTS, flag), &[ERRNO_NOTSUP]);
     }
+    let fd = ok("NONBLOCK", open(dir, "new", 0, FILE_RIGHTS, FDFLAGS_NONBLOCK));
+    write_all(fd, b"x");
+    ok("fd_close", unsafe { fd_close(fd) });
     let fd = ok("APPEND", open(dir, "new", 0, FILE_RIGHTS, FDFLAGS_APPEND));
     write_all(fd, b"y");
     ok("fd_close", unsafe { fd_close(fd) });
@@ -218,30 +220,41 @@ pub fn open_flags() {
     err(
         "open relative to a file",
         open(f, "x", 0, READ_RIGHTS, 0),
-        &[ERRNO_NOTDIR, ERRNO_NOTCAPABLE],
+        &[ERRNO_NOTDIR],
     );
     ok("fd_close", unsafe { fd_close(f) });
-    // Rights: a directory passes on at most its inheriting rights.
-    let d = ok("open dir", open(dir, "d", OFLAGS_DIRECTORY, DIR_RIGHTS, 0));
-    // Shrink what the directory was given (not what was asked for).
-    let st = ok("fdstat", unsafe { fd_fdstat_get(d) });
-    ok("shrink inheriting", unsafe {
-        fd_fdstat_set_rights(d, st.fs_rights_base, st.fs_rights_inheriting & READ_RIGHTS)
-    });
-    let f = ok("open with inherited rights", unsafe {
-        path_open(d, LOOKUPFLAGS_SYMLINK_FOLLOW, "inner", 0, READ_RIGHTS, 0, 0)
+    // Rights are advisory: a directory opened with no rights at all does
+    // everything the mount allows, and what a child asks for is not
+    // limited by the parent's (unchangeable) inheriting rights.
+    let d = ok(
+        "open dir with rights 0",
+        open(dir, "d", OFLAGS_DIRECTORY, 0, 0),
+    );
+    err(
+        "shrink inheriting",
+        unsafe { fd_fdstat_set_rights(d, 0, 0) },
+        &[ERRNO_NOTSUP],
+    );
+    let f = ok("open with more than inheriting", unsafe {
+        path_open(d, LOOKUPFLAGS_SYMLINK_FOLLOW, "inner", 0, FILE_RIGHTS, 0, 0)
     });
     let st = ok("fdstat", unsafe { fd_fdstat_get(f) });
     check(
-        st.fs_rights_base & RIGHTS_FD_WRITE == 0,
-        "no more than inherited",
+        st.fs_rights_base & RIGHTS_FD_WRITE != 0,
+        "opened for writing",
     );
     ok("fd_close", unsafe { fd_close(f) });
-    err(
-        "ask more than inheriting",
-        unsafe { path_open(d, LOOKUPFLAGS_SYMLINK_FOLLOW, "inner", 0, FILE_RIGHTS, 0, 0) },
-        &[ERRNO_NOTCAPABLE],
+    // Rights 0 opens a file for reading.
+    let f = ok("open file with rights 0", unsafe {
+        path_open(d, LOOKUPFLAGS_SYMLINK_FOLLOW, "inner", 0, 0, 0, 0)
+    });
+    let st = ok("fdstat", unsafe { fd_fdstat_get(f) });
+    check(st.fs_rights_base & RIGHTS_FD_READ != 0, "rights 0 reads");
+    check(
+        st.fs_rights_base & RIGHTS_FD_WRITE == 0,
+        "rights 0 does not write",
     );
+    ok("fd_close", unsafe { fd_close(f) });
     ok("fd_close", unsafe { fd_close(d) });
     pass("open");
 }
@@ -349,7 +362,8 @@ pub fn readonly() {
     );
     // A file opened for reading in /ro.
     let f = ok("open", open(ro, "hello.txt", 0, READ_RIGHTS, 0));
-    let fdonly = &[ERRNO_PERM, ERRNO_NOTCAPABLE, ERRNO_BADF];
+    // Not opened for writing: `badf`; what the mount forbids: `perm`.
+    let fdonly = &[ERRNO_BADF];
     err(
         "fd_write",
         unsafe {
@@ -366,12 +380,12 @@ pub fn readonly() {
     err(
         "set_size",
         unsafe { fd_filestat_set_size(f, 0) },
-        &[ERRNO_PERM, ERRNO_NOTCAPABLE, ERRNO_INVAL],
+        &[ERRNO_PERM],
     );
     err(
         "fd set_times",
         unsafe { fd_filestat_set_times(f, 0, 0, FSTFLAGS_MTIM_NOW) },
-        &[ERRNO_PERM, ERRNO_NOTCAPABLE],
+        &[ERRNO_PERM],
     );
     ok("fd_close", unsafe { fd_close(f) });
     // Reads and stats still work.
@@ -524,7 +538,7 @@ pub fn filestat() {
     err(
         "dir set_size",
         unsafe { fd_filestat_set_size(dir, 0) },
-        &[ERRNO_ISDIR, ERRNO_BADF, ERRNO_INVAL, ERRNO_NOTCAPABLE],
+        &[ERRNO_BADF],
     );
     // stdio has a filestat too.
     ok("fd_filestat_get(stdout)", unsafe { fd_filestat_get(1) });

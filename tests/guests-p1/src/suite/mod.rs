@@ -2,6 +2,7 @@
 //! `ok CHECK` lines for the host test and ends with `done GROUP`; a failed
 //! assertion ends the program with exit code 99 and a `FAIL:` line on stderr.
 
+mod advisory;
 mod basics;
 mod fs;
 mod io;
@@ -26,6 +27,9 @@ pub fn run(cmd: &str, rest: &[String]) {
         "fdstat" => io::fdstat(),
         "renumber" => io::renumber(),
         "open" => fs::open_flags(),
+        "rights0" => advisory::rights_zero(),
+        "rights_widen" => advisory::rights_do_not_widen(),
+        "dir_answers" => advisory::directory_answers(),
         "readonly" => fs::readonly(),
         "filestat" => fs::filestat(),
         "path" => fs::paths(),

@@ -184,34 +184,31 @@ pub fn poll() {
     check(find(&e, 2).is_some(), "stdin at EOF is ready");
     pass("poll stdio");
 
-    // A bad descriptor: an event with EBADF, or the whole call EBADF (the
-    // spec does not say which).
+    // A bad descriptor: the whole call fails with EBADF (the spec does not
+    // say; wasmtime answers so and programs check it).
     let subs = [
         clock(1, CLOCKID_MONOTONIC, 60_000_000_000, 0),
         fdsub(2, EVENTTYPE_FD_READ, 999),
     ];
     let mut out: Vec<Event> = Vec::with_capacity(2);
-    match unsafe { poll_oneoff(subs.as_ptr(), out.as_mut_ptr(), 2) } {
-        Err(e) => check_eq(e, ERRNO_BADF, "poll_oneoff with a bad fd"),
-        Ok(n) => {
-            unsafe { out.set_len(n) };
-            let b = find(&out, 2).unwrap_or_else(|| fail("no event for a bad fd"));
-            check_eq(b.error, ERRNO_BADF, "bad fd event error");
-        }
-    }
-    // A descriptor without the poll right.
-    ok("shrink", unsafe {
-        fd_fdstat_set_rights(f, RIGHTS_FD_READ, 0)
-    });
+    err(
+        "poll_oneoff with a bad fd",
+        unsafe { poll_oneoff(subs.as_ptr(), out.as_mut_ptr(), 2) },
+        &[ERRNO_BADF],
+    );
+    // Rights are advisory: a file whose rights the guest tried to drop
+    // still polls.
+    err(
+        "fd_fdstat_set_rights",
+        unsafe { fd_fdstat_set_rights(f, RIGHTS_FD_READ, 0) },
+        &[ERRNO_NOTSUP],
+    );
     let e = wait(&[
         clock(1, CLOCKID_MONOTONIC, 60_000_000_000, 0),
         fdsub(2, EVENTTYPE_FD_READ, f),
     ]);
-    let b = find(&e, 2).unwrap_or_else(|| fail("no event for an fd without POLL_FD_READWRITE"));
-    check(
-        b.error == ERRNO_NOTCAPABLE || b.error == ERRNO_SUCCESS,
-        "event for an fd without the poll right",
-    );
+    let b = find(&e, 2).unwrap_or_else(|| fail("no event for a file"));
+    check_eq(b.error, ERRNO_SUCCESS, "file event");
     ok("fd_close", unsafe { fd_close(f) });
     pass("poll errors");
 
