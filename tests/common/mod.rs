@@ -372,6 +372,9 @@ pub struct Run {
     pub preopens: Vec<(PathBuf, String, DirPerms, FilePerms)>,
     pub configure: Vec<Configure>,
     pub timeout: Duration,
+    /// The store's host-call fuel (`Store::set_hostcall_fuel`) for core
+    /// modules; `None`: wasmtime's default.
+    pub hostcall_fuel: Option<usize>,
 }
 
 impl Run {
@@ -395,6 +398,7 @@ impl Run {
             preopens: Vec::new(),
             configure: Vec::new(),
             timeout: Duration::from_secs(120),
+            hostcall_fuel: None,
         }
     }
 
@@ -444,6 +448,12 @@ impl Run {
     /// (so `allow_blocking_current_thread` applies to them).
     pub fn configure(mut self, f: impl Fn(&mut WasiCtxBuilder) + Send + Sync + 'static) -> Self {
         self.configure.push(Arc::new(f));
+        self
+    }
+
+    /// The host-call fuel of a core module's store.
+    pub fn hostcall_fuel(mut self, fuel: usize) -> Self {
+        self.hostcall_fuel = Some(fuel);
         self
     }
 

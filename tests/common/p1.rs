@@ -205,6 +205,9 @@ fn store(
     let (mut b, stdout, stderr) = run.builder();
     let mut store = Store::new(engine(), P1Store { wasi: b.build_p1() });
     store.set_epoch_deadline(EPOCH_DEADLINE_TICKS);
+    if let Some(fuel) = run.hostcall_fuel {
+        store.set_hostcall_fuel(fuel);
+    }
     (store, stdout, stderr)
 }
 
