@@ -1,0 +1,299 @@
+//! The official WASI testsuite (github.com/WebAssembly/wasi-testsuite,
+//! branch `prod/testsuite-base`): programs written by others, in Rust, C
+//! and AssemblyScript, run as the suite's specification says and judged by
+//! their exit code and the outputs their JSON names.
+//!
+//! The suite is not part of this repository. It is found through
+//! `WASI_TESTSUITE_DIR` (the folder that holds `rust/`, `c/` and
+//! `assemblyscript/`; `.ci/run` points it at the workspace's copy). Without
+//! it every test here passes as skipped, after printing how to get the
+//! suite.
+//!
+//! Each preview 1 program runs through the sync linker and the async linker
+//! on both tokio runtime kinds, with its `root` (when it has one) copied to
+//! a fresh directory and preopened as `/`, its arguments after argv[0] (the
+//! file name), its environment and nothing else (no stdin).
+
+mod common;
+use common::p1::{self, P1Mode};
+use common::{Exit, Outcome, Run, tempdir};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// How a test is to be run and judged: the suite's JSON in either of its
+/// forms (the legacy one, or `operations`), with its defaults.
+#[derive(Debug, Default)]
+struct Spec {
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    root: Option<String>,
+    exit_code: i32,
+    stdout: Option<String>,
+    stderr: Option<String>,
+    /// The test talks to the runner over the network (`connect`, `send`,
+    /// `recv` operations), which these tests do not do.
+    network: bool,
+}
+
+impl Spec {
+    /// The specification of `wasm`: its JSON beside it, or the defaults.
+    fn of(wasm: &Path) -> Spec {
+        let json = wasm.with_extension("json");
+        let Ok(text) = std::fs::read_to_string(&json) else {
+            return Spec::default();
+        };
+        let value: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{}: not JSON: {e}", json.display()));
+        match value.get("operations").and_then(Value::as_array) {
+            Some(ops) => Spec::from_operations(ops),
+            None => {
+                let mut spec = Spec::default();
+                spec.run_fields(&value);
+                spec.exit_code = exit_code(&value);
+                spec.stdout = string(&value, "stdout");
+                spec.stderr = string(&value, "stderr");
+                spec
+            }
+        }
+    }
+
+    /// The operation-based form: `run`, `wait`, `read`, and the network
+    /// operations.
+    fn from_operations(ops: &[Value]) -> Spec {
+        let mut spec = Spec::default();
+        for op in ops {
+            match op.get("type").and_then(Value::as_str) {
+                Some("run") => spec.run_fields(op),
+                Some("wait") => spec.exit_code = exit_code(op),
+                Some("read") => {
+                    let payload = string(op, "payload").unwrap_or_default();
+                    match op.get("id").and_then(Value::as_str).unwrap_or("stdout") {
+                        "stderr" => spec.stderr.get_or_insert_default().push_str(&payload),
+                        _ => spec.stdout.get_or_insert_default().push_str(&payload),
+                    }
+                }
+                _ => spec.network = true,
+            }
+        }
+        spec
+    }
+
+    /// `args`, `env` and `root`, where the form puts them.
+    fn run_fields(&mut self, v: &Value) {
+        if let Some(args) = v.get("args").and_then(Value::as_array) {
+            self.args = args
+                .iter()
+                .map(|a| a.as_str().unwrap_or_default().to_string())
+                .collect();
+        }
+        if let Some(env) = v.get("env").and_then(Value::as_object) {
+            self.env = env
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect();
+        }
+        self.root = string(v, "root");
+    }
+}
+
+fn string(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn exit_code(v: &Value) -> i32 {
+    v.get("exit_code")
+        .and_then(Value::as_i64)
+        .and_then(|c| i32::try_from(c).ok())
+        .unwrap_or(0)
+}
+
+/// The suite's folder, or `None` (with a note on how to get it).
+fn suite_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("WASI_TESTSUITE_DIR").map(PathBuf::from);
+    match dir {
+        Some(dir) if dir.is_dir() => Some(dir),
+        _ => {
+            eprintln!(
+                "skipped: the official WASI testsuite is not here. Get it with\n  \
+                 git clone --branch prod/testsuite-base https://github.com/WebAssembly/wasi-testsuite\n\
+                 and run the tests with WASI_TESTSUITE_DIR=<that clone>/tests"
+            );
+            None
+        }
+    }
+}
+
+/// The `.wasm` programs of one folder of the suite, sorted by name.
+fn programs(folder: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+        .collect();
+    found.sort();
+    found
+}
+
+/// Copies `from` into `to` (files, directories and symlinks as they are),
+/// leaving out the `*.cleanup` leftovers of earlier runs.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if Path::new(&name).extension().is_some_and(|x| x == "cleanup") {
+            continue;
+        }
+        let (src, dst) = (entry.path(), to.join(&name));
+        let ft = entry.file_type().unwrap();
+        if ft.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src).unwrap(), &dst).unwrap();
+        } else if ft.is_dir() {
+            copy_tree(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+/// What is wrong with one run of a test, if anything.
+fn judge(spec: &Spec, out: &Outcome) -> Option<String> {
+    let mut wrong = Vec::new();
+    match &out.exit {
+        Exit::Code(code) if *code == spec.exit_code => {}
+        Exit::Code(code) => wrong.push(format!("exit {code}, expected {}", spec.exit_code)),
+        // A trap's first and last lines: what trapped and why.
+        Exit::Trap(text) | Exit::Instantiate(text) => {
+            let first = text.lines().next().unwrap_or_default();
+            let last = text.lines().last().unwrap_or_default();
+            wrong.push(format!("trapped: {first} .. {last}"));
+        }
+    }
+    if let Some(expected) = &spec.stdout
+        && out.stdout() != *expected
+    {
+        wrong.push(format!("stdout {:?}, expected {expected:?}", out.stdout()));
+    }
+    if let Some(expected) = &spec.stderr
+        && out.stderr() != *expected
+    {
+        wrong.push(format!("stderr {:?}, expected {expected:?}", out.stderr()));
+    }
+    if wrong.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{}\n    stdout: {:?}\n    stderr: {:?}",
+        wrong.join("; "),
+        out.stdout(),
+        out.stderr()
+    ))
+}
+
+/// Runs every preview 1 program of `folder` (relative to the suite) in
+/// every mode; fails with the list of what went wrong.
+fn run_preview1_folder(folder: &str) {
+    let Some(suite) = suite_dir() else { return };
+    let dir = suite.join(folder);
+    let wasm = programs(&dir);
+    if wasm.is_empty() {
+        eprintln!(
+            "skipped: {} holds no .wasm programs (a copy without its binaries?)",
+            dir.display()
+        );
+        return;
+    }
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for path in &wasm {
+        let spec = Spec::of(path);
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("test");
+        if spec.network {
+            eprintln!("skipped {name}: it needs the runner as a network peer");
+            continue;
+        }
+        for mode in P1Mode::ALL {
+            let scratch = tempdir();
+            let mut run = Run::new(path.to_str().expect("UTF-8 path"));
+            run.name = name.to_string();
+            let mut run = run.args(spec.args.iter().cloned());
+            for (k, v) in &spec.env {
+                run = run.env(k.clone(), v.clone());
+            }
+            if let Some(root) = &spec.root {
+                let fresh = scratch.path().join("root");
+                copy_tree(&dir.join(root), &fresh);
+                run = run.preopen_rw(&fresh, "/");
+            }
+            let out = p1::run(&run, mode);
+            runs += 1;
+            if let Some(why) = judge(&spec, &out) {
+                failures.push(format!("{name} ({mode:?}): {why}"));
+            }
+        }
+    }
+    eprintln!("{folder}: {} programs, {runs} runs", wasm.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {runs} runs of {folder} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn preview1_rust() {
+    run_preview1_folder("rust/testsuite/wasm32-wasip1");
+}
+
+#[test]
+fn preview1_c() {
+    run_preview1_folder("c/testsuite/wasm32-wasip1");
+}
+
+#[test]
+fn preview1_assemblyscript() {
+    run_preview1_folder("assemblyscript/testsuite/wasm32-wasip1");
+}
+
+#[test]
+fn specifications_in_both_forms_are_read() {
+    let legacy: Value = serde_json::json!({
+        "args": ["a", "b"], "env": {"K": "v"}, "root": "fs", "exit_code": 3, "stdout": "hi"
+    });
+    let dir = tempdir();
+    let wasm = dir.path().join("t.wasm");
+    std::fs::write(dir.path().join("t.json"), legacy.to_string()).unwrap();
+    let spec = Spec::of(&wasm);
+    assert_eq!(spec.args, ["a", "b"]);
+    assert_eq!(spec.env, [("K".to_string(), "v".to_string())]);
+    assert_eq!(spec.root.as_deref(), Some("fs"));
+    assert_eq!(spec.exit_code, 3);
+    assert_eq!(spec.stdout.as_deref(), Some("hi"));
+    assert_eq!(spec.stderr, None);
+    assert!(!spec.network);
+
+    let ops: Value = serde_json::json!({"operations": [
+        {"type": "run", "args": ["x"], "root": "r"},
+        {"type": "read", "payload": "out"},
+        {"type": "read", "id": "stderr", "payload": "err"},
+        {"type": "wait", "exit_code": 1},
+    ]});
+    std::fs::write(dir.path().join("t.json"), ops.to_string()).unwrap();
+    let spec = Spec::of(&wasm);
+    assert_eq!(spec.args, ["x"]);
+    assert_eq!(spec.root.as_deref(), Some("r"));
+    assert_eq!(spec.exit_code, 1);
+    assert_eq!(spec.stdout.as_deref(), Some("out"));
+    assert_eq!(spec.stderr.as_deref(), Some("err"));
+
+    let net: Value = serde_json::json!({"operations": [{"type": "run"}, {"type": "connect"}]});
+    std::fs::write(dir.path().join("t.json"), net.to_string()).unwrap();
+    assert!(Spec::of(&wasm).network);
+
+    std::fs::remove_file(dir.path().join("t.json")).unwrap();
+    let spec = Spec::of(&wasm);
+    assert_eq!((spec.exit_code, spec.stdout, spec.root), (0, None, None));
+}
