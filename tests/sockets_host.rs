@@ -104,7 +104,8 @@ fn resolve_addresses_checks_the_name_then_the_policy() {
             " ",
             "a.b<&>",
             "127.0.0.1:80",
-            "[::]",
+            "[::1",
+            "[1.2.3.4]",
             "http://example.com/",
         ] {
             let r = ip_name_lookup::Host::resolve_addresses(
@@ -114,7 +115,7 @@ fn resolve_addresses_checks_the_name_then_the_policy() {
             );
             assert_eq!(code(r), ErrorCode::InvalidArgument, "{name:?}");
         }
-        for name in ["localhost", "127.0.0.1", "::1"] {
+        for name in ["localhost", "127.0.0.1", "::1", "[::1]", "[::]"] {
             let r = ip_name_lookup::Host::resolve_addresses(
                 &mut host,
                 Resource::new_borrow(net.rep()),

@@ -1,5 +1,6 @@
 //! `wasi:sockets/ip-name-lookup` through a guest, in every mode: IP
-//! literals (returned as they are, IPv4-mapped IPv6 as IPv4), `localhost`
+//! literals, IPv6 ones also in brackets (returned as they are, IPv4-mapped
+//! IPv6 as IPv4; malformed bracket forms `invalid-argument`), `localhost`
 //! through the system resolver, invalid names, a name that cannot exist,
 //! the policy, std's `to_socket_addrs`, and a lookup dropped while pending.
 
@@ -27,7 +28,17 @@ fn result(out: &Outcome, name: &str) -> String {
 fn ip_literals_resolve_to_themselves() {
     for mode in Mode::ALL {
         let out = lookup(
-            &["127.0.0.1", "::1", "0.0.0.0", "::ffff:10.1.2.3", "fe80::1"],
+            &[
+                "127.0.0.1",
+                "::1",
+                "0.0.0.0",
+                "::ffff:10.1.2.3",
+                "fe80::1",
+                "[::1]",
+                "[::]",
+                "[fe80::1:2]",
+                "[::ffff:10.1.2.3]",
+            ],
             true,
         )
         .run(mode);
@@ -41,6 +52,11 @@ fn ip_literals_resolve_to_themselves() {
                 // Never an IPv4-mapped IPv6 address (the spec).
                 ("::ffff:10.1.2.3", &["ok 10.1.2.3"]),
                 ("fe80::1", &["ok fe80::1"]),
+                // In brackets, as a URL writes them: the same, no DNS.
+                ("[::1]", &["ok ::1"]),
+                ("[::]", &["ok ::"]),
+                ("[fe80::1:2]", &["ok fe80::1:2"]),
+                ("[::ffff:10.1.2.3]", &["ok 10.1.2.3"]),
             ],
         );
     }
@@ -74,7 +90,12 @@ fn invalid_names_are_invalid_argument() {
         "",
         "a..b",
         "127.0.0.1:80",
-        "[::1]",
+        "[::1]:80",
+        "[::1",
+        "::1]",
+        "[]",
+        "[1.2.3.4]",
+        "[localhost]",
         "exa mple.com",
         "-a.com",
     ];

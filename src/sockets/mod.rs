@@ -29,7 +29,7 @@ use crate::TrappableError;
 use crate::bindings::sockets::network::ErrorCode;
 pub(crate) use error::NetworkStreamError;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -109,8 +109,10 @@ const MAX_DOMAIN_LEN: usize = 253;
 const MAX_LABEL_LEN: usize = 63;
 
 /// Checks the syntax of a name given to `resolve-addresses`: an IPv4 address
-/// in dotted-quad form, an IPv6 address (without brackets or port), or a
-/// domain name. Anything else is `invalid-argument`.
+/// in dotted-quad form, an IPv6 address, bare or in brackets (`::1`,
+/// `[::1]`, the form of a URL's host), or a domain name. Anything else is
+/// `invalid-argument`, among it a port, a bracket without its partner and
+/// anything but an IPv6 address in brackets (`[1.2.3.4]`).
 ///
 /// Domain names: an optional trailing dot; labels of 1 to 63 bytes, of
 /// letters, digits, `-` and `_`, neither starting nor ending with `-`; at
@@ -121,6 +123,12 @@ const MAX_LABEL_LEN: usize = 63;
 pub(crate) fn parse_host_name(name: &str) -> Result<HostName, ErrorCode> {
     if let Ok(ip) = name.parse::<IpAddr>() {
         return Ok(HostName::Ip(ip));
+    }
+    if let Some(inner) = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
+        return match inner.parse::<Ipv6Addr>() {
+            Ok(ip) => Ok(HostName::Ip(ip.into())),
+            Err(_) => Err(ErrorCode::InvalidArgument),
+        };
     }
     let domain = name.strip_suffix('.').unwrap_or(name);
     if domain.is_empty() {
@@ -163,7 +171,7 @@ fn valid_label(label: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::{Ipv4Addr, Ipv6Addr};
+    use std::net::Ipv4Addr;
 
     #[test]
     fn ip_literals_parse_as_addresses() {
@@ -178,6 +186,22 @@ mod tests {
         assert_eq!(
             parse_host_name("0.0.0.0"),
             Ok(HostName::Ip(Ipv4Addr::UNSPECIFIED.into()))
+        );
+    }
+
+    #[test]
+    fn bracketed_ipv6_literals_parse_as_addresses() {
+        assert_eq!(
+            parse_host_name("[::1]"),
+            Ok(HostName::Ip(Ipv6Addr::LOCALHOST.into()))
+        );
+        assert_eq!(
+            parse_host_name("[::]"),
+            Ok(HostName::Ip(Ipv6Addr::UNSPECIFIED.into()))
+        );
+        assert_eq!(
+            parse_host_name("[fe80::1:2]"),
+            Ok(HostName::Ip("fe80::1:2".parse::<IpAddr>().unwrap()))
         );
     }
 
@@ -215,8 +239,15 @@ mod tests {
             "a b",
             "a.b<&>",
             "127.0.0.1:80",
-            "[::]",
             "[::1]:80",
+            "[::1",
+            "::1]",
+            "[]",
+            "[[::1]]",
+            "[1.2.3.4]",
+            "[localhost]",
+            "[ ::1]",
+            "[fe80::1%1]",
             "http://example.com/",
             "example..com",
             ".example.com",
