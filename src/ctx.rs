@@ -316,7 +316,8 @@ impl WasiCtxBuilder {
         self
     }
 
-    /// Whether the guest may resolve host names.
+    /// Whether the guest may resolve host names. A refused lookup answers
+    /// `permanent-resolver-failure` (from `resolve-next-address`).
     pub fn allow_ip_name_lookup(&mut self, allow: bool) -> &mut Self {
         self.ctx().allow_ip_name_lookup = allow;
         self
