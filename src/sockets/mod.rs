@@ -7,6 +7,7 @@
 //! generated `Host` traits; OS errors become spec codes in `error.rs`.
 
 mod addr;
+mod buffer;
 mod error;
 mod host_ip_name_lookup;
 mod host_network;
@@ -21,8 +22,9 @@ mod tcp_stream;
 mod udp;
 mod udp_streams;
 
+pub use buffer::MAX_BUFFER_SIZE;
 pub use lookup::{MAX_ADDRESSES, ResolveAddressStream};
-pub use udp::{MAX_BUFFER_SIZE, UdpSocket};
+pub use udp::UdpSocket;
 pub use udp_streams::{IncomingDatagramStream, MAX_BATCH, MAX_DATAGRAM, OutgoingDatagramStream};
 
 use crate::TrappableError;

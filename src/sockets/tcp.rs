@@ -14,6 +14,7 @@
 //! `connect-in-progress` → `connected`; a failed connection attempt ends
 //! in `closed`.
 
+use super::buffer;
 use super::error::connect_error;
 use super::policy::{Verdict, is_ipv4_mapped, is_unicast, is_valid_remote};
 use super::tcp_stream::{Connection, TcpReader, TcpWriter};
@@ -605,33 +606,25 @@ impl TcpSocket {
         Ok(())
     }
 
-    /// `receive-buffer-size`.
+    /// `receive-buffer-size` (in the guest's units: see `buffer.rs`).
     pub(crate) fn receive_buffer_size(&self) -> SocketResult<u64> {
-        Ok(sockopt::socket_recv_buffer_size(self.fd()?)? as u64)
+        buffer::receive(self.fd()?)
     }
 
     /// `set-receive-buffer-size`: 0 is `invalid-argument`; the value is
     /// clamped (the OS clamps it further to its own maximum).
     pub(crate) fn set_receive_buffer_size(&self, value: u64) -> SocketResult<()> {
-        let fd = self.fd()?;
-        Ok(sockopt::set_socket_recv_buffer_size(
-            fd,
-            buffer_size(value)?,
-        )?)
+        buffer::set_receive(self.fd()?, value)
     }
 
-    /// `send-buffer-size`.
+    /// `send-buffer-size` (in the guest's units).
     pub(crate) fn send_buffer_size(&self) -> SocketResult<u64> {
-        Ok(sockopt::socket_send_buffer_size(self.fd()?)? as u64)
+        buffer::send(self.fd()?)
     }
 
     /// `set-send-buffer-size`: as the receive buffer size.
     pub(crate) fn set_send_buffer_size(&self, value: u64) -> SocketResult<()> {
-        let fd = self.fd()?;
-        Ok(sockopt::set_socket_send_buffer_size(
-            fd,
-            buffer_size(value)?,
-        )?)
+        buffer::set_send(self.fd()?, value)
     }
 
     /// `shutdown`: only on a connected socket.
@@ -697,13 +690,4 @@ fn keepalive_secs(value: u64) -> SocketResult<Duration> {
     }
     let secs = value.div_ceil(1_000_000_000).clamp(1, MAX_KEEPALIVE_SECS);
     Ok(Duration::from_secs(secs))
-}
-
-/// A buffer size as `setsockopt` takes it: 0 is `invalid-argument`, larger
-/// values are clamped to `i32::MAX` (the OS clamps to its own maximum).
-fn buffer_size(value: u64) -> SocketResult<usize> {
-    if value == 0 {
-        return err(ErrorCode::InvalidArgument);
-    }
-    Ok(usize::try_from(value.min(i32::MAX as u64)).unwrap_or(i32::MAX as usize))
 }

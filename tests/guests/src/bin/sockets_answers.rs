@@ -1,0 +1,199 @@
+//! The socket answers that programs written for other hosts check, through
+//! direct `wasi:sockets` calls. `argv[1]` selects the case; each prints
+//! `case <name>: <result>` lines (`ok ...` or the spec error code) for
+//! `tests/sockets_answers.rs` to compare, then `done`. Every wait is
+//! bounded (5 s per wait), so a missing answer shows as `timeout`, never as
+//! a hang.
+//! - `buffers`: `receive-buffer-size` / `send-buffer-size` after a set, on
+//!   TCP (unbound, listening, connected, and accepted from a listener that
+//!   had them set) and UDP; sizes of 1 and `u64::MAX`.
+use wasi_guests::{arg, unknown_case};
+use wasip2::clocks::monotonic_clock;
+use wasip2::io::poll::{poll, Pollable};
+use wasip2::sockets::instance_network::instance_network;
+use wasip2::sockets::network::{
+    ErrorCode, IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, Network,
+};
+use wasip2::sockets::tcp::TcpSocket;
+use wasip2::sockets::tcp_create_socket::create_tcp_socket;
+use wasip2::sockets::udp::UdpSocket;
+use wasip2::sockets::udp_create_socket::create_udp_socket;
+
+fn main() {
+    let net = instance_network();
+    match arg(1).as_str() {
+        "buffers" => buffers(&net),
+        other => unknown_case(other),
+    }
+    println!("done");
+}
+
+fn case<T: std::fmt::Debug>(name: &str, r: Result<T, ErrorCode>) {
+    match r {
+        Ok(v) => println!("case {name}: ok {v:?}"),
+        Err(e) => println!("case {name}: {}", e.name()),
+    }
+}
+
+fn localhost(port: u16) -> IpSocketAddress {
+    IpSocketAddress::Ipv4(Ipv4SocketAddress {
+        port,
+        address: (127, 0, 0, 1),
+    })
+}
+
+/// Waits for `p`, at most 5 s. Returns whether it became ready.
+fn wait(p: &Pollable) -> bool {
+    let timeout = monotonic_clock::subscribe_duration(5_000_000_000);
+    poll(&[p, &timeout]).contains(&0)
+}
+
+/// Calls `f` until it stops answering `would-block`, waiting on `p` in
+/// between (at most 20 waits of 5 s).
+fn finish<T>(p: &Pollable, mut f: impl FnMut() -> Result<T, ErrorCode>) -> Result<T, ErrorCode> {
+    for _ in 0..20 {
+        match f() {
+            Err(ErrorCode::WouldBlock) => {
+                wait(p);
+            }
+            r => return r,
+        }
+    }
+    Err(ErrorCode::Timeout)
+}
+
+fn tcp_bind(net: &Network, s: &TcpSocket, a: IpSocketAddress) -> Result<(), ErrorCode> {
+    s.start_bind(net, a)?;
+    finish(&s.subscribe(), || s.finish_bind())
+}
+
+fn tcp_listen(s: &TcpSocket) -> Result<(), ErrorCode> {
+    s.start_listen()?;
+    finish(&s.subscribe(), || s.finish_listen())
+}
+
+fn tcp_connect(net: &Network, s: &TcpSocket, a: IpSocketAddress) -> Result<(), ErrorCode> {
+    s.start_connect(net, a)?;
+    finish(&s.subscribe(), || s.finish_connect()).map(drop)
+}
+
+/// A TCP listener on 127.0.0.1 (ephemeral port) and its address.
+fn tcp_listener(net: &Network) -> (TcpSocket, IpSocketAddress) {
+    let l = create_tcp_socket(IpAddressFamily::Ipv4).expect("create");
+    tcp_bind(net, &l, localhost(0)).expect("bind");
+    tcp_listen(&l).expect("listen");
+    let addr = l.local_address().expect("local-address");
+    (l, addr)
+}
+
+fn udp_bind(net: &Network, s: &UdpSocket, a: IpSocketAddress) -> Result<(), ErrorCode> {
+    s.start_bind(net, a)?;
+    wait(&s.subscribe());
+    s.finish_bind()
+}
+
+/// The getters and setters of one socket kind's two buffer sizes.
+struct Sizes<S> {
+    receive: fn(&S) -> Result<u64, ErrorCode>,
+    set_receive: fn(&S, u64) -> Result<(), ErrorCode>,
+    send: fn(&S) -> Result<u64, ErrorCode>,
+    set_send: fn(&S, u64) -> Result<(), ErrorCode>,
+}
+
+const TCP: Sizes<TcpSocket> = Sizes {
+    receive: TcpSocket::receive_buffer_size,
+    set_receive: TcpSocket::set_receive_buffer_size,
+    send: TcpSocket::send_buffer_size,
+    set_send: TcpSocket::set_send_buffer_size,
+};
+
+const UDP: Sizes<UdpSocket> = Sizes {
+    receive: UdpSocket::receive_buffer_size,
+    set_receive: UdpSocket::set_receive_buffer_size,
+    send: UdpSocket::send_buffer_size,
+    set_send: UdpSocket::set_send_buffer_size,
+};
+
+impl<S> Sizes<S> {
+    /// Prints `<p>-rcvbuf` and `<p>-sndbuf`: the two sizes as they read.
+    fn show(&self, p: &str, s: &S) {
+        case(&format!("{p}-rcvbuf"), (self.receive)(s));
+        case(&format!("{p}-sndbuf"), (self.send)(s));
+    }
+
+    /// Sets both sizes to `value` (`<p>-set` is the first failure or ok),
+    /// then shows them.
+    fn set(&self, p: &str, s: &S, value: u64) {
+        let r = (self.set_receive)(s, value).and_then(|()| (self.set_send)(s, value));
+        case(&format!("{p}-set"), r);
+        self.show(p, s);
+    }
+
+    /// Sets each size to `value`, then to what was read back: the second
+    /// read must give the same (`<p>-rcvbuf-again: ok same`).
+    fn capped(&self, p: &str, s: &S, value: u64) {
+        self.set(p, s, value);
+        for (name, get, set) in [
+            ("rcvbuf", self.receive, self.set_receive),
+            ("sndbuf", self.send, self.set_send),
+        ] {
+            let r = get(s).and_then(|got| {
+                set(s, got)?;
+                Ok(if get(s)? == got { "same" } else { "different" })
+            });
+            match r {
+                Ok(v) => println!("case {p}-{name}-again: ok {v}"),
+                Err(e) => println!("case {p}-{name}-again: {}", e.name()),
+            }
+        }
+    }
+}
+
+fn buffers(net: &Network) {
+    // TCP: set before the bind, read in every state after.
+    let s = create_tcp_socket(IpAddressFamily::Ipv4).expect("create");
+    TCP.set("tcp-64k", &s, 65536);
+    TCP.capped("tcp-1", &s, 1);
+    TCP.capped("tcp-max", &s, u64::MAX);
+    TCP.set("tcp-zero", &s, 0);
+
+    let l = create_tcp_socket(IpAddressFamily::Ipv4).expect("create");
+    TCP.set("listener-64k", &l, 65536);
+    tcp_bind(net, &l, localhost(0)).expect("bind");
+    tcp_listen(&l).expect("listen");
+    TCP.show("listening", &l);
+    let addr = l.local_address().expect("local-address");
+
+    let client = create_tcp_socket(IpAddressFamily::Ipv4).expect("create");
+    TCP.set("client-32k", &client, 32768);
+    tcp_connect(net, &client, addr).expect("connect");
+    TCP.show("connected", &client);
+    match finish(&l.subscribe(), || l.accept()) {
+        Ok((accepted, _input, _output)) => {
+            // The kernel copies the listener's buffers to the connection.
+            TCP.show("accepted", &accepted);
+            TCP.set("accepted-48k", &accepted, 49152);
+        }
+        Err(e) => println!("case accepted: {}", e.name()),
+    }
+
+    // A listener whose sizes were set while it listened.
+    let (l2, addr2) = tcp_listener(net);
+    TCP.set("listening-16k", &l2, 16384);
+    let client2 = create_tcp_socket(IpAddressFamily::Ipv4).expect("create");
+    tcp_connect(net, &client2, addr2).expect("connect");
+    match finish(&l2.subscribe(), || l2.accept()) {
+        Ok((accepted, _input, _output)) => TCP.show("accepted-16k", &accepted),
+        Err(e) => println!("case accepted-16k: {}", e.name()),
+    }
+
+    // UDP: before and after the bind.
+    let u = create_udp_socket(IpAddressFamily::Ipv4).expect("create");
+    UDP.set("udp-64k", &u, 65536);
+    udp_bind(net, &u, localhost(0)).expect("bind");
+    UDP.show("udp-bound", &u);
+    UDP.set("udp-24k", &u, 24576);
+    UDP.capped("udp-1", &u, 1);
+    UDP.capped("udp-max", &u, u64::MAX);
+    UDP.set("udp-zero", &u, 0);
+}

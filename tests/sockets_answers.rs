@@ -1,0 +1,128 @@
+//! Socket answers that programs written for other hosts (wasmtime 48
+//! above all) check, through the `sockets_answers` guest in every mode:
+//! buffer sizes that read back as they were set (TCP, UDP, and a
+//! connection accepted from a listener that had them set).
+
+mod common;
+use common::{Mode, Outcome, Run, cases, check_cases, guests};
+
+/// A run of `sockets_answers CASE ARGS...` with TCP and UDP allowed to any
+/// address.
+fn answers(args: &[&str]) -> Run {
+    Run::new(guests::SOCKETS_ANSWERS)
+        .args(args.iter().copied())
+        .configure(|b| {
+            b.allow_tcp(true).allow_udp(true).inherit_network();
+        })
+}
+
+/// The result of case `name`, failing the test if it is missing.
+#[track_caller]
+fn result(out: &Outcome, name: &str) -> String {
+    cases(out)
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| panic!("no case {name:?}:\n{out:?}"))
+}
+
+/// A `net.core` limit of this machine (`rmem_max`, `wmem_max`).
+fn net_core(name: &str) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/sys/net/core/{name}"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+#[test]
+fn buffer_sizes_read_back_as_set() {
+    const SET: &[&str] = &["ok ()"];
+    const K64: &[&str] = &["ok 65536"];
+    let mut expected: Vec<(&str, &[&str])> = vec![];
+    // Linux doubles what setsockopt gets; the guest reads what it set.
+    for p in [
+        "tcp-64k",
+        "listener-64k",
+        "listening",
+        "accepted",
+        "udp-64k",
+        "udp-bound",
+    ] {
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        if !matches!(p, "listening" | "accepted" | "udp-bound") {
+            expected.push((leak(format!("{p}-set")), SET));
+        }
+        expected.push((leak(format!("{p}-rcvbuf")), K64));
+        expected.push((leak(format!("{p}-sndbuf")), K64));
+    }
+    expected.extend([
+        ("client-32k-set", SET),
+        ("client-32k-rcvbuf", &["ok 32768"][..]),
+        ("client-32k-sndbuf", &["ok 32768"]),
+        ("connected-rcvbuf", &["ok 32768"]),
+        ("connected-sndbuf", &["ok 32768"]),
+        ("accepted-48k-set", SET),
+        ("accepted-48k-rcvbuf", &["ok 49152"]),
+        ("accepted-48k-sndbuf", &["ok 49152"]),
+        ("listening-16k-set", SET),
+        ("listening-16k-rcvbuf", &["ok 16384"]),
+        ("listening-16k-sndbuf", &["ok 16384"]),
+        ("accepted-16k-rcvbuf", &["ok 16384"]),
+        ("accepted-16k-sndbuf", &["ok 16384"]),
+        ("udp-24k-set", SET),
+        ("udp-24k-rcvbuf", &["ok 24576"]),
+        ("udp-24k-sndbuf", &["ok 24576"]),
+        ("tcp-zero-set", &["invalid-argument"]),
+        ("udp-zero-set", &["invalid-argument"]),
+    ]);
+    for mode in Mode::ALL {
+        let out = answers(&["buffers"]).run(mode);
+        out.assert_success().assert_line("done");
+        check_cases(&out, &expected);
+    }
+}
+
+#[test]
+fn capped_buffer_sizes_read_back_as_in_effect() {
+    // 1 and u64::MAX are accepted; what reads back is the size in effect,
+    // in the guest's units: setting it again changes nothing, and a
+    // request above the machine's limit reads as that limit.
+    for mode in Mode::ALL {
+        let out = answers(&["buffers"]).run(mode);
+        out.assert_success().assert_line("done");
+        let mut expected: Vec<(String, &[&str])> = vec![];
+        for p in ["tcp-1", "tcp-max", "udp-1", "udp-max"] {
+            expected.push((format!("{p}-set"), &["ok ()"]));
+            expected.push((format!("{p}-rcvbuf-again"), &["ok same"]));
+            expected.push((format!("{p}-sndbuf-again"), &["ok same"]));
+        }
+        let expected: Vec<(&str, &[&str])> =
+            expected.iter().map(|(n, r)| (n.as_str(), *r)).collect();
+        check_cases(&out, &expected);
+        for p in ["tcp-1", "udp-1"] {
+            for b in ["rcvbuf", "sndbuf"] {
+                let r = result(&out, &format!("{p}-{b}"));
+                let n: u64 = r
+                    .strip_prefix("ok ")
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
+                assert!(
+                    n > 1 && n < 65536,
+                    "{mode:?}: {p}-{b} read {r:?} after a set of 1"
+                );
+            }
+        }
+        for (p, b, limit) in [
+            ("tcp-max", "rcvbuf", "rmem_max"),
+            ("tcp-max", "sndbuf", "wmem_max"),
+            ("udp-max", "rcvbuf", "rmem_max"),
+            ("udp-max", "sndbuf", "wmem_max"),
+        ] {
+            let r = result(&out, &format!("{p}-{b}"));
+            match net_core(limit) {
+                Some(max) => assert_eq!(r, format!("ok {max}"), "{mode:?}: {p}-{b}"),
+                None => eprintln!("no /proc/sys/net/core/{limit}: {p}-{b} read {r:?}"),
+            }
+        }
+    }
+}
