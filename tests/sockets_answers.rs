@@ -1,10 +1,62 @@
 //! Socket answers that programs written for other hosts (wasmtime 48
 //! above all) check, through the `sockets_answers` guest in every mode:
 //! buffer sizes that read back as they were set (TCP, UDP, and a
-//! connection accepted from a listener that had them set).
+//! connection accepted from a listener that had them set), and UDP streams
+//! that permit sending at once.
 
 mod common;
 use common::{Mode, Outcome, Run, cases, check_cases, guests};
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// A host-side UDP echo peer on 127.0.0.1: every datagram goes back to its
+/// sender. Stops (and its thread ends) when dropped.
+struct EchoPeer {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl EchoPeer {
+    fn start() -> Self {
+        let socket = UdpSocket::bind("127.0.0.1:0").expect("bind a UDP peer");
+        socket
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        let addr = socket.local_addr().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut buf = vec![0u8; 65536];
+            while !stopped.load(Ordering::Relaxed) {
+                if let Ok((n, from)) = socket.recv_from(&mut buf) {
+                    let _ = socket.send_to(&buf[..n], from);
+                }
+            }
+        });
+        EchoPeer {
+            addr,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn port(&self) -> String {
+        self.addr.port().to_string()
+    }
+}
+
+impl Drop for EchoPeer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
 
 /// A run of `sockets_answers CASE ARGS...` with TCP and UDP allowed to any
 /// address.
@@ -123,6 +175,33 @@ fn capped_buffer_sizes_read_back_as_in_effect() {
                 Some(max) => assert_eq!(r, format!("ok {max}"), "{mode:?}: {p}-{b}"),
                 None => eprintln!("no /proc/sys/net/core/{limit}: {p}-{b} read {r:?}"),
             }
+        }
+    }
+}
+
+#[test]
+fn a_fresh_datagram_stream_permits_sending_at_once() {
+    // `check-send` right after `stream`, with no wait on a pollable first:
+    // at least 2, connected or not, in both linker flavours; and the
+    // permit is real (two datagrams go out on it).
+    let peer = EchoPeer::start();
+    let mut expected: Vec<(&str, &[&str])> = vec![];
+    for p in [
+        "unconnected",
+        "connected",
+        "replaced-unconnected",
+        "replaced-connected",
+    ] {
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        expected.push((leak(format!("{p}-check-send")), &["ok at-least-2"]));
+        expected.push((leak(format!("{p}-send")), &["ok 2"]));
+        expected.push((leak(format!("{p}-echo")), &["ok"]));
+    }
+    for mode in Mode::ALL {
+        for _ in 0..5 {
+            let out = answers(&["check-send", &peer.port()]).run(mode);
+            out.assert_success().assert_line("done");
+            check_cases(&out, &expected);
         }
     }
 }

@@ -16,7 +16,8 @@ use super::policy::{family_accepts, is_valid_remote};
 use super::{SocketAddrCheck, SocketAddrUse, SocketError, SocketResult};
 use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily};
 use crate::io::Subscribe;
-use rustix::net::RecvFlags;
+use rustix::event::{PollFd, PollFlags};
+use rustix::net::{RecvFlags, SendFlags};
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -215,14 +216,22 @@ impl OutgoingDatagramStream {
     }
 
     /// `check-send`: [`MAX_BATCH`] when the socket can send now, else 0.
+    ///
+    /// tokio learns that a socket is writable from its I/O driver, which
+    /// has not run yet right after `stream` (the socket's first event is
+    /// still on its way), so when tokio does not know, the kernel is asked
+    /// (a zero-timeout `poll(2)`): a fresh stream permits sending at once,
+    /// as programs expect, without a wait on its pollable first.
     pub(crate) fn check_send(&mut self) -> SocketResult<u64> {
         self.association.check_open()?;
+        let socket = &self.association.socket;
         let mut cx = Context::from_waker(Waker::noop());
-        self.permit = match self.association.socket.poll_send_ready(&mut cx) {
-            Poll::Ready(Ok(())) => MAX_BATCH,
+        let writable = match socket.poll_send_ready(&mut cx) {
+            Poll::Ready(Ok(())) => true,
             Poll::Ready(Err(e)) => return Err(e.into()),
-            Poll::Pending => 0,
+            Poll::Pending => kernel_writable(socket),
         };
+        self.permit = if writable { MAX_BATCH } else { 0 };
         Ok(self.permit as u64)
     }
 
@@ -254,6 +263,11 @@ impl OutgoingDatagramStream {
     }
 
     /// Sends one datagram: `Ok(false)` if the socket cannot take it now.
+    ///
+    /// The datagram goes to the kernel whatever tokio believes about the
+    /// socket's readiness (`check-send` may have asked the kernel itself);
+    /// a send the kernel cannot take clears tokio's readiness, so the
+    /// stream's pollable waits for the socket to drain.
     async fn send_one(&self, datagram: Outgoing) -> SocketResult<bool> {
         let socket = &self.association.socket;
         let result = match (self.association.remote, datagram.to) {
@@ -261,7 +275,7 @@ impl OutgoingDatagramStream {
                 if to.is_some_and(|to| to != peer) {
                     return Err(ErrorCode::InvalidArgument.into());
                 }
-                socket.try_send(&datagram.data)
+                rustix::net::send(&**socket, &datagram.data, SendFlags::DONTWAIT)
             }
             (None, None) => return Err(ErrorCode::InvalidArgument.into()),
             (None, Some(to)) => {
@@ -275,15 +289,33 @@ impl OutgoingDatagramStream {
                 {
                     return Err(ErrorCode::AccessDenied.into());
                 }
-                socket.try_send_to(&datagram.data, to)
+                rustix::net::sendto(&**socket, &datagram.data, SendFlags::DONTWAIT, &to)
             }
         };
         match result {
             Ok(_) => Ok(true),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(false),
+            Err(rustix::io::Errno::AGAIN) => {
+                // Clears tokio's readiness (if it had any) for the pollable.
+                let _ = socket.try_io(Interest::WRITABLE, || {
+                    Err::<(), _>(io::ErrorKind::WouldBlock.into())
+                });
+                Ok(false)
+            }
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// Whether the kernel would take a datagram on `socket` now (a
+/// zero-timeout `poll(2)`); an error the kernel holds for the socket counts
+/// as writable, since the send then reports it.
+fn kernel_writable(socket: &tokio::net::UdpSocket) -> bool {
+    let mut fds = [PollFd::new(socket, PollFlags::OUT)];
+    let now = rustix::event::Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    matches!(rustix::event::poll(&mut fds, Some(&now)), Ok(n) if n > 0)
 }
 
 #[async_trait::async_trait]

@@ -7,7 +7,11 @@
 //! - `buffers`: `receive-buffer-size` / `send-buffer-size` after a set, on
 //!   TCP (unbound, listening, connected, and accepted from a listener that
 //!   had them set) and UDP; sizes of 1 and `u64::MAX`.
-use wasi_guests::{arg, unknown_case};
+//! - `check-send PORT`: `check-send` right after `stream`, before any wait,
+//!   on unconnected and connected streams (and on streams that replaced
+//!   others), then a send of two datagrams on that permit to a host echo
+//!   peer on 127.0.0.1:PORT, and their echoes.
+use wasi_guests::{arg, num, unknown_case};
 use wasip2::clocks::monotonic_clock;
 use wasip2::io::poll::{poll, Pollable};
 use wasip2::sockets::instance_network::instance_network;
@@ -16,13 +20,16 @@ use wasip2::sockets::network::{
 };
 use wasip2::sockets::tcp::TcpSocket;
 use wasip2::sockets::tcp_create_socket::create_tcp_socket;
-use wasip2::sockets::udp::UdpSocket;
+use wasip2::sockets::udp::{
+    IncomingDatagram, IncomingDatagramStream, OutgoingDatagram, OutgoingDatagramStream, UdpSocket,
+};
 use wasip2::sockets::udp_create_socket::create_udp_socket;
 
 fn main() {
     let net = instance_network();
     match arg(1).as_str() {
         "buffers" => buffers(&net),
+        "check-send" => check_send(&net, num(2) as u16),
         other => unknown_case(other),
     }
     println!("done");
@@ -196,4 +203,89 @@ fn buffers(net: &Network) {
     UDP.capped("udp-1", &u, 1);
     UDP.capped("udp-max", &u, u64::MAX);
     UDP.set("udp-zero", &u, 0);
+}
+
+/// A bound UDP socket on 127.0.0.1 (ephemeral port).
+fn udp_bound(net: &Network) -> UdpSocket {
+    let s = create_udp_socket(IpAddressFamily::Ipv4).expect("create");
+    udp_bind(net, &s, localhost(0)).expect("bind");
+    s
+}
+
+fn datagram(data: &[u8], to: Option<IpSocketAddress>) -> OutgoingDatagram {
+    OutgoingDatagram {
+        data: data.to_vec(),
+        remote_address: to,
+    }
+}
+
+/// Receives until `count` datagrams came or a wait of 5 s found none.
+fn receive(inc: &IncomingDatagramStream, count: usize) -> Vec<IncomingDatagram> {
+    let mut got = Vec::new();
+    for _ in 0..1000 {
+        if got.len() >= count {
+            break;
+        }
+        match inc.receive(16) {
+            Ok(batch) if batch.is_empty() => {
+                if !wait(&inc.subscribe()) {
+                    break;
+                }
+            }
+            Ok(batch) => got.extend(batch),
+            Err(e) => {
+                println!("receive error: {}", e.name());
+                break;
+            }
+        }
+    }
+    got
+}
+
+/// `<p>-check-send` at once (`ok at-least-2`, or the permit), then the
+/// send of two datagrams on it (`<p>-send`) and their echoes (`<p>-echo`).
+fn send_at_once(
+    p: &str,
+    inc: &IncomingDatagramStream,
+    out: &OutgoingDatagramStream,
+    to: Option<IpSocketAddress>,
+) {
+    let permit = out.check_send();
+    match permit {
+        Ok(n) if n >= 2 => println!("case {p}-check-send: ok at-least-2"),
+        other => println!("case {p}-check-send: {other:?}"),
+    }
+    if !matches!(permit, Ok(n) if n >= 2) {
+        return;
+    }
+    let data = [format!("{p} 1"), format!("{p} 2")];
+    let datagrams: Vec<_> = data.iter().map(|d| datagram(d.as_bytes(), to)).collect();
+    case(&format!("{p}-send"), out.send(&datagrams));
+    let mut got: Vec<String> = receive(inc, 2)
+        .iter()
+        .map(|d| String::from_utf8_lossy(&d.data).into_owned())
+        .collect();
+    got.sort();
+    if got == data {
+        println!("case {p}-echo: ok");
+    } else {
+        println!("case {p}-echo: wrong {got:?}");
+    }
+}
+
+fn check_send(net: &Network, peer_port: u16) {
+    let peer = localhost(peer_port);
+    let s = udp_bound(net);
+    let (inc, out) = s.stream(None).expect("stream");
+    send_at_once("unconnected", &inc, &out, Some(peer));
+
+    let c = udp_bound(net);
+    let (inc, out) = c.stream(Some(peer)).expect("stream");
+    send_at_once("connected", &inc, &out, None);
+
+    // Streams that replace others: the same at once.
+    let (inc, out) = c.stream(None).expect("stream");
+    send_at_once("replaced-unconnected", &inc, &out, Some(peer));
+    let (inc, out) = c.stream(Some(peer)).expect("stream");
+    send_at_once("replaced-connected", &inc, &out, None);
 }
