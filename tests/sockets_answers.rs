@@ -1,16 +1,19 @@
 //! Socket answers that programs written for other hosts (wasmtime 48
 //! above all) check, through the `sockets_answers` guest in every mode:
 //! buffer sizes that read back as they were set (TCP, UDP, and a
-//! connection accepted from a listener that had them set), and UDP streams
-//! that permit sending at once.
+//! connection accepted from a listener that had them set), UDP streams
+//! that permit sending at once, and the address policy's say over listens
+//! and accepted peers (with a check that answers at once and with one that
+//! takes its time).
 
 mod common;
 use common::{Mode, Outcome, Run, cases, check_cases, guests};
-use std::net::{SocketAddr, UdpSocket};
-use std::sync::Arc;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
+use wasi_host::SocketAddrUse;
 
 /// A host-side UDP echo peer on 127.0.0.1: every datagram goes back to its
 /// sender. Stops (and its thread ends) when dropped.
@@ -202,6 +205,141 @@ fn a_fresh_datagram_stream_permits_sending_at_once() {
             let out = answers(&["check-send", &peer.port()]).run(mode);
             out.assert_success().assert_line("done");
             check_cases(&out, &expected);
+        }
+    }
+}
+
+/// A TCP port on 127.0.0.1 that nothing uses (a listener's, closed again).
+fn free_tcp_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    l.local_addr().unwrap().port()
+}
+
+/// A UDP port on 127.0.0.1 that nothing uses.
+fn free_udp_port() -> u16 {
+    let s = UdpSocket::bind("127.0.0.1:0").expect("bind a free port");
+    s.local_addr().unwrap().port()
+}
+
+/// Every question the policy was asked.
+type Seen = Arc<Mutex<Vec<(SocketAddr, SocketAddrUse)>>>;
+
+/// A run of `sockets_answers CASE ARGS...` with TCP and UDP allowed and a
+/// policy that refuses what `refuse` says, answering at once or (`wait`)
+/// after a sleep, so that its verdict is pending when first asked; every
+/// question is recorded in `seen`.
+fn with_policy(
+    args: &[String],
+    wait: bool,
+    seen: &Seen,
+    refuse: impl Fn(SocketAddr, SocketAddrUse) -> bool + Send + Sync + Copy + 'static,
+) -> Run {
+    let seen = seen.clone();
+    Run::new(guests::SOCKETS_ANSWERS)
+        .args(args.iter().cloned())
+        .configure(move |b| {
+            let seen = seen.clone();
+            b.allow_tcp(true)
+                .allow_udp(true)
+                .socket_addr_check(move |addr, addr_use| {
+                    seen.lock().unwrap().push((addr, addr_use));
+                    async move {
+                        if wait {
+                            tokio::time::sleep(Duration::from_millis(1)).await;
+                        }
+                        !refuse(addr, addr_use)
+                    }
+                });
+        })
+}
+
+fn localhost(port: u16) -> SocketAddr {
+    SocketAddr::new(Ipv4Addr::LOCALHOST.into(), port)
+}
+
+/// Whether the policy was asked about `addr_use` for an address other than
+/// `not`, on 127.0.0.1 and a port other than 0.
+fn asked_other(seen: &Seen, addr_use: SocketAddrUse, not: SocketAddr) -> bool {
+    seen.lock()
+        .unwrap()
+        .iter()
+        .any(|&(a, u)| u == addr_use && a != not && a.ip() == Ipv4Addr::LOCALHOST && a.port() != 0)
+}
+
+#[test]
+fn policy_refuses_a_listen_address() {
+    for wait in [false, true] {
+        for mode in Mode::ALL {
+            let denied = free_tcp_port();
+            let seen = Seen::default();
+            let out = with_policy(
+                &["listen-policy".into(), denied.to_string()],
+                wait,
+                &seen,
+                move |a, u| u == SocketAddrUse::TcpListen && a.port() == denied,
+            )
+            .run(mode);
+            out.assert_success().assert_line("done");
+            check_cases(
+                &out,
+                &[
+                    ("listen-denied", &["access-denied"]),
+                    // A refused listen leaves the socket bound.
+                    ("denied is-listening", &["ok false"]),
+                    ("denied local-port", &["ok true"]),
+                    ("denied finish-listen", &["not-in-progress"]),
+                    ("listen-denied-again", &["access-denied"]),
+                    ("listen-allowed", &["ok ()"]),
+                    ("allowed is-listening", &["ok true"]),
+                ],
+            );
+            let what = format!("{mode:?}, wait {wait}");
+            let refused = (localhost(denied), SocketAddrUse::TcpListen);
+            assert!(seen.lock().unwrap().contains(&refused), "{what}: {seen:?}");
+            // The allowed listen was asked with the port the OS chose.
+            assert!(
+                asked_other(&seen, SocketAddrUse::TcpListen, localhost(denied)),
+                "{what}: {seen:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn policy_refuses_one_accepted_peer_and_accepts_another() {
+    for wait in [false, true] {
+        for mode in Mode::ALL {
+            let denied = free_tcp_port();
+            let seen = Seen::default();
+            let out = with_policy(
+                &["accept-policy".into(), denied.to_string()],
+                wait,
+                &seen,
+                move |a, u| u == SocketAddrUse::TcpAccept && a.port() == denied,
+            )
+            .run(mode);
+            out.assert_success().assert_line("done");
+            check_cases(
+                &out,
+                &[
+                    // The kernel completes the handshake; the policy is
+                    // asked when the guest accepts.
+                    ("refused connect", &["ok ()"]),
+                    ("accept", &["ok allowed peer"]),
+                    ("accepted data", &["ok hi"]),
+                    ("accept again", &["would-block"]),
+                    // Closed by the host, never seen by the guest.
+                    ("refused peer reads", &["ok closed", "ok connection-reset"]),
+                    ("listening after", &["ok true"]),
+                ],
+            );
+            let what = format!("{mode:?}, wait {wait}");
+            let refused = (localhost(denied), SocketAddrUse::TcpAccept);
+            assert!(seen.lock().unwrap().contains(&refused), "{what}: {seen:?}");
+            assert!(
+                asked_other(&seen, SocketAddrUse::TcpAccept, localhost(denied)),
+                "{what}: {seen:?}"
+            );
         }
     }
 }

@@ -100,7 +100,8 @@ impl WasiP1Ctx {
             let _ = fds.push(entry);
         }
         for listener in std::mem::take(&mut ctx.tcp_listeners) {
-            match crate::sockets::TcpSocket::listening(listener) {
+            let check = ctx.socket_addr_check.clone();
+            match crate::sockets::TcpSocket::listening(listener, check) {
                 Ok(socket) => {
                     let rights = fds::socket_rights(true);
                     let entry = Entry {

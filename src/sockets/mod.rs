@@ -3,7 +3,8 @@
 //! context's network policy: `allow_tcp`, `allow_udp` and
 //! `allow_ip_name_lookup` decide which kinds of socket and lookup a guest
 //! may use, and the `socket_addr_check` closure (`SocketAddrCheck`) every
-//! bind, connect and unconnected UDP send. The `host_*.rs` files hold the
+//! bind, connect, listen and accepted peer, and every unconnected UDP send
+//! ([`SocketAddrUse`]). The `host_*.rs` files hold the
 //! generated `Host` traits; OS errors become spec codes in `error.rs`.
 
 mod addr;
@@ -53,10 +54,18 @@ impl From<wasmtime::component::ResourceTableError> for SocketError {
 /// `socket_addr_check` policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SocketAddrUse {
-    /// Bind a TCP socket.
+    /// Bind a TCP socket: the local address asked for.
     TcpBind,
-    /// Connect a TCP socket.
+    /// Connect a TCP socket: the remote address.
     TcpConnect,
+    /// Listen on a TCP socket: the local address it is bound to (with the
+    /// port the OS chose for port 0). A refusal is `access-denied` and the
+    /// socket stays bound.
+    TcpListen,
+    /// Accept a TCP connection: the peer's address. A refused connection
+    /// is closed and never reaches the guest; the accept goes on with the
+    /// next one.
+    TcpAccept,
     /// Bind a UDP socket.
     UdpBind,
     /// Connect a UDP socket.
@@ -78,14 +87,30 @@ impl SocketAddrCheck {
         SocketAddrCheck(check)
     }
 
-    /// Denies every address.
-    pub(crate) fn deny_all() -> Self {
-        SocketAddrCheck(Arc::new(|_, _| Box::pin(async { false })))
+    /// The policy of a context whose embedder set none: every address is
+    /// refused, except the peer of a connection to accept. A guest under
+    /// it cannot bind, so it never has a listener of its own; the only
+    /// listeners are those the embedder preopened for a core module, and
+    /// the embedder granted their connections with them.
+    pub(crate) fn unset() -> Self {
+        SocketAddrCheck(Arc::new(|_, addr_use| {
+            Box::pin(async move { addr_use == SocketAddrUse::TcpAccept })
+        }))
     }
 
     /// Whether `addr` may be used for `addr_use`.
     pub(crate) async fn check(&self, addr: SocketAddr, addr_use: SocketAddrUse) -> bool {
         (self.0)(addr, addr_use).await
+    }
+
+    /// The policy's answer about `addr` for `addr_use`, as a future to
+    /// poll.
+    pub(crate) fn ask(
+        &self,
+        addr: SocketAddr,
+        addr_use: SocketAddrUse,
+    ) -> Pin<Box<dyn Future<Output = bool> + Send + Sync>> {
+        (self.0)(addr, addr_use)
     }
 }
 

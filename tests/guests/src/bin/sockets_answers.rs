@@ -11,9 +11,16 @@
 //!   on unconnected and connected streams (and on streams that replaced
 //!   others), then a send of two datagrams on that permit to a host echo
 //!   peer on 127.0.0.1:PORT, and their echoes.
+//! - `listen-policy DENIED`: listens on 127.0.0.1:DENIED (the host's policy
+//!   refuses it) and on an ephemeral port (allowed).
+//! - `accept-policy DENIED`: a listener and two clients of its own, the
+//!   first bound to port DENIED (the policy refuses that peer), the second
+//!   not: `accept` gives the second, never the first, which finds its
+//!   connection closed.
 use wasi_guests::{arg, num, unknown_case};
 use wasip2::clocks::monotonic_clock;
 use wasip2::io::poll::{poll, Pollable};
+use wasip2::io::streams::{InputStream, StreamError};
 use wasip2::sockets::instance_network::instance_network;
 use wasip2::sockets::network::{
     ErrorCode, IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, Network,
@@ -30,6 +37,8 @@ fn main() {
     match arg(1).as_str() {
         "buffers" => buffers(&net),
         "check-send" => check_send(&net, num(2) as u16),
+        "listen-policy" => listen_policy(&net, num(2) as u16),
+        "accept-policy" => accept_policy(&net, num(2) as u16),
         other => unknown_case(other),
     }
     println!("done");
@@ -39,6 +48,13 @@ fn case<T: std::fmt::Debug>(name: &str, r: Result<T, ErrorCode>) {
     match r {
         Ok(v) => println!("case {name}: ok {v:?}"),
         Err(e) => println!("case {name}: {}", e.name()),
+    }
+}
+
+fn port_of(a: &IpSocketAddress) -> u16 {
+    match a {
+        IpSocketAddress::Ipv4(a) => a.port,
+        IpSocketAddress::Ipv6(a) => a.port,
     }
 }
 
@@ -288,4 +304,94 @@ fn check_send(net: &Network, peer_port: u16) {
     send_at_once("replaced-unconnected", &inc, &out, Some(peer));
     let (inc, out) = c.stream(Some(peer)).expect("stream");
     send_at_once("replaced-connected", &inc, &out, None);
+}
+
+fn listen_policy(net: &Network, denied: u16) {
+    let s = create_tcp_socket(IpAddressFamily::Ipv4).expect("create");
+    tcp_bind(net, &s, localhost(denied)).expect("bind");
+    case("listen-denied", tcp_listen(&s));
+    // Refused: still bound, not listening, and it may ask again.
+    println!("case denied is-listening: ok {}", s.is_listening());
+    case(
+        "denied local-port",
+        s.local_address().map(|a| port_of(&a) == denied),
+    );
+    case("denied finish-listen", s.finish_listen());
+    case("listen-denied-again", tcp_listen(&s));
+
+    let s = create_tcp_socket(IpAddressFamily::Ipv4).expect("create");
+    tcp_bind(net, &s, localhost(0)).expect("bind");
+    case("listen-allowed", tcp_listen(&s));
+    println!("case allowed is-listening: ok {}", s.is_listening());
+}
+
+/// What reading `input` shows within 5 s: `closed`, the failure's text
+/// (`connection-reset`, ...), `data N` or `timeout`.
+fn read_end(input: &InputStream) -> String {
+    for _ in 0..10 {
+        match input.read(100) {
+            Ok(bytes) if bytes.is_empty() => {
+                if !wait(&input.subscribe()) {
+                    return "timeout".into();
+                }
+            }
+            Ok(bytes) => return format!("data {}", bytes.len()),
+            Err(StreamError::Closed) => return "closed".into(),
+            Err(StreamError::LastOperationFailed(e)) => {
+                let text = e.to_debug_string();
+                return if text.contains("connection-reset") {
+                    "connection-reset".into()
+                } else {
+                    text
+                };
+            }
+        }
+    }
+    "no end".into()
+}
+
+fn accept_policy(net: &Network, denied: u16) {
+    let (l, addr) = tcp_listener(net);
+    // The refused peer connects first, so `accept` meets it first.
+    let refused = create_tcp_socket(IpAddressFamily::Ipv4).expect("create");
+    tcp_bind(net, &refused, localhost(denied)).expect("bind");
+    refused.start_connect(net, addr).expect("start-connect");
+    let refused_streams = finish(&refused.subscribe(), || refused.finish_connect());
+    case(
+        "refused connect",
+        refused_streams.as_ref().map(|_| ()).map_err(|e| *e),
+    );
+    let allowed = create_tcp_socket(IpAddressFamily::Ipv4).expect("create");
+    allowed.start_connect(net, addr).expect("start-connect");
+    let (_in, out) = finish(&allowed.subscribe(), || allowed.finish_connect()).expect("connect");
+    let allowed_port = allowed.local_address().map(|a| port_of(&a)).expect("local");
+    out.blocking_write_and_flush(b"hi").expect("write");
+
+    match finish(&l.subscribe(), || l.accept()) {
+        Ok((socket, input, _output)) => {
+            let peer = socket.remote_address().map(|a| port_of(&a));
+            if peer == Ok(allowed_port) {
+                println!("case accept: ok allowed peer");
+            } else {
+                println!(
+                    "case accept: wrong peer {peer:?} (allowed {allowed_port}, refused {denied})"
+                );
+            }
+            match input.blocking_read(2) {
+                Ok(data) => println!("case accepted data: ok {}", String::from_utf8_lossy(&data)),
+                Err(e) => println!("case accepted data: {e:?}"),
+            }
+        }
+        Err(e) => println!("case accept: {}", e.name()),
+    }
+    // Let the listener's pollable settle what is still queued (a verdict
+    // that takes its time), then nothing is left for the guest.
+    let timeout = monotonic_clock::subscribe_duration(300_000_000);
+    poll(&[&l.subscribe(), &timeout]);
+    case("accept again", l.accept().map(|_| ()));
+    match refused_streams {
+        Ok((input, _output)) => println!("case refused peer reads: ok {}", read_end(&input)),
+        Err(e) => println!("case refused peer reads: {}", e.name()),
+    }
+    println!("case listening after: ok {}", l.is_listening());
 }
