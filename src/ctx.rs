@@ -294,7 +294,7 @@ impl WasiCtxBuilder {
 
     /// Decides, per address and use ([`SocketAddrUse`]), whether the guest
     /// may bind, connect or listen, which peers' connections it accepts,
-    /// and where an unconnected UDP stream sends.
+    /// and which datagrams an unconnected UDP stream sends and receives.
     /// Without it, every address is refused except the peers of a
     /// preopened listener's connections (a guest that cannot bind has no
     /// other listener).

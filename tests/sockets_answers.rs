@@ -2,9 +2,9 @@
 //! above all) check, through the `sockets_answers` guest in every mode:
 //! buffer sizes that read back as they were set (TCP, UDP, and a
 //! connection accepted from a listener that had them set), UDP streams
-//! that permit sending at once, and the address policy's say over listens
-//! and accepted peers (with a check that answers at once and with one that
-//! takes its time).
+//! that permit sending at once, and the address policy's say over listens,
+//! accepted peers and the datagrams of unconnected UDP streams (with a
+//! check that answers at once and with one that takes its time).
 
 mod common;
 use common::{Mode, Outcome, Run, cases, check_cases, guests};
@@ -339,6 +339,68 @@ fn policy_refuses_one_accepted_peer_and_accepts_another() {
             assert!(
                 asked_other(&seen, SocketAddrUse::TcpAccept, localhost(denied)),
                 "{what}: {seen:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn policy_refuses_a_send_destination_and_drops_a_refused_source() {
+    for wait in [false, true] {
+        for mode in Mode::ALL {
+            let (denied_send, denied_receive) = (free_udp_port(), free_udp_port());
+            let seen = Seen::default();
+            let out = with_policy(
+                &[
+                    "udp-policy".into(),
+                    denied_send.to_string(),
+                    denied_receive.to_string(),
+                ],
+                wait,
+                &seen,
+                move |a, u| {
+                    (u == SocketAddrUse::UdpSend && a.port() == denied_send)
+                        || (u == SocketAddrUse::UdpReceive && a.port() == denied_receive)
+                },
+            )
+            .run(mode);
+            out.assert_success().assert_line("done");
+            check_cases(
+                &out,
+                &[
+                    ("permit", &["ok true"]),
+                    ("send-denied", &["access-denied"]),
+                    ("send-allowed", &["ok 1"]),
+                    ("sent-arrived", &["ok [\"to good\"]"]),
+                    // Only the allowed source's datagrams, in order; the
+                    // refused ones are dropped, not delayed.
+                    (
+                        "received",
+                        &["ok [\"good 1\", \"good 3\"] from-allowed true"],
+                    ),
+                    ("received-late", &["ok 0"]),
+                    // Connected: the peer was judged at `stream`.
+                    ("connected-send", &["ok 1"]),
+                    ("connected-received", &["ok [\"bad connected\"]"]),
+                ],
+            );
+            let what = format!("{mode:?}, wait {wait}");
+            let seen_now = seen.lock().unwrap().clone();
+            for expected in [
+                (localhost(denied_send), SocketAddrUse::UdpSend),
+                // The older name is the same use.
+                (localhost(denied_send), SocketAddrUse::UdpOutgoingDatagram),
+                (localhost(denied_receive), SocketAddrUse::UdpReceive),
+                (localhost(denied_receive), SocketAddrUse::UdpConnect),
+            ] {
+                assert!(
+                    seen_now.contains(&expected),
+                    "{what}: {expected:?} not in {seen_now:?}"
+                );
+            }
+            assert!(
+                asked_other(&seen, SocketAddrUse::UdpReceive, localhost(denied_receive)),
+                "{what}: {seen_now:?}"
             );
         }
     }

@@ -3,8 +3,8 @@
 //! context's network policy: `allow_tcp`, `allow_udp` and
 //! `allow_ip_name_lookup` decide which kinds of socket and lookup a guest
 //! may use, and the `socket_addr_check` closure (`SocketAddrCheck`) every
-//! bind, connect, listen and accepted peer, and every unconnected UDP send
-//! ([`SocketAddrUse`]). The `host_*.rs` files hold the
+//! bind, connect, listen and accepted peer, and every datagram of an
+//! unconnected UDP stream ([`SocketAddrUse`]). The `host_*.rs` files hold the
 //! generated `Host` traits; OS errors become spec codes in `error.rs`.
 
 mod addr;
@@ -66,12 +66,26 @@ pub enum SocketAddrUse {
     /// is closed and never reaches the guest; the accept goes on with the
     /// next one.
     TcpAccept,
-    /// Bind a UDP socket.
+    /// Bind a UDP socket: the local address asked for.
     UdpBind,
-    /// Connect a UDP socket.
+    /// Connect a UDP socket (`stream` with a remote address): the remote
+    /// address. The datagrams of a connected stream all go to and come
+    /// from it, and are not asked about one by one.
     UdpConnect,
-    /// Send an unconnected UDP datagram.
-    UdpOutgoingDatagram,
+    /// Send a datagram on an unconnected stream: its destination. A refusal
+    /// is `access-denied` (or, after a datagram of the batch went out, ends
+    /// the batch).
+    UdpSend,
+    /// Receive a datagram on an unconnected stream: its source. A refused
+    /// datagram is dropped and never reaches the guest.
+    UdpReceive,
+}
+
+impl SocketAddrUse {
+    /// The older name of [`SocketAddrUse::UdpSend`], for code written
+    /// before it was renamed; it matches as the variant does.
+    #[allow(non_upper_case_globals)]
+    pub const UdpOutgoingDatagram: SocketAddrUse = SocketAddrUse::UdpSend;
 }
 
 type CheckFn = dyn Fn(SocketAddr, SocketAddrUse) -> Pin<Box<dyn Future<Output = bool> + Send + Sync>>
@@ -199,6 +213,28 @@ fn valid_label(label: &str) -> bool {
 mod tests {
     use super::*;
     use std::net::Ipv4Addr;
+
+    #[test]
+    fn the_older_name_of_udp_send_still_matches() {
+        // An exhaustive match written with the older name compiles and
+        // takes the variant's arm.
+        let name = |u: SocketAddrUse| match u {
+            SocketAddrUse::TcpBind => "tcp-bind",
+            SocketAddrUse::TcpConnect => "tcp-connect",
+            SocketAddrUse::TcpListen => "tcp-listen",
+            SocketAddrUse::TcpAccept => "tcp-accept",
+            SocketAddrUse::UdpBind => "udp-bind",
+            SocketAddrUse::UdpConnect => "udp-connect",
+            SocketAddrUse::UdpOutgoingDatagram => "udp-send",
+            SocketAddrUse::UdpReceive => "udp-receive",
+        };
+        assert_eq!(name(SocketAddrUse::UdpSend), "udp-send");
+        assert_eq!(SocketAddrUse::UdpOutgoingDatagram, SocketAddrUse::UdpSend);
+        assert!(matches!(
+            SocketAddrUse::UdpSend,
+            SocketAddrUse::UdpOutgoingDatagram
+        ));
+    }
 
     #[test]
     fn ip_literals_parse_as_addresses() {

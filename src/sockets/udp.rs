@@ -152,7 +152,7 @@ impl UdpSocket {
         let association = Arc::new(Association::new(self.socket.clone(), remote));
         self.association = Some(association.clone());
         Ok((
-            IncomingDatagramStream::new(association.clone()),
+            IncomingDatagramStream::new(association.clone(), check.clone()),
             OutgoingDatagramStream::new(association, self.family, check.clone()),
         ))
     }

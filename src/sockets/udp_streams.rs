@@ -33,8 +33,9 @@ pub const MAX_BATCH: usize = 64;
 /// cannot arrive; the buffer is allocated once per stream, on first use.
 pub const MAX_DATAGRAM: usize = 64 * 1024;
 
-/// How many datagrams from other peers one `receive` on a connected stream
-/// discards (ones queued before the socket was connected), at most.
+/// How many datagrams one `receive` discards, at most: from other peers on
+/// a connected stream (ones queued before the socket was connected), from
+/// sources the policy refuses on an unconnected one.
 const MAX_DISCARDED: usize = 256;
 
 /// What the two streams of one `stream` call share.
@@ -75,6 +76,9 @@ impl Association {
 /// The host side of `wasi:sockets/udp.incoming-datagram-stream`.
 pub struct IncomingDatagramStream {
     association: Arc<Association>,
+    /// The policy, asked about the source of each datagram of an
+    /// unconnected stream.
+    check: SocketAddrCheck,
     /// The receive buffer, allocated on the first `receive`.
     buffer: Vec<u8>,
 }
@@ -86,17 +90,22 @@ pub(crate) struct Received {
 }
 
 impl IncomingDatagramStream {
-    pub(crate) fn new(association: Arc<Association>) -> Self {
+    pub(crate) fn new(association: Arc<Association>, check: SocketAddrCheck) -> Self {
         IncomingDatagramStream {
             association,
+            check,
             buffer: Vec::new(),
         }
     }
 
     /// `receive`: up to `max_results` (at most [`MAX_BATCH`]) datagrams that
-    /// have arrived, without waiting. An error after some datagrams were
-    /// received ends the batch; the datagrams are returned.
-    pub(crate) fn receive(&mut self, max_results: u64) -> SocketResult<Vec<Received>> {
+    /// have arrived, without waiting for more. An error after some
+    /// datagrams were received ends the batch; the datagrams are returned.
+    /// On an unconnected stream the policy is asked about each datagram's
+    /// source (the only wait: a check that takes its time); a refused
+    /// datagram is dropped, as are those from other peers on a connected
+    /// stream (at most [`MAX_DISCARDED`] per call, all reasons together).
+    pub(crate) async fn receive(&mut self, max_results: u64) -> SocketResult<Vec<Received>> {
         self.association.check_open()?;
         let max = usize::try_from(max_results)
             .unwrap_or(MAX_BATCH)
@@ -138,7 +147,16 @@ impl IncomingDatagramStream {
                             continue;
                         }
                         Some(_) => break,
-                        None => from,
+                        None => {
+                            if !self.check.check(from, SocketAddrUse::UdpReceive).await {
+                                if discarded < MAX_DISCARDED {
+                                    discarded += 1;
+                                    continue;
+                                }
+                                break;
+                            }
+                            from
+                        }
                     };
                     out.push(Received {
                         data: buffer[..n].to_vec(),
@@ -237,6 +255,8 @@ impl OutgoingDatagramStream {
 
     /// `send`: sends the datagrams in order until one cannot be sent now
     /// or fails. Sending more than the last `check-send` permitted traps.
+    /// On an unconnected stream the policy is asked about each datagram's
+    /// destination (`access-denied`).
     pub(crate) async fn send(&mut self, datagrams: Vec<Outgoing>) -> SocketResult<u64> {
         if datagrams.is_empty() {
             return Ok(0);
@@ -282,11 +302,7 @@ impl OutgoingDatagramStream {
                 if !family_accepts(self.family, to.ip()) || !is_valid_remote(to) {
                     return Err(ErrorCode::InvalidArgument.into());
                 }
-                if !self
-                    .check
-                    .check(to, SocketAddrUse::UdpOutgoingDatagram)
-                    .await
-                {
+                if !self.check.check(to, SocketAddrUse::UdpSend).await {
                     return Err(ErrorCode::AccessDenied.into());
                 }
                 rustix::net::sendto(&**socket, &datagram.data, SendFlags::DONTWAIT, &to)
@@ -339,10 +355,11 @@ mod tests {
             let b = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
             let from = a.local_addr().unwrap();
             a.send_to(b"hi", b.local_addr().unwrap()).await.unwrap();
-            let mut inc =
-                IncomingDatagramStream::new(Arc::new(Association::new(Arc::new(b), None)));
+            let association = Arc::new(Association::new(Arc::new(b), None));
+            let allow_all = SocketAddrCheck::new(Arc::new(|_, _| Box::pin(async { true })));
+            let mut inc = IncomingDatagramStream::new(association, allow_all);
             inc.ready().await;
-            let got = inc.receive(4).unwrap();
+            let got = inc.receive(4).await.unwrap();
             assert_eq!(got.len(), 1);
             assert_eq!(got[0].data, b"hi");
             assert_eq!(got[0].from, from);

@@ -17,6 +17,10 @@
 //!   first bound to port DENIED (the policy refuses that peer), the second
 //!   not: `accept` gives the second, never the first, which finds its
 //!   connection closed.
+//! - `udp-policy DENIED_SEND DENIED_RECEIVE`: an unconnected stream sends
+//!   to port DENIED_SEND (refused) and to an allowed socket, and receives
+//!   from a socket bound to port DENIED_RECEIVE (dropped) and from an
+//!   allowed one; then a stream connected to the DENIED_RECEIVE socket.
 use wasi_guests::{arg, num, unknown_case};
 use wasip2::clocks::monotonic_clock;
 use wasip2::io::poll::{poll, Pollable};
@@ -39,6 +43,7 @@ fn main() {
         "check-send" => check_send(&net, num(2) as u16),
         "listen-policy" => listen_policy(&net, num(2) as u16),
         "accept-policy" => accept_policy(&net, num(2) as u16),
+        "udp-policy" => udp_policy(&net, num(2) as u16, num(3) as u16),
         other => unknown_case(other),
     }
     println!("done");
@@ -394,4 +399,76 @@ fn accept_policy(net: &Network, denied: u16) {
         Err(e) => println!("case refused peer reads: {}", e.name()),
     }
     println!("case listening after: ok {}", l.is_listening());
+}
+
+fn udp_policy(net: &Network, denied_send: u16, denied_receive: u16) {
+    let r = udp_bound(net);
+    let r_addr = r.local_address().expect("local");
+    let (inc, out) = r.stream(None).expect("stream");
+
+    let good = udp_bound(net);
+    let good_addr = good.local_address().expect("local");
+    let (good_in, good_out) = good.stream(None).expect("stream");
+    let bad = create_udp_socket(IpAddressFamily::Ipv4).expect("create");
+    udp_bind(net, &bad, localhost(denied_receive)).expect("bind");
+    let (_bad_in, bad_out) = bad.stream(None).expect("stream");
+
+    // Sends: one refused destination, one allowed.
+    let permit = out.check_send().unwrap_or(0);
+    println!("case permit: ok {}", permit >= 2);
+    case(
+        "send-denied",
+        out.send(&[datagram(b"x", Some(localhost(denied_send)))]),
+    );
+    let _ = out.check_send();
+    case(
+        "send-allowed",
+        out.send(&[datagram(b"to good", Some(good_addr))]),
+    );
+    let got = receive(&good_in, 1);
+    let texts: Vec<_> = got
+        .iter()
+        .map(|d| String::from_utf8_lossy(&d.data).into_owned())
+        .collect();
+    println!("case sent-arrived: ok {texts:?}");
+
+    // Receives: the refused source's datagrams are dropped, in between.
+    for (i, o) in [&bad_out, &good_out, &bad_out, &good_out]
+        .into_iter()
+        .enumerate()
+    {
+        let _ = o.check_send();
+        let data = format!("{} {i}", if i % 2 == 0 { "bad" } else { "good" });
+        if let Err(e) = o.send(&[datagram(data.as_bytes(), Some(r_addr))]) {
+            println!("case send {i}: {}", e.name());
+        }
+    }
+    let got = receive(&inc, 2);
+    let texts: Vec<_> = got
+        .iter()
+        .map(|d| String::from_utf8_lossy(&d.data).into_owned())
+        .collect();
+    let from_good = got
+        .iter()
+        .all(|d| port_of(&d.remote_address) == port_of(&good_addr));
+    println!("case received: ok {texts:?} from-allowed {from_good}");
+    // Nothing more comes (the refused ones were dropped, not delayed).
+    let timeout = monotonic_clock::subscribe_duration(300_000_000);
+    poll(&[&inc.subscribe(), &timeout]);
+    case("received-late", inc.receive(16).map(|v| v.len()));
+
+    // A stream connected to the refused source: its one peer was judged
+    // at `stream` (connect), its datagrams are not asked about again.
+    let (inc, _out) = r.stream(Some(localhost(denied_receive))).expect("stream");
+    let _ = bad_out.check_send();
+    case(
+        "connected-send",
+        bad_out.send(&[datagram(b"bad connected", Some(r_addr))]),
+    );
+    let got = receive(&inc, 1);
+    let texts: Vec<_> = got
+        .iter()
+        .map(|d| String::from_utf8_lossy(&d.data).into_owned())
+        .collect();
+    println!("case connected-received: ok {texts:?}");
 }
