@@ -72,8 +72,10 @@ options:
   --net                      grant the network: TCP, UDP and name lookups, to
                              and from any address (the same as the four
                              options below together)
-  --inherit-network          let the guest bind and connect to any address
-                             (without it, every address is refused); it
+  --inherit-network          let the guest bind, connect and listen on any
+                             address and accept and exchange datagrams with
+                             any peer (without it, every address is refused,
+                             except the peers of a --tcplisten listener); it
                              still needs one of the three kinds below
   --allow-tcp                allow TCP sockets
   --allow-udp                allow UDP sockets
@@ -141,7 +143,7 @@ struct Options {
     mounts: Vec<VirtualMount>,
     envs: Vec<(String, String)>,
     use_async: bool,
-    /// `--inherit-network`: any address may be bound or connected to.
+    /// `--inherit-network`: every address is allowed, for every use.
     inherit_network: bool,
     /// `--allow-tcp`, `--allow-udp`, `--allow-ip-name-lookup`.
     allow_tcp: bool,

@@ -32,6 +32,7 @@ mod generated {
             "wasi:sockets/udp.[method]udp-socket.start-bind": async | trappable | tracing,
             "wasi:sockets/udp.[method]udp-socket.stream": async | trappable | tracing,
             "wasi:sockets/udp.[method]outgoing-datagram-stream.send": async | trappable | tracing,
+            "wasi:sockets/udp.[method]incoming-datagram-stream.receive": async | trappable | tracing,
             default: trappable | tracing,
         },
         // Guest exports are called with `call_async`: a store whose linker

@@ -92,7 +92,7 @@ impl WasiCtxBuilder {
                 monotonic_clock: crate::clocks::monotonic_clock(),
                 preopens: Vec::new(),
                 fd_budget: FdBudget::new(DEFAULT_MAX_OPEN_FILES),
-                socket_addr_check: SocketAddrCheck::deny_all(),
+                socket_addr_check: SocketAddrCheck::unset(),
                 allow_tcp: false,
                 allow_udp: false,
                 allow_ip_name_lookup: false,
@@ -292,7 +292,12 @@ impl WasiCtxBuilder {
         self.socket_addr_check(|_, _| async { true })
     }
 
-    /// Decides, per address and use, whether the guest may bind or connect.
+    /// Decides, per address and use ([`SocketAddrUse`]), whether the guest
+    /// may bind, connect or listen, which peers' connections it accepts,
+    /// and which datagrams an unconnected UDP stream sends and receives.
+    /// Without it, every address is refused except the peers of a
+    /// preopened listener's connections (a guest that cannot bind has no
+    /// other listener).
     pub fn socket_addr_check<F, Fut>(&mut self, check: F) -> &mut Self
     where
         F: Fn(SocketAddr, SocketAddrUse) -> Fut + Send + Sync + 'static,
@@ -316,7 +321,8 @@ impl WasiCtxBuilder {
         self
     }
 
-    /// Whether the guest may resolve host names.
+    /// Whether the guest may resolve host names. A refused lookup answers
+    /// `permanent-resolver-failure` (from `resolve-next-address`).
     pub fn allow_ip_name_lookup(&mut self, allow: bool) -> &mut Self {
         self.ctx().allow_ip_name_lookup = allow;
         self
@@ -326,8 +332,11 @@ impl WasiCtxBuilder {
     /// after the preopened directories (in the order added), for
     /// `sock_accept`: the way a preview 1 server gets its socket (preview 1
     /// has no `bind` or `listen`). The embedder opened and granted it, so
-    /// accepting on it is not subject to `allow_tcp` or
-    /// `socket_addr_check`. Components do not see it.
+    /// accepting on it is not subject to `allow_tcp`; the peer of each
+    /// connection is put to `socket_addr_check` as
+    /// [`SocketAddrUse::TcpAccept`] (a refused one is closed, and the guest
+    /// never sees it), which the context's default policy allows.
+    /// Components do not see it.
     pub fn preopened_tcp_listener(&mut self, listener: std::net::TcpListener) -> &mut Self {
         self.ctx().tcp_listeners.push(listener);
         self

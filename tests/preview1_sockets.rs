@@ -1,17 +1,19 @@
 //! Preview 1 sockets: listeners preopened with
 //! `WasiCtxBuilder::preopened_tcp_listener` and the connections accepted
 //! from them, driven by host-side clients on 127.0.0.1, in every linker
-//! mode; and a `std::net` server through the `run` example's
-//! `--tcplisten`.
+//! mode, a peer the address policy refuses that the guest never sees; and
+//! a `std::net` server through the `run` example's `--tcplisten`.
 
 mod common;
 use common::p1::{self, P1Mode};
 use common::{Run, guests, run_example};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
+use wasi_host::SocketAddrUse;
 
 /// A listener on a free loopback port.
 fn listener() -> TcpListener {
@@ -87,6 +89,78 @@ fn std_server_on_a_preopened_listener() {
             ["HELLO 0\n", "HELLO 1\n", "HELLO 2\n"],
             "{mode:?}"
         );
+    }
+}
+
+/// A client of `to` whose own address is 127.0.0.1:`port`.
+fn connect_from(port: u16, to: SocketAddr) -> TcpStream {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let stream = rt.block_on(async {
+        let s = tokio::net::TcpSocket::new_v4().unwrap();
+        s.bind(SocketAddr::from(([127, 0, 0, 1], port))).unwrap();
+        s.connect(to).await.unwrap().into_std().unwrap()
+    });
+    stream.set_nonblocking(false).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    stream
+}
+
+#[test]
+fn a_peer_the_policy_refuses_never_reaches_sock_accept() {
+    // The preopened listener's connections go through `socket_addr_check`
+    // (`TcpAccept`, the peer's address): the refused one, first in the
+    // queue, is closed by the host and the server serves the next two.
+    for wait in [false, true] {
+        for mode in P1Mode::ALL {
+            let l = listener();
+            let addr = l.local_addr().unwrap();
+            let denied = listener().local_addr().unwrap().port();
+            let mut refused = connect_from(denied, addr);
+            refused.write_all(b"refused\n").unwrap();
+            let seen: Arc<Mutex<Vec<(SocketAddr, SocketAddrUse)>>> = Arc::default();
+            let record = seen.clone();
+            let run = suite_with("std_server", &["2"], vec![l]).configure(move |b| {
+                let record = record.clone();
+                b.socket_addr_check(move |peer, addr_use| {
+                    record.lock().unwrap().push((peer, addr_use));
+                    async move {
+                        if wait {
+                            tokio::time::sleep(Duration::from_millis(1)).await;
+                        }
+                        !(addr_use == SocketAddrUse::TcpAccept && peer.port() == denied)
+                    }
+                });
+            });
+            let client = thread::spawn(move || {
+                (0..2)
+                    .map(|i| ask(&addr.to_string(), &format!("hello {i}\n")))
+                    .collect::<Vec<_>>()
+            });
+            let out = p1::run(&run, mode);
+            out.assert_success().assert_line("ok served 2");
+            let what = format!("{mode:?}, wait {wait}");
+            assert_eq!(client.join().unwrap(), ["HELLO 0\n", "HELLO 1\n"], "{what}");
+            // Closed unanswered: the end of the stream, or a reset (the
+            // host closed it with the line unread).
+            let mut got = Vec::new();
+            match refused.read_to_end(&mut got) {
+                Ok(_) => assert!(got.is_empty(), "{what}: the refused peer got {got:?}"),
+                Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{what}"),
+            }
+            let refused_peer = (
+                SocketAddr::from(([127, 0, 0, 1], denied)),
+                SocketAddrUse::TcpAccept,
+            );
+            assert!(
+                seen.lock().unwrap().contains(&refused_peer),
+                "{what}: {seen:?}"
+            );
+        }
     }
 }
 

@@ -646,23 +646,34 @@ fn network_error_code_of_a_reset_is_connection_reset() {
     assert_eq!(code.unwrap(), Some(ErrorCode::ConnectionReset));
 }
 
+/// The README's loopback-only policy (`README.md`, "Granting the
+/// network"), word for word.
+fn readme_loopback_only(b: &mut wasi_host::WasiCtxBuilder) {
+    use wasi_host::SocketAddrUse;
+    b.allow_tcp(true)
+        .socket_addr_check(|addr, use_| async move {
+            // Binds, connects, listens and accepted peers on 127.0.0.1 / ::1 only.
+            matches!(
+                use_,
+                SocketAddrUse::TcpBind
+                    | SocketAddrUse::TcpConnect
+                    | SocketAddrUse::TcpListen
+                    | SocketAddrUse::TcpAccept
+            ) && addr.ip().is_loopback()
+        });
+}
+
 /// The README's loopback-only policy: loopback connects work, any other
-/// address is refused before a packet leaves.
+/// address is refused before a packet leaves; a server on the loopback
+/// interface listens and accepts.
 #[test]
 fn readme_loopback_only_policy() {
-    use wasi_host::SocketAddrUse;
     for mode in Mode::ALL {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let local = listener.local_addr().unwrap().to_string();
         let out = Run::new(guests::TCP_STD)
             .args(["connect", &local, "192.0.2.1:80"])
-            .configure(|b| {
-                b.allow_tcp(true)
-                    .socket_addr_check(|addr, use_| async move {
-                        matches!(use_, SocketAddrUse::TcpBind | SocketAddrUse::TcpConnect)
-                            && addr.ip().is_loopback()
-                    });
-            })
+            .configure(readme_loopback_only)
             .run(mode);
         out.assert_success();
         let ka = format!("connect {local}");
@@ -673,5 +684,23 @@ fn readme_loopback_only_policy() {
                 ("connect 192.0.2.1:80", &["PermissionDenied"]),
             ],
         );
+
+        let port = refused_port("127.0.0.1");
+        let run = Run::new(guests::TCP_STD)
+            .args(["serve", &port.to_string(), "1"])
+            .configure(readme_loopback_only);
+        let guest = thread::spawn(move || run.run(mode));
+        let mut s = connect_retrying(&format!("127.0.0.1:{port}"));
+        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        s.write_all(b"loopback").unwrap();
+        let mut back = [0u8; 8];
+        s.read_exact(&mut back).unwrap();
+        assert_eq!(&back, b"loopback", "{mode:?}");
+        drop(s);
+        guest
+            .join()
+            .unwrap()
+            .assert_success()
+            .assert_line("served 1");
     }
 }

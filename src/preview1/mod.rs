@@ -93,7 +93,8 @@ impl WasiP1Ctx {
             let _ = fds.push(entry);
         }
         for listener in std::mem::take(&mut ctx.tcp_listeners) {
-            match crate::sockets::TcpSocket::listening(listener) {
+            let check = ctx.socket_addr_check.clone();
+            match crate::sockets::TcpSocket::listening(listener, check) {
                 Ok(socket) => {
                     let entry = Entry::socket(fds::SocketFd::Listener(socket), Fdflags::empty());
                     let _ = fds.push(entry);

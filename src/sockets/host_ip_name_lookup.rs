@@ -1,8 +1,10 @@
 //! `Host` traits of `wasi:sockets/ip-name-lookup` for [`WasiImpl`].
 //!
 //! `resolve-addresses` checks the name's syntax (`invalid-argument`), then
-//! the context's policy (`access-denied`), then starts the lookup
-//! (`lookup.rs`); the stream gives the addresses once they are known.
+//! the context's policy, then starts the lookup (`lookup.rs`); the stream
+//! gives the addresses once they are known. A lookup the policy refuses
+//! gives a stream that answers `permanent-resolver-failure`, the answer
+//! programs written for wasmtime check for.
 
 use super::{Network, ResolveAddressStream, SocketResult, parse_host_name};
 use crate::bindings::sockets::ip_name_lookup;
@@ -19,10 +21,11 @@ impl<T: WasiView> ip_name_lookup::Host for WasiImpl<T> {
     ) -> SocketResult<Resource<ResolveAddressStream>> {
         self.table().get(&network)?;
         let name = parse_host_name(&name)?;
-        if !self.ctx().allow_ip_name_lookup {
-            return Err(ErrorCode::AccessDenied.into());
-        }
-        let stream = ResolveAddressStream::start(name)?;
+        let stream = if self.ctx().allow_ip_name_lookup {
+            ResolveAddressStream::start(name)?
+        } else {
+            ResolveAddressStream::failed(ErrorCode::PermanentResolverFailure)
+        };
         Ok(self.table().push(stream)?)
     }
 }

@@ -89,10 +89,12 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
 
     fn start_listen(&mut self, self_: Resource<TcpSocket>) -> SocketResult<()> {
         let _rt = enter_ambient();
-        self.tcp(&self_)?.start_listen()
+        let check = self.ctx().socket_addr_check.clone();
+        self.tcp(&self_)?.start_listen(&check)
     }
 
     fn finish_listen(&mut self, self_: Resource<TcpSocket>) -> SocketResult<()> {
+        let _rt = enter_ambient();
         self.tcp(&self_)?.finish_listen()
     }
 

@@ -2,7 +2,7 @@
 //! `wasi:sockets/udp-create-socket` for [`WasiImpl`].
 //!
 //! The calls that ask the context's `socket_addr_check` policy
-//! (`start-bind`, `stream`, `send`) are async; the sync flavour
+//! (`start-bind`, `stream`, `send`, `receive`) are async; the sync flavour
 //! (`host_udp_sync.rs`) runs these same futures through `block_on`. The
 //! work itself is in `udp.rs` and `udp_streams.rs`.
 
@@ -126,12 +126,12 @@ impl<T: WasiView> udp::HostUdpSocket for WasiImpl<T> {
 }
 
 impl<T: WasiView> udp::HostIncomingDatagramStream for WasiImpl<T> {
-    fn receive(
+    async fn receive(
         &mut self,
         self_: Resource<IncomingDatagramStream>,
         max_results: u64,
     ) -> SocketResult<Vec<IncomingDatagram>> {
-        let received = self.table().get_mut(&self_)?.receive(max_results)?;
+        let received = self.table().get_mut(&self_)?.receive(max_results).await?;
         Ok(received
             .into_iter()
             .map(|d| IncomingDatagram {

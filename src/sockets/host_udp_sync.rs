@@ -1,6 +1,6 @@
 //! `wasi:sockets/udp` for [`WasiImpl`], sync flavour: every method calls
 //! the async flavour's (`host_udp.rs`); the async ones (`start-bind`,
-//! `stream`, `send`) run through [`block_on`].
+//! `stream`, `send`, `receive`) run through [`block_on`].
 //!
 //! The sync bindings generate their own copies of the interface's records
 //! (`incoming-datagram`, `outgoing-datagram`); they are converted here.
@@ -79,7 +79,11 @@ impl<T: WasiView> udp::HostIncomingDatagramStream for WasiImpl<T> {
         self_: Resource<IncomingDatagramStream>,
         max_results: u64,
     ) -> SocketResult<Vec<IncomingDatagram>> {
-        let received = <Self as a::HostIncomingDatagramStream>::receive(self, self_, max_results)?;
+        let received = block_on(<Self as a::HostIncomingDatagramStream>::receive(
+            self,
+            self_,
+            max_results,
+        ))?;
         Ok(received
             .into_iter()
             .map(|d| IncomingDatagram {

@@ -67,6 +67,14 @@ impl ResolveAddressStream {
         Ok(ResolveAddressStream { state })
     }
 
+    /// A stream whose every `resolve-next-address` answers `code`, with no
+    /// lookup (one the context's policy refuses).
+    pub(crate) fn failed(code: ErrorCode) -> Self {
+        ResolveAddressStream {
+            state: State::Failed(code),
+        }
+    }
+
     /// `resolve-next-address`: `would-block` while the lookup runs, then
     /// each address in turn, then `none`.
     pub(crate) fn next_address(&mut self) -> SocketResult<Option<IpAddr>> {

@@ -3,10 +3,12 @@
 //! context's network policy: `allow_tcp`, `allow_udp` and
 //! `allow_ip_name_lookup` decide which kinds of socket and lookup a guest
 //! may use, and the `socket_addr_check` closure (`SocketAddrCheck`) every
-//! bind, connect and unconnected UDP send. The `host_*.rs` files hold the
+//! bind, connect, listen and accepted peer, and every datagram of an
+//! unconnected UDP stream ([`SocketAddrUse`]). The `host_*.rs` files hold the
 //! generated `Host` traits; OS errors become spec codes in `error.rs`.
 
 mod addr;
+mod buffer;
 mod error;
 mod host_ip_name_lookup;
 mod host_network;
@@ -21,15 +23,16 @@ mod tcp_stream;
 mod udp;
 mod udp_streams;
 
+pub use buffer::MAX_BUFFER_SIZE;
 pub use lookup::{MAX_ADDRESSES, ResolveAddressStream};
-pub use udp::{MAX_BUFFER_SIZE, UdpSocket};
+pub use udp::UdpSocket;
 pub use udp_streams::{IncomingDatagramStream, MAX_BATCH, MAX_DATAGRAM, OutgoingDatagramStream};
 
 use crate::TrappableError;
 use crate::bindings::sockets::network::ErrorCode;
 pub(crate) use error::NetworkStreamError;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -51,16 +54,38 @@ impl From<wasmtime::component::ResourceTableError> for SocketError {
 /// `socket_addr_check` policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SocketAddrUse {
-    /// Bind a TCP socket.
+    /// Bind a TCP socket: the local address asked for.
     TcpBind,
-    /// Connect a TCP socket.
+    /// Connect a TCP socket: the remote address.
     TcpConnect,
-    /// Bind a UDP socket.
+    /// Listen on a TCP socket: the local address it is bound to (with the
+    /// port the OS chose for port 0). A refusal is `access-denied` and the
+    /// socket stays bound.
+    TcpListen,
+    /// Accept a TCP connection: the peer's address. A refused connection
+    /// is closed and never reaches the guest; the accept goes on with the
+    /// next one.
+    TcpAccept,
+    /// Bind a UDP socket: the local address asked for.
     UdpBind,
-    /// Connect a UDP socket.
+    /// Connect a UDP socket (`stream` with a remote address): the remote
+    /// address. The datagrams of a connected stream all go to and come
+    /// from it, and are not asked about one by one.
     UdpConnect,
-    /// Send an unconnected UDP datagram.
-    UdpOutgoingDatagram,
+    /// Send a datagram on an unconnected stream: its destination. A refusal
+    /// is `access-denied` (or, after a datagram of the batch went out, ends
+    /// the batch).
+    UdpSend,
+    /// Receive a datagram on an unconnected stream: its source. A refused
+    /// datagram is dropped and never reaches the guest.
+    UdpReceive,
+}
+
+impl SocketAddrUse {
+    /// The older name of [`SocketAddrUse::UdpSend`], for code written
+    /// before it was renamed; it matches as the variant does.
+    #[allow(non_upper_case_globals)]
+    pub const UdpOutgoingDatagram: SocketAddrUse = SocketAddrUse::UdpSend;
 }
 
 type CheckFn = dyn Fn(SocketAddr, SocketAddrUse) -> Pin<Box<dyn Future<Output = bool> + Send + Sync>>
@@ -76,14 +101,30 @@ impl SocketAddrCheck {
         SocketAddrCheck(check)
     }
 
-    /// Denies every address.
-    pub(crate) fn deny_all() -> Self {
-        SocketAddrCheck(Arc::new(|_, _| Box::pin(async { false })))
+    /// The policy of a context whose embedder set none: every address is
+    /// refused, except the peer of a connection to accept. A guest under
+    /// it cannot bind, so it never has a listener of its own; the only
+    /// listeners are those the embedder preopened for a core module, and
+    /// the embedder granted their connections with them.
+    pub(crate) fn unset() -> Self {
+        SocketAddrCheck(Arc::new(|_, addr_use| {
+            Box::pin(async move { addr_use == SocketAddrUse::TcpAccept })
+        }))
     }
 
     /// Whether `addr` may be used for `addr_use`.
     pub(crate) async fn check(&self, addr: SocketAddr, addr_use: SocketAddrUse) -> bool {
         (self.0)(addr, addr_use).await
+    }
+
+    /// The policy's answer about `addr` for `addr_use`, as a future to
+    /// poll.
+    pub(crate) fn ask(
+        &self,
+        addr: SocketAddr,
+        addr_use: SocketAddrUse,
+    ) -> Pin<Box<dyn Future<Output = bool> + Send + Sync>> {
+        (self.0)(addr, addr_use)
     }
 }
 
@@ -109,8 +150,10 @@ const MAX_DOMAIN_LEN: usize = 253;
 const MAX_LABEL_LEN: usize = 63;
 
 /// Checks the syntax of a name given to `resolve-addresses`: an IPv4 address
-/// in dotted-quad form, an IPv6 address (without brackets or port), or a
-/// domain name. Anything else is `invalid-argument`.
+/// in dotted-quad form, an IPv6 address, bare or in brackets (`::1`,
+/// `[::1]`, the form of a URL's host), or a domain name. Anything else is
+/// `invalid-argument`, among it a port, a bracket without its partner and
+/// anything but an IPv6 address in brackets (`[1.2.3.4]`).
 ///
 /// Domain names: an optional trailing dot; labels of 1 to 63 bytes, of
 /// letters, digits, `-` and `_`, neither starting nor ending with `-`; at
@@ -121,6 +164,12 @@ const MAX_LABEL_LEN: usize = 63;
 pub(crate) fn parse_host_name(name: &str) -> Result<HostName, ErrorCode> {
     if let Ok(ip) = name.parse::<IpAddr>() {
         return Ok(HostName::Ip(ip));
+    }
+    if let Some(inner) = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
+        return match inner.parse::<Ipv6Addr>() {
+            Ok(ip) => Ok(HostName::Ip(ip.into())),
+            Err(_) => Err(ErrorCode::InvalidArgument),
+        };
     }
     let domain = name.strip_suffix('.').unwrap_or(name);
     if domain.is_empty() {
@@ -163,7 +212,29 @@ fn valid_label(label: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::{Ipv4Addr, Ipv6Addr};
+    use std::net::Ipv4Addr;
+
+    #[test]
+    fn the_older_name_of_udp_send_still_matches() {
+        // An exhaustive match written with the older name compiles and
+        // takes the variant's arm.
+        let name = |u: SocketAddrUse| match u {
+            SocketAddrUse::TcpBind => "tcp-bind",
+            SocketAddrUse::TcpConnect => "tcp-connect",
+            SocketAddrUse::TcpListen => "tcp-listen",
+            SocketAddrUse::TcpAccept => "tcp-accept",
+            SocketAddrUse::UdpBind => "udp-bind",
+            SocketAddrUse::UdpConnect => "udp-connect",
+            SocketAddrUse::UdpOutgoingDatagram => "udp-send",
+            SocketAddrUse::UdpReceive => "udp-receive",
+        };
+        assert_eq!(name(SocketAddrUse::UdpSend), "udp-send");
+        assert_eq!(SocketAddrUse::UdpOutgoingDatagram, SocketAddrUse::UdpSend);
+        assert!(matches!(
+            SocketAddrUse::UdpSend,
+            SocketAddrUse::UdpOutgoingDatagram
+        ));
+    }
 
     #[test]
     fn ip_literals_parse_as_addresses() {
@@ -178,6 +249,22 @@ mod tests {
         assert_eq!(
             parse_host_name("0.0.0.0"),
             Ok(HostName::Ip(Ipv4Addr::UNSPECIFIED.into()))
+        );
+    }
+
+    #[test]
+    fn bracketed_ipv6_literals_parse_as_addresses() {
+        assert_eq!(
+            parse_host_name("[::1]"),
+            Ok(HostName::Ip(Ipv6Addr::LOCALHOST.into()))
+        );
+        assert_eq!(
+            parse_host_name("[::]"),
+            Ok(HostName::Ip(Ipv6Addr::UNSPECIFIED.into()))
+        );
+        assert_eq!(
+            parse_host_name("[fe80::1:2]"),
+            Ok(HostName::Ip("fe80::1:2".parse::<IpAddr>().unwrap()))
         );
     }
 
@@ -215,8 +302,15 @@ mod tests {
             "a b",
             "a.b<&>",
             "127.0.0.1:80",
-            "[::]",
             "[::1]:80",
+            "[::1",
+            "::1]",
+            "[]",
+            "[[::1]]",
+            "[1.2.3.4]",
+            "[localhost]",
+            "[ ::1]",
+            "[fe80::1%1]",
             "http://example.com/",
             "example..com",
             ".example.com",

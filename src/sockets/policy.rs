@@ -27,9 +27,14 @@ pub(crate) enum Verdict {
 }
 
 impl Verdict {
+    /// Asks `check` about `addr` for `addr_use`, without polling yet.
+    pub(crate) fn new(check: &SocketAddrCheck, addr: SocketAddr, addr_use: SocketAddrUse) -> Self {
+        Verdict::Pending(check.ask(addr, addr_use))
+    }
+
     /// Asks `check` about `addr` for `addr_use`, polling once.
     pub(crate) fn ask(check: &SocketAddrCheck, addr: SocketAddr, addr_use: SocketAddrUse) -> Self {
-        let mut verdict = Verdict::Pending((check.0)(addr, addr_use));
+        let mut verdict = Verdict::new(check, addr, addr_use);
         let _ = crate::runtime::poll_once(std::future::poll_fn(|cx| verdict.poll(cx)));
         verdict
     }

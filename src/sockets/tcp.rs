@@ -14,6 +14,7 @@
 //! `connect-in-progress` → `connected`; a failed connection attempt ends
 //! in `closed`.
 
+use super::buffer;
 use super::error::connect_error;
 use super::policy::{Verdict, is_ipv4_mapped, is_unicast, is_valid_remote};
 use super::tcp_stream::{Connection, TcpReader, TcpWriter};
@@ -61,12 +62,8 @@ enum State {
     Unbound(OwnedFd),
     BindStarted(Box<Binding>),
     Bound(OwnedFd),
-    ListenStarted(TcpListener),
-    Listening {
-        listener: TcpListener,
-        /// A connection (or error) found by the pollable, for `accept`.
-        accepted: Option<io::Result<TcpStream>>,
-    },
+    ListenStarted(Box<ListenStart>),
+    Listening(Box<Listener>),
     Connecting(Box<Connecting>),
     Connected(Arc<Connection>),
     Closed,
@@ -79,7 +76,7 @@ impl State {
             State::BindStarted(_) => "bind-in-progress",
             State::Bound(_) => "bound",
             State::ListenStarted(_) => "listen-in-progress",
-            State::Listening { .. } => "listening",
+            State::Listening(_) => "listening",
             State::Connecting(_) => "connect-in-progress",
             State::Connected(_) => "connected",
             State::Closed => "closed",
@@ -102,6 +99,132 @@ struct Binding {
     verdict: Verdict,
     /// The OS bind is done (it happens as soon as the policy allows it).
     bound: bool,
+}
+
+/// A listen whose policy check may still be running.
+struct ListenStart {
+    /// The bound socket, until `listen(2)` (while the check runs).
+    fd: Option<OwnedFd>,
+    /// The socket after `listen(2)`, registered with tokio.
+    listener: Option<TcpListener>,
+    verdict: Verdict,
+    /// The policy, kept for the peers of the connections to accept.
+    check: SocketAddrCheck,
+}
+
+impl ListenStart {
+    fn fd(&self) -> Option<BorrowedFd<'_>> {
+        match (&self.fd, &self.listener) {
+            (Some(fd), _) => Some(fd.as_fd()),
+            (None, Some(listener)) => Some(listener.as_fd()),
+            (None, None) => None,
+        }
+    }
+
+    /// `listen(2)` with `backlog`, once the policy allowed it. A failed
+    /// `listen` leaves the bound socket in place.
+    fn listen(&mut self, backlog: i32) -> SocketResult<()> {
+        let Some(fd) = self.fd.take() else {
+            return Ok(());
+        };
+        if let Err(e) = rustix::net::listen(&fd, backlog) {
+            self.fd = Some(fd);
+            return Err(e.into());
+        }
+        self.listener = Some(TcpListener::from_std(std::net::TcpListener::from(fd))?);
+        Ok(())
+    }
+
+    /// The state to go back to when the listen is refused or fails:
+    /// `bound`, or `closed` if the socket is gone.
+    fn undo(self) -> State {
+        match self.fd {
+            Some(fd) => State::Bound(fd),
+            None => State::Closed,
+        }
+    }
+}
+
+/// The most refused connections one poll of a listener closes before it
+/// lets other work run (a peer that keeps connecting cannot hold the
+/// thread).
+const MAX_REFUSED_PER_POLL: usize = 64;
+
+/// A listening socket.
+struct Listener {
+    listener: TcpListener,
+    /// The policy, asked about the peer of every connection.
+    check: SocketAddrCheck,
+    /// The connection taken from the queue and not given to the guest yet,
+    /// or the failure of the accept (found by the pollable, for `accept`).
+    next: Option<Incoming>,
+}
+
+/// A connection taken from a listener's queue.
+enum Incoming {
+    /// The connection and the policy's verdict on its peer.
+    Peer(TcpStream, Verdict),
+    /// The OS accept failed.
+    Failed(io::Error),
+}
+
+impl Listener {
+    fn new(listener: TcpListener, check: SocketAddrCheck) -> Self {
+        Listener {
+            listener,
+            check,
+            next: None,
+        }
+    }
+
+    /// The next connection whose peer the policy allows. A refused one is
+    /// closed (dropped) and the queue is read on; a verdict still pending
+    /// is kept for the next poll.
+    fn poll_accept(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<TcpStream>> {
+        let mut refused = 0;
+        loop {
+            match self.next.take() {
+                Some(Incoming::Peer(stream, mut verdict)) => match verdict.poll(cx) {
+                    Poll::Pending => {
+                        self.next = Some(Incoming::Peer(stream, verdict));
+                        return Poll::Pending;
+                    }
+                    Poll::Ready(true) => return Poll::Ready(Ok(stream)),
+                    Poll::Ready(false) => {
+                        drop(stream);
+                        refused += 1;
+                        if refused == MAX_REFUSED_PER_POLL {
+                            cx.waker().wake_by_ref();
+                            return Poll::Pending;
+                        }
+                    }
+                },
+                Some(Incoming::Failed(e)) => return Poll::Ready(Err(e)),
+                None => match self.listener.poll_accept(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                    Poll::Ready(Ok((stream, peer))) => {
+                        let verdict =
+                            Verdict::new(&self.check, canonical(peer), SocketAddrUse::TcpAccept);
+                        self.next = Some(Incoming::Peer(stream, verdict));
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// `addr` with an IPv4-mapped IPv6 address as the IPv4 address it is (a
+/// dual-stack listener preopened by an embedder sees IPv4 peers so), for
+/// the policy.
+fn canonical(addr: SocketAddr) -> SocketAddr {
+    match addr {
+        SocketAddr::V6(a) => match a.ip().to_ipv4_mapped() {
+            Some(v4) => SocketAddr::new(v4.into(), a.port()),
+            None => addr,
+        },
+        SocketAddr::V4(_) => addr,
+    }
 }
 
 /// A connection being established.
@@ -232,8 +355,12 @@ impl TcpSocket {
     }
 
     /// A socket in the `listening` state over a listener the embedder
-    /// opened (a preopened listener of a core module).
-    pub(crate) fn listening(listener: std::net::TcpListener) -> io::Result<Self> {
+    /// opened (a preopened listener of a core module); `check` judges the
+    /// peers of its connections.
+    pub(crate) fn listening(
+        listener: std::net::TcpListener,
+        check: SocketAddrCheck,
+    ) -> io::Result<Self> {
         let family = match listener.local_addr()? {
             SocketAddr::V4(_) => IpAddressFamily::Ipv4,
             SocketAddr::V6(_) => IpAddressFamily::Ipv6,
@@ -243,10 +370,7 @@ impl TcpSocket {
         let listener = TcpListener::from_std(listener)?;
         Ok(TcpSocket {
             family,
-            state: State::Listening {
-                listener,
-                accepted: None,
-            },
+            state: State::Listening(Box::new(Listener::new(listener, check))),
             backlog: DEFAULT_BACKLOG,
         })
     }
@@ -403,56 +527,83 @@ impl TcpSocket {
         Ok(pair)
     }
 
-    /// `start-listen`: the OS `listen`, at once.
-    pub(crate) fn start_listen(&mut self) -> SocketResult<()> {
-        match &self.state {
-            State::Bound(_) => {}
+    /// `start-listen`: checks the state and the policy (the address the
+    /// socket is bound to), and calls the OS `listen` when the policy
+    /// answers at once. A refusal is `access-denied` and leaves the socket
+    /// bound.
+    pub(crate) fn start_listen(&mut self, check: &SocketAddrCheck) -> SocketResult<()> {
+        let addr = match &self.state {
+            State::Bound(fd) => local_addr(fd.as_fd())?,
             s if s.in_progress() => return err(ErrorCode::ConcurrencyConflict),
             _ => return err(ErrorCode::InvalidState),
+        };
+        let verdict = Verdict::ask(check, addr, SocketAddrUse::TcpListen);
+        if let Verdict::Done(false) = verdict {
+            return err(ErrorCode::AccessDenied);
         }
         let State::Bound(fd) = std::mem::replace(&mut self.state, State::Closed) else {
             unreachable!("checked above");
         };
-        if let Err(e) = rustix::net::listen(&fd, self.backlog) {
-            self.state = State::Bound(fd);
-            return Err(e.into());
+        let mut start = Box::new(ListenStart {
+            fd: Some(fd),
+            listener: None,
+            verdict,
+            check: check.clone(),
+        });
+        if let Verdict::Done(true) = start.verdict
+            && let Err(e) = start.listen(self.backlog)
+        {
+            self.state = start.undo();
+            return Err(e);
         }
-        let listener = TcpListener::from_std(std::net::TcpListener::from(fd))?;
-        self.state = State::ListenStarted(listener);
+        self.state = State::ListenStarted(start);
         Ok(())
     }
 
-    /// `finish-listen`.
+    /// `finish-listen`: `would-block` while the policy's check runs.
     pub(crate) fn finish_listen(&mut self) -> SocketResult<()> {
-        match std::mem::replace(&mut self.state, State::Closed) {
-            State::ListenStarted(listener) => {
-                self.state = State::Listening {
-                    listener,
-                    accepted: None,
-                };
-                Ok(())
-            }
-            other => {
-                self.state = other;
-                err(ErrorCode::NotInProgress)
-            }
+        let backlog = self.backlog;
+        let State::ListenStarted(start) = &mut self.state else {
+            return err(ErrorCode::NotInProgress);
+        };
+        let result = match poll_now(|cx| start.verdict.poll(cx)) {
+            None => return err(ErrorCode::WouldBlock),
+            Some(true) => start.listen(backlog),
+            Some(false) => err(ErrorCode::AccessDenied),
+        };
+        let State::ListenStarted(start) = std::mem::replace(&mut self.state, State::Closed) else {
+            unreachable!("matched above");
+        };
+        if let Err(e) = result {
+            self.state = start.undo();
+            return Err(e);
         }
+        let ListenStart {
+            listener, check, ..
+        } = *start;
+        let Some(listener) = listener else {
+            return Err(SocketError::trap(io::Error::other(
+                "TCP listen finished without a socket",
+            )));
+        };
+        self.state = State::Listening(Box::new(Listener::new(listener, check)));
+        Ok(())
     }
 
-    /// `accept`: a connection waiting in the queue, as a socket in the
-    /// `connected` state with its streams.
+    /// `accept`: a connection waiting in the queue whose peer the policy
+    /// allows, as a socket in the `connected` state with its streams.
+    /// Connections from refused peers are closed on the way;
+    /// `would-block` when none is left, or while the policy's check of the
+    /// next one runs.
     pub(crate) fn accept(&mut self) -> SocketResult<(TcpSocket, InputStream, OutputStream)> {
-        let State::Listening { listener, accepted } = &mut self.state else {
+        let State::Listening(listener) = &mut self.state else {
             return err(ErrorCode::InvalidState);
         };
-        let result = match accepted.take() {
-            Some(result) => result,
-            None => match poll_now(|cx| listener.poll_accept(cx)) {
-                Some(result) => result.map(|(stream, _)| stream),
-                None => return err(ErrorCode::WouldBlock),
-            },
+        let stream = match poll_now(|cx| listener.poll_accept(cx)) {
+            Some(result) => result?,
+            None => return err(ErrorCode::WouldBlock),
         };
-        let conn = Connection::new(result?)?;
+        let conn = Connection::new(stream)?;
         let (input, output) = streams(&conn);
         Ok((TcpSocket::connected(self.family, conn), input, output))
     }
@@ -461,7 +612,11 @@ impl TcpSocket {
     pub(crate) fn local_address(&self) -> SocketResult<SocketAddr> {
         let fd = match &self.state {
             State::Bound(fd) => fd.as_fd(),
-            State::ListenStarted(l) | State::Listening { listener: l, .. } => l.as_fd(),
+            State::ListenStarted(start) => match start.fd() {
+                Some(fd) => fd,
+                None => return err(ErrorCode::InvalidState),
+            },
+            State::Listening(l) => l.listener.as_fd(),
             State::Connected(conn) => conn.stream.as_fd(),
             State::Connecting(c) if c.stream.is_some() => match c.fd() {
                 Some(fd) => fd,
@@ -482,7 +637,7 @@ impl TcpSocket {
 
     /// `is-listening`.
     pub(crate) fn is_listening(&self) -> bool {
-        matches!(self.state, State::Listening { .. })
+        matches!(self.state, State::Listening(_))
     }
 
     /// `address-family`.
@@ -496,7 +651,11 @@ impl TcpSocket {
         let fd = match &self.state {
             State::Unbound(fd) | State::Bound(fd) => fd.as_fd(),
             State::BindStarted(b) => b.fd.as_fd(),
-            State::ListenStarted(l) | State::Listening { listener: l, .. } => l.as_fd(),
+            State::ListenStarted(start) => match start.fd() {
+                Some(fd) => fd,
+                None => return err(ErrorCode::InvalidState),
+            },
+            State::Listening(l) => l.listener.as_fd(),
             State::Connecting(c) => match c.fd() {
                 Some(fd) => fd,
                 None => return err(ErrorCode::InvalidState),
@@ -519,8 +678,17 @@ impl TcpSocket {
             State::Connecting(_) | State::Connected(_) | State::Closed => {
                 err(ErrorCode::InvalidState)
             }
-            State::ListenStarted(l) | State::Listening { listener: l, .. } => {
-                rustix::net::listen(l, backlog)?;
+            State::ListenStarted(start) => {
+                // Before `listen(2)` (a policy check still running) the
+                // size is only kept.
+                if let Some(l) = &start.listener {
+                    rustix::net::listen(l, backlog)?;
+                }
+                self.backlog = backlog;
+                Ok(())
+            }
+            State::Listening(l) => {
+                rustix::net::listen(&l.listener, backlog)?;
                 self.backlog = backlog;
                 Ok(())
             }
@@ -605,33 +773,25 @@ impl TcpSocket {
         Ok(())
     }
 
-    /// `receive-buffer-size`.
+    /// `receive-buffer-size` (in the guest's units: see `buffer.rs`).
     pub(crate) fn receive_buffer_size(&self) -> SocketResult<u64> {
-        Ok(sockopt::socket_recv_buffer_size(self.fd()?)? as u64)
+        buffer::receive(self.fd()?)
     }
 
     /// `set-receive-buffer-size`: 0 is `invalid-argument`; the value is
     /// clamped (the OS clamps it further to its own maximum).
     pub(crate) fn set_receive_buffer_size(&self, value: u64) -> SocketResult<()> {
-        let fd = self.fd()?;
-        Ok(sockopt::set_socket_recv_buffer_size(
-            fd,
-            buffer_size(value)?,
-        )?)
+        buffer::set_receive(self.fd()?, value)
     }
 
-    /// `send-buffer-size`.
+    /// `send-buffer-size` (in the guest's units).
     pub(crate) fn send_buffer_size(&self) -> SocketResult<u64> {
-        Ok(sockopt::socket_send_buffer_size(self.fd()?)? as u64)
+        buffer::send(self.fd()?)
     }
 
     /// `set-send-buffer-size`: as the receive buffer size.
     pub(crate) fn set_send_buffer_size(&self, value: u64) -> SocketResult<()> {
-        let fd = self.fd()?;
-        Ok(sockopt::set_socket_send_buffer_size(
-            fd,
-            buffer_size(value)?,
-        )?)
+        buffer::set_send(self.fd()?, value)
     }
 
     /// `shutdown`: only on a connected socket.
@@ -645,9 +805,10 @@ impl TcpSocket {
 
 #[async_trait::async_trait]
 impl Subscribe for TcpSocket {
-    /// Ready when the operation in progress can finish (a bind or connect
-    /// whose policy check or connection completed, a connection to
-    /// accept); in every other state at once.
+    /// Ready when the operation in progress can finish (a bind, listen or
+    /// connect whose policy check or connection completed, a connection
+    /// whose peer the policy allows to accept); in every other state at
+    /// once.
     async fn ready(&mut self) {
         match &mut self.state {
             State::BindStarted(binding) => {
@@ -657,9 +818,17 @@ impl Subscribe for TcpSocket {
                 let outcome = poll_fn(|cx| connecting.poll(cx)).await;
                 connecting.outcome = Some(outcome);
             }
-            State::Listening { listener, accepted } if accepted.is_none() => {
-                let result = poll_fn(|cx| listener.poll_accept(cx)).await;
-                *accepted = Some(result.map(|(stream, _)| stream));
+            State::ListenStarted(start) => {
+                poll_fn(|cx| start.verdict.poll(cx)).await;
+            }
+            State::Listening(l) => {
+                // A connection the policy allowed (or a failure) is kept
+                // for `accept`; refused ones are closed on the way.
+                let result = poll_fn(|cx| l.poll_accept(cx)).await;
+                l.next = Some(match result {
+                    Ok(stream) => Incoming::Peer(stream, Verdict::Done(true)),
+                    Err(e) => Incoming::Failed(e),
+                });
             }
             _ => {}
         }
@@ -697,13 +866,4 @@ fn keepalive_secs(value: u64) -> SocketResult<Duration> {
     }
     let secs = value.div_ceil(1_000_000_000).clamp(1, MAX_KEEPALIVE_SECS);
     Ok(Duration::from_secs(secs))
-}
-
-/// A buffer size as `setsockopt` takes it: 0 is `invalid-argument`, larger
-/// values are clamped to `i32::MAX` (the OS clamps to its own maximum).
-fn buffer_size(value: u64) -> SocketResult<usize> {
-    if value == 0 {
-        return err(ErrorCode::InvalidArgument);
-    }
-    Ok(usize::try_from(value.min(i32::MAX as u64)).unwrap_or(i32::MAX as usize))
 }

@@ -11,6 +11,7 @@
 use super::SocketAddrCheck;
 use super::SocketAddrUse;
 use super::SocketResult;
+use super::buffer;
 use super::policy::{family_accepts, is_unicast, is_valid_remote};
 use super::udp_streams::{Association, IncomingDatagramStream, OutgoingDatagramStream};
 use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily};
@@ -20,10 +21,6 @@ use std::io;
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, BorrowedFd};
 use std::sync::Arc;
-
-/// The largest buffer size handed to the OS (`SO_RCVBUF`/`SO_SNDBUF` take a
-/// C `int`); larger requests are clamped to it, and the OS clamps further.
-pub const MAX_BUFFER_SIZE: u64 = i32::MAX as u64;
 
 /// The host side of `wasi:sockets/udp.udp-socket`.
 pub struct UdpSocket {
@@ -155,7 +152,7 @@ impl UdpSocket {
         let association = Arc::new(Association::new(self.socket.clone(), remote));
         self.association = Some(association.clone());
         Ok((
-            IncomingDatagramStream::new(association.clone()),
+            IncomingDatagramStream::new(association.clone(), check.clone()),
             OutgoingDatagramStream::new(association, self.family, check.clone()),
         ))
     }
@@ -210,29 +207,26 @@ impl UdpSocket {
         Ok(())
     }
 
-    /// `receive-buffer-size` (`SO_RCVBUF`).
+    /// `receive-buffer-size` (`SO_RCVBUF`, in the guest's units: see
+    /// `buffer.rs`).
     pub(crate) fn receive_buffer_size(&self) -> SocketResult<u64> {
-        Ok(sockopt::socket_recv_buffer_size(self.fd())? as u64)
+        buffer::receive(self.fd())
     }
 
     /// `set-receive-buffer-size`: 0 is `invalid-argument`, anything above
-    /// [`MAX_BUFFER_SIZE`] is clamped to it.
+    /// [`MAX_BUFFER_SIZE`](super::MAX_BUFFER_SIZE) is clamped to it.
     pub(crate) fn set_receive_buffer_size(&self, value: u64) -> SocketResult<()> {
-        let size = buffer_size(value)?;
-        sockopt::set_socket_recv_buffer_size(self.fd(), size)?;
-        Ok(())
+        buffer::set_receive(self.fd(), value)
     }
 
-    /// `send-buffer-size` (`SO_SNDBUF`).
+    /// `send-buffer-size` (`SO_SNDBUF`, in the guest's units).
     pub(crate) fn send_buffer_size(&self) -> SocketResult<u64> {
-        Ok(sockopt::socket_send_buffer_size(self.fd())? as u64)
+        buffer::send(self.fd())
     }
 
     /// `set-send-buffer-size`: as [`Self::set_receive_buffer_size`].
     pub(crate) fn set_send_buffer_size(&self, value: u64) -> SocketResult<()> {
-        let size = buffer_size(value)?;
-        sockopt::set_socket_send_buffer_size(self.fd(), size)?;
-        Ok(())
+        buffer::set_send(self.fd(), value)
     }
 }
 
@@ -241,15 +235,6 @@ impl UdpSocket {
 #[async_trait::async_trait]
 impl Subscribe for UdpSocket {
     async fn ready(&mut self) {}
-}
-
-/// A guest's buffer size, validated and clamped.
-fn buffer_size(value: u64) -> SocketResult<usize> {
-    if value == 0 {
-        return Err(ErrorCode::InvalidArgument.into());
-    }
-    // MAX_BUFFER_SIZE fits every usize the OS takes here.
-    Ok(usize::try_from(value.min(MAX_BUFFER_SIZE)).unwrap_or(i32::MAX as usize))
 }
 
 /// Registers a socket with tokio: with the runtime the call runs on,

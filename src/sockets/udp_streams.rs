@@ -16,7 +16,8 @@ use super::policy::{family_accepts, is_valid_remote};
 use super::{SocketAddrCheck, SocketAddrUse, SocketError, SocketResult};
 use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily};
 use crate::io::Subscribe;
-use rustix::net::RecvFlags;
+use rustix::event::{PollFd, PollFlags};
+use rustix::net::{RecvFlags, SendFlags};
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,8 +33,9 @@ pub const MAX_BATCH: usize = 64;
 /// cannot arrive; the buffer is allocated once per stream, on first use.
 pub const MAX_DATAGRAM: usize = 64 * 1024;
 
-/// How many datagrams from other peers one `receive` on a connected stream
-/// discards (ones queued before the socket was connected), at most.
+/// How many datagrams one `receive` discards, at most: from other peers on
+/// a connected stream (ones queued before the socket was connected), from
+/// sources the policy refuses on an unconnected one.
 const MAX_DISCARDED: usize = 256;
 
 /// What the two streams of one `stream` call share.
@@ -74,6 +76,9 @@ impl Association {
 /// The host side of `wasi:sockets/udp.incoming-datagram-stream`.
 pub struct IncomingDatagramStream {
     association: Arc<Association>,
+    /// The policy, asked about the source of each datagram of an
+    /// unconnected stream.
+    check: SocketAddrCheck,
     /// The receive buffer, allocated on the first `receive`.
     buffer: Vec<u8>,
 }
@@ -85,17 +90,22 @@ pub(crate) struct Received {
 }
 
 impl IncomingDatagramStream {
-    pub(crate) fn new(association: Arc<Association>) -> Self {
+    pub(crate) fn new(association: Arc<Association>, check: SocketAddrCheck) -> Self {
         IncomingDatagramStream {
             association,
+            check,
             buffer: Vec::new(),
         }
     }
 
     /// `receive`: up to `max_results` (at most [`MAX_BATCH`]) datagrams that
-    /// have arrived, without waiting. An error after some datagrams were
-    /// received ends the batch; the datagrams are returned.
-    pub(crate) fn receive(&mut self, max_results: u64) -> SocketResult<Vec<Received>> {
+    /// have arrived, without waiting for more. An error after some
+    /// datagrams were received ends the batch; the datagrams are returned.
+    /// On an unconnected stream the policy is asked about each datagram's
+    /// source (the only wait: a check that takes its time); a refused
+    /// datagram is dropped, as are those from other peers on a connected
+    /// stream (at most [`MAX_DISCARDED`] per call, all reasons together).
+    pub(crate) async fn receive(&mut self, max_results: u64) -> SocketResult<Vec<Received>> {
         self.association.check_open()?;
         let max = usize::try_from(max_results)
             .unwrap_or(MAX_BATCH)
@@ -137,7 +147,16 @@ impl IncomingDatagramStream {
                             continue;
                         }
                         Some(_) => break,
-                        None => from,
+                        None => {
+                            if !self.check.check(from, SocketAddrUse::UdpReceive).await {
+                                if discarded < MAX_DISCARDED {
+                                    discarded += 1;
+                                    continue;
+                                }
+                                break;
+                            }
+                            from
+                        }
                     };
                     out.push(Received {
                         data: buffer[..n].to_vec(),
@@ -215,19 +234,29 @@ impl OutgoingDatagramStream {
     }
 
     /// `check-send`: [`MAX_BATCH`] when the socket can send now, else 0.
+    ///
+    /// tokio learns that a socket is writable from its I/O driver, which
+    /// has not run yet right after `stream` (the socket's first event is
+    /// still on its way), so when tokio does not know, the kernel is asked
+    /// (a zero-timeout `poll(2)`): a fresh stream permits sending at once,
+    /// as programs expect, without a wait on its pollable first.
     pub(crate) fn check_send(&mut self) -> SocketResult<u64> {
         self.association.check_open()?;
+        let socket = &self.association.socket;
         let mut cx = Context::from_waker(Waker::noop());
-        self.permit = match self.association.socket.poll_send_ready(&mut cx) {
-            Poll::Ready(Ok(())) => MAX_BATCH,
+        let writable = match socket.poll_send_ready(&mut cx) {
+            Poll::Ready(Ok(())) => true,
             Poll::Ready(Err(e)) => return Err(e.into()),
-            Poll::Pending => 0,
+            Poll::Pending => kernel_writable(socket),
         };
+        self.permit = if writable { MAX_BATCH } else { 0 };
         Ok(self.permit as u64)
     }
 
     /// `send`: sends the datagrams in order until one cannot be sent now
     /// or fails. Sending more than the last `check-send` permitted traps.
+    /// On an unconnected stream the policy is asked about each datagram's
+    /// destination (`access-denied`).
     pub(crate) async fn send(&mut self, datagrams: Vec<Outgoing>) -> SocketResult<u64> {
         if datagrams.is_empty() {
             return Ok(0);
@@ -254,6 +283,11 @@ impl OutgoingDatagramStream {
     }
 
     /// Sends one datagram: `Ok(false)` if the socket cannot take it now.
+    ///
+    /// The datagram goes to the kernel whatever tokio believes about the
+    /// socket's readiness (`check-send` may have asked the kernel itself);
+    /// a send the kernel cannot take clears tokio's readiness, so the
+    /// stream's pollable waits for the socket to drain.
     async fn send_one(&self, datagram: Outgoing) -> SocketResult<bool> {
         let socket = &self.association.socket;
         let result = match (self.association.remote, datagram.to) {
@@ -261,29 +295,43 @@ impl OutgoingDatagramStream {
                 if to.is_some_and(|to| to != peer) {
                     return Err(ErrorCode::InvalidArgument.into());
                 }
-                socket.try_send(&datagram.data)
+                rustix::net::send(&**socket, &datagram.data, SendFlags::DONTWAIT)
             }
             (None, None) => return Err(ErrorCode::InvalidArgument.into()),
             (None, Some(to)) => {
                 if !family_accepts(self.family, to.ip()) || !is_valid_remote(to) {
                     return Err(ErrorCode::InvalidArgument.into());
                 }
-                if !self
-                    .check
-                    .check(to, SocketAddrUse::UdpOutgoingDatagram)
-                    .await
-                {
+                if !self.check.check(to, SocketAddrUse::UdpSend).await {
                     return Err(ErrorCode::AccessDenied.into());
                 }
-                socket.try_send_to(&datagram.data, to)
+                rustix::net::sendto(&**socket, &datagram.data, SendFlags::DONTWAIT, &to)
             }
         };
         match result {
             Ok(_) => Ok(true),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(false),
+            Err(rustix::io::Errno::AGAIN) => {
+                // Clears tokio's readiness (if it had any) for the pollable.
+                let _ = socket.try_io(Interest::WRITABLE, || {
+                    Err::<(), _>(io::ErrorKind::WouldBlock.into())
+                });
+                Ok(false)
+            }
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// Whether the kernel would take a datagram on `socket` now (a
+/// zero-timeout `poll(2)`); an error the kernel holds for the socket counts
+/// as writable, since the send then reports it.
+fn kernel_writable(socket: &tokio::net::UdpSocket) -> bool {
+    let mut fds = [PollFd::new(socket, PollFlags::OUT)];
+    let now = rustix::event::Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    matches!(rustix::event::poll(&mut fds, Some(&now)), Ok(n) if n > 0)
 }
 
 #[async_trait::async_trait]
@@ -307,10 +355,11 @@ mod tests {
             let b = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
             let from = a.local_addr().unwrap();
             a.send_to(b"hi", b.local_addr().unwrap()).await.unwrap();
-            let mut inc =
-                IncomingDatagramStream::new(Arc::new(Association::new(Arc::new(b), None)));
+            let association = Arc::new(Association::new(Arc::new(b), None));
+            let allow_all = SocketAddrCheck::new(Arc::new(|_, _| Box::pin(async { true })));
+            let mut inc = IncomingDatagramStream::new(association, allow_all);
             inc.ready().await;
-            let got = inc.receive(4).unwrap();
+            let got = inc.receive(4).await.unwrap();
             assert_eq!(got.len(), 1);
             assert_eq!(got[0].data, b"hi");
             assert_eq!(got[0].from, from);
