@@ -1052,6 +1052,42 @@ fn stream_positions_in_both_modes() {
     }
 }
 
+/// A non-blocking `read` of a file never comes back empty while bytes are
+/// there (programs take empty for the end of the file), and an operation
+/// after a write still in the background sees the write: the preview 1
+/// adapter writes through one stream, drops it and reads through another.
+#[test]
+fn reads_see_writes_and_never_come_back_empty_early() {
+    let t = TempDir::new();
+    for (inline, multi_thread) in MODES {
+        let d = preopen(&t.0, DirPerms::all(), FilePerms::all(), inline);
+        runtime(multi_thread).block_on(async {
+            let f = d
+                .open_at(
+                    PF::empty(),
+                    s("o"),
+                    OF::CREATE | OF::TRUNCATE,
+                    DF::READ | DF::WRITE,
+                )
+                .await
+                .unwrap();
+            let f = f.file().unwrap().clone();
+            for round in 0..50u8 {
+                let data = vec![round; 1000];
+                let mut w = f.write_via_stream(0).unwrap();
+                assert!(w.check_write().unwrap() > 0);
+                w.write(Bytes::from(data.clone())).unwrap();
+                drop(w);
+                let mut r = f.read_via_stream(0).unwrap();
+                let got = r.read(1000).unwrap();
+                assert_eq!(got.len(), 1000, "round {round}: a short read");
+                assert_eq!(&got[..], &data[..], "round {round}: stale data");
+                assert_eq!(f.stat().await.unwrap().size, 1000);
+            }
+        });
+    }
+}
+
 #[test]
 fn stream_errors_carry_the_error_code() {
     let err = super::error::stream_failure(io::Error::from_raw_os_error(

@@ -111,13 +111,18 @@ pub(crate) fn write_zeroes(
 }
 
 /// Waits until `stream` has completed its flush: `check-write` grants
-/// again. A stream that closed in the course of it counts as done, as the
-/// spec asks for the blocking write calls.
+/// again (a permit the guest never sees, so it is given back). A stream
+/// that closed in the course of it counts as done, as the spec asks for the
+/// blocking write calls.
 async fn wait_flushed(stream: &mut OutputStream) -> StreamResult<()> {
     loop {
         match stream.check_write() {
             Ok(0) => stream.ready().await,
-            Ok(_) | Err(StreamError::Closed) => return Ok(()),
+            Ok(_) => {
+                stream.release_permit();
+                return Ok(());
+            }
+            Err(StreamError::Closed) => return Ok(()),
             Err(e) => return Err(e),
         }
     }
@@ -190,7 +195,10 @@ pub(crate) async fn blocking_flush(
     loop {
         match stream.check_write()? {
             0 => stream.ready().await,
-            _ => return Ok(()),
+            _ => {
+                stream.release_permit();
+                return Ok(());
+            }
         }
     }
 }
@@ -203,12 +211,8 @@ pub(crate) fn splice(
 ) -> StreamResult<u64> {
     let permit = table.get_mut(dst)?.check_write()?;
     let size = read_size(len).min(permit);
-    let bytes = table.get_mut(src)?.read(size)?;
-    let n = bytes.len();
-    if n > 0 {
-        table.get_mut(dst)?.write(bytes)?;
-    }
-    Ok(n as u64)
+    let read = table.get_mut(src)?.read(size);
+    splice_into(table.get_mut(dst)?, read)
 }
 
 pub(crate) async fn blocking_splice(
@@ -219,14 +223,69 @@ pub(crate) async fn blocking_splice(
 ) -> StreamResult<u64> {
     let permit = wait_permit(table.get_mut(dst)?).await?;
     let size = read_size(len).min(permit);
-    let bytes = if size == 0 {
-        table.get_mut(src)?.read(0)?
+    let read = if size == 0 {
+        table.get_mut(src)?.read(0)
     } else {
-        table.get_mut(src)?.blocking_read(size).await?
+        table.get_mut(src)?.blocking_read(size).await
     };
-    let n = bytes.len();
-    if n > 0 {
-        table.get_mut(dst)?.write(bytes)?;
+    splice_into(table.get_mut(dst)?, read)
+}
+
+/// Writes what a splice read into `dst`; the permit it waited for goes
+/// back unused when there is nothing to write (the source was empty, at its
+/// end, or failed).
+fn splice_into(dst: &mut OutputStream, read: StreamResult<Bytes>) -> StreamResult<u64> {
+    match read {
+        Ok(bytes) if !bytes.is_empty() => {
+            let n = bytes.len();
+            dst.write(bytes)?;
+            Ok(n as u64)
+        }
+        other => {
+            dst.release_permit();
+            other.map(|_| 0)
+        }
     }
-    Ok(n as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::pipe::{MemoryInputPipe, MemoryOutputPipe};
+
+    /// Two handles of one memory pipe (a program's cached stdout and a
+    /// second `get-stdout`): the permit a blocking call waited for is
+    /// given back, so the other handle can write, and a splice that finds
+    /// its source at the end leaves no permit behind either.
+    #[test]
+    fn blocking_calls_leave_no_permit_behind() {
+        let pipe = MemoryOutputPipe::new(64);
+        let mut table = ResourceTable::new();
+        let first = table.push(Box::new(pipe.clone()) as OutputStream).unwrap();
+        let second = table.push(Box::new(pipe.clone()) as OutputStream).unwrap();
+        let input = table
+            .push(Box::new(MemoryInputPipe::new("in")) as InputStream)
+            .unwrap();
+        crate::runtime::block_on(async {
+            blocking_write_and_flush(&mut table, &first, b"one ".to_vec())
+                .await
+                .unwrap();
+            blocking_flush(&mut table, &first).await.unwrap();
+            assert_eq!(table.get_mut(&second).unwrap().check_write().unwrap(), 60);
+            table.get_mut(&second).unwrap().release_permit();
+            assert_eq!(
+                blocking_splice(&mut table, &second, &input, 8)
+                    .await
+                    .unwrap(),
+                2
+            );
+            let end = blocking_splice(&mut table, &second, &input, 8).await;
+            assert!(matches!(end, Err(StreamError::Closed)));
+            assert_eq!(splice(&mut table, &second, &input, 8).ok(), None);
+            blocking_write_and_flush(&mut table, &first, b" two".to_vec())
+                .await
+                .unwrap();
+        });
+        assert_eq!(&pipe.contents()[..], b"one in two");
+    }
 }

@@ -211,6 +211,14 @@ impl HostOutputStream for MemoryOutputPipe {
         self.append(size, |buffer| buffer.resize(buffer.len() + size, 0))
     }
 
+    fn release_permit(&mut self) {
+        release(
+            &mut self.granted,
+            &self.shared,
+            &mut lock(&self.shared.state),
+        );
+    }
+
     /// One lock: appends `bytes` when this handle may write them all now.
     /// Writing into memory is delivery, so they are flushed.
     fn write_all_flushed_now(&mut self, bytes: &[u8]) -> StreamResult<bool> {

@@ -158,6 +158,13 @@ pub trait HostOutputStream: Subscribe {
         Ok(false)
     }
 
+    /// Gives back the last `check_write` permit unused: the host asked only
+    /// to learn the stream's state (whether a blocking flush completed, or
+    /// a splice that found its source at its end), not to write. Streams
+    /// whose handles share one budget of permits (`MemoryOutputPipe`) make
+    /// the room available to the others again; the default does nothing.
+    fn release_permit(&mut self) {}
+
     /// Like `write` with `size` zero bytes (at most the last permit). The
     /// default writes slices of a static buffer: no allocation of `size`.
     fn write_zeroes(&mut self, size: usize) -> StreamResult<()> {

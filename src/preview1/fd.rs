@@ -435,7 +435,7 @@ pub(crate) async fn read(
     iovs: (u32, u32),
     offset: Option<u64>,
 ) -> Result<Size, Error> {
-    let iovs = Iovs::new(mem, iovs.0, iovs.1, &mut cx.fuel, Op::Read)?;
+    let iovs = Iovs::new(mem, iovs.0, iovs.1, &mut cx.fuel)?;
     let (e, nonblock) = io_entry(cx, fd, Rights::FD_READ)?;
     match &mut e.kind {
         Kind::File(f) => {
@@ -461,7 +461,7 @@ pub(crate) async fn write(
     iovs: (u32, u32),
     offset: Option<u64>,
 ) -> Result<Size, Error> {
-    let iovs = Iovs::new(mem, iovs.0, iovs.1, &mut cx.fuel, Op::Write)?;
+    let iovs = Iovs::new(mem, iovs.0, iovs.1, &mut cx.fuel)?;
     let (e, nonblock) = io_entry(cx, fd, Rights::FD_WRITE)?;
     match &mut e.kind {
         Kind::Output(stream) if offset.is_none() => write_stream(stream, mem, iovs, nonblock).await,
@@ -495,7 +495,7 @@ pub(crate) fn write_now(
     fd: u32,
     iovs: (u32, u32),
 ) -> Option<Result<Size, Error>> {
-    let iovs = match Iovs::new(mem, iovs.0, iovs.1, &mut cx.fuel, Op::Write) {
+    let iovs = match Iovs::new(mem, iovs.0, iovs.1, &mut cx.fuel) {
         Ok(iovs) => iovs,
         Err(e) => return Some(Err(e)),
     };
@@ -780,9 +780,12 @@ pub(crate) async fn write_stream(
             Err(e) => return Err(super::error::stream_error(e)),
         }
         if !nonblock {
+            // Delivered once `check_write` grants again; that permit is
+            // the host's, not the guest's, so it goes back.
             while let Ok(0) = stream.check_write() {
                 stream.ready().await;
             }
+            stream.release_permit();
         }
     }
     Ok(written as Size)

@@ -7,10 +7,9 @@
 //! the same fuel, before it reads or allocates anything:
 //!
 //! * a path or other string: its length;
-//! * an iovec list: the array (8 bytes an entry), and for the calls that
-//!   take the bytes (`fd_write`, `fd_pwrite`, `sock_send`) the bytes it
-//!   names too; the buffers of a read are where the host writes, not data
-//!   it takes;
+//! * an iovec list: the array (8 bytes an entry) and the bytes it names,
+//!   for reads too (as wasmtime counts them, and programs check: a read
+//!   larger than the fuel answers `nomem` rather than a short count);
 //! * a `poll_oneoff` subscription list: its size.
 //!
 //! A call whose data needs more than the fuel left answers `nomem`, having

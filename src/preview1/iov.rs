@@ -36,15 +36,13 @@ pub(crate) struct Iovs {
 
 impl Iovs {
     /// Checks that `count` 8-byte entries at `base` lie in memory, and
-    /// takes them from the call's `fuel`, with the bytes they name when
-    /// the host takes those (`op` a write); `nomem` when the fuel is short
-    /// (see `fuel.rs`).
+    /// takes them and the bytes they name from the call's `fuel`; `nomem`
+    /// when the fuel is short (see `fuel.rs`).
     pub(crate) fn new(
         mem: &GuestMemory<'_>,
         base: u32,
         count: u32,
         fuel: &mut usize,
-        op: Op,
     ) -> Result<Iovs, Error> {
         let bytes = (count as u64) * 8;
         if bytes > u32::MAX as u64 {
@@ -58,10 +56,8 @@ impl Iovs {
             base: base as usize,
             count: count as usize,
         };
-        if let Op::Write = op {
-            for i in 0..iovs.count {
-                super::fuel::take(fuel, iovs.get(mem, i)?.len() as u64)?;
-            }
+        for i in 0..iovs.count {
+            super::fuel::take(fuel, iovs.get(mem, i)?.len() as u64)?;
         }
         Ok(iovs)
     }

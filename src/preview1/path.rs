@@ -25,6 +25,11 @@ fn path_string(
     fuel: &mut usize,
     path: GuestPtr<str>,
 ) -> Result<String, Error> {
+    // Out of bounds is `fault` whatever the fuel; then the fuel.
+    let end = u64::from(path.offset().0) + u64::from(path.len());
+    if end > super::iov::mem_len(mem) as u64 {
+        return Err(Errno::Fault.into());
+    }
     super::fuel::take(fuel, u64::from(path.len()))?;
     Ok(mem.as_cow_str(path)?.into_owned())
 }

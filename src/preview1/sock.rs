@@ -14,7 +14,7 @@ use super::WasiP1Ctx;
 use super::bindings::types::{Errno, Error, Fd, Fdflags, Riflags, Roflags, Sdflags, Siflags, Size};
 use super::fd::{read_stream, write_stream};
 use super::fds::{Entry, Kind, SocketFd};
-use super::iov::{Iovs, Op};
+use super::iov::Iovs;
 use crate::bindings::sockets::network::ErrorCode;
 use crate::io::Subscribe;
 use wiggle::GuestMemory;
@@ -90,7 +90,7 @@ pub(crate) async fn recv(
     iovs: (u32, u32),
     flags: Riflags,
 ) -> Result<(Size, Roflags), Error> {
-    let iovs = Iovs::new(mem, iovs.0, iovs.1, &mut cx.fuel, Op::Read)?;
+    let iovs = Iovs::new(mem, iovs.0, iovs.1, &mut cx.fuel)?;
     let (socket, nonblock) = socket_of(cx, fd, false)?;
     if !flags.is_empty() {
         return Err(Errno::Notsup.into());
@@ -110,7 +110,7 @@ pub(crate) async fn send(
     iovs: (u32, u32),
     flags: Siflags,
 ) -> Result<Size, Error> {
-    let iovs = Iovs::new(mem, iovs.0, iovs.1, &mut cx.fuel, Op::Write)?;
+    let iovs = Iovs::new(mem, iovs.0, iovs.1, &mut cx.fuel)?;
     let (socket, nonblock) = socket_of(cx, fd, false)?;
     if flags != 0 {
         return Err(Errno::Notsup.into());
