@@ -175,16 +175,15 @@
 //!   function.
 //! * [`pipe`]: in-memory stdin and stdout for tests and captured output.
 
-pub mod bindings;
 pub mod cli;
 pub mod clocks;
 mod ctx;
 mod error;
 pub mod filesystem;
 pub mod io;
-mod linker;
-pub mod preview0;
-pub mod preview1;
+pub mod p0;
+pub mod p1;
+pub mod p2;
 pub mod random;
 pub mod runtime;
 pub mod sockets;
@@ -203,13 +202,19 @@ pub use io::{
     HostInputStream, HostOutputStream, InputStream, OutputStream, Pollable, StreamError,
     StreamResult, Subscribe, pipe, subscribe,
 };
-pub use linker::{
+pub use p2::bindings;
+pub use p2::{
     add_to_linker_async, add_to_linker_proxy_interfaces_async, add_to_linker_proxy_interfaces_sync,
     add_to_linker_sync,
 };
 pub use random::{Deterministic, thread_rng};
 pub use sockets::{SocketAddrUse, SocketError, SocketResult};
 pub use view::{WasiImpl, WasiView};
+
+/// The older name of [`p0`].
+pub use p0 as preview0;
+/// The older name of [`p1`].
+pub use p1 as preview1;
 
 pub use async_trait::async_trait;
 pub use cap_rand::RngCore;

@@ -1,6 +1,5 @@
 //! `wasi:cli`: arguments and environment, exit, stdio and terminals.
 
-mod host;
 mod stdin;
 mod stdio;
 

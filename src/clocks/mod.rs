@@ -1,8 +1,6 @@
 //! `wasi:clocks`: the wall clock and the monotonic clock, and the traits an
 //! embedder implements to replace them.
 
-mod host;
-
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -66,3 +66,5 @@ macro_rules! on_dir_pair {
         }
     }};
 }
+
+pub(crate) use {on_any, on_dir, on_dir_pair, on_file};

@@ -9,20 +9,16 @@
 //!   (`stream.rs`), directory listing (`readdir.rs`), the host descriptor
 //!   budget of a context (`budget.rs`) and the single mapping
 //!   of host errors to spec error codes (`error.rs`);
-//! * the generated `Host` traits, implemented on [`crate::WasiImpl`]:
-//!   `host_types.rs` (async flavour, where every operation is written once),
-//!   `host_types_sync.rs` (the sync flavour: each method runs the async one
-//!   through [`crate::runtime::block_on`]) and `host_preopens.rs`.
+//! * the generated `Host` traits live with the 0.2 front-end
+//!   (`crate::p2`, `src/p2/filesystem/`).
 
 #[macro_use]
 mod dispatch;
+pub(crate) use dispatch::{on_any, on_dir, on_dir_pair, on_file};
 mod budget;
 mod dir;
 mod error;
 mod file;
-mod host_preopens;
-mod host_types;
-mod host_types_sync;
 mod order;
 mod path;
 mod perms;

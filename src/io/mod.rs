@@ -3,12 +3,9 @@
 //! or pollable; `pipe` has ready-made streams.
 
 mod error;
-mod host_error;
-mod host_poll;
-mod host_streams;
-mod ops;
+pub(crate) mod ops;
 pub mod pipe;
-mod poll;
+pub(crate) mod poll;
 mod stream;
 
 pub use error::IoError;

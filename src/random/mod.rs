@@ -1,7 +1,5 @@
 //! `wasi:random`: secure and insecure random bytes, and the insecure seed.
 
-mod host;
-
 use cap_rand::rngs::StdRng;
 use cap_rand::{RngCore, SeedableRng};
 

@@ -10,11 +10,6 @@
 mod addr;
 mod buffer;
 mod error;
-mod host_ip_name_lookup;
-mod host_network;
-mod host_tcp;
-mod host_udp;
-mod host_udp_sync;
 mod idna;
 mod lookup;
 mod policy;
@@ -26,6 +21,7 @@ mod udp_streams;
 pub use buffer::MAX_BUFFER_SIZE;
 pub use lookup::{MAX_ADDRESSES, ResolveAddressStream};
 pub use udp::UdpSocket;
+pub(crate) use udp_streams::Outgoing;
 pub use udp_streams::{IncomingDatagramStream, MAX_BATCH, MAX_DATAGRAM, OutgoingDatagramStream};
 
 use crate::TrappableError;

@@ -1,10 +1,10 @@
 //! `Host` traits of `wasi:sockets/network` and
 //! `wasi:sockets/instance-network` for [`WasiImpl`].
 
-use super::error::NetworkStreamError;
-use super::{Network, SocketError};
 use crate::bindings::sockets::{instance_network, network};
 use crate::io::IoError;
+use crate::sockets::NetworkStreamError;
+use crate::sockets::{Network, SocketError};
 use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 

@@ -1,11 +1,11 @@
 //! `Host` traits of `wasi:io/streams` for [`WasiImpl`], in both flavours.
-//! Each method is one call into [`super::ops`]; the sync flavour runs the
+//! Each method is one call into [`crate::io::ops`]; the sync flavour runs the
 //! same future through [`crate::runtime::block_on`], and its non-waiting
 //! calls with blocking allowed (a file stream then writes inline instead of
 //! handing the write to another thread).
 
-use super::ops;
-use super::{InputStream, IoError, OutputStream, StreamError};
+use crate::io::ops;
+use crate::io::{InputStream, IoError, OutputStream, StreamError};
 use crate::runtime::block_on;
 use crate::{WasiImpl, WasiView};
 use wasmtime::component::{Resource, ResourceTable};

@@ -4,12 +4,12 @@
 //! flavours; each call enters the shared runtime's context when it runs
 //! outside any runtime (the sync flavour), so tokio can register sockets.
 
-use super::{Network, SocketResult, TcpSocket};
 use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily, IpSocketAddress};
 use crate::bindings::sockets::tcp::{self, Duration, ShutdownType};
 use crate::bindings::sockets::tcp_create_socket;
 use crate::io::{InputStream, OutputStream, Pollable};
 use crate::runtime::enter_ambient;
+use crate::sockets::{Network, SocketResult, TcpSocket};
 use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 

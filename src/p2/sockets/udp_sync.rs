@@ -1,16 +1,18 @@
 //! `wasi:sockets/udp` for [`WasiImpl`], sync flavour: every method calls
-//! the async flavour's (`host_udp.rs`); the async ones (`start-bind`,
+//! the async flavour's (`udp.rs`); the async ones (`start-bind`,
 //! `stream`, `send`, `receive`) run through [`block_on`].
 //!
 //! The sync bindings generate their own copies of the interface's records
 //! (`incoming-datagram`, `outgoing-datagram`); they are converted here.
 
-use super::{IncomingDatagramStream, Network, OutgoingDatagramStream, SocketResult, UdpSocket};
 use crate::bindings::sockets::network::{IpAddressFamily, IpSocketAddress};
 use crate::bindings::sockets::udp as a;
 use crate::bindings::sync::sockets::udp::{self, IncomingDatagram, OutgoingDatagram};
 use crate::io::Pollable;
 use crate::runtime::block_on;
+use crate::sockets::{
+    IncomingDatagramStream, Network, OutgoingDatagramStream, SocketResult, UdpSocket,
+};
 use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 

@@ -42,7 +42,7 @@ macro_rules! wrappers {
                         memory: &mut wiggle::GuestMemory<'_>,
                         $($arg: $ty),*
                     ) -> wiggle::error::Result<i32> {
-                        $crate::preview1::guest_call(
+                        $crate::p1::guest_call(
                             super::super::bindings::$module::$name(ctx, memory, $($arg),*),
                         )
                         .await
@@ -55,7 +55,7 @@ macro_rules! wrappers {
                         memory: &mut wiggle::GuestMemory<'_>,
                         $($sarg: $sty),*
                     ) -> wiggle::error::Result<i32> {
-                        $crate::preview1::error::guest_errors_to_errno(
+                        $crate::p1::error::guest_errors_to_errno(
                             super::super::bindings::$module::$sname(ctx, memory, $($sarg),*),
                         )
                     }
@@ -181,16 +181,16 @@ macro_rules! glue {
     }) => {
         fn $fname<T: Send + 'static>(
             linker: &mut wasmtime::Linker<T>,
-            get: impl Fn(&mut T) -> &mut $crate::preview1::WasiP1Ctx + Copy + Send + Sync + 'static,
+            get: impl Fn(&mut T) -> &mut $crate::p1::WasiP1Ctx + Copy + Send + Sync + 'static,
         ) -> wasmtime::Result<()> {
             use $($target)::+ as target;
-            $( $crate::preview1::link::link_waiting!($flavour, linker, get, $module, $name($($arg: $ty),*)); )*
-            $( $crate::preview1::link::link_plain!(linker, get, $module, $sname($($sarg: $sty),*)); )*
+            $( $crate::p1::link::link_waiting!($flavour, linker, get, $module, $name($($arg: $ty),*)); )*
+            $( $crate::p1::link::link_plain!(linker, get, $module, $sname($($sarg: $sty),*)); )*
             linker.func_wrap(
                 $module,
                 "proc_exit",
                 move |mut caller: wasmtime::Caller<'_, T>, code: i32| -> wasmtime::Result<()> {
-                    let export = $crate::preview1::link::MemoryExport::of(&mut caller)?;
+                    let export = $crate::p1::link::MemoryExport::of(&mut caller)?;
                     let (mut mem, cx) = export.split(&mut caller, get);
                     target::proc_exit(cx, &mut mem, code)
                 },
@@ -206,19 +206,19 @@ pub(crate) use glue;
 /// `fd_write` first tries the shortcut of [`fast::fd_write`] (no future).
 macro_rules! link_waiting {
     ($flavour:ident, $linker:ident, $get:ident, $module:literal, fd_write($($arg:ident: $ty:ty),*)) => {
-        $crate::preview1::link::link_waiting!(@link $flavour, $linker, $get, $module, fd_write($($arg: $ty),*),
-            |cx: &mut $crate::preview1::WasiP1Ctx, mem: &mut wiggle::GuestMemory<'_>| $crate::preview1::fast::fd_write(cx, mem, $($arg),*));
+        $crate::p1::link::link_waiting!(@link $flavour, $linker, $get, $module, fd_write($($arg: $ty),*),
+            |cx: &mut $crate::p1::WasiP1Ctx, mem: &mut wiggle::GuestMemory<'_>| $crate::p1::fast::fd_write(cx, mem, $($arg),*));
     };
     ($flavour:ident, $linker:ident, $get:ident, $module:literal, $name:ident($($arg:ident: $ty:ty),*)) => {
-        $crate::preview1::link::link_waiting!(@link $flavour, $linker, $get, $module, $name($($arg: $ty),*),
-            |_: &mut $crate::preview1::WasiP1Ctx, _: &mut wiggle::GuestMemory<'_>| None);
+        $crate::p1::link::link_waiting!(@link $flavour, $linker, $get, $module, $name($($arg: $ty),*),
+            |_: &mut $crate::p1::WasiP1Ctx, _: &mut wiggle::GuestMemory<'_>| None);
     };
     (@link sync, $linker:ident, $get:ident, $module:literal, $name:ident($($arg:ident: $ty:ty),*), $fast:expr) => {
         $linker.func_wrap(
             $module,
             stringify!($name),
             move |mut caller: wasmtime::Caller<'_, T>, $($arg: $ty),*| -> wasmtime::Result<i32> {
-                let export = $crate::preview1::link::MemoryExport::of(&mut caller)?;
+                let export = $crate::p1::link::MemoryExport::of(&mut caller)?;
                 let (mut mem, cx) = export.split(&mut caller, $get);
                 if let Some(result) = ($fast)(cx, &mut mem) {
                     return result;
@@ -233,7 +233,7 @@ macro_rules! link_waiting {
             stringify!($name),
             move |mut caller: wasmtime::Caller<'_, T>, ($($arg,)*): ($($ty,)*)| {
                 Box::new(async move {
-                    let export = $crate::preview1::link::MemoryExport::of(&mut caller)?;
+                    let export = $crate::p1::link::MemoryExport::of(&mut caller)?;
                     let (mut mem, cx) = export.split(&mut caller, $get);
                     if let Some(result) = ($fast)(cx, &mut mem) {
                         return result;
@@ -250,26 +250,26 @@ pub(crate) use link_waiting;
 
 /// Links one function that never waits (the same in both flavours).
 /// `clock_time_get` and `random_get` first try their shortcut in
-/// [`fast`](crate::preview1::fast).
+/// [`fast`](crate::p1::fast).
 macro_rules! link_plain {
     ($linker:ident, $get:ident, $module:literal, clock_time_get($($arg:ident: $ty:ty),*)) => {
-        $crate::preview1::link::link_plain!(@link $linker, $get, $module, clock_time_get($($arg: $ty),*),
-            |cx: &mut $crate::preview1::WasiP1Ctx, mem: &mut wiggle::GuestMemory<'_>| $crate::preview1::fast::clock_time_get(cx, mem, $($arg),*));
+        $crate::p1::link::link_plain!(@link $linker, $get, $module, clock_time_get($($arg: $ty),*),
+            |cx: &mut $crate::p1::WasiP1Ctx, mem: &mut wiggle::GuestMemory<'_>| $crate::p1::fast::clock_time_get(cx, mem, $($arg),*));
     };
     ($linker:ident, $get:ident, $module:literal, random_get($($arg:ident: $ty:ty),*)) => {
-        $crate::preview1::link::link_plain!(@link $linker, $get, $module, random_get($($arg: $ty),*),
-            |cx: &mut $crate::preview1::WasiP1Ctx, mem: &mut wiggle::GuestMemory<'_>| $crate::preview1::fast::random_get(cx, mem, $($arg),*));
+        $crate::p1::link::link_plain!(@link $linker, $get, $module, random_get($($arg: $ty),*),
+            |cx: &mut $crate::p1::WasiP1Ctx, mem: &mut wiggle::GuestMemory<'_>| $crate::p1::fast::random_get(cx, mem, $($arg),*));
     };
     ($linker:ident, $get:ident, $module:literal, $name:ident($($arg:ident: $ty:ty),*)) => {
-        $crate::preview1::link::link_plain!(@link $linker, $get, $module, $name($($arg: $ty),*),
-            |_: &mut $crate::preview1::WasiP1Ctx, _: &mut wiggle::GuestMemory<'_>| None);
+        $crate::p1::link::link_plain!(@link $linker, $get, $module, $name($($arg: $ty),*),
+            |_: &mut $crate::p1::WasiP1Ctx, _: &mut wiggle::GuestMemory<'_>| None);
     };
     (@link $linker:ident, $get:ident, $module:literal, $name:ident($($arg:ident: $ty:ty),*), $fast:expr) => {
         $linker.func_wrap(
             $module,
             stringify!($name),
             move |mut caller: wasmtime::Caller<'_, T>, $($arg: $ty),*| -> wasmtime::Result<i32> {
-                let export = $crate::preview1::link::MemoryExport::of(&mut caller)?;
+                let export = $crate::p1::link::MemoryExport::of(&mut caller)?;
                 let (mut mem, cx) = export.split(&mut caller, $get);
                 if let Some(result) = ($fast)(cx, &mut mem) {
                     return result;

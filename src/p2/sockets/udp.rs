@@ -3,18 +3,18 @@
 //!
 //! The calls that ask the context's `socket_addr_check` policy
 //! (`start-bind`, `stream`, `send`, `receive`) are async; the sync flavour
-//! (`host_udp_sync.rs`) runs these same futures through `block_on`. The
+//! (`udp_sync.rs`) runs these same futures through `block_on`. The
 //! work itself is in `udp.rs` and `udp_streams.rs`.
 
-use super::udp_streams::Outgoing;
-use super::{
-    IncomingDatagramStream, Network, OutgoingDatagramStream, SocketAddrCheck, SocketResult,
-    UdpSocket,
-};
 use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily, IpSocketAddress};
 use crate::bindings::sockets::udp::{self, IncomingDatagram, OutgoingDatagram};
 use crate::bindings::sockets::udp_create_socket;
 use crate::io::Pollable;
+use crate::sockets::Outgoing;
+use crate::sockets::{
+    IncomingDatagramStream, Network, OutgoingDatagramStream, SocketAddrCheck, SocketResult,
+    UdpSocket,
+};
 use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 

@@ -1,10 +1,10 @@
 //! `Host` traits of `wasi:cli` for [`WasiImpl`].
 
-use super::{TerminalInput, TerminalOutput};
 use crate::bindings::cli::{
     environment, exit, stderr, stdin, stdout, terminal_input, terminal_output, terminal_stderr,
     terminal_stdin, terminal_stdout,
 };
+use crate::cli::{TerminalInput, TerminalOutput};
 use crate::io::{InputStream, OutputStream};
 use crate::{I32Exit, WasiImpl, WasiView};
 use wasmtime::component::Resource;

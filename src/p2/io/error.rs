@@ -1,7 +1,7 @@
 //! `Host` traits of `wasi:io/error` for [`WasiImpl`].
 
-use super::IoError;
 use crate::bindings::io::error;
+use crate::io::IoError;
 use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 

@@ -1,7 +1,7 @@
 //! `wasi:filesystem/preopens` for [`WasiImpl`] (shared by both flavours).
 
-use super::Descriptor;
 use crate::bindings::filesystem::preopens;
+use crate::filesystem::Descriptor;
 use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 

@@ -1,7 +1,7 @@
 //! `Host` traits of `wasi:io/poll` for [`WasiImpl`], in both flavours.
 
-use super::poll::ready_now;
-use super::{Pollable, poll_list};
+use crate::io::poll::ready_now;
+use crate::io::{Pollable, poll_list};
 use crate::runtime::block_on;
 use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;

@@ -5,7 +5,6 @@
 //! The sync bindings generate their own copies of the interface's records,
 //! flags and enums; the conversions between the two copies are here.
 
-use super::{Descriptor, FsError, FsResult, ReaddirStream};
 use crate::bindings::filesystem::types as a;
 use crate::bindings::filesystem::types::{self as async_types, Filesize};
 use crate::bindings::sync::filesystem::types;
@@ -14,6 +13,7 @@ use crate::bindings::sync::filesystem::types::{
     Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
     MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
 };
+use crate::filesystem::{Descriptor, FsError, FsResult, ReaddirStream};
 use crate::io::{InputStream, IoError, OutputStream};
 use crate::runtime::block_on;
 use crate::{WasiImpl, WasiView};

@@ -1,16 +1,18 @@
 //! `wasi:filesystem/types` for [`WasiImpl`], async flavour. Every operation
-//! is written here once; the sync flavour (`host_types_sync.rs`) runs these
+//! is written here once; the sync flavour (`types_sync.rs`) runs these
 //! same futures through `block_on`.
 //!
 //! Each method clones what it needs out of the resource table (descriptors
 //! share their host handle through an `Arc`), so the table is not borrowed
 //! while the blocking work runs.
 
-use super::error::stream_error_code;
-use super::{Descriptor, FsError, FsResult, ReaddirStream};
 use crate::bindings::filesystem::types::{
     self, Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
     Filesize, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
+};
+use crate::filesystem::stream_error_code;
+use crate::filesystem::{
+    Descriptor, FsError, FsResult, ReaddirStream, on_any, on_dir, on_dir_pair, on_file,
 };
 use crate::io::{InputStream, IoError, OutputStream};
 use crate::vfs::{DirectoryOps, FileOps};
