@@ -4,10 +4,11 @@
 use crate::cli::{StdinStream, StdoutStream};
 use crate::clocks::{HostMonotonicClock, HostWallClock};
 use crate::filesystem::{DEFAULT_MAX_OPEN_FILES, DirPerms, FdBudget, FilePerms};
+use crate::filesystem::{HostSettings, MountPoint, MountRoot};
 use crate::io::pipe::{ClosedInputStream, SinkOutputStream};
 use crate::random::{Deterministic, thread_rng};
 use crate::sockets::{SocketAddrCheck, SocketAddrUse};
-use crate::vfs::{HostSettings, Mount, MountPoint, MountRoot};
+use crate::vfs::Mount;
 use cap_rand::RngCore;
 use std::future::Future;
 use std::net::SocketAddr;

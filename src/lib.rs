@@ -187,7 +187,6 @@ pub mod p2;
 pub mod random;
 pub mod runtime;
 pub mod sockets;
-pub mod vfs;
 mod view;
 
 pub use cli::{
@@ -210,6 +209,8 @@ pub use p2::{
 pub use random::{Deterministic, thread_rng};
 pub use sockets::{SocketAddrUse, SocketError, SocketResult};
 pub use view::{WasiImpl, WasiView};
+
+pub use filesystem::vfs;
 
 /// The older name of [`p0`].
 pub use p0 as preview0;

@@ -1,43 +1,48 @@
-//! `wasi:filesystem`: preopened directories and descriptors, resolved with
-//! cap-std so that every path stays inside the directory it was given.
+//! `wasi:filesystem`, version-neutral: the descriptors every front-end
+//! hands to its guests and the two kinds of backend behind them.
 //!
-//! Layout:
+//! * The core (this folder): [`Descriptor`], the enum that dispatches to a
+//!   backend without a virtual call (`dispatch.rs`); the operations every
+//!   descriptor answers, [`DirectoryOps`] and [`FileOps`] (`ops.rs`);
+//!   permissions and the open-at rules (`perms.rs`), path checks
+//!   (`path.rs`), metadata (`stat.rs`), the listing enum (`readdir.rs`),
+//!   the host descriptor budget of a context (`budget.rs`), the single
+//!   mapping of host errors to error codes (`error.rs`), and a context's
+//!   mount table (`mounts.rs`).
+//! * `host/`: the host backend, cap-std handles whose paths the kernel
+//!   resolves inside their preopen ([`Dir`], [`File`], their streams and
+//!   the order of a file's background work).
+//! * `vfs/`: the virtual backends ([`vfs`]), served by one resolver.
 //!
-//! * backend types: [`Descriptor`] (a [`Dir`] or a [`File`]), their
-//!   operations (`dir.rs`, `file.rs`), permissions (`perms.rs`), path checks
-//!   (`path.rs`), metadata conversion (`stat.rs`), file streams
-//!   (`stream.rs`), directory listing (`readdir.rs`), the host descriptor
-//!   budget of a context (`budget.rs`) and the single mapping
-//!   of host errors to spec error codes (`error.rs`);
-//! * the generated `Host` traits live with the 0.2 front-end
-//!   (`crate::p2`, `src/p2/filesystem/`).
+//! The front-ends (`crate::p2`, `crate::p1`) call the core only; the two
+//! backends never call each other.
 
 #[macro_use]
 mod dispatch;
 pub(crate) use dispatch::{on_any, on_dir, on_dir_pair, on_file};
 mod budget;
-mod dir;
 mod error;
-mod file;
-mod order;
+mod host;
+mod mounts;
+mod ops;
 mod path;
 mod perms;
 mod readdir;
 mod stat;
-mod stream;
 #[cfg(test)]
 mod tests;
+pub mod vfs;
 
 pub use budget::{DEFAULT_MAX_OPEN_FILES, FdBudget, OUT_OF_DESCRIPTORS};
-pub use dir::Dir;
 pub use error::io_error_code;
 pub(crate) use error::stream_error_code;
-pub use file::File;
+pub use host::{Dir, File, FileInputStream, FileOutputStream, MAX_WRITE};
+pub(crate) use mounts::{HostSettings, MountPoint, MountRoot};
+pub use ops::{DirectoryOps, FileOps};
 pub use perms::{DirPerms, FilePerms};
 pub use readdir::ReaddirStream;
-pub use stream::{FileInputStream, FileOutputStream, MAX_WRITE};
 
-// What the virtual backends (`crate::vfs`) share with the host backend.
+// What the backends share.
 pub(crate) use path::{check as path_check, follows as path_follows, refuse_link_follow};
 pub(crate) use perms::{OpenRequest, require_dir, require_file, require_mode};
 pub(crate) use stat::hash_parts;

@@ -13,7 +13,6 @@ use crate::bindings::filesystem::types::{
 };
 use crate::io::{HostInputStream, HostOutputStream, StreamError, Subscribe};
 use crate::runtime::block_on;
-use crate::vfs::{DirectoryOps as _, FileOps as _};
 use bytes::Bytes;
 use cap_std::fs::MetadataExt as _;
 use std::collections::BTreeMap;

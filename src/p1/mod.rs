@@ -39,7 +39,7 @@ pub(crate) mod vfs;
 pub(crate) use link::guest_call;
 pub use link::{add_to_linker_async, add_to_linker_sync};
 
-use crate::vfs::MountRoot;
+use crate::filesystem::MountRoot;
 use crate::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
 use bindings::types::{Fdflags, Filetype};
 use fds::{DirFd, Entry, FdTable, Kind};

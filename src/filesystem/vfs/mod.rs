@@ -35,7 +35,6 @@ mod descriptor_ops;
 mod host_lower;
 mod memory;
 mod mount;
-mod ops;
 mod overlay;
 mod overlay_fs;
 mod readdir;
@@ -43,13 +42,12 @@ mod readonly;
 mod resolve;
 mod single;
 mod stream;
-mod table;
 
+pub use crate::filesystem::{DirectoryOps, FileOps};
 pub use backend::{ErrorCode, FsBackend, NodeId, NodeKind, NodeStat, SetTime, VEntry, VfsResult};
 pub use descriptor::{VirtualDir, VirtualFile};
 pub use memory::{DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, MemoryFs};
 pub use mount::Mount;
-pub use ops::{DirectoryOps, FileOps};
 pub use overlay::{Change, Overlay};
 pub use readdir::VirtualListing;
 pub use readonly::ReadOnly;
@@ -57,7 +55,4 @@ pub use resolve::MAX_SYMLINKS;
 pub use single::SingleFile;
 pub use stream::{VirtualInputStream, VirtualOutputStream};
 
-#[cfg(test)]
-pub(crate) use mount::MountKind;
-pub(crate) use mount::SharedWallClock;
-pub(crate) use table::{HostSettings, MountPoint, MountRoot};
+pub(crate) use mount::{MountKind, MountState, SharedWallClock};

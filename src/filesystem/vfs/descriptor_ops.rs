@@ -4,13 +4,13 @@
 //! when first polled.
 
 use super::descriptor::{VirtualDir, VirtualFile};
-use super::ops::{DirectoryOps, FileOps};
 use super::stream::{VirtualInputStream, VirtualOutputStream};
 use crate::bindings::filesystem::types::{
     Advice, DescriptorFlags, DescriptorStat, DescriptorType, MetadataHashValue, NewTimestamp,
     OpenFlags, PathFlags,
 };
 use crate::filesystem::{Descriptor, FsResult, ReaddirStream};
+use crate::filesystem::{DirectoryOps, FileOps};
 
 impl DirectoryOps for VirtualDir {
     fn get_flags(&self) -> DescriptorFlags {

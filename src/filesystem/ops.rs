@@ -8,8 +8,8 @@
 //!   [`crate::filesystem::File`]): cap-std handles, whose paths the kernel
 //!   resolves beneath the preopen in one call (`openat2` with
 //!   `RESOLVE_BENEATH` where the kernel has it);
-//! * every node backend ([`VirtualDir`](super::VirtualDir) and
-//!   [`VirtualFile`](super::VirtualFile) over an [`FsBackend`](super::FsBackend):
+//! * every node backend ([`VirtualDir`](super::vfs::VirtualDir) and
+//!   [`VirtualFile`](super::vfs::VirtualFile) over an [`FsBackend`](super::vfs::FsBackend):
 //!   in-memory, overlay, read-only, single-file and the embedder's own),
 //!   whose paths the crate's shared resolver walks one name at a time.
 //!

@@ -1,15 +1,15 @@
 //! File descriptors and their operations.
 
-use super::budget::Slot;
 use super::order::Order;
-use super::perms::{FilePerms, require_file, require_mode};
 use super::stream::{FileInputStream, FileOutputStream};
-use super::{FsResult, MAX_READ, stat};
 use crate::bindings::filesystem::types::{
     Advice, DescriptorFlags, DescriptorStat, DescriptorType, ErrorCode, MetadataHashValue,
     NewTimestamp,
 };
-use crate::vfs::FileOps;
+use crate::filesystem::FileOps;
+use crate::filesystem::budget::Slot;
+use crate::filesystem::perms::{FilePerms, require_file, require_mode};
+use crate::filesystem::{FsResult, MAX_READ, stat};
 use std::io;
 use std::sync::Arc;
 use system_interface::fs::FileIoExt;

@@ -1,9 +1,7 @@
 //! A context's mount table: the root directory each guest path names, in
 //! the order the builder added them, whichever backend serves it.
 
-use super::Mount;
-use super::descriptor::VirtualDir;
-use super::mount::{MountKind, MountState};
+use super::vfs::{Mount, MountKind, MountState, VirtualDir};
 use crate::filesystem::{Descriptor, Dir, DirPerms, FdBudget, FilePerms};
 
 /// The root of one mount.

@@ -24,8 +24,8 @@
 //! stream is closed afterwards.
 
 use super::File;
-use super::error::stream_failure;
 use super::order::{Order, Ticket};
+use crate::filesystem::error::stream_failure;
 use crate::io::{HostInputStream, HostOutputStream, StreamError, StreamResult, Subscribe};
 use crate::runtime::{AbortOnDropJoinHandle, blocking_allowed, poll_once, spawn_blocking};
 use crate::runtime::{run_now, try_run_now};

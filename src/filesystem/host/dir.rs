@@ -5,18 +5,18 @@
 //! or with `allow_blocking_current_thread`, in `block_in_place` on a
 //! multi-threaded tokio runtime, one hop to tokio's blocking pool otherwise.
 
-use super::budget::{FdBudget, Slot};
 use super::file::File;
-use super::path::{self, refuse_slash_through_symlink};
-use super::perms::{DirPerms, FilePerms, OpenRequest, require_dir, require_file};
-use super::readdir::ReaddirStream;
-use super::stat;
-use super::{Descriptor, FsResult};
 use crate::bindings::filesystem::types::{
     DescriptorFlags, DescriptorStat, ErrorCode, MetadataHashValue, NewTimestamp, OpenFlags,
     PathFlags,
 };
-use crate::vfs::DirectoryOps;
+use crate::filesystem::DirectoryOps;
+use crate::filesystem::budget::{FdBudget, Slot};
+use crate::filesystem::path::{self, refuse_slash_through_symlink};
+use crate::filesystem::perms::{DirPerms, FilePerms, OpenRequest, require_dir, require_file};
+use crate::filesystem::readdir::ReaddirStream;
+use crate::filesystem::stat;
+use crate::filesystem::{Descriptor, FsResult};
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
