@@ -4,6 +4,25 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+/// A point in wall-clock time: seconds and nanoseconds since
+/// 1970-01-01T00:00:00Z (the version-neutral form of WASI's `datetime`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Datetime {
+    /// Whole seconds since the epoch.
+    pub seconds: u64,
+    /// Nanoseconds within the second, below 1,000,000,000.
+    pub nanoseconds: u32,
+}
+
+impl From<Duration> for Datetime {
+    fn from(d: Duration) -> Datetime {
+        Datetime {
+            seconds: d.as_secs(),
+            nanoseconds: d.subsec_nanos(),
+        }
+    }
+}
+
 /// A wall clock: time since the Unix epoch, which may jump.
 pub trait HostWallClock: Send + Sync {
     /// The clock's resolution.
