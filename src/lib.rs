@@ -190,8 +190,8 @@ pub mod sockets;
 mod view;
 
 pub use cli::{
-    AsyncStdinStream, AsyncStdoutStream, IsATTY, OutputFile, StdinStream, StdoutStream, stderr,
-    stdin, stdout,
+    AsyncStdinStream, AsyncStdoutStream, InputFile, IsATTY, IsTerminal, OutputFile, StdinStream,
+    StdoutStream, stderr, stdin, stdout,
 };
 pub use clocks::{HostMonotonicClock, HostWallClock};
 pub use ctx::{WasiCtx, WasiCtxBuilder};

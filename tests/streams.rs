@@ -5,7 +5,7 @@
 mod common;
 use bytes::Bytes;
 use common::{Exit, Mode, Run, guests};
-use wasi_host::{HostOutputStream, StdoutStream, StreamError, StreamResult, Subscribe};
+use wasi_host::{HostOutputStream, IsTerminal, StdoutStream, StreamError, StreamResult, Subscribe};
 
 #[test]
 fn read_skip_and_closed() {
@@ -179,12 +179,18 @@ impl HostOutputStream for FailingOut {
 
 struct FailingStdout;
 
-impl StdoutStream for FailingStdout {
-    fn stream(&self) -> Box<dyn HostOutputStream> {
-        Box::new(FailingOut { failed: false })
-    }
-    fn isatty(&self) -> bool {
+impl IsTerminal for FailingStdout {
+    fn is_terminal(&self) -> bool {
         false
+    }
+}
+
+impl StdoutStream for FailingStdout {
+    fn async_stream(&self) -> Box<dyn tokio::io::AsyncWrite + Send + Sync> {
+        Box::new(wasi_host::io::StreamWriter::new(self.p2_stream()))
+    }
+    fn p2_stream(&self) -> Box<dyn HostOutputStream> {
+        Box::new(FailingOut { failed: false })
     }
 }
 
@@ -227,12 +233,18 @@ impl HostOutputStream for TrappingOut {
 
 struct TrappingStdout;
 
-impl StdoutStream for TrappingStdout {
-    fn stream(&self) -> Box<dyn HostOutputStream> {
-        Box::new(TrappingOut)
-    }
-    fn isatty(&self) -> bool {
+impl IsTerminal for TrappingStdout {
+    fn is_terminal(&self) -> bool {
         false
+    }
+}
+
+impl StdoutStream for TrappingStdout {
+    fn async_stream(&self) -> Box<dyn tokio::io::AsyncWrite + Send + Sync> {
+        Box::new(wasi_host::io::StreamWriter::new(self.p2_stream()))
+    }
+    fn p2_stream(&self) -> Box<dyn HostOutputStream> {
+        Box::new(TrappingOut)
     }
 }
 

@@ -5,8 +5,8 @@ mod stdio;
 
 pub use stdin::{Stdin, stdin};
 pub use stdio::{
-    AsyncStdinStream, AsyncStdoutStream, IsATTY, OutputFile, Stderr, StdinStream, Stdout,
-    StdoutStream, stderr, stdout,
+    AsyncStdinStream, AsyncStdoutStream, InputFile, IsATTY, IsTerminal, OutputFile, Stderr,
+    StdinStream, Stdout, StdoutStream, stderr, stdout,
 };
 
 /// The host side of `wasi:cli/terminal-input.terminal-input`: stdin is a

@@ -6,8 +6,8 @@
 //! process keeps the rest), and guests take bytes from a shared buffer: a
 //! guest waiting for input never blocks another guest or an executor.
 
-use crate::cli::StdinStream;
-use crate::io::{HostInputStream, StreamError, StreamResult, Subscribe};
+use crate::cli::{IsTerminal, StdinStream};
+use crate::io::{HostInputStream, StreamError, StreamReader, StreamResult, Subscribe};
 use bytes::{Bytes, BytesMut};
 use std::io::Read;
 use std::sync::{Condvar, LazyLock, Mutex, MutexGuard};
@@ -81,14 +81,27 @@ pub fn stdin() -> Stdin {
     Stdin
 }
 
-impl StdinStream for Stdin {
-    fn stream(&self) -> Box<dyn HostInputStream> {
-        Box::new(Stdin)
-    }
-    fn isatty(&self) -> bool {
-        rustix::termios::isatty(std::io::stdin())
-    }
+/// The stdio traits of the process's stdin (ours, tokio's and std's
+/// handles): every stream reads from the one shared reader.
+macro_rules! stdin_of_process {
+    ($($t:ty),*) => {$(
+        impl IsTerminal for $t {
+            fn is_terminal(&self) -> bool {
+                rustix::termios::isatty(std::io::stdin())
+            }
+        }
+        impl StdinStream for $t {
+            fn async_stream(&self) -> Box<dyn tokio::io::AsyncRead + Send + Sync> {
+                Box::new(StreamReader::new(Box::new(Stdin)))
+            }
+            fn p2_stream(&self) -> Box<dyn HostInputStream> {
+                Box::new(Stdin)
+            }
+        }
+    )*};
 }
+
+stdin_of_process!(Stdin, tokio::io::Stdin, std::io::Stdin);
 
 #[async_trait::async_trait]
 impl Subscribe for Stdin {

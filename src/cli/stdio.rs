@@ -1,14 +1,22 @@
-//! What the builder's `stdin`/`stdout`/`stderr` take: factories of guest
-//! streams, which also say whether they are a terminal.
+//! What the builder's `stdin`/`stdout`/`stderr` take: sources and
+//! destinations that hand out guest streams (a new one per `get-stdin`),
+//! say whether they are a terminal, and can be read or written as tokio
+//! streams. Implemented for the crate's pipes and files, the process's
+//! stdio (the crate's, tokio's and std's handles) and tokio's and std's
+//! empty reader/writer.
 
 use crate::io::pipe::{
     AsyncReadStream, AsyncWriteStream, ClosedInputStream, ClosedOutputStream, MemoryInputPipe,
     MemoryOutputPipe, SinkOutputStream,
 };
-use crate::io::{HostInputStream, HostOutputStream, StreamError, StreamResult, Subscribe};
+use crate::io::{
+    HostInputStream, HostOutputStream, StreamError, StreamReader, StreamResult, StreamWriter,
+    Subscribe,
+};
 use bytes::Bytes;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncRead, AsyncWrite};
 
 /// Whether a stdio stream is a terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,68 +27,148 @@ pub enum IsATTY {
     No,
 }
 
-/// A source of the guest's stdin: each `get-stdin` call gets a new stream
-/// over it.
-pub trait StdinStream: Send {
-    /// A stream over this stdin.
-    fn stream(&self) -> Box<dyn HostInputStream>;
-    /// Whether it is a terminal.
-    fn isatty(&self) -> bool;
+/// Whether a stdio source or destination is a terminal: what `wasi:cli`'s
+/// terminal functions and preview 1's file types report for it.
+pub trait IsTerminal {
+    /// `true` for a terminal.
+    fn is_terminal(&self) -> bool;
 }
 
-/// A destination of the guest's stdout or stderr: each `get-stdout` call
-/// gets a new stream over it.
-pub trait StdoutStream: Send {
-    /// A stream over this output.
-    fn stream(&self) -> Box<dyn HostOutputStream>;
-    /// Whether it is a terminal.
-    fn isatty(&self) -> bool;
-}
+/// A source of the guest's stdin. Each `get-stdin` (and each core module)
+/// gets a new stream over it; all of them read the same bytes.
+pub trait StdinStream: IsTerminal + Send {
+    /// A tokio reader over it, for front-ends that read asynchronously.
+    fn async_stream(&self) -> Box<dyn AsyncRead + Send + Sync>;
 
-impl StdinStream for MemoryInputPipe {
-    fn stream(&self) -> Box<dyn HostInputStream> {
-        Box::new(self.clone())
-    }
-    fn isatty(&self) -> bool {
-        false
+    /// A new 0.2 and preview 1 stream over it. The default reads
+    /// [`async_stream`](Self::async_stream) in the background; the crate's
+    /// own sources hand out their own streams.
+    fn p2_stream(&self) -> Box<dyn HostInputStream> {
+        Box::new(AsyncReadStream::new(Box::into_pin(self.async_stream())))
     }
 }
 
-impl StdinStream for ClosedInputStream {
-    fn stream(&self) -> Box<dyn HostInputStream> {
-        Box::new(*self)
-    }
-    fn isatty(&self) -> bool {
-        false
+/// A destination of the guest's stdout or stderr. Each `get-stdout` (and
+/// each core module) gets a new stream over it.
+pub trait StdoutStream: IsTerminal + Send {
+    /// A tokio writer over it, for front-ends that write asynchronously.
+    fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync>;
+
+    /// A new 0.2 and preview 1 stream over it. The default writes to
+    /// [`async_stream`](Self::async_stream) in the background, with 8 KiB
+    /// in flight; the crate's own destinations hand out their own streams.
+    fn p2_stream(&self) -> Box<dyn HostOutputStream> {
+        Box::new(AsyncWriteStream::new(
+            8 * 1024,
+            Box::into_pin(self.async_stream()),
+        ))
     }
 }
 
-impl StdoutStream for MemoryOutputPipe {
-    fn stream(&self) -> Box<dyn HostOutputStream> {
-        Box::new(self.clone())
-    }
-    fn isatty(&self) -> bool {
-        false
-    }
+/// The stdio traits of a type that is not a terminal and whose 0.2 stream
+/// is itself (a clone of it): `async_stream` adapts that stream.
+macro_rules! stdio_of_stream {
+    ($t:ty, in) => {
+        impl IsTerminal for $t {
+            fn is_terminal(&self) -> bool {
+                false
+            }
+        }
+        impl StdinStream for $t {
+            fn async_stream(&self) -> Box<dyn AsyncRead + Send + Sync> {
+                Box::new(StreamReader::new(self.p2_stream()))
+            }
+            fn p2_stream(&self) -> Box<dyn HostInputStream> {
+                Box::new(self.clone())
+            }
+        }
+    };
+    ($t:ty, out) => {
+        impl IsTerminal for $t {
+            fn is_terminal(&self) -> bool {
+                false
+            }
+        }
+        impl StdoutStream for $t {
+            fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync> {
+                Box::new(StreamWriter::new(self.p2_stream()))
+            }
+            fn p2_stream(&self) -> Box<dyn HostOutputStream> {
+                Box::new(self.clone())
+            }
+        }
+    };
 }
 
-impl StdoutStream for SinkOutputStream {
-    fn stream(&self) -> Box<dyn HostOutputStream> {
-        Box::new(*self)
-    }
-    fn isatty(&self) -> bool {
-        false
-    }
+stdio_of_stream!(MemoryInputPipe, in);
+stdio_of_stream!(ClosedInputStream, in);
+stdio_of_stream!(MemoryOutputPipe, out);
+stdio_of_stream!(SinkOutputStream, out);
+stdio_of_stream!(ClosedOutputStream, out);
+stdio_of_stream!(OutputFile, out);
+stdio_of_stream!(InputFile, in);
+stdio_of_stream!(AsyncStdinStream, in);
+stdio_of_stream!(AsyncStdoutStream, out);
+
+/// tokio's and std's empty reader and writer: stdin at its end, output
+/// discarded.
+macro_rules! stdio_of_empty {
+    ($t:ty) => {
+        impl IsTerminal for $t {
+            fn is_terminal(&self) -> bool {
+                false
+            }
+        }
+        impl StdinStream for $t {
+            fn async_stream(&self) -> Box<dyn AsyncRead + Send + Sync> {
+                Box::new(tokio::io::empty())
+            }
+            fn p2_stream(&self) -> Box<dyn HostInputStream> {
+                Box::new(ClosedInputStream)
+            }
+        }
+        impl StdoutStream for $t {
+            fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync> {
+                Box::new(tokio::io::empty())
+            }
+            fn p2_stream(&self) -> Box<dyn HostOutputStream> {
+                Box::new(SinkOutputStream)
+            }
+        }
+    };
 }
 
-impl StdoutStream for ClosedOutputStream {
-    fn stream(&self) -> Box<dyn HostOutputStream> {
-        Box::new(*self)
-    }
-    fn isatty(&self) -> bool {
-        false
-    }
+stdio_of_empty!(tokio::io::Empty);
+stdio_of_empty!(std::io::Empty);
+
+/// The stdio traits through a pointer to a source or destination.
+macro_rules! stdio_through {
+    ($($t:ty),*) => {$(
+        impl<T: ?Sized + IsTerminal> IsTerminal for $t {
+            fn is_terminal(&self) -> bool {
+                T::is_terminal(self)
+            }
+        }
+        impl<T: ?Sized + StdinStream + Sync> StdinStream for $t {
+            fn async_stream(&self) -> Box<dyn AsyncRead + Send + Sync> {
+                T::async_stream(self)
+            }
+            fn p2_stream(&self) -> Box<dyn HostInputStream> {
+                T::p2_stream(self)
+            }
+        }
+        impl<T: ?Sized + StdoutStream + Sync> StdoutStream for $t {
+            fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync> {
+                T::async_stream(self)
+            }
+            fn p2_stream(&self) -> Box<dyn HostOutputStream> {
+                T::p2_stream(self)
+            }
+        }
+    )*};
 }
+
+stdio_through!(&T, &mut T, Box<T>, Arc<T>);
 
 /// How much one synchronous stdio write may take: the permit `check-write`
 /// grants, and the most a `write` may carry (more traps).
@@ -184,15 +272,6 @@ pub fn stdout() -> Stdout {
     Stdout
 }
 
-impl StdoutStream for Stdout {
-    fn stream(&self) -> Box<dyn HostOutputStream> {
-        Box::new(StdioOutput(StdioTarget::Stdout, SyncOutput::default()))
-    }
-    fn isatty(&self) -> bool {
-        is_terminal(std::io::stdout())
-    }
-}
-
 /// The host process's stderr.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Stderr;
@@ -202,20 +281,33 @@ pub fn stderr() -> Stderr {
     Stderr
 }
 
-impl StdoutStream for Stderr {
-    fn stream(&self) -> Box<dyn HostOutputStream> {
-        Box::new(StdioOutput(StdioTarget::Stderr, SyncOutput::default()))
-    }
-    fn isatty(&self) -> bool {
-        is_terminal(std::io::stderr())
-    }
+/// The stdio traits of the process's stdout or stderr (ours, tokio's and
+/// std's): a terminal if the process's is, written synchronously.
+macro_rules! stdio_of_process_output {
+    ($target:ident, $tokio:ident: $($t:ty),*) => {$(
+        impl IsTerminal for $t {
+            fn is_terminal(&self) -> bool {
+                is_terminal(std::io::$tokio())
+            }
+        }
+        impl StdoutStream for $t {
+            fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync> {
+                Box::new(tokio::io::$tokio())
+            }
+            fn p2_stream(&self) -> Box<dyn HostOutputStream> {
+                Box::new(StdioOutput(StdioTarget::$target, SyncOutput::default()))
+            }
+        }
+    )*};
 }
+
+stdio_of_process_output!(Stdout, stdout: Stdout, tokio::io::Stdout, std::io::Stdout);
+stdio_of_process_output!(Stderr, stderr: Stderr, tokio::io::Stderr, std::io::Stderr);
 
 /// An output that writes synchronously to a host file (anything `Write`),
 /// shared by every stream made from it. Like inherited stdio, a stream over
 /// it grants 1 MiB per `check-write`, traps on more, and stays closed once a
 /// write or flush failed.
-#[derive(Clone)]
 pub struct OutputFile {
     file: Arc<Mutex<dyn Write + Send>>,
     state: SyncOutput,
@@ -259,15 +351,61 @@ impl HostOutputStream for OutputFile {
     }
 }
 
-impl StdoutStream for OutputFile {
-    fn stream(&self) -> Box<dyn HostOutputStream> {
-        Box::new(OutputFile {
+impl Clone for OutputFile {
+    /// Another stream over the same file, with a fresh failure state.
+    fn clone(&self) -> Self {
+        OutputFile {
             file: Arc::clone(&self.file),
             state: SyncOutput::default(),
-        })
+        }
     }
-    fn isatty(&self) -> bool {
-        false
+}
+
+/// An input that reads synchronously from a host file, shared by every
+/// stream made from it (they read on from where the last one stopped).
+#[derive(Clone)]
+pub struct InputFile {
+    file: Arc<Mutex<std::fs::File>>,
+    /// The error that ended the input, reported once.
+    failed: bool,
+}
+
+impl InputFile {
+    /// Guest input comes from `file`.
+    pub fn new(file: std::fs::File) -> Self {
+        InputFile {
+            file: Arc::new(Mutex::new(file)),
+            failed: false,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Subscribe for InputFile {
+    async fn ready(&mut self) {}
+}
+
+impl HostInputStream for InputFile {
+    fn read(&mut self, size: usize) -> StreamResult<Bytes> {
+        if self.failed {
+            return Err(StreamError::Closed);
+        }
+        let mut buf = vec![0; size.min(crate::filesystem::MAX_READ)];
+        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            return match std::io::Read::read(&mut *file, &mut buf) {
+                Ok(0) if size > 0 => Err(StreamError::Closed),
+                Ok(n) => {
+                    buf.truncate(n);
+                    Ok(Bytes::from(buf))
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.failed = true;
+                    Err(StreamError::failed(e))
+                }
+            };
+        }
     }
 }
 
@@ -277,9 +415,12 @@ impl StdoutStream for OutputFile {
 pub struct AsyncStdinStream(Arc<tokio::sync::Mutex<AsyncReadStream>>);
 
 impl AsyncStdinStream {
-    /// Wraps a reader stream.
-    pub fn new(stream: AsyncReadStream) -> Self {
-        AsyncStdinStream(Arc::new(tokio::sync::Mutex::new(stream)))
+    /// Reads `reader` in the background; every stream made from this one
+    /// takes from the same reader.
+    pub fn new(reader: impl AsyncRead + Send + Sync + 'static) -> Self {
+        AsyncStdinStream(Arc::new(tokio::sync::Mutex::new(AsyncReadStream::new(
+            reader,
+        ))))
     }
 }
 
@@ -300,24 +441,16 @@ impl HostInputStream for AsyncStdinStream {
     }
 }
 
-impl StdinStream for AsyncStdinStream {
-    fn stream(&self) -> Box<dyn HostInputStream> {
-        Box::new(self.clone())
-    }
-    fn isatty(&self) -> bool {
-        false
-    }
-}
-
 /// A stdout made from a tokio writer. The writer is shared: every stream
 /// made from it writes through the same background writer.
 #[derive(Clone)]
 pub struct AsyncStdoutStream(Arc<Mutex<AsyncWriteStream>>);
 
 impl AsyncStdoutStream {
-    /// Wraps a writer stream.
-    pub fn new(stream: AsyncWriteStream) -> Self {
-        AsyncStdoutStream(Arc::new(Mutex::new(stream)))
+    /// Writes to `writer` in the background, with up to `budget` bytes in
+    /// flight; every stream made from this one writes through it.
+    pub fn new(budget: usize, writer: impl AsyncWrite + Send + Sync + 'static) -> Self {
+        AsyncStdoutStream(Arc::new(Mutex::new(AsyncWriteStream::new(budget, writer))))
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut AsyncWriteStream) -> R) -> R {
@@ -342,14 +475,5 @@ impl HostOutputStream for AsyncStdoutStream {
     }
     fn check_write(&mut self) -> StreamResult<usize> {
         self.with(|s| s.check_write())
-    }
-}
-
-impl StdoutStream for AsyncStdoutStream {
-    fn stream(&self) -> Box<dyn HostOutputStream> {
-        Box::new(self.clone())
-    }
-    fn isatty(&self) -> bool {
-        false
     }
 }

@@ -7,6 +7,7 @@ pub(crate) mod ops;
 pub mod pipe;
 pub(crate) mod poll;
 mod stream;
+mod tokio_io;
 
 pub use error::IoError;
 pub(crate) use poll::poll_list;
@@ -16,3 +17,4 @@ pub use stream::{
     HostInputStream, HostOutputStream, InputStream, OutputStream, StreamError, StreamResult,
     Subscribe,
 };
+pub use tokio_io::{StreamReader, StreamWriter};

@@ -316,7 +316,8 @@ pub struct AsyncReadStream {
 
 impl AsyncReadStream {
     /// Starts reading `reader` in the background.
-    pub fn new<T: AsyncRead + Send + Unpin + 'static>(mut reader: T) -> Self {
+    pub fn new<T: AsyncRead + Send + 'static>(reader: T) -> Self {
+        let mut reader = Box::pin(reader);
         let (sender, receiver) = mpsc::channel(1);
         let task = spawn(async move {
             loop {
@@ -414,7 +415,8 @@ pub struct AsyncWriteStream {
 impl AsyncWriteStream {
     /// Starts a background writer for `writer`, accepting up to
     /// `write_budget` bytes in flight.
-    pub fn new<T: AsyncWrite + Send + Unpin + 'static>(write_budget: usize, mut writer: T) -> Self {
+    pub fn new<T: AsyncWrite + Send + 'static>(write_budget: usize, writer: T) -> Self {
+        let mut writer = Box::pin(writer);
         let shared = Arc::new(WriterShared {
             state: Mutex::new(WriterState::default()),
             work: Notify::new(),

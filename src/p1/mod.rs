@@ -59,13 +59,13 @@ impl WasiP1Ctx {
     /// the TCP listeners.
     pub(crate) fn new(mut ctx: WasiCtx) -> WasiP1Ctx {
         let mut fds = FdTable::default();
-        let stdin_tty = ctx.stdin.isatty();
-        let stdout_tty = ctx.stdout.isatty();
-        let stderr_tty = ctx.stderr.isatty();
+        let stdin_tty = ctx.stdin.is_terminal();
+        let stdout_tty = ctx.stdout.is_terminal();
+        let stderr_tty = ctx.stderr.is_terminal();
         let stdio = [
-            (Kind::Input(ctx.stdin.stream()), stdin_tty, false),
-            (Kind::Output(ctx.stdout.stream()), stdout_tty, true),
-            (Kind::Output(ctx.stderr.stream()), stderr_tty, true),
+            (Kind::Input(ctx.stdin.p2_stream()), stdin_tty, false),
+            (Kind::Output(ctx.stdout.p2_stream()), stdout_tty, true),
+            (Kind::Output(ctx.stderr.p2_stream()), stderr_tty, true),
         ];
         for (kind, tty, output) in stdio {
             let filetype = if tty {

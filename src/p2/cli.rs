@@ -35,21 +35,21 @@ impl<T: WasiView> exit::Host for WasiImpl<T> {
 
 impl<T: WasiView> stdin::Host for WasiImpl<T> {
     fn get_stdin(&mut self) -> wasmtime::Result<Resource<InputStream>> {
-        let stream = self.ctx().stdin.stream();
+        let stream = self.ctx().stdin.p2_stream();
         Ok(self.table().push(stream)?)
     }
 }
 
 impl<T: WasiView> stdout::Host for WasiImpl<T> {
     fn get_stdout(&mut self) -> wasmtime::Result<Resource<OutputStream>> {
-        let stream = self.ctx().stdout.stream();
+        let stream = self.ctx().stdout.p2_stream();
         Ok(self.table().push(stream)?)
     }
 }
 
 impl<T: WasiView> stderr::Host for WasiImpl<T> {
     fn get_stderr(&mut self) -> wasmtime::Result<Resource<OutputStream>> {
-        let stream = self.ctx().stderr.stream();
+        let stream = self.ctx().stderr.p2_stream();
         Ok(self.table().push(stream)?)
     }
 }
@@ -74,7 +74,7 @@ impl<T: WasiView> terminal_output::HostTerminalOutput for WasiImpl<T> {
 
 impl<T: WasiView> terminal_stdin::Host for WasiImpl<T> {
     fn get_terminal_stdin(&mut self) -> wasmtime::Result<Option<Resource<TerminalInput>>> {
-        if !self.ctx().stdin.isatty() {
+        if !self.ctx().stdin.is_terminal() {
             return Ok(None);
         }
         Ok(Some(self.table().push(TerminalInput)?))
@@ -83,7 +83,7 @@ impl<T: WasiView> terminal_stdin::Host for WasiImpl<T> {
 
 impl<T: WasiView> terminal_stdout::Host for WasiImpl<T> {
     fn get_terminal_stdout(&mut self) -> wasmtime::Result<Option<Resource<TerminalOutput>>> {
-        if !self.ctx().stdout.isatty() {
+        if !self.ctx().stdout.is_terminal() {
             return Ok(None);
         }
         Ok(Some(self.table().push(TerminalOutput)?))
@@ -92,7 +92,7 @@ impl<T: WasiView> terminal_stdout::Host for WasiImpl<T> {
 
 impl<T: WasiView> terminal_stderr::Host for WasiImpl<T> {
     fn get_terminal_stderr(&mut self) -> wasmtime::Result<Option<Resource<TerminalOutput>>> {
-        if !self.ctx().stderr.isatty() {
+        if !self.ctx().stderr.is_terminal() {
             return Ok(None);
         }
         Ok(Some(self.table().push(TerminalOutput)?))
