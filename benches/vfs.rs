@@ -17,7 +17,7 @@ use wasi_host::bindings::sync::filesystem::types::{
 };
 use wasi_host::filesystem::Descriptor;
 use wasi_host::vfs::{MemoryFs, Mount, Overlay};
-use wasi_host::{DirPerms, FilePerms, ResourceTable, WasiCtx, WasiCtxBuilder, WasiImpl, WasiView};
+use wasi_host::{DirPerms, FilePerms, FsPerms, ResourceTable, WasiCtx, WasiCtxBuilder, WasiImpl, WasiView};
 use wasmtime::component::Resource;
 
 struct Host {
@@ -51,7 +51,7 @@ fn setups() -> Vec<(&'static str, WasiImpl<Host>, u32, tempfile::TempDir)> {
         match kind {
             "host" => {
                 big(tmp.path());
-                b.preopened_dir(tmp.path(), "/d", DirPerms::all(), FilePerms::all())
+                b.preopened_dir(tmp.path(), "/d", FsPerms::ReadWrite)
                     .unwrap();
             }
             "memory" => {

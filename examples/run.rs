@@ -17,7 +17,7 @@
 
 use std::borrow::Cow;
 use std::process::exit;
-use wasi_host::{DirPerms, FilePerms, I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
+use wasi_host::{DirPerms, FilePerms, FsPerms, I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
@@ -427,12 +427,12 @@ fn ctx_builder(opts: &Options, argv: &[String]) -> wasmtime::Result<WasiCtxBuild
         .allow_udp(opts.allow_udp)
         .allow_ip_name_lookup(opts.allow_ip_name_lookup);
     for dir in &opts.dirs {
-        let (dir_perms, file_perms) = if dir.read_only {
-            (DirPerms::READ, FilePerms::READ)
+        let perms = if dir.read_only {
+            FsPerms::ReadOnly
         } else {
-            (DirPerms::all(), FilePerms::all())
+            FsPerms::ReadWrite
         };
-        builder.preopened_dir(&dir.host, &dir.guest, dir_perms, file_perms)?;
+        builder.preopened_dir(&dir.host, &dir.guest, perms)?;
     }
     for addr in &opts.tcp_listen {
         let listener = std::net::TcpListener::bind(addr)

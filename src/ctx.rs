@@ -3,7 +3,7 @@
 
 use crate::cli::{StdinStream, StdoutStream};
 use crate::clocks::{HostMonotonicClock, HostWallClock};
-use crate::filesystem::{DEFAULT_MAX_OPEN_FILES, DirPerms, FdBudget, FilePerms};
+use crate::filesystem::{DEFAULT_MAX_OPEN_FILES, DirPerms, FdBudget, FilePerms, FsPerms};
 use crate::filesystem::{HostSettings, MountPoint, MountRoot};
 use crate::io::pipe::{ClosedInputStream, SinkOutputStream};
 use crate::random::{Deterministic, thread_rng};
@@ -209,21 +209,22 @@ impl WasiCtxBuilder {
         self
     }
 
-    /// Grants the directory `host_path` to the guest as `guest_path`, with
-    /// `dir_perms` on directories and `file_perms` on files beneath it: the
-    /// shortcut for [`mount`](Self::mount) of a [`Mount::host_dir`]. Fails
-    /// if `host_path` cannot be opened as a directory.
+    /// Grants the directory `host_path` to the guest as `guest_path`,
+    /// read-only or read-write: the shortcut for [`mount`](Self::mount) of a
+    /// [`Mount::host_dir`] (which takes the finer [`DirPerms`] and
+    /// [`FilePerms`]). Fails if `host_path` cannot be opened as a
+    /// directory.
     pub fn preopened_dir(
         &mut self,
         host_path: impl AsRef<Path>,
         guest_path: impl AsRef<str>,
-        dir_perms: DirPerms,
-        file_perms: FilePerms,
+        perms: FsPerms,
     ) -> wasmtime::Result<&mut Self> {
         let host_path = host_path.as_ref();
         let mount = Mount::host_dir(host_path).map_err(|e| {
             wasmtime::format_err!("failed to open directory {}: {e}", host_path.display())
         })?;
+        let (dir_perms, file_perms) = perms.dir_and_file_perms();
         Ok(self.mount(guest_path, mount, dir_perms, file_perms))
     }
 

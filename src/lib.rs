@@ -196,7 +196,7 @@ pub use cli::{
 pub use clocks::{HostMonotonicClock, HostWallClock};
 pub use ctx::{WasiCtx, WasiCtxBuilder};
 pub use error::{I32Exit, TrappableError};
-pub use filesystem::{DEFAULT_MAX_OPEN_FILES, DirPerms, FilePerms, FsError, FsResult};
+pub use filesystem::{DEFAULT_MAX_OPEN_FILES, DirPerms, FilePerms, FsError, FsPerms, FsResult};
 pub use io::{
     HostInputStream, HostOutputStream, InputStream, OutputStream, Pollable, StreamError,
     StreamResult, Subscribe, pipe, subscribe,

@@ -4,7 +4,7 @@
 mod common;
 use common::{Exit, Mode, guests};
 use wasi_host::pipe::MemoryOutputPipe;
-use wasi_host::{DirPerms, FilePerms, WasiCtx, WasiCtxBuilder};
+use wasi_host::{DirPerms, FilePerms, FsPerms, WasiCtx, WasiCtxBuilder};
 
 fn run_with(ctx: WasiCtx, wasm: &str, mode: Mode) -> Exit {
     let component = common::component(wasm);
@@ -58,15 +58,15 @@ fn preopened_dir_errors() {
 
     let mut b = WasiCtxBuilder::new();
     assert!(
-        b.preopened_dir(&missing, "/m", DirPerms::all(), FilePerms::all())
+        b.preopened_dir(&missing, "/m", FsPerms::ReadWrite)
             .is_err()
     );
     assert!(
-        b.preopened_dir(&file, "/f", DirPerms::all(), FilePerms::all())
+        b.preopened_dir(&file, "/f", FsPerms::ReadWrite)
             .is_err()
     );
     assert!(
-        b.preopened_dir(dir.path(), "/d", DirPerms::READ, FilePerms::READ)
+        b.preopened_dir(dir.path(), "/d", FsPerms::ReadOnly)
             .is_ok()
     );
     // The failed ones were not added.

@@ -4,7 +4,7 @@
 
 use wasi_host::pipe::MemoryOutputPipe;
 use wasi_host::preview1::{self, WasiP1Ctx};
-use wasi_host::{DirPerms, FilePerms, I32Exit, WasiCtxBuilder};
+use wasi_host::{FsPerms, I32Exit, WasiCtxBuilder};
 use wasmtime::{Config, Engine, Linker, Module, Store};
 
 #[derive(Clone, Copy, Debug)]
@@ -275,7 +275,7 @@ fn files_in_a_preopen() {
         std::fs::write(dir.path().join("old.txt"), "x").unwrap();
         let path = dir.path().to_owned();
         let out = run(&wat, mode, &|b| {
-            b.preopened_dir(&path, "/sandbox", DirPerms::all(), FilePerms::all())
+            b.preopened_dir(&path, "/sandbox", FsPerms::ReadWrite)
                 .unwrap();
         });
         assert_eq!(out.exit, Ok(0), "{mode:?}");
@@ -343,7 +343,7 @@ fn readdir_resumes_with_tiny_buffers() {
         }
         let path = dir.path().to_owned();
         let out = run(&wat, mode, &|b| {
-            b.preopened_dir(&path, ".", DirPerms::all(), FilePerms::all())
+            b.preopened_dir(&path, ".", FsPerms::ReadWrite)
                 .unwrap();
         });
         assert_eq!(out.exit, Ok(0), "{mode:?}");
@@ -423,7 +423,7 @@ fn preview0_whence_and_filestat_layouts() {
         std::fs::write(dir.path().join("f"), "0123456789").unwrap();
         let path = dir.path().to_owned();
         let out = run(wat, mode, &|b| {
-            b.preopened_dir(&path, ".", DirPerms::all(), FilePerms::all())
+            b.preopened_dir(&path, ".", FsPerms::ReadWrite)
                 .unwrap();
         });
         assert_eq!(out.exit, Ok(0), "{mode:?}");

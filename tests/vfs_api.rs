@@ -16,7 +16,7 @@ use wasi_host::bindings::sync::io::streams::HostOutputStream;
 use wasi_host::vfs::{
     ErrorCode as V, FsBackend, MemoryFs, Mount, NodeId, NodeKind, NodeStat, VEntry, VfsResult,
 };
-use wasi_host::{DirPerms, FilePerms, WasiCtxBuilder, WasiImpl};
+use wasi_host::{DirPerms, FilePerms, FsPerms, WasiCtxBuilder, WasiImpl};
 use wasmtime::component::Resource;
 
 /// A context with `mounts`, and the reps of its preopen descriptors.
@@ -103,7 +103,7 @@ fn links_and_renames_across_mounts_are_cross_device() {
     let fs = MemoryFs::from_files([("m", "m")]).unwrap();
     let (fs1, fs2) = (fs.clone(), MemoryFs::new());
     let (mut w, d) = setup(|b| {
-        b.preopened_dir(host.path(), "/host", DirPerms::all(), FilePerms::all())
+        b.preopened_dir(host.path(), "/host", FsPerms::ReadWrite)
             .unwrap();
         b.mount(
             "/a",

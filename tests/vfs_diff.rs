@@ -23,7 +23,7 @@ use wasi_host::bindings::sync::filesystem::types::{
 };
 use wasi_host::filesystem::Descriptor;
 use wasi_host::vfs::{MemoryFs, Mount, Overlay};
-use wasi_host::{DirPerms, FilePerms, FsResult, WasiCtxBuilder, WasiImpl};
+use wasi_host::{DirPerms, FilePerms, FsPerms, FsResult, WasiCtxBuilder, WasiImpl};
 use wasmtime::component::Resource;
 
 /// A small seeded generator (xorshift64*).
@@ -228,7 +228,7 @@ impl Harness {
             (Mount::memory(fs.clone()), fs)
         };
         let mut b = WasiCtxBuilder::new();
-        b.preopened_dir(tmp.path(), "/host", DirPerms::all(), FilePerms::all())
+        b.preopened_dir(tmp.path(), "/host", FsPerms::ReadWrite)
             .unwrap();
         b.mount("/mem", mount, DirPerms::all(), FilePerms::all());
         let mut wasi = common::host_api(b.build());

@@ -14,7 +14,7 @@ use wasi_host::bindings::sync::filesystem::types::{
     PathFlags as PF,
 };
 use wasi_host::vfs::{MemoryFs, Mount};
-use wasi_host::{DirPerms, FilePerms, WasiCtxBuilder, WasiImpl};
+use wasi_host::{DirPerms, FilePerms, FsPerms, WasiCtxBuilder, WasiImpl};
 
 /// A context, its preopens' reps and guest paths.
 fn setup(f: impl FnOnce(&mut WasiCtxBuilder)) -> (WasiImpl<State>, Vec<(u32, String)>) {
@@ -38,7 +38,7 @@ fn mounts_keep_the_builder_order_whatever_their_backend() {
             DirPerms::all(),
             FilePerms::all(),
         );
-        bl.preopened_dir(h1.path(), "/h1", DirPerms::all(), FilePerms::all())
+        bl.preopened_dir(h1.path(), "/h1", FsPerms::ReadWrite)
             .unwrap();
         bl.mount(
             "/m2",

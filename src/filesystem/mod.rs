@@ -39,7 +39,7 @@ pub(crate) use error::stream_error_code;
 pub use host::{Dir, File, FileInputStream, FileOutputStream, MAX_WRITE};
 pub(crate) use mounts::{HostSettings, MountPoint, MountRoot};
 pub use ops::{DirectoryOps, FileOps};
-pub use perms::{DirPerms, FilePerms};
+pub use perms::{DirPerms, FilePerms, FsPerms};
 pub use readdir::ReaddirStream;
 
 // What the backends share.

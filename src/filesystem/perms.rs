@@ -18,6 +18,33 @@
 use super::FsResult;
 use crate::bindings::filesystem::types::{DescriptorFlags, ErrorCode, OpenFlags};
 
+/// What a guest may do beneath a preopened host directory, in the two
+/// grades [`crate::WasiCtxBuilder::preopened_dir`] takes; the finer
+/// [`DirPerms`] and [`FilePerms`] go with
+/// [`crate::WasiCtxBuilder::mount`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FsPerms {
+    /// Read and list; nothing changes.
+    ReadOnly,
+    /// Everything: read, list, create, change and remove.
+    ReadWrite,
+}
+
+impl FsPerms {
+    /// `true` for [`FsPerms::ReadOnly`].
+    pub fn write_not_permitted(&self) -> bool {
+        matches!(self, FsPerms::ReadOnly)
+    }
+
+    /// The permissions of the directories and of the files.
+    pub fn dir_and_file_perms(self) -> (DirPerms, FilePerms) {
+        match self {
+            FsPerms::ReadOnly => (DirPerms::READ, FilePerms::READ),
+            FsPerms::ReadWrite => (DirPerms::all(), FilePerms::all()),
+        }
+    }
+}
+
 bitflags::bitflags! {
     /// What a guest may do with the directories of a preopen.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

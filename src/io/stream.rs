@@ -124,6 +124,10 @@ pub trait HostInputStream: Subscribe {
         self.ready().await;
         self.skip(size)
     }
+
+    /// Called before the stream is dropped, to finish or abandon work in
+    /// progress. The default does nothing.
+    async fn cancel(&mut self) {}
 }
 
 /// The host side of a `wasi:io/streams.output-stream`; see the module docs
@@ -164,6 +168,34 @@ pub trait HostOutputStream: Subscribe {
     /// whose handles share one budget of permits (`MemoryOutputPipe`) make
     /// the room available to the others again; the default does nothing.
     fn release_permit(&mut self) {}
+
+    /// Waits for a non-zero permit and returns it (an error as
+    /// `check_write` reports it).
+    async fn write_ready(&mut self) -> StreamResult<usize> {
+        loop {
+            match self.check_write()? {
+                0 => self.ready().await,
+                n => return Ok(n),
+            }
+        }
+    }
+
+    /// Writes all of `bytes` as the permits allow, flushes, and waits until
+    /// the flush is done.
+    async fn blocking_write_and_flush(&mut self, mut bytes: Bytes) -> StreamResult<()> {
+        while !bytes.is_empty() {
+            let permit = self.write_ready().await?;
+            self.write(bytes.split_to(permit.min(bytes.len())))?;
+        }
+        self.flush()?;
+        self.write_ready().await?;
+        self.release_permit();
+        Ok(())
+    }
+
+    /// Called before the stream is dropped, to finish or abandon work in
+    /// progress. The default does nothing.
+    async fn cancel(&mut self) {}
 
     /// Like `write` with `size` zero bytes (at most the last permit). The
     /// default writes slices of a static buffer: no allocation of `size`.

@@ -23,3 +23,19 @@ pub use linker::{
     add_to_linker_async, add_to_linker_proxy_interfaces_async, add_to_linker_proxy_interfaces_sync,
     add_to_linker_sync,
 };
+
+// The stream, pollable and error items under the names wasmtime-wasi 48's
+// `p2` module gives them: the traits an embedder implements (`InputStream`,
+// `OutputStream`, `Pollable`) and the boxed resources the guest holds
+// (`DynInputStream`, `DynOutputStream`, `DynPollable`).
+pub use crate::cli::IsATTY;
+pub use crate::io::pipe;
+pub use crate::io::{
+    HostInputStream as InputStream, HostOutputStream as OutputStream, IoError,
+    Pollable as DynPollable, StreamError, StreamResult, Subscribe as Pollable, subscribe,
+};
+
+/// A guest's input stream: any [`InputStream`] in a box.
+pub type DynInputStream = Box<dyn InputStream>;
+/// A guest's output stream: any [`OutputStream`] in a box.
+pub type DynOutputStream = Box<dyn OutputStream>;

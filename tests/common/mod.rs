@@ -487,8 +487,9 @@ impl Run {
             f(&mut b);
         }
         for (host, guest, dir, file) in &self.preopens {
-            b.preopened_dir(host, guest, *dir, *file)
+            let mount = wasi_host::vfs::Mount::host_dir(host)
                 .unwrap_or_else(|e| panic!("preopen {} as {guest}: {e:?}", host.display()));
+            b.mount(guest, mount, *dir, *file);
         }
         (b, stdout, stderr)
     }
