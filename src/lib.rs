@@ -202,12 +202,13 @@ pub use io::{
     StreamResult, Subscribe, pipe, subscribe,
 };
 pub use p2::bindings;
+pub use p2::{SocketError, SocketResult};
 pub use p2::{
     add_to_linker_async, add_to_linker_proxy_interfaces_async, add_to_linker_proxy_interfaces_sync,
     add_to_linker_sync,
 };
 pub use random::{Deterministic, thread_rng};
-pub use sockets::{SocketAddrUse, SocketError, SocketResult};
+pub use sockets::SocketAddrUse;
 pub use view::{WasiImpl, WasiView};
 
 pub use filesystem::vfs;

@@ -1,11 +1,12 @@
 //! The one place where errors become preview 1 `errno`s: the 0.2 backend's
-//! filesystem `error-code`, stream errors, and wiggle's guest-memory errors.
+//! filesystem `error-code`, the socket backends' own error codes, stream
+//! errors, and wiggle's guest-memory errors.
 
 use super::bindings::types::{Errno, Error};
 use crate::bindings::filesystem::types::ErrorCode;
-use crate::bindings::sockets::network::ErrorCode as SocketCode;
 use crate::filesystem::FsError;
 use crate::io::StreamError;
+use crate::sockets::ErrorCode as SocketCode;
 use crate::sockets::NetworkStreamError;
 use wiggle::GuestError;
 
@@ -59,7 +60,8 @@ pub(crate) fn errno_of_code(code: ErrorCode) -> Errno {
     }
 }
 
-/// The `errno` of a `wasi:sockets` error code (a socket stream's failure).
+/// The `errno` of a socket backend's error code (a failed socket call or
+/// socket stream).
 pub(crate) fn errno_of_socket_code(code: SocketCode) -> Errno {
     use SocketCode as C;
     match code {

@@ -15,8 +15,8 @@ use super::bindings::types::{Errno, Error, Fd, Fdflags, Riflags, Roflags, Sdflag
 use super::fd::{read_stream, write_stream};
 use super::fds::{Entry, Kind, SocketFd};
 use super::iov::Iovs;
-use crate::bindings::sockets::network::ErrorCode;
 use crate::io::Subscribe;
+use crate::sockets::{ErrorCode, ShutdownType};
 use wiggle::GuestMemory;
 
 /// The socket behind `fd`, with its entry's `NONBLOCK` flag, once it is
@@ -125,11 +125,14 @@ pub(crate) async fn send(
 /// or both; no direction is `inval`.
 pub(crate) fn shutdown(cx: &mut WasiP1Ctx, fd: Fd, how: Sdflags) -> Result<(), Error> {
     let (socket, _) = socket_of(cx, fd, false)?;
-    if how.is_empty() {
-        return Err(Errno::Inval.into());
-    }
+    let how = match (how.contains(Sdflags::RD), how.contains(Sdflags::WR)) {
+        (true, true) => ShutdownType::Both,
+        (true, false) => ShutdownType::Receive,
+        (false, true) => ShutdownType::Send,
+        (false, false) => return Err(Errno::Inval.into()),
+    };
     let SocketFd::Stream { socket, .. } = socket else {
         return Err(wrong_kind(false));
     };
-    Ok(socket.shutdown(how.contains(Sdflags::RD), how.contains(Sdflags::WR))?)
+    Ok(socket.shutdown(how)?)
 }

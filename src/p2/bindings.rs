@@ -41,7 +41,7 @@ mod generated {
         trappable_error_type: {
             "wasi:io/streams.stream-error" => crate::io::StreamError,
             "wasi:filesystem/types.error-code" => crate::filesystem::FsError,
-            "wasi:sockets/network.error-code" => crate::sockets::SocketError,
+            "wasi:sockets/network.error-code" => crate::p2::SocketError,
         },
         with: {
             "wasi:io/error.error": crate::io::IoError,
@@ -81,7 +81,7 @@ pub mod sync {
             trappable_error_type: {
                 "wasi:io/streams.stream-error" => crate::io::StreamError,
                 "wasi:filesystem/types.error-code" => crate::filesystem::FsError,
-                "wasi:sockets/network.error-code" => crate::sockets::SocketError,
+                "wasi:sockets/network.error-code" => crate::p2::SocketError,
             },
             with: {
                 // Shared with the async flavour: nothing in them waits.

@@ -8,7 +8,8 @@
 //! (`add_to_linker_*`), and one file per package: `io/` (`error`, `poll`,
 //! `streams`), `clocks.rs`, `random.rs`, `cli.rs`, `filesystem/` (`types`,
 //! its sync flavour `types_sync`, `preopens`), `sockets/` (`network`,
-//! `tcp`, `udp` and its sync flavour `udp_sync`, `ip_name_lookup`).
+//! `tcp`, `udp` and its sync flavour `udp_sync`, `ip_name_lookup`, and
+//! `convert`, where the 0.2 socket types meet the backends' own).
 
 pub mod bindings;
 mod cli;
@@ -23,6 +24,7 @@ pub use linker::{
     add_to_linker_async, add_to_linker_proxy_interfaces_async, add_to_linker_proxy_interfaces_sync,
     add_to_linker_sync,
 };
+pub use sockets::{SocketError, SocketResult};
 
 // The stream, pollable and error items under the names wasmtime-wasi 48's
 // `p2` module gives them: the traits an embedder implements (`InputStream`,

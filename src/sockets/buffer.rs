@@ -10,8 +10,8 @@
 //! listener's buffers (the kernel copies them), so it reads back what was
 //! set on the listener.
 
+use super::ErrorCode;
 use super::SocketResult;
-use crate::bindings::sockets::network::ErrorCode;
 use rustix::net::sockopt;
 use std::os::fd::BorrowedFd;
 

@@ -4,8 +4,7 @@
 //! without a match traps with the host's text (a guest cannot act on a code
 //! the spec has no name for, and `unknown` would hide a host problem).
 
-use super::SocketError;
-use crate::bindings::sockets::network::ErrorCode;
+use super::{ErrorCode, SocketError};
 use crate::io::StreamError;
 use std::io;
 

@@ -12,8 +12,7 @@
 
 use super::error::lookup_error_code;
 use super::idna;
-use super::{HostName, SocketResult};
-use crate::bindings::sockets::network::ErrorCode;
+use super::{ErrorCode, HostName, SocketResult};
 use crate::io::Subscribe;
 use crate::runtime::{AbortOnDropJoinHandle, spawn_blocking_shared};
 use std::future::Future;

@@ -1,13 +1,32 @@
-//! `wasi:sockets`: TCP (`tcp.rs`, `tcp_stream.rs`), UDP (`udp.rs`,
-//! `udp_streams.rs`) and name lookup (`lookup.rs`) over tokio, under the
-//! context's network policy: `allow_tcp`, `allow_udp` and
+//! `wasi:sockets`, version-neutral: TCP, UDP and name lookup over tokio,
+//! under the context's network policy. `allow_tcp`, `allow_udp` and
 //! `allow_ip_name_lookup` decide which kinds of socket and lookup a guest
 //! may use, and the `socket_addr_check` closure (`SocketAddrCheck`) every
 //! bind, connect, listen and accepted peer, and every datagram of an
-//! unconnected UDP stream ([`SocketAddrUse`]). The `host_*.rs` files hold the
-//! generated `Host` traits; OS errors become spec codes in `error.rs`.
+//! unconnected UDP stream ([`SocketAddrUse`]).
+//!
+//! The backends speak this crate's own types ([`ErrorCode`],
+//! [`IpAddressFamily`], [`ShutdownType`], [`IncomingDatagram`],
+//! [`OutgoingDatagram`], [`SocketError`]) and `std::net` addresses, never
+//! a WASI version's generated ones; each front-end converts at its edge
+//! (0.2: `crate::p2`'s `sockets/convert.rs`; preview 1: `crate::p1`).
+//!
+//! Files:
+//!
+//! * `mod.rs`: the policy types, the [`Network`] capability, the syntax of
+//!   host names (`parse_host_name`) and [`SocketError`];
+//! * `types.rs`: the vocabulary above;
+//! * `error.rs`: the one place where OS and resolver errors become
+//!   [`ErrorCode`]s (or traps), and the error a failed socket stream
+//!   carries;
+//! * `policy.rs`: asking the policy without waiting, and the address rules
+//!   TCP and UDP share;
+//! * `tcp.rs`: the TCP socket's state machine; `tcp_stream.rs`: a
+//!   connection's input and output streams;
+//! * `udp.rs`: the UDP socket; `udp_streams.rs`: its datagram streams;
+//! * `lookup.rs`: name lookup, with `idna.rs` for non-ASCII names;
+//! * `buffer.rs`: buffer sizes in the guest's units, for TCP and UDP.
 
-mod addr;
 mod buffer;
 mod error;
 mod idna;
@@ -15,17 +34,17 @@ mod lookup;
 mod policy;
 mod tcp;
 mod tcp_stream;
+mod types;
 mod udp;
 mod udp_streams;
 
 pub use buffer::MAX_BUFFER_SIZE;
 pub use lookup::{MAX_ADDRESSES, ResolveAddressStream};
+pub use types::{ErrorCode, IncomingDatagram, IpAddressFamily, OutgoingDatagram, ShutdownType};
 pub use udp::UdpSocket;
-pub(crate) use udp_streams::Outgoing;
 pub use udp_streams::{IncomingDatagramStream, MAX_BATCH, MAX_DATAGRAM, OutgoingDatagramStream};
 
 use crate::TrappableError;
-use crate::bindings::sockets::network::ErrorCode;
 pub(crate) use error::NetworkStreamError;
 use std::future::Future;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
@@ -34,10 +53,12 @@ use std::sync::Arc;
 
 pub use tcp::TcpSocket;
 
-/// A socket error: a spec `error-code` for the guest, or a trap.
+/// The error of a backend's socket operation: an [`ErrorCode`] the guest
+/// is told, or a host failure that traps. The 0.2 front-end turns it into
+/// its own `crate::p2::SocketError` with `?`.
 pub type SocketError = TrappableError<ErrorCode>;
 
-/// The result of a socket operation.
+/// The result of a backend's socket operation.
 pub type SocketResult<T> = Result<T, SocketError>;
 
 impl From<wasmtime::component::ResourceTableError> for SocketError {

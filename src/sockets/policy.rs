@@ -8,8 +8,7 @@
 //! the operation "in progress" (the spec's start/finish pairs allow it),
 //! and the verdict is picked up by `subscribe` and the `finish-*` call.
 
-use super::{SocketAddrCheck, SocketAddrUse};
-use crate::bindings::sockets::network::IpAddressFamily;
+use super::{IpAddressFamily, SocketAddrCheck, SocketAddrUse};
 use std::future::Future;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::pin::Pin;

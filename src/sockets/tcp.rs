@@ -18,8 +18,10 @@ use super::buffer;
 use super::error::connect_error;
 use super::policy::{Verdict, is_ipv4_mapped, is_unicast, is_valid_remote};
 use super::tcp_stream::{Connection, TcpReader, TcpWriter};
-use super::{SocketAddrCheck, SocketAddrUse, SocketError, SocketResult};
-use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily};
+use super::{
+    ErrorCode, IpAddressFamily, ShutdownType, SocketAddrCheck, SocketAddrUse, SocketError,
+    SocketResult,
+};
 use crate::io::{InputStream, OutputStream, Subscribe};
 use rustix::net::{AddressFamily, SocketFlags, SocketType, sockopt};
 use std::future::poll_fn;
@@ -361,10 +363,7 @@ impl TcpSocket {
         listener: std::net::TcpListener,
         check: SocketAddrCheck,
     ) -> io::Result<Self> {
-        let family = match listener.local_addr()? {
-            SocketAddr::V4(_) => IpAddressFamily::Ipv4,
-            SocketAddr::V6(_) => IpAddressFamily::Ipv6,
-        };
+        let family = IpAddressFamily::of(listener.local_addr()?.ip());
         listener.set_nonblocking(true)?;
         let _rt = crate::runtime::enter_ambient();
         let listener = TcpListener::from_std(listener)?;
@@ -795,9 +794,9 @@ impl TcpSocket {
     }
 
     /// `shutdown`: only on a connected socket.
-    pub(crate) fn shutdown(&self, read: bool, write: bool) -> SocketResult<()> {
+    pub(crate) fn shutdown(&self, how: ShutdownType) -> SocketResult<()> {
         match &self.state {
-            State::Connected(conn) => Ok(conn.shutdown(read, write)?),
+            State::Connected(conn) => Ok(conn.shutdown(how.receive(), how.send())?),
             _ => err(ErrorCode::InvalidState),
         }
     }

@@ -14,7 +14,7 @@ use super::SocketResult;
 use super::buffer;
 use super::policy::{family_accepts, is_unicast, is_valid_remote};
 use super::udp_streams::{Association, IncomingDatagramStream, OutgoingDatagramStream};
-use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily};
+use super::{ErrorCode, IpAddressFamily};
 use crate::io::Subscribe;
 use rustix::net::{AddressFamily, SocketFlags, SocketType, sockopt};
 use std::io;

@@ -13,8 +13,10 @@
 //! `check-send` permits at most [`MAX_BATCH`] datagrams.
 
 use super::policy::{family_accepts, is_valid_remote};
-use super::{SocketAddrCheck, SocketAddrUse, SocketError, SocketResult};
-use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily};
+use super::{
+    ErrorCode, IncomingDatagram, IpAddressFamily, OutgoingDatagram, SocketAddrCheck, SocketAddrUse,
+    SocketError, SocketResult,
+};
 use crate::io::Subscribe;
 use rustix::event::{PollFd, PollFlags};
 use rustix::net::{RecvFlags, SendFlags};
@@ -83,12 +85,6 @@ pub struct IncomingDatagramStream {
     buffer: Vec<u8>,
 }
 
-/// A received datagram and its sender.
-pub(crate) struct Received {
-    pub data: Vec<u8>,
-    pub from: SocketAddr,
-}
-
 impl IncomingDatagramStream {
     pub(crate) fn new(association: Arc<Association>, check: SocketAddrCheck) -> Self {
         IncomingDatagramStream {
@@ -105,7 +101,10 @@ impl IncomingDatagramStream {
     /// source (the only wait: a check that takes its time); a refused
     /// datagram is dropped, as are those from other peers on a connected
     /// stream (at most [`MAX_DISCARDED`] per call, all reasons together).
-    pub(crate) async fn receive(&mut self, max_results: u64) -> SocketResult<Vec<Received>> {
+    pub(crate) async fn receive(
+        &mut self,
+        max_results: u64,
+    ) -> SocketResult<Vec<IncomingDatagram>> {
         self.association.check_open()?;
         let max = usize::try_from(max_results)
             .unwrap_or(MAX_BATCH)
@@ -158,9 +157,9 @@ impl IncomingDatagramStream {
                             from
                         }
                     };
-                    out.push(Received {
+                    out.push(IncomingDatagram {
                         data: buffer[..n].to_vec(),
-                        from,
+                        remote_address: from,
                     });
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
@@ -202,12 +201,6 @@ impl Subscribe for IncomingDatagramStream {
         let interest = Interest::READABLE | Interest::ERROR;
         let _ = self.association.socket.ready(interest).await;
     }
-}
-
-/// A datagram to send, as the guest gave it.
-pub(crate) struct Outgoing {
-    pub data: Vec<u8>,
-    pub to: Option<SocketAddr>,
 }
 
 /// The host side of `wasi:sockets/udp.outgoing-datagram-stream`.
@@ -257,7 +250,7 @@ impl OutgoingDatagramStream {
     /// or fails. Sending more than the last `check-send` permitted traps.
     /// On an unconnected stream the policy is asked about each datagram's
     /// destination (`access-denied`).
-    pub(crate) async fn send(&mut self, datagrams: Vec<Outgoing>) -> SocketResult<u64> {
+    pub(crate) async fn send(&mut self, datagrams: Vec<OutgoingDatagram>) -> SocketResult<u64> {
         if datagrams.is_empty() {
             return Ok(0);
         }
@@ -288,9 +281,9 @@ impl OutgoingDatagramStream {
     /// socket's readiness (`check-send` may have asked the kernel itself);
     /// a send the kernel cannot take clears tokio's readiness, so the
     /// stream's pollable waits for the socket to drain.
-    async fn send_one(&self, datagram: Outgoing) -> SocketResult<bool> {
+    async fn send_one(&self, datagram: OutgoingDatagram) -> SocketResult<bool> {
         let socket = &self.association.socket;
-        let result = match (self.association.remote, datagram.to) {
+        let result = match (self.association.remote, datagram.remote_address) {
             (Some(peer), to) => {
                 if to.is_some_and(|to| to != peer) {
                     return Err(ErrorCode::InvalidArgument.into());
@@ -362,7 +355,7 @@ mod tests {
             let got = inc.receive(4).await.unwrap();
             assert_eq!(got.len(), 1);
             assert_eq!(got[0].data, b"hi");
-            assert_eq!(got[0].from, from);
+            assert_eq!(got[0].remote_address, from);
         })
     }
 }

@@ -6,10 +6,11 @@
 //! gives a stream that answers `permanent-resolver-failure`, the answer
 //! programs written for wasmtime check for.
 
+use super::SocketResult;
 use crate::bindings::sockets::ip_name_lookup;
-use crate::bindings::sockets::network::{ErrorCode, IpAddress};
+use crate::bindings::sockets::network::IpAddress;
 use crate::io::Pollable;
-use crate::sockets::{Network, ResolveAddressStream, SocketResult, parse_host_name};
+use crate::sockets::{ErrorCode, Network, ResolveAddressStream, parse_host_name};
 use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 

@@ -1,10 +1,10 @@
 //! `Host` traits of `wasi:sockets/network` and
 //! `wasi:sockets/instance-network` for [`WasiImpl`].
 
+use super::SocketError;
 use crate::bindings::sockets::{instance_network, network};
 use crate::io::IoError;
-use crate::sockets::NetworkStreamError;
-use crate::sockets::{Network, SocketError};
+use crate::sockets::{Network, NetworkStreamError};
 use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 
@@ -17,7 +17,7 @@ impl<T: WasiView> network::Host for WasiImpl<T> {
         let err = self.table().get(&err)?;
         Ok(err
             .downcast_ref::<NetworkStreamError>()
-            .map(|failure| failure.code))
+            .map(|failure| failure.code.into()))
     }
 
     fn convert_error_code(&mut self, err: SocketError) -> wasmtime::Result<network::ErrorCode> {

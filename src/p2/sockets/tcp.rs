@@ -4,12 +4,13 @@
 //! flavours; each call enters the shared runtime's context when it runs
 //! outside any runtime (the sync flavour), so tokio can register sockets.
 
+use super::SocketResult;
 use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily, IpSocketAddress};
 use crate::bindings::sockets::tcp::{self, Duration, ShutdownType};
 use crate::bindings::sockets::tcp_create_socket;
 use crate::io::{InputStream, OutputStream, Pollable};
 use crate::runtime::enter_ambient;
-use crate::sockets::{Network, SocketResult, TcpSocket};
+use crate::sockets::{Network, TcpSocket};
 use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 
@@ -22,7 +23,7 @@ impl<T: WasiView> tcp_create_socket::Host for WasiImpl<T> {
         if !self.ctx().allow_tcp {
             return Err(ErrorCode::AccessDenied.into());
         }
-        let socket = TcpSocket::new(address_family)?;
+        let socket = TcpSocket::new(address_family.into())?;
         Ok(self.table().push(socket)?)
     }
 }
@@ -57,12 +58,12 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
         let _rt = enter_ambient();
         self.table().get(&network)?;
         let check = self.ctx().socket_addr_check.clone();
-        self.tcp(&self_)?.start_bind(local_address.into(), &check)
+        Ok(self.tcp(&self_)?.start_bind(local_address.into(), &check)?)
     }
 
     fn finish_bind(&mut self, self_: Resource<TcpSocket>) -> SocketResult<()> {
         let _rt = enter_ambient();
-        self.tcp(&self_)?.finish_bind()
+        Ok(self.tcp(&self_)?.finish_bind()?)
     }
 
     fn start_connect(
@@ -74,8 +75,9 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
         let _rt = enter_ambient();
         self.table().get(&network)?;
         let check = self.ctx().socket_addr_check.clone();
-        self.tcp(&self_)?
-            .start_connect(remote_address.into(), &check)
+        Ok(self
+            .tcp(&self_)?
+            .start_connect(remote_address.into(), &check)?)
     }
 
     fn finish_connect(
@@ -90,12 +92,12 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
     fn start_listen(&mut self, self_: Resource<TcpSocket>) -> SocketResult<()> {
         let _rt = enter_ambient();
         let check = self.ctx().socket_addr_check.clone();
-        self.tcp(&self_)?.start_listen(&check)
+        Ok(self.tcp(&self_)?.start_listen(&check)?)
     }
 
     fn finish_listen(&mut self, self_: Resource<TcpSocket>) -> SocketResult<()> {
         let _rt = enter_ambient();
-        self.tcp(&self_)?.finish_listen()
+        Ok(self.tcp(&self_)?.finish_listen()?)
     }
 
     fn accept(
@@ -126,7 +128,7 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
     }
 
     fn address_family(&mut self, self_: Resource<TcpSocket>) -> wasmtime::Result<IpAddressFamily> {
-        Ok(self.table().get(&self_)?.address_family())
+        Ok(self.table().get(&self_)?.address_family().into())
     }
 
     fn set_listen_backlog_size(
@@ -134,11 +136,11 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
         self_: Resource<TcpSocket>,
         value: u64,
     ) -> SocketResult<()> {
-        self.tcp(&self_)?.set_listen_backlog_size(value)
+        Ok(self.tcp(&self_)?.set_listen_backlog_size(value)?)
     }
 
     fn keep_alive_enabled(&mut self, self_: Resource<TcpSocket>) -> SocketResult<bool> {
-        self.tcp(&self_)?.keep_alive_enabled()
+        Ok(self.tcp(&self_)?.keep_alive_enabled()?)
     }
 
     fn set_keep_alive_enabled(
@@ -146,11 +148,11 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
         self_: Resource<TcpSocket>,
         value: bool,
     ) -> SocketResult<()> {
-        self.tcp(&self_)?.set_keep_alive_enabled(value)
+        Ok(self.tcp(&self_)?.set_keep_alive_enabled(value)?)
     }
 
     fn keep_alive_idle_time(&mut self, self_: Resource<TcpSocket>) -> SocketResult<Duration> {
-        self.tcp(&self_)?.keep_alive_idle_time()
+        Ok(self.tcp(&self_)?.keep_alive_idle_time()?)
     }
 
     fn set_keep_alive_idle_time(
@@ -158,11 +160,11 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
         self_: Resource<TcpSocket>,
         value: Duration,
     ) -> SocketResult<()> {
-        self.tcp(&self_)?.set_keep_alive_idle_time(value)
+        Ok(self.tcp(&self_)?.set_keep_alive_idle_time(value)?)
     }
 
     fn keep_alive_interval(&mut self, self_: Resource<TcpSocket>) -> SocketResult<Duration> {
-        self.tcp(&self_)?.keep_alive_interval()
+        Ok(self.tcp(&self_)?.keep_alive_interval()?)
     }
 
     fn set_keep_alive_interval(
@@ -170,27 +172,27 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
         self_: Resource<TcpSocket>,
         value: Duration,
     ) -> SocketResult<()> {
-        self.tcp(&self_)?.set_keep_alive_interval(value)
+        Ok(self.tcp(&self_)?.set_keep_alive_interval(value)?)
     }
 
     fn keep_alive_count(&mut self, self_: Resource<TcpSocket>) -> SocketResult<u32> {
-        self.tcp(&self_)?.keep_alive_count()
+        Ok(self.tcp(&self_)?.keep_alive_count()?)
     }
 
     fn set_keep_alive_count(&mut self, self_: Resource<TcpSocket>, value: u32) -> SocketResult<()> {
-        self.tcp(&self_)?.set_keep_alive_count(value)
+        Ok(self.tcp(&self_)?.set_keep_alive_count(value)?)
     }
 
     fn hop_limit(&mut self, self_: Resource<TcpSocket>) -> SocketResult<u8> {
-        self.tcp(&self_)?.hop_limit()
+        Ok(self.tcp(&self_)?.hop_limit()?)
     }
 
     fn set_hop_limit(&mut self, self_: Resource<TcpSocket>, value: u8) -> SocketResult<()> {
-        self.tcp(&self_)?.set_hop_limit(value)
+        Ok(self.tcp(&self_)?.set_hop_limit(value)?)
     }
 
     fn receive_buffer_size(&mut self, self_: Resource<TcpSocket>) -> SocketResult<u64> {
-        self.tcp(&self_)?.receive_buffer_size()
+        Ok(self.tcp(&self_)?.receive_buffer_size()?)
     }
 
     fn set_receive_buffer_size(
@@ -198,15 +200,15 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
         self_: Resource<TcpSocket>,
         value: u64,
     ) -> SocketResult<()> {
-        self.tcp(&self_)?.set_receive_buffer_size(value)
+        Ok(self.tcp(&self_)?.set_receive_buffer_size(value)?)
     }
 
     fn send_buffer_size(&mut self, self_: Resource<TcpSocket>) -> SocketResult<u64> {
-        self.tcp(&self_)?.send_buffer_size()
+        Ok(self.tcp(&self_)?.send_buffer_size()?)
     }
 
     fn set_send_buffer_size(&mut self, self_: Resource<TcpSocket>, value: u64) -> SocketResult<()> {
-        self.tcp(&self_)?.set_send_buffer_size(value)
+        Ok(self.tcp(&self_)?.set_send_buffer_size(value)?)
     }
 
     fn subscribe(&mut self, self_: Resource<TcpSocket>) -> wasmtime::Result<Resource<Pollable>> {
@@ -218,12 +220,7 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
         self_: Resource<TcpSocket>,
         shutdown_type: ShutdownType,
     ) -> SocketResult<()> {
-        let (read, write) = match shutdown_type {
-            ShutdownType::Receive => (true, false),
-            ShutdownType::Send => (false, true),
-            ShutdownType::Both => (true, true),
-        };
-        self.tcp(&self_)?.shutdown(read, write)
+        Ok(self.tcp(&self_)?.shutdown(shutdown_type.into())?)
     }
 
     fn drop(&mut self, rep: Resource<TcpSocket>) -> wasmtime::Result<()> {

@@ -4,16 +4,15 @@
 //! The calls that ask the context's `socket_addr_check` policy
 //! (`start-bind`, `stream`, `send`, `receive`) are async; the sync flavour
 //! (`udp_sync.rs`) runs these same futures through `block_on`. The
-//! work itself is in `udp.rs` and `udp_streams.rs`.
+//! work itself is in the backend's `udp.rs` and `udp_streams.rs`.
 
+use super::SocketResult;
 use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily, IpSocketAddress};
 use crate::bindings::sockets::udp::{self, IncomingDatagram, OutgoingDatagram};
 use crate::bindings::sockets::udp_create_socket;
 use crate::io::Pollable;
-use crate::sockets::Outgoing;
 use crate::sockets::{
-    IncomingDatagramStream, Network, OutgoingDatagramStream, SocketAddrCheck, SocketResult,
-    UdpSocket,
+    self, IncomingDatagramStream, Network, OutgoingDatagramStream, SocketAddrCheck, UdpSocket,
 };
 use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
@@ -26,7 +25,7 @@ impl<T: WasiView> udp_create_socket::Host for WasiImpl<T> {
         if !self.ctx().allow_udp {
             return Err(ErrorCode::AccessDenied.into());
         }
-        let socket = UdpSocket::new(address_family)?;
+        let socket = UdpSocket::new(address_family.into())?;
         Ok(self.table().push(socket)?)
     }
 }
@@ -35,6 +34,26 @@ impl<T: WasiView> WasiImpl<T> {
     /// The context's address policy, for a call that checks addresses.
     fn addr_check(&mut self) -> SocketAddrCheck {
         self.ctx().socket_addr_check.clone()
+    }
+
+    /// `receive`, with the backend's datagrams, which each flavour
+    /// converts to its own record.
+    pub(super) async fn udp_receive(
+        &mut self,
+        stream: Resource<IncomingDatagramStream>,
+        max_results: u64,
+    ) -> SocketResult<Vec<sockets::IncomingDatagram>> {
+        Ok(self.table().get_mut(&stream)?.receive(max_results).await?)
+    }
+
+    /// `send`, with the backend's datagrams, to which each flavour
+    /// converts its own records.
+    pub(super) async fn udp_send(
+        &mut self,
+        stream: Resource<OutgoingDatagramStream>,
+        datagrams: Vec<sockets::OutgoingDatagram>,
+    ) -> SocketResult<u64> {
+        Ok(self.table().get_mut(&stream)?.send(datagrams).await?)
     }
 }
 
@@ -50,11 +69,11 @@ impl<T: WasiView> udp::HostUdpSocket for WasiImpl<T> {
         self.table().get(&network)?;
         let check = self.addr_check();
         let socket = self.table().get_mut(&self_)?;
-        socket.start_bind(local_address.into(), &check).await
+        Ok(socket.start_bind(local_address.into(), &check).await?)
     }
 
     fn finish_bind(&mut self, self_: Resource<UdpSocket>) -> SocketResult<()> {
-        self.table().get_mut(&self_)?.finish_bind()
+        Ok(self.table().get_mut(&self_)?.finish_bind()?)
     }
 
     async fn stream(
@@ -84,19 +103,19 @@ impl<T: WasiView> udp::HostUdpSocket for WasiImpl<T> {
     }
 
     fn address_family(&mut self, self_: Resource<UdpSocket>) -> wasmtime::Result<IpAddressFamily> {
-        Ok(self.table().get(&self_)?.family())
+        Ok(self.table().get(&self_)?.family().into())
     }
 
     fn unicast_hop_limit(&mut self, self_: Resource<UdpSocket>) -> SocketResult<u8> {
-        self.table().get(&self_)?.unicast_hop_limit()
+        Ok(self.table().get(&self_)?.unicast_hop_limit()?)
     }
 
     fn set_unicast_hop_limit(&mut self, self_: Resource<UdpSocket>, value: u8) -> SocketResult<()> {
-        self.table().get(&self_)?.set_unicast_hop_limit(value)
+        Ok(self.table().get(&self_)?.set_unicast_hop_limit(value)?)
     }
 
     fn receive_buffer_size(&mut self, self_: Resource<UdpSocket>) -> SocketResult<u64> {
-        self.table().get(&self_)?.receive_buffer_size()
+        Ok(self.table().get(&self_)?.receive_buffer_size()?)
     }
 
     fn set_receive_buffer_size(
@@ -104,15 +123,15 @@ impl<T: WasiView> udp::HostUdpSocket for WasiImpl<T> {
         self_: Resource<UdpSocket>,
         value: u64,
     ) -> SocketResult<()> {
-        self.table().get(&self_)?.set_receive_buffer_size(value)
+        Ok(self.table().get(&self_)?.set_receive_buffer_size(value)?)
     }
 
     fn send_buffer_size(&mut self, self_: Resource<UdpSocket>) -> SocketResult<u64> {
-        self.table().get(&self_)?.send_buffer_size()
+        Ok(self.table().get(&self_)?.send_buffer_size()?)
     }
 
     fn set_send_buffer_size(&mut self, self_: Resource<UdpSocket>, value: u64) -> SocketResult<()> {
-        self.table().get(&self_)?.set_send_buffer_size(value)
+        Ok(self.table().get(&self_)?.set_send_buffer_size(value)?)
     }
 
     fn subscribe(&mut self, self_: Resource<UdpSocket>) -> wasmtime::Result<Resource<Pollable>> {
@@ -131,14 +150,8 @@ impl<T: WasiView> udp::HostIncomingDatagramStream for WasiImpl<T> {
         self_: Resource<IncomingDatagramStream>,
         max_results: u64,
     ) -> SocketResult<Vec<IncomingDatagram>> {
-        let received = self.table().get_mut(&self_)?.receive(max_results).await?;
-        Ok(received
-            .into_iter()
-            .map(|d| IncomingDatagram {
-                data: d.data,
-                remote_address: d.from.into(),
-            })
-            .collect())
+        let received = self.udp_receive(self_, max_results).await?;
+        Ok(received.into_iter().map(Into::into).collect())
     }
 
     fn subscribe(
@@ -156,7 +169,7 @@ impl<T: WasiView> udp::HostIncomingDatagramStream for WasiImpl<T> {
 
 impl<T: WasiView> udp::HostOutgoingDatagramStream for WasiImpl<T> {
     fn check_send(&mut self, self_: Resource<OutgoingDatagramStream>) -> SocketResult<u64> {
-        self.table().get_mut(&self_)?.check_send()
+        Ok(self.table().get_mut(&self_)?.check_send()?)
     }
 
     async fn send(
@@ -164,14 +177,8 @@ impl<T: WasiView> udp::HostOutgoingDatagramStream for WasiImpl<T> {
         self_: Resource<OutgoingDatagramStream>,
         datagrams: Vec<OutgoingDatagram>,
     ) -> SocketResult<u64> {
-        let datagrams = datagrams
-            .into_iter()
-            .map(|d| Outgoing {
-                data: d.data,
-                to: d.remote_address.map(Into::into),
-            })
-            .collect();
-        self.table().get_mut(&self_)?.send(datagrams).await
+        let datagrams = datagrams.into_iter().map(Into::into).collect();
+        self.udp_send(self_, datagrams).await
     }
 
     fn subscribe(

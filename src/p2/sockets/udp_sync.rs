@@ -1,18 +1,19 @@
 //! `wasi:sockets/udp` for [`WasiImpl`], sync flavour: every method calls
-//! the async flavour's (`udp.rs`); the async ones (`start-bind`,
-//! `stream`, `send`, `receive`) run through [`block_on`].
+//! the async flavour's (`udp.rs`), or for `send` and `receive` the same
+//! helpers; the async ones (`start-bind`, `stream`, `send`, `receive`) run
+//! through [`block_on`].
 //!
 //! The sync bindings generate their own copies of the interface's records
-//! (`incoming-datagram`, `outgoing-datagram`); they are converted here.
+//! (`incoming-datagram`, `outgoing-datagram`); `convert.rs` maps them to
+//! and from the backend's datagrams directly.
 
+use super::SocketResult;
 use crate::bindings::sockets::network::{IpAddressFamily, IpSocketAddress};
 use crate::bindings::sockets::udp as a;
 use crate::bindings::sync::sockets::udp::{self, IncomingDatagram, OutgoingDatagram};
 use crate::io::Pollable;
 use crate::runtime::block_on;
-use crate::sockets::{
-    IncomingDatagramStream, Network, OutgoingDatagramStream, SocketResult, UdpSocket,
-};
+use crate::sockets::{IncomingDatagramStream, Network, OutgoingDatagramStream, UdpSocket};
 use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 
@@ -81,18 +82,8 @@ impl<T: WasiView> udp::HostIncomingDatagramStream for WasiImpl<T> {
         self_: Resource<IncomingDatagramStream>,
         max_results: u64,
     ) -> SocketResult<Vec<IncomingDatagram>> {
-        let received = block_on(<Self as a::HostIncomingDatagramStream>::receive(
-            self,
-            self_,
-            max_results,
-        ))?;
-        Ok(received
-            .into_iter()
-            .map(|d| IncomingDatagram {
-                data: d.data,
-                remote_address: d.remote_address,
-            })
-            .collect())
+        let received = block_on(self.udp_receive(self_, max_results))?;
+        Ok(received.into_iter().map(Into::into).collect())
     }
 
     forward! { HostIncomingDatagramStream:
@@ -107,16 +98,8 @@ impl<T: WasiView> udp::HostOutgoingDatagramStream for WasiImpl<T> {
         self_: Resource<OutgoingDatagramStream>,
         datagrams: Vec<OutgoingDatagram>,
     ) -> SocketResult<u64> {
-        let datagrams = datagrams
-            .into_iter()
-            .map(|d| a::OutgoingDatagram {
-                data: d.data,
-                remote_address: d.remote_address,
-            })
-            .collect();
-        block_on(<Self as a::HostOutgoingDatagramStream>::send(
-            self, self_, datagrams,
-        ))
+        let datagrams = datagrams.into_iter().map(Into::into).collect();
+        block_on(self.udp_send(self_, datagrams))
     }
 
     forward! { HostOutgoingDatagramStream:
