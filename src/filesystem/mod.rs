@@ -31,6 +31,7 @@ mod readdir;
 mod stat;
 #[cfg(test)]
 mod tests;
+mod types;
 pub mod vfs;
 
 pub use budget::{DEFAULT_MAX_OPEN_FILES, FdBudget, OUT_OF_DESCRIPTORS};
@@ -41,6 +42,10 @@ pub(crate) use mounts::{HostSettings, MountPoint, MountRoot};
 pub use ops::{DirectoryOps, FileOps};
 pub use perms::{DirPerms, FilePerms};
 pub use readdir::ReaddirStream;
+pub use types::{
+    Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
+    MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
+};
 
 // What the backends share.
 pub(crate) use path::{check as path_check, follows as path_follows, refuse_link_follow};
@@ -48,9 +53,8 @@ pub(crate) use perms::{OpenRequest, require_dir, require_file, require_mode};
 pub(crate) use stat::hash_parts;
 
 use crate::TrappableError;
-use crate::bindings::filesystem::types::ErrorCode;
 
-/// A filesystem error: a spec `error-code` for the guest, or a trap.
+/// A filesystem error: an [`ErrorCode`] for the guest, or a trap.
 pub type FsError = TrappableError<ErrorCode>;
 
 /// The result of a filesystem operation.

@@ -24,7 +24,7 @@
 //! Paths are owned `String`s because the host implementation moves them
 //! into its blocking closure; the node backends only borrow them.
 
-use crate::bindings::filesystem::types::{
+use crate::filesystem::{
     Advice, DescriptorFlags, DescriptorStat, DescriptorType, MetadataHashValue, NewTimestamp,
     OpenFlags, PathFlags,
 };

@@ -16,7 +16,7 @@
 //!    (`EROFS`).
 
 use super::FsResult;
-use crate::bindings::filesystem::types::{DescriptorFlags, ErrorCode, OpenFlags};
+use crate::filesystem::{DescriptorFlags, ErrorCode, OpenFlags};
 
 bitflags::bitflags! {
     /// What a guest may do with the directories of a preopen.

@@ -8,7 +8,7 @@
 
 use super::budget::Slot;
 use super::{FsResult, stat};
-use crate::bindings::filesystem::types::{DescriptorType, DirectoryEntry, ErrorCode};
+use crate::filesystem::{DescriptorType, DirectoryEntry, ErrorCode};
 use std::collections::VecDeque;
 
 /// How many entries one blocking call reads.

@@ -1,10 +1,9 @@
-//! The one place where errors become preview 1 `errno`s: the 0.2 backend's
-//! filesystem `error-code`, stream errors, and wiggle's guest-memory errors.
+//! The one place where errors become preview 1 `errno`s: the filesystem
+//! backends' [`ErrorCode`], stream errors, and wiggle's guest-memory errors.
 
 use super::bindings::types::{Errno, Error};
-use crate::bindings::filesystem::types::ErrorCode;
 use crate::bindings::sockets::network::ErrorCode as SocketCode;
-use crate::filesystem::FsError;
+use crate::filesystem::{ErrorCode, FsError};
 use crate::io::StreamError;
 use crate::sockets::NetworkStreamError;
 use wiggle::GuestError;
@@ -15,7 +14,7 @@ impl wiggle::GuestErrorType for Errno {
     }
 }
 
-/// The `errno` of a 0.2 filesystem `error-code`.
+/// The `errno` of a filesystem [`ErrorCode`].
 pub(crate) fn errno_of_code(code: ErrorCode) -> Errno {
     use ErrorCode as C;
     match code {

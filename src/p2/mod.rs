@@ -7,7 +7,8 @@
 //! Layout: `bindings.rs` (the two `bindgen!` flavours), `linker.rs`
 //! (`add_to_linker_*`), and one file per package: `io/` (`error`, `poll`,
 //! `streams`), `clocks.rs`, `random.rs`, `cli.rs`, `filesystem/` (`types`,
-//! its sync flavour `types_sync`, `preopens`), `sockets/` (`network`,
+//! its sync flavour `types_sync`, the `calls` both convert around,
+//! `convert`, `preopens`), `sockets/` (`network`,
 //! `tcp`, `udp` and its sync flavour `udp_sync`, `ip_name_lookup`).
 
 pub mod bindings;
@@ -19,6 +20,7 @@ mod linker;
 mod random;
 mod sockets;
 
+pub use filesystem::{FsError, FsResult};
 pub use linker::{
     add_to_linker_async, add_to_linker_proxy_interfaces_async, add_to_linker_proxy_interfaces_sync,
     add_to_linker_sync,

@@ -6,10 +6,6 @@
 //! multi-threaded tokio runtime, one hop to tokio's blocking pool otherwise.
 
 use super::file::File;
-use crate::bindings::filesystem::types::{
-    DescriptorFlags, DescriptorStat, ErrorCode, MetadataHashValue, NewTimestamp, OpenFlags,
-    PathFlags,
-};
 use crate::filesystem::DirectoryOps;
 use crate::filesystem::budget::{FdBudget, Slot};
 use crate::filesystem::path::{self, refuse_slash_through_symlink};
@@ -17,6 +13,10 @@ use crate::filesystem::perms::{DirPerms, FilePerms, OpenRequest, require_dir, re
 use crate::filesystem::readdir::ReaddirStream;
 use crate::filesystem::stat;
 use crate::filesystem::{Descriptor, FsResult};
+use crate::filesystem::{
+    DescriptorFlags, DescriptorStat, ErrorCode, MetadataHashValue, NewTimestamp, OpenFlags,
+    PathFlags,
+};
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -2,13 +2,13 @@
 
 use super::order::Order;
 use super::stream::{FileInputStream, FileOutputStream};
-use crate::bindings::filesystem::types::{
-    Advice, DescriptorFlags, DescriptorStat, DescriptorType, ErrorCode, MetadataHashValue,
-    NewTimestamp,
-};
 use crate::filesystem::FileOps;
 use crate::filesystem::budget::Slot;
 use crate::filesystem::perms::{FilePerms, require_file, require_mode};
+use crate::filesystem::{
+    Advice, DescriptorFlags, DescriptorStat, DescriptorType, ErrorCode, MetadataHashValue,
+    NewTimestamp,
+};
 use crate::filesystem::{FsResult, MAX_READ, stat};
 use std::io;
 use std::sync::Arc;

@@ -5,7 +5,7 @@
 
 use super::descriptor::{VirtualDir, VirtualFile};
 use super::stream::{VirtualInputStream, VirtualOutputStream};
-use crate::bindings::filesystem::types::{
+use crate::filesystem::{
     Advice, DescriptorFlags, DescriptorStat, DescriptorType, MetadataHashValue, NewTimestamp,
     OpenFlags, PathFlags,
 };

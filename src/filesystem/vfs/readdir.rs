@@ -5,7 +5,7 @@
 
 use super::backend::{FsBackend, VEntry};
 use super::descriptor::{VirtualDir, descriptor_type};
-use crate::bindings::filesystem::types::DirectoryEntry;
+use crate::filesystem::DirectoryEntry;
 use crate::filesystem::FsResult;
 use std::collections::VecDeque;
 
