@@ -37,7 +37,7 @@ pub mod vfs;
 pub use budget::{DEFAULT_MAX_OPEN_FILES, FdBudget, OUT_OF_DESCRIPTORS};
 pub use error::io_error_code;
 pub(crate) use error::stream_error_code;
-pub use host::{Dir, File, FileInputStream, FileOutputStream, MAX_WRITE};
+pub use host::{Dir, File, FileInputStream, FileOutputStream, HostListing, MAX_WRITE};
 pub(crate) use mounts::{HostSettings, MountPoint, MountRoot};
 pub use ops::{DirectoryOps, FileOps};
 pub use perms::{DirPerms, FilePerms};

@@ -6,11 +6,12 @@
 //! multi-threaded tokio runtime, one hop to tokio's blocking pool otherwise.
 
 use super::file::File;
+use super::readdir::HostListing;
 use crate::filesystem::DirectoryOps;
+use crate::filesystem::ReaddirStream;
 use crate::filesystem::budget::{FdBudget, Slot};
 use crate::filesystem::path::{self, refuse_slash_through_symlink};
 use crate::filesystem::perms::{DirPerms, FilePerms, OpenRequest, require_dir, require_file};
-use crate::filesystem::readdir::ReaddirStream;
 use crate::filesystem::stat;
 use crate::filesystem::{Descriptor, FsResult};
 use crate::filesystem::{
@@ -316,7 +317,11 @@ impl DirectoryOps for Dir {
         // cap-std's listing holds two descriptors (see `budget.rs`).
         let slot = self.budget.take(2)?;
         let entries = self.run(|dir| dir.entries()).await?;
-        Ok(ReaddirStream::new(entries, slot, allow_blocking))
+        Ok(ReaddirStream::Host(HostListing::new(
+            entries,
+            slot,
+            allow_blocking,
+        )))
     }
 
     /// `descriptor.open-at`.

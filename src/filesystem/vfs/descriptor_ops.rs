@@ -75,9 +75,7 @@ impl DirectoryOps for VirtualDir {
         VirtualDir::rename_at(self, &old_path, new, &new_path)
     }
     async fn read_directory(&self) -> FsResult<ReaddirStream> {
-        Ok(ReaddirStream::from_virtual(VirtualDir::read_directory(
-            self,
-        )?))
+        Ok(ReaddirStream::Virtual(VirtualDir::read_directory(self)?))
     }
     async fn open_at(
         &self,
