@@ -1,21 +1,33 @@
 //! `wasi:filesystem`, version-neutral: the descriptors every front-end
 //! hands to its guests and the two kinds of backend behind them.
 //!
-//! * The core (this folder): [`Descriptor`], the enum that dispatches to a
-//!   backend without a virtual call (`dispatch.rs`); the operations every
-//!   descriptor answers, [`DirectoryOps`] and [`FileOps`] (`ops.rs`);
-//!   permissions and the open-at rules (`perms.rs`), path checks
-//!   (`path.rs`), metadata (`stat.rs`), the listing enum (`readdir.rs`),
-//!   the host descriptor budget of a context (`budget.rs`), the single
-//!   mapping of host errors to error codes (`error.rs`), and a context's
-//!   mount table (`mounts.rs`).
+//! * The core (this folder): the vocabulary every backend and front-end
+//!   speaks (`types.rs`: [`ErrorCode`], [`DescriptorType`], the flags
+//!   [`DescriptorFlags`], [`PathFlags`] and [`OpenFlags`],
+//!   [`DescriptorStat`], [`NewTimestamp`], [`Advice`], [`DirectoryEntry`],
+//!   [`MetadataHashValue`]; times are [`crate::clocks::Datetime`]s), the
+//!   error of an operation ([`FsError`], here); [`Descriptor`], the enum
+//!   that dispatches to a backend without a virtual call (`dispatch.rs`);
+//!   the operations every descriptor answers, [`DirectoryOps`] and
+//!   [`FileOps`] (`ops.rs`); permissions and the open-at rules
+//!   (`perms.rs`), path checks (`path.rs`), metadata (`stat.rs`), the
+//!   listing enum, one variant per backend (`readdir.rs`), the host
+//!   descriptor budget of a context (`budget.rs`), the single mapping of
+//!   host errors to error codes (`error.rs`), and a context's mount table
+//!   (`mounts.rs`).
 //! * `host/`: the host backend, cap-std handles whose paths the kernel
-//!   resolves inside their preopen ([`Dir`], [`File`], their streams and
-//!   the order of a file's background work).
+//!   resolves inside their preopen ([`Dir`], [`File`] in `dir.rs` and
+//!   `file.rs`, their streams in `stream.rs`, the order of a file's
+//!   background work in `order.rs`, a directory's listing,
+//!   [`HostListing`], in `readdir.rs`).
 //! * `vfs/`: the virtual backends ([`vfs`]), served by one resolver.
 //!
-//! The front-ends (`crate::p2`, `crate::p1`) call the core only; the two
-//! backends never call each other.
+//! These types are the crate's own, not those generated for any WASI
+//! version: nothing here names a binding. The front-ends (`crate::p2`,
+//! `crate::p1`) convert to and from them (the 0.2 front-end in
+//! `p2/filesystem/convert.rs`, preview 1 in `p1/error.rs` and where it
+//! builds its records) and call the core only; the two backends never call
+//! each other.
 
 #[macro_use]
 mod dispatch;
