@@ -53,8 +53,7 @@ macro_rules! on_any {
 /// implementation then checks that both lie in one mount).
 macro_rules! on_dir_pair {
     ($old:expr, $new:expr, ($o:ident, $n:ident) => $e:expr) => {{
-        use $crate::filesystem::Descriptor;
-        use $crate::filesystem::ErrorCode;
+        use $crate::filesystem::{Descriptor, ErrorCode};
         match (&$old, &$new) {
             (Descriptor::Dir($o), Descriptor::Dir($n)) => $e,
             (Descriptor::VirtualDir($o), Descriptor::VirtualDir($n)) => $e,

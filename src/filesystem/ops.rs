@@ -25,10 +25,9 @@
 //! into its blocking closure; the node backends only borrow them.
 
 use crate::filesystem::{
-    Advice, DescriptorFlags, DescriptorStat, DescriptorType, MetadataHashValue, NewTimestamp,
-    OpenFlags, PathFlags,
+    Advice, Descriptor, DescriptorFlags, DescriptorStat, DescriptorType, FsResult,
+    MetadataHashValue, NewTimestamp, OpenFlags, PathFlags, ReaddirStream,
 };
-use crate::filesystem::{Descriptor, FsResult, ReaddirStream};
 use crate::io::{HostInputStream, HostOutputStream};
 
 /// The operations of an open directory (`wasi:filesystem/types.descriptor`

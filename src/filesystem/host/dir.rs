@@ -7,16 +7,12 @@
 
 use super::file::File;
 use super::readdir::HostListing;
-use crate::filesystem::DirectoryOps;
-use crate::filesystem::ReaddirStream;
 use crate::filesystem::budget::{FdBudget, Slot};
 use crate::filesystem::path::{self, refuse_slash_through_symlink};
 use crate::filesystem::perms::{DirPerms, FilePerms, OpenRequest, require_dir, require_file};
-use crate::filesystem::stat;
-use crate::filesystem::{Descriptor, FsResult};
 use crate::filesystem::{
-    DescriptorFlags, DescriptorStat, ErrorCode, MetadataHashValue, NewTimestamp, OpenFlags,
-    PathFlags,
+    Descriptor, DescriptorFlags, DescriptorStat, DirectoryOps, ErrorCode, FsResult,
+    MetadataHashValue, NewTimestamp, OpenFlags, PathFlags, ReaddirStream, stat,
 };
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt};
 use std::sync::Arc;

@@ -6,11 +6,9 @@
 use super::descriptor::{VirtualDir, VirtualFile};
 use super::stream::{VirtualInputStream, VirtualOutputStream};
 use crate::filesystem::{
-    Advice, DescriptorFlags, DescriptorStat, DescriptorType, MetadataHashValue, NewTimestamp,
-    OpenFlags, PathFlags,
+    Advice, Descriptor, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryOps, FileOps,
+    FsResult, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags, ReaddirStream,
 };
-use crate::filesystem::{Descriptor, FsResult, ReaddirStream};
-use crate::filesystem::{DirectoryOps, FileOps};
 
 impl DirectoryOps for VirtualDir {
     fn get_flags(&self) -> DescriptorFlags {

@@ -8,8 +8,7 @@
 
 use super::backend::{NodeKind, VfsResult};
 use crate::clocks::Datetime;
-use crate::filesystem::ErrorCode;
-use crate::filesystem::io_error_code;
+use crate::filesystem::{ErrorCode, io_error_code};
 use cap_fs_ext::{FollowSymlinks, OpenOptionsFollowExt};
 use cap_std::fs::{Dir, File, FileExt, Metadata, MetadataExt, OpenOptions};
 use std::io::Read;

@@ -9,8 +9,7 @@
 
 use super::backend::{FsBackend, NodeId, NodeKind, NodeStat, SetTime, VEntry, VfsResult};
 use crate::clocks::Datetime;
-use crate::filesystem::ErrorCode;
-use crate::filesystem::io_error_code;
+use crate::filesystem::{ErrorCode, io_error_code};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 

@@ -8,8 +8,7 @@
 //! is closed afterwards.
 
 use super::descriptor::VirtualFile;
-use crate::filesystem::ErrorCode;
-use crate::filesystem::MAX_WRITE;
+use crate::filesystem::{ErrorCode, MAX_WRITE};
 use crate::io::{HostInputStream, HostOutputStream, StreamError, StreamResult, Subscribe};
 use bytes::Bytes;
 

@@ -10,11 +10,9 @@
 //! while the blocking work runs.
 
 use crate::filesystem::{
-    Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
-    MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
-};
-use crate::filesystem::{
-    Descriptor, FsResult, ReaddirStream, on_any, on_dir, on_dir_pair, on_file, stream_error_code,
+    Advice, Descriptor, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
+    FsResult, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags, ReaddirStream, on_any, on_dir,
+    on_dir_pair, on_file, stream_error_code,
 };
 use crate::io::{InputStream, IoError, OutputStream};
 use crate::vfs::{DirectoryOps, FileOps};
