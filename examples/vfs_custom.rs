@@ -9,7 +9,7 @@
 //! `find /data cat /data/hello.txt`) with the catalog at `/data`.
 
 use std::collections::BTreeMap;
-use wasi_host::bindings::clocks::wall_clock::Datetime;
+use wasi_host::clocks::Datetime;
 use wasi_host::vfs::{ErrorCode, FsBackend, Mount, NodeId, NodeKind, NodeStat, VEntry, VfsResult};
 use wasi_host::{DirPerms, FilePerms, ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
 use wasmtime::component::{Component, Linker};

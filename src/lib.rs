@@ -196,13 +196,13 @@ pub use cli::{
 pub use clocks::{HostMonotonicClock, HostWallClock};
 pub use ctx::{WasiCtx, WasiCtxBuilder};
 pub use error::{I32Exit, TrappableError};
-pub use filesystem::{DEFAULT_MAX_OPEN_FILES, DirPerms, FilePerms, FsError, FsPerms, FsResult};
+pub use filesystem::{DEFAULT_MAX_OPEN_FILES, DirPerms, FilePerms, FsPerms};
 pub use io::{
     HostInputStream, HostOutputStream, InputStream, OutputStream, Pollable, StreamError,
     StreamResult, Subscribe, pipe, subscribe,
 };
 pub use p2::bindings;
-pub use p2::{SocketError, SocketResult};
+pub use p2::{FsError, FsResult, SocketError, SocketResult};
 pub use p2::{
     add_to_linker_async, add_to_linker_proxy_interfaces_async, add_to_linker_proxy_interfaces_sync,
     add_to_linker_sync,

@@ -255,7 +255,7 @@ impl FsBackend for Catalog {
             .ok_or(V::NoEntry)
     }
     fn stat(&self, node: NodeId) -> VfsResult<NodeStat> {
-        let t = wasi_host::bindings::clocks::wall_clock::Datetime {
+        let t = wasi_host::clocks::Datetime {
             seconds: 0,
             nanoseconds: 0,
         };

@@ -16,7 +16,7 @@
 //! preview 1) shares the same count.
 
 use super::FsResult;
-use crate::bindings::filesystem::types::ErrorCode;
+use crate::filesystem::ErrorCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

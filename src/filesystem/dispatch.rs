@@ -13,7 +13,7 @@ macro_rules! on_file {
             $crate::filesystem::Descriptor::VirtualFile($f) => $e,
             $crate::filesystem::Descriptor::Dir(_)
             | $crate::filesystem::Descriptor::VirtualDir(_) => {
-                Err($crate::bindings::filesystem::types::ErrorCode::IsDirectory.into())
+                Err($crate::filesystem::ErrorCode::IsDirectory.into())
             }
         }
     };
@@ -28,7 +28,7 @@ macro_rules! on_dir {
             $crate::filesystem::Descriptor::VirtualDir($d) => $e,
             $crate::filesystem::Descriptor::File(_)
             | $crate::filesystem::Descriptor::VirtualFile(_) => {
-                Err($crate::bindings::filesystem::types::ErrorCode::NotDirectory.into())
+                Err($crate::filesystem::ErrorCode::NotDirectory.into())
             }
         }
     };
@@ -53,8 +53,7 @@ macro_rules! on_any {
 /// implementation then checks that both lie in one mount).
 macro_rules! on_dir_pair {
     ($old:expr, $new:expr, ($o:ident, $n:ident) => $e:expr) => {{
-        use $crate::bindings::filesystem::types::ErrorCode;
-        use $crate::filesystem::Descriptor;
+        use $crate::filesystem::{Descriptor, ErrorCode};
         match (&$old, &$new) {
             (Descriptor::Dir($o), Descriptor::Dir($n)) => $e,
             (Descriptor::VirtualDir($o), Descriptor::VirtualDir($n)) => $e,

@@ -6,7 +6,7 @@
 //! trap carrying the host error's text (see [`FsError::trap`]).
 
 use super::FsError;
-use crate::bindings::filesystem::types::ErrorCode;
+use crate::filesystem::ErrorCode;
 use std::io;
 
 /// The spec code for an OS error number, if the spec has one.

@@ -1,21 +1,33 @@
 //! `wasi:filesystem`, version-neutral: the descriptors every front-end
 //! hands to its guests and the two kinds of backend behind them.
 //!
-//! * The core (this folder): [`Descriptor`], the enum that dispatches to a
-//!   backend without a virtual call (`dispatch.rs`); the operations every
-//!   descriptor answers, [`DirectoryOps`] and [`FileOps`] (`ops.rs`);
-//!   permissions and the open-at rules (`perms.rs`), path checks
-//!   (`path.rs`), metadata (`stat.rs`), the listing enum (`readdir.rs`),
-//!   the host descriptor budget of a context (`budget.rs`), the single
-//!   mapping of host errors to error codes (`error.rs`), and a context's
-//!   mount table (`mounts.rs`).
+//! * The core (this folder): the vocabulary every backend and front-end
+//!   speaks (`types.rs`: [`ErrorCode`], [`DescriptorType`], the flags
+//!   [`DescriptorFlags`], [`PathFlags`] and [`OpenFlags`],
+//!   [`DescriptorStat`], [`NewTimestamp`], [`Advice`], [`DirectoryEntry`],
+//!   [`MetadataHashValue`]; times are [`crate::clocks::Datetime`]s), the
+//!   error of an operation ([`FsError`], here); [`Descriptor`], the enum
+//!   that dispatches to a backend without a virtual call (`dispatch.rs`);
+//!   the operations every descriptor answers, [`DirectoryOps`] and
+//!   [`FileOps`] (`ops.rs`); permissions and the open-at rules
+//!   (`perms.rs`), path checks (`path.rs`), metadata (`stat.rs`), the
+//!   listing enum, one variant per backend (`readdir.rs`), the host
+//!   descriptor budget of a context (`budget.rs`), the single mapping of
+//!   host errors to error codes (`error.rs`), and a context's mount table
+//!   (`mounts.rs`).
 //! * `host/`: the host backend, cap-std handles whose paths the kernel
-//!   resolves inside their preopen ([`Dir`], [`File`], their streams and
-//!   the order of a file's background work).
+//!   resolves inside their preopen ([`Dir`], [`File`] in `dir.rs` and
+//!   `file.rs`, their streams in `stream.rs`, the order of a file's
+//!   background work in `order.rs`, a directory's listing,
+//!   [`HostListing`], in `readdir.rs`).
 //! * `vfs/`: the virtual backends ([`vfs`]), served by one resolver.
 //!
-//! The front-ends (`crate::p2`, `crate::p1`) call the core only; the two
-//! backends never call each other.
+//! These types are the crate's own, not those generated for any WASI
+//! version: nothing here names a binding. The front-ends (`crate::p2`,
+//! `crate::p1`) convert to and from them (the 0.2 front-end in
+//! `p2/filesystem/convert.rs`, preview 1 in `p1/error.rs` and where it
+//! builds its records) and call the core only; the two backends never call
+//! each other.
 
 #[macro_use]
 mod dispatch;
@@ -31,16 +43,21 @@ mod readdir;
 mod stat;
 #[cfg(test)]
 mod tests;
+mod types;
 pub mod vfs;
 
 pub use budget::{DEFAULT_MAX_OPEN_FILES, FdBudget, OUT_OF_DESCRIPTORS};
 pub use error::io_error_code;
 pub(crate) use error::stream_error_code;
-pub use host::{Dir, File, FileInputStream, FileOutputStream, MAX_WRITE};
+pub use host::{Dir, File, FileInputStream, FileOutputStream, HostListing, MAX_WRITE};
 pub(crate) use mounts::{HostSettings, MountPoint, MountRoot};
 pub use ops::{DirectoryOps, FileOps};
 pub use perms::{DirPerms, FilePerms, FsPerms};
 pub use readdir::ReaddirStream;
+pub use types::{
+    Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
+    MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
+};
 
 // What the backends share.
 pub(crate) use path::{check as path_check, follows as path_follows, refuse_link_follow};
@@ -48,9 +65,8 @@ pub(crate) use perms::{OpenRequest, require_dir, require_file, require_mode};
 pub(crate) use stat::hash_parts;
 
 use crate::TrappableError;
-use crate::bindings::filesystem::types::ErrorCode;
 
-/// A filesystem error: a spec `error-code` for the guest, or a trap.
+/// A filesystem error: an [`ErrorCode`] for the guest, or a trap.
 pub type FsError = TrappableError<ErrorCode>;
 
 /// The result of a filesystem operation.

@@ -24,11 +24,10 @@
 //! Paths are owned `String`s because the host implementation moves them
 //! into its blocking closure; the node backends only borrow them.
 
-use crate::bindings::filesystem::types::{
-    Advice, DescriptorFlags, DescriptorStat, DescriptorType, MetadataHashValue, NewTimestamp,
-    OpenFlags, PathFlags,
+use crate::filesystem::{
+    Advice, Descriptor, DescriptorFlags, DescriptorStat, DescriptorType, FsResult,
+    MetadataHashValue, NewTimestamp, OpenFlags, PathFlags, ReaddirStream,
 };
-use crate::filesystem::{Descriptor, FsResult, ReaddirStream};
 use crate::io::{HostInputStream, HostOutputStream};
 
 /// The operations of an open directory (`wasi:filesystem/types.descriptor`

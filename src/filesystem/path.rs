@@ -15,7 +15,7 @@
 //!   `not-directory` instead of letting the OS act on the link's target.
 
 use super::FsResult;
-use crate::bindings::filesystem::types::{ErrorCode, PathFlags};
+use crate::filesystem::{ErrorCode, PathFlags};
 use std::path::Path;
 
 /// Validates a guest path: empty is `no-entry`, absolute (`/...`) is

@@ -16,7 +16,7 @@
 //!    (`EROFS`).
 
 use super::FsResult;
-use crate::bindings::filesystem::types::{DescriptorFlags, ErrorCode, OpenFlags};
+use crate::filesystem::{DescriptorFlags, ErrorCode, OpenFlags};
 
 /// What a guest may do beneath a preopened host directory, in the two
 /// grades [`crate::WasiCtxBuilder::preopened_dir`] takes; the finer

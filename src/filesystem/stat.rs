@@ -2,8 +2,8 @@
 //! `metadata-hash-value`, and guest timestamps as host times.
 
 use super::FsResult;
-use crate::bindings::clocks::wall_clock::Datetime;
-use crate::bindings::filesystem::types::{
+use crate::clocks::Datetime;
+use crate::filesystem::{
     DescriptorStat, DescriptorType, ErrorCode, MetadataHashValue, NewTimestamp,
 };
 use cap_std::fs::{FileType, FileTypeExt, Metadata, MetadataExt};

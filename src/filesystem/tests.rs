@@ -7,8 +7,8 @@
 use super::error::{errno_code, io_error_code};
 use super::stat::{datetime, hash_parts, system_time};
 use super::*;
-use crate::bindings::clocks::wall_clock::Datetime;
-use crate::bindings::filesystem::types::{
+use crate::clocks::Datetime;
+use crate::filesystem::{
     DescriptorFlags as DF, DescriptorType, NewTimestamp, OpenFlags as OF, PathFlags as PF,
 };
 use crate::io::{HostInputStream, HostOutputStream, StreamError, Subscribe};
@@ -922,7 +922,7 @@ fn metadata_hashes_are_distinct_and_stable() {
             assert_eq!((h.lower, h.upper), (again.lower, again.upper));
         }
     }
-    let pair = |h: crate::bindings::filesystem::types::MetadataHashValue| (h.lower, h.upper);
+    let pair = |h: crate::filesystem::MetadataHashValue| (h.lower, h.upper);
     assert_ne!(
         pair(hash_parts(1, 2, 3, 4, 5)),
         pair(hash_parts(1, 2, 3, 4, 6))

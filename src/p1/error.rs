@@ -1,10 +1,9 @@
-//! The one place where errors become preview 1 `errno`s: the 0.2 backend's
-//! filesystem `error-code`, the socket backends' own error codes, stream
+//! The one place where errors become preview 1 `errno`s: the filesystem
+//! backends' [`ErrorCode`], the socket backends' own error codes, stream
 //! errors, and wiggle's guest-memory errors.
 
 use super::bindings::types::{Errno, Error};
-use crate::bindings::filesystem::types::ErrorCode;
-use crate::filesystem::FsError;
+use crate::filesystem::{ErrorCode, FsError};
 use crate::io::StreamError;
 use crate::sockets::ErrorCode as SocketCode;
 use crate::sockets::NetworkStreamError;
@@ -16,7 +15,7 @@ impl wiggle::GuestErrorType for Errno {
     }
 }
 
-/// The `errno` of a 0.2 filesystem `error-code`.
+/// The `errno` of a filesystem [`ErrorCode`].
 pub(crate) fn errno_of_code(code: ErrorCode) -> Errno {
     use ErrorCode as C;
     match code {

@@ -7,9 +7,8 @@ use super::bindings::types::{
 };
 use super::fds::{Entry, Kind, SocketFd};
 use super::iov::{self, CHUNK, Iovs, Op};
-use crate::bindings::clocks::wall_clock::Datetime;
-use crate::bindings::filesystem::types::{Advice as Advice2, NewTimestamp};
-use crate::filesystem::File;
+use crate::clocks::Datetime;
+use crate::filesystem::{Advice as Advice2, File, NewTimestamp};
 use crate::io::{HostInputStream, HostOutputStream, StreamError, Subscribe};
 use crate::vfs::{DirectoryOps as _, FileOps as _};
 use bytes::Bytes;

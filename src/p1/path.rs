@@ -10,8 +10,7 @@ use super::bindings::types::{
     Timestamp,
 };
 use super::fds::{DirFd, Entry, Kind};
-use crate::bindings::filesystem::types::{DescriptorFlags, OpenFlags, PathFlags};
-use crate::filesystem::{Descriptor, Dir};
+use crate::filesystem::{Descriptor, DescriptorFlags, Dir, OpenFlags, PathFlags};
 use crate::vfs::DirectoryOps;
 use crate::vfs::VirtualDir;
 use rustix::fd::AsFd;

@@ -13,9 +13,8 @@ use super::bindings::types::{
 use super::fds::{Entry, Kind};
 use super::iov::{self, Iovs};
 use super::readdir::{Ent, write_buffered};
-use crate::bindings::clocks::wall_clock::Datetime;
-use crate::bindings::filesystem::types::PathFlags;
-use crate::filesystem::MAX_READ;
+use crate::clocks::Datetime;
+use crate::filesystem::{MAX_READ, PathFlags};
 use crate::vfs::{NodeKind, NodeStat, VirtualDir, VirtualFile, VirtualListing};
 use std::collections::VecDeque;
 use wiggle::GuestMemory;
@@ -242,15 +241,9 @@ impl VListing {
                     name: e.name.into_bytes(),
                     ino,
                     filetype: match e.type_ {
-                        crate::bindings::filesystem::types::DescriptorType::Directory => {
-                            Filetype::Directory
-                        }
-                        crate::bindings::filesystem::types::DescriptorType::SymbolicLink => {
-                            Filetype::SymbolicLink
-                        }
-                        crate::bindings::filesystem::types::DescriptorType::RegularFile => {
-                            Filetype::RegularFile
-                        }
+                        crate::filesystem::DescriptorType::Directory => Filetype::Directory,
+                        crate::filesystem::DescriptorType::SymbolicLink => Filetype::SymbolicLink,
+                        crate::filesystem::DescriptorType::RegularFile => Filetype::RegularFile,
                         _ => Filetype::Unknown,
                     },
                 });

@@ -40,7 +40,7 @@ mod generated {
         exports: { default: async },
         trappable_error_type: {
             "wasi:io/streams.stream-error" => crate::io::StreamError,
-            "wasi:filesystem/types.error-code" => crate::filesystem::FsError,
+            "wasi:filesystem/types.error-code" => crate::p2::FsError,
             "wasi:sockets/network.error-code" => crate::p2::SocketError,
         },
         with: {
@@ -80,7 +80,7 @@ pub mod sync {
             imports: { default: trappable | tracing },
             trappable_error_type: {
                 "wasi:io/streams.stream-error" => crate::io::StreamError,
-                "wasi:filesystem/types.error-code" => crate::filesystem::FsError,
+                "wasi:filesystem/types.error-code" => crate::p2::FsError,
                 "wasi:sockets/network.error-code" => crate::p2::SocketError,
             },
             with: {

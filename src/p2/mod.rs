@@ -7,9 +7,10 @@
 //! Layout: `bindings.rs` (the two `bindgen!` flavours), `linker.rs`
 //! (`add_to_linker_*`), and one file per package: `io/` (`error`, `poll`,
 //! `streams`), `clocks.rs`, `random.rs`, `cli.rs`, `filesystem/` (`types`,
-//! its sync flavour `types_sync`, `preopens`), `sockets/` (`network`,
-//! `tcp`, `udp` and its sync flavour `udp_sync`, `ip_name_lookup`, and
-//! `convert`, where the 0.2 socket types meet the backends' own).
+//! its sync flavour `types_sync`, the `calls` both convert around,
+//! `convert`, `preopens`), `sockets/` (`network`, `tcp`, `udp` and its sync
+//! flavour `udp_sync`, `ip_name_lookup`, and `convert`, where the 0.2
+//! socket types meet the backends' own).
 
 pub mod bindings;
 mod cli;
@@ -20,6 +21,7 @@ mod linker;
 mod random;
 mod sockets;
 
+pub use filesystem::{FsError, FsResult};
 pub use linker::{
     add_to_linker_async, add_to_linker_proxy_interfaces_async, add_to_linker_proxy_interfaces_sync,
     add_to_linker_sync,

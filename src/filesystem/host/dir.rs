@@ -6,17 +6,14 @@
 //! multi-threaded tokio runtime, one hop to tokio's blocking pool otherwise.
 
 use super::file::File;
-use crate::bindings::filesystem::types::{
-    DescriptorFlags, DescriptorStat, ErrorCode, MetadataHashValue, NewTimestamp, OpenFlags,
-    PathFlags,
-};
-use crate::filesystem::DirectoryOps;
+use super::readdir::HostListing;
 use crate::filesystem::budget::{FdBudget, Slot};
 use crate::filesystem::path::{self, refuse_slash_through_symlink};
 use crate::filesystem::perms::{DirPerms, FilePerms, OpenRequest, require_dir, require_file};
-use crate::filesystem::readdir::ReaddirStream;
-use crate::filesystem::stat;
-use crate::filesystem::{Descriptor, FsResult};
+use crate::filesystem::{
+    Descriptor, DescriptorFlags, DescriptorStat, DirectoryOps, ErrorCode, FsResult,
+    MetadataHashValue, NewTimestamp, OpenFlags, PathFlags, ReaddirStream, stat,
+};
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -316,7 +313,11 @@ impl DirectoryOps for Dir {
         // cap-std's listing holds two descriptors (see `budget.rs`).
         let slot = self.budget.take(2)?;
         let entries = self.run(|dir| dir.entries()).await?;
-        Ok(ReaddirStream::new(entries, slot, allow_blocking))
+        Ok(ReaddirStream::Host(HostListing::new(
+            entries,
+            slot,
+            allow_blocking,
+        )))
     }
 
     /// `descriptor.open-at`.

@@ -2,14 +2,12 @@
 
 use super::order::Order;
 use super::stream::{FileInputStream, FileOutputStream};
-use crate::bindings::filesystem::types::{
-    Advice, DescriptorFlags, DescriptorStat, DescriptorType, ErrorCode, MetadataHashValue,
-    NewTimestamp,
-};
-use crate::filesystem::FileOps;
 use crate::filesystem::budget::Slot;
 use crate::filesystem::perms::{FilePerms, require_file, require_mode};
-use crate::filesystem::{FsResult, MAX_READ, stat};
+use crate::filesystem::{
+    Advice, DescriptorFlags, DescriptorStat, DescriptorType, ErrorCode, FileOps, FsResult,
+    MAX_READ, MetadataHashValue, NewTimestamp, stat,
+};
 use std::io;
 use std::sync::Arc;
 use system_interface::fs::FileIoExt;

@@ -1,14 +1,17 @@
 //! The host backend: a preopened host directory and what is opened beneath
 //! it, as cap-std handles whose paths the kernel resolves without leaving
 //! the preopen. [`Dir`] (`dir.rs`) and [`File`] (`file.rs`) implement the
-//! core's descriptor operations; `stream.rs` holds the file streams and
-//! `order.rs` the order of a file's background work.
+//! core's descriptor operations; `stream.rs` holds the file streams,
+//! `order.rs` the order of a file's background work and `readdir.rs` a
+//! directory's listing ([`HostListing`]).
 
 mod dir;
 mod file;
 mod order;
+mod readdir;
 mod stream;
 
 pub use dir::Dir;
 pub use file::File;
+pub use readdir::HostListing;
 pub use stream::{FileInputStream, FileOutputStream, MAX_WRITE};

@@ -12,12 +12,13 @@
 //!
 //! Every method is synchronous and is called on the guest's thread: a
 //! backend that does slow work should keep it short or answer from memory.
-//! Errors are the spec's `error-code`s; an operation a backend does not
-//! support answers [`ErrorCode::Unsupported`] (the defaults of the optional
-//! methods do).
+//! Errors are the crate's filesystem [`ErrorCode`]s (the codes of
+//! `wasi:filesystem`); an operation a backend does not support answers
+//! [`ErrorCode::Unsupported`] (the defaults of the optional methods do).
+//! Timestamps are the crate's [`Datetime`]s.
 
-use crate::bindings::clocks::wall_clock::Datetime;
-pub use crate::bindings::filesystem::types::ErrorCode;
+use crate::clocks::Datetime;
+pub use crate::filesystem::ErrorCode;
 
 /// The result of a backend operation.
 pub type VfsResult<T> = Result<T, ErrorCode>;

@@ -8,14 +8,12 @@ use super::mount::MountState;
 use super::readdir::VirtualListing;
 use super::resolve::{Found, Last, resolve, resolve_create, resolve_parent};
 use super::stream::{VirtualInputStream, VirtualOutputStream};
-use crate::bindings::clocks::wall_clock::Datetime;
-use crate::bindings::filesystem::types::{
-    DescriptorFlags, DescriptorStat, DescriptorType, ErrorCode, MetadataHashValue, NewTimestamp,
-    OpenFlags, PathFlags,
-};
+use crate::clocks::Datetime;
 use crate::filesystem::{
-    Descriptor, DirPerms, FilePerms, FsResult, MAX_READ, OpenRequest, hash_parts, path_check,
-    path_follows, refuse_link_follow, require_dir, require_file, require_mode,
+    Descriptor, DescriptorFlags, DescriptorStat, DescriptorType, DirPerms, ErrorCode, FilePerms,
+    FsResult, MAX_READ, MetadataHashValue, NewTimestamp, OpenFlags, OpenRequest, PathFlags,
+    hash_parts, path_check, path_follows, refuse_link_follow, require_dir, require_file,
+    require_mode,
 };
 use std::sync::Arc;
 

@@ -5,12 +5,10 @@
 
 use super::descriptor::{VirtualDir, VirtualFile};
 use super::stream::{VirtualInputStream, VirtualOutputStream};
-use crate::bindings::filesystem::types::{
-    Advice, DescriptorFlags, DescriptorStat, DescriptorType, MetadataHashValue, NewTimestamp,
-    OpenFlags, PathFlags,
+use crate::filesystem::{
+    Advice, Descriptor, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryOps, FileOps,
+    FsResult, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags, ReaddirStream,
 };
-use crate::filesystem::{Descriptor, FsResult, ReaddirStream};
-use crate::filesystem::{DirectoryOps, FileOps};
 
 impl DirectoryOps for VirtualDir {
     fn get_flags(&self) -> DescriptorFlags {
@@ -75,9 +73,7 @@ impl DirectoryOps for VirtualDir {
         VirtualDir::rename_at(self, &old_path, new, &new_path)
     }
     async fn read_directory(&self) -> FsResult<ReaddirStream> {
-        Ok(ReaddirStream::from_virtual(VirtualDir::read_directory(
-            self,
-        )?))
+        Ok(ReaddirStream::Virtual(VirtualDir::read_directory(self)?))
     }
     async fn open_at(
         &self,

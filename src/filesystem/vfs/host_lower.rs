@@ -7,9 +7,8 @@
 //! files, directories and symlinks, are left out).
 
 use super::backend::{NodeKind, VfsResult};
-use crate::bindings::clocks::wall_clock::Datetime;
-use crate::bindings::filesystem::types::ErrorCode;
-use crate::filesystem::io_error_code;
+use crate::clocks::Datetime;
+use crate::filesystem::{ErrorCode, io_error_code};
 use cap_fs_ext::{FollowSymlinks, OpenOptionsFollowExt};
 use cap_std::fs::{Dir, File, FileExt, Metadata, MetadataExt, OpenOptions};
 use std::io::Read;

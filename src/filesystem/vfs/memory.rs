@@ -9,8 +9,8 @@
 //! written is lost.
 
 use super::backend::{FsBackend, NodeId, NodeKind, NodeStat, SetTime, VEntry, VfsResult};
-use crate::bindings::clocks::wall_clock::Datetime;
-use crate::bindings::filesystem::types::ErrorCode;
+use crate::clocks::Datetime;
+use crate::filesystem::ErrorCode;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::path::Path;

@@ -3,13 +3,21 @@
 //!
 //! * [`FsBackend`] (`backend.rs`) is the trait a backend implements: single
 //!   steps on nodes (look up a name, read or write bytes, list, create,
-//!   remove, rename, link, symlink, set size and times);
+//!   remove, rename, link, symlink, set size and times), in the types of
+//!   `backend.rs` ([`NodeId`], [`NodeKind`], [`NodeStat`], [`VEntry`],
+//!   [`SetTime`]), the crate's filesystem [`ErrorCode`] ([`VfsResult`]) and
+//!   the crate's [`Datetime`](crate::clocks::Datetime). All are the
+//!   crate's own, so a backend never names a type generated for a WASI
+//!   version;
 //! * `resolve.rs` is the one path resolver every virtual backend shares, so
 //!   `.`, `..`, symlinks, loops and trailing slashes behave alike and no
 //!   path leaves its mount;
-//! * `descriptor.rs` gives virtual descriptors the `wasi:filesystem`
-//!   semantics of the host backend (permissions, open flags, error codes),
-//!   with `stream.rs` and `readdir.rs`;
+//! * `descriptor.rs` gives virtual descriptors ([`VirtualDir`],
+//!   [`VirtualFile`]) the `wasi:filesystem` semantics of the host backend
+//!   (permissions, open flags, error codes), with their streams
+//!   (`stream.rs`) and listings (`readdir.rs`, [`VirtualListing`]);
+//!   `descriptor_ops.rs` implements the core's [`DirectoryOps`] and
+//!   [`FileOps`] for them;
 //! * the built-in backends: [`MemoryFs`] (`memory.rs`), [`ReadOnly`]
 //!   (`readonly.rs`), [`SingleFile`] (`single.rs`) and [`Overlay`]
 //!   (`overlay.rs`, a read-only host directory, `host_lower.rs`, looked
@@ -26,8 +34,8 @@
 //! that dispatches between the two without a virtual call.
 //!
 //! Mount any backend, a host directory included ([`Mount::host_dir`]),
-//! with [`crate::WasiCtxBuilder::mount`]; `table.rs` holds a context's
-//! mount table, in the order the builder added them.
+//! with [`crate::WasiCtxBuilder::mount`]; the core's `mounts.rs` holds a
+//! context's mount table, in the order the builder added them.
 
 mod backend;
 mod descriptor;

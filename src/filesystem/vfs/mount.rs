@@ -6,7 +6,7 @@ use super::memory::MemoryFs;
 use super::overlay_fs::OverlayFs;
 use super::readonly::ReadOnly;
 use super::single::SingleFile;
-use crate::bindings::clocks::wall_clock::Datetime;
+use crate::clocks::Datetime;
 use crate::clocks::HostWallClock;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};

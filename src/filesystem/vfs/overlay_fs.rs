@@ -20,8 +20,8 @@
 use super::backend::{FsBackend, NodeId, NodeKind, NodeStat, SetTime, VEntry, VfsResult};
 use super::host_lower::{HostLower, TOP, join};
 use super::memory::{Copied, MemoryFs};
-use crate::bindings::clocks::wall_clock::Datetime;
-use crate::bindings::filesystem::types::ErrorCode;
+use crate::clocks::Datetime;
+use crate::filesystem::ErrorCode;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 

@@ -5,8 +5,7 @@
 
 use super::backend::{FsBackend, VEntry};
 use super::descriptor::{VirtualDir, descriptor_type};
-use crate::bindings::filesystem::types::DirectoryEntry;
-use crate::filesystem::FsResult;
+use crate::filesystem::{DirectoryEntry, FsResult};
 use std::collections::VecDeque;
 
 /// How many entries one backend call returns.

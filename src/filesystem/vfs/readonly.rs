@@ -2,8 +2,8 @@
 //! refused with `read-only` (what a read-only host mount answers).
 
 use super::backend::{FsBackend, NodeId, NodeKind, NodeStat, SetTime, VEntry, VfsResult};
-use crate::bindings::clocks::wall_clock::Datetime;
-use crate::bindings::filesystem::types::ErrorCode;
+use crate::clocks::Datetime;
+use crate::filesystem::ErrorCode;
 
 /// `inner`, with every change refused.
 pub struct ReadOnly<B> {

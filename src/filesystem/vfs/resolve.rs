@@ -16,7 +16,7 @@
 //! `no-entry`, absolute `not-permitted`, a NUL byte `invalid`).
 
 use super::backend::{FsBackend, NodeId, NodeKind, VfsResult};
-use crate::bindings::filesystem::types::ErrorCode;
+use crate::filesystem::ErrorCode;
 use std::collections::VecDeque;
 
 /// The most symlinks one resolution expands (as Linux and cap-std).

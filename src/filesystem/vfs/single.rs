@@ -8,9 +8,8 @@
 //! the guest may do is further limited by the mount's permissions.
 
 use super::backend::{FsBackend, NodeId, NodeKind, NodeStat, SetTime, VEntry, VfsResult};
-use crate::bindings::clocks::wall_clock::Datetime;
-use crate::bindings::filesystem::types::ErrorCode;
-use crate::filesystem::io_error_code;
+use crate::clocks::Datetime;
+use crate::filesystem::{ErrorCode, io_error_code};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 

@@ -8,8 +8,7 @@
 //! is closed afterwards.
 
 use super::descriptor::VirtualFile;
-use crate::bindings::filesystem::types::ErrorCode;
-use crate::filesystem::MAX_WRITE;
+use crate::filesystem::{ErrorCode, MAX_WRITE};
 use crate::io::{HostInputStream, HostOutputStream, StreamError, StreamResult, Subscribe};
 use bytes::Bytes;
 

@@ -1,0 +1,98 @@
+//! A host directory's listing (`read-directory` on a host descriptor).
+//!
+//! Entries come from the directory read itself (`getdents`): the type is the
+//! entry's `d_type`, so no entry is `stat`-ed (except on filesystems that do
+//! not report a type). Entries are fetched in batches of [`BATCH`], one
+//! blocking call per batch, so a listing is linear in its length and the
+//! first entry is available before the rest are read.
+
+use crate::filesystem::budget::Slot;
+use crate::filesystem::{DescriptorType, DirectoryEntry, ErrorCode, FsResult, stat};
+use std::collections::VecDeque;
+
+/// How many entries one blocking call reads.
+pub const BATCH: usize = 256;
+
+/// A listing of a host directory in progress.
+pub struct HostListing {
+    /// The host listing; `None` once it is exhausted (or failed).
+    entries: Option<cap_std::fs::ReadDir>,
+    /// Entries read but not yet returned.
+    buffer: VecDeque<FsResult<DirectoryEntry>>,
+    allow_blocking_current_thread: bool,
+    /// The listing's descriptors in the context's budget, given back as
+    /// soon as the host listing is closed.
+    slot: Option<Slot>,
+}
+
+impl HostListing {
+    /// A listing over cap-std's `entries`, holding `slot` until it ends.
+    pub(crate) fn new(
+        entries: cap_std::fs::ReadDir,
+        slot: Slot,
+        allow_blocking_current_thread: bool,
+    ) -> Self {
+        HostListing {
+            entries: Some(entries),
+            buffer: VecDeque::new(),
+            allow_blocking_current_thread,
+            slot: Some(slot),
+        }
+    }
+
+    /// The next entry, `None` at the end. An entry whose name is not UTF-8
+    /// is `illegal-byte-sequence`; the listing continues after it.
+    pub async fn next_entry(&mut self) -> FsResult<Option<DirectoryEntry>> {
+        if let Some(item) = self.buffer.pop_front() {
+            return item.map(Some);
+        }
+        let Some(mut entries) = self.entries.take() else {
+            return Ok(None);
+        };
+        let (entries, batch) =
+            crate::runtime::run_blocking(self.allow_blocking_current_thread, move || {
+                let mut batch = VecDeque::with_capacity(BATCH);
+                while batch.len() < BATCH {
+                    match entries.next() {
+                        None => return (None, batch),
+                        Some(Ok(entry)) => batch.push_back(convert(&entry)),
+                        Some(Err(e)) => {
+                            batch.push_back(Err(e.into()));
+                            return (None, batch);
+                        }
+                    }
+                }
+                (Some(entries), batch)
+            })
+            .await;
+        self.entries = entries;
+        if self.entries.is_none() {
+            self.slot = None;
+        }
+        self.buffer = batch;
+        match self.buffer.pop_front() {
+            Some(item) => item.map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+/// One host entry as a [`DirectoryEntry`].
+fn convert(entry: &cap_std::fs::DirEntry) -> FsResult<DirectoryEntry> {
+    let name = entry
+        .file_name()
+        .into_string()
+        .map_err(|_| ErrorCode::IllegalByteSequence)?;
+    let mut type_ = match entry.file_type() {
+        Ok(ft) => stat::descriptor_type(ft),
+        Err(_) => DescriptorType::Unknown,
+    };
+    if type_ == DescriptorType::Unknown {
+        // No `d_type` from this filesystem: ask for it (the entry may be
+        // gone by now, then it stays unknown).
+        if let Ok(meta) = entry.metadata() {
+            type_ = stat::descriptor_type(meta.file_type());
+        }
+    }
+    Ok(DirectoryEntry { type_, name })
+}
