@@ -10,9 +10,11 @@
 use criterion::{BatchSize, Criterion, black_box, criterion_group, criterion_main};
 use std::time::Duration;
 use wasi_host::bindings;
+use wasi_host::clocks::WasiClocksView;
+use wasi_host::p2::WasiIoCtxView;
 use wasi_host::pipe::SinkOutputStream;
 use wasi_host::{
-    OutputStream, Pollable, ResourceTable, WasiCtx, WasiCtxBuilder, WasiImpl, WasiView,
+    OutputStream, Pollable, ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView,
 };
 use wasmtime::component::{Component, Linker, Resource};
 use wasmtime::{Engine, Store};
@@ -26,19 +28,19 @@ struct Host {
 }
 
 impl WasiView for Host {
-    fn table(&mut self) -> &mut ResourceTable {
-        &mut self.table
-    }
-    fn ctx(&mut self) -> &mut WasiCtx {
-        &mut self.ctx
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
     }
 }
 
-fn host() -> WasiImpl<Host> {
-    WasiImpl(Host {
+fn host() -> Host {
+    Host {
         ctx: WasiCtxBuilder::new().build(),
         table: ResourceTable::new(),
-    })
+    }
 }
 
 /// A borrow of `r`, as the guest passes it to a method.
@@ -55,11 +57,12 @@ fn write16(c: &mut Criterion) {
         use bindings::sync::io::streams::HostOutputStream;
         let mut h = host();
         let s = h
-            .table()
+            .table
             .push(Box::new(SinkOutputStream) as OutputStream)
             .unwrap();
         b.iter(|| {
-            h.blocking_write_and_flush(borrow(&s), black_box(data.to_vec()))
+            h.table
+                .blocking_write_and_flush(borrow(&s), black_box(data.to_vec()))
                 .unwrap()
         })
     });
@@ -68,12 +71,13 @@ fn write16(c: &mut Criterion) {
         use bindings::io::streams::HostOutputStream;
         let mut h = host();
         let s = h
-            .table()
+            .table
             .push(Box::new(SinkOutputStream) as OutputStream)
             .unwrap();
         b.iter(|| {
             futures::executor::block_on(
-                h.blocking_write_and_flush(borrow(&s), black_box(data.to_vec())),
+                h.table
+                    .blocking_write_and_flush(borrow(&s), black_box(data.to_vec())),
             )
             .unwrap()
         })
@@ -88,12 +92,12 @@ fn clocks(c: &mut Criterion) {
     g.bench_function("monotonic", |b| {
         use bindings::clocks::monotonic_clock::Host;
         let mut h = host();
-        b.iter(|| h.now().unwrap())
+        b.iter(|| h.clocks().now().unwrap())
     });
     g.bench_function("wall", |b| {
         use bindings::clocks::wall_clock::Host;
         let mut h = host();
-        b.iter(|| h.now().unwrap())
+        b.iter(|| h.clocks().now().unwrap())
     });
     g.finish();
 }
@@ -108,9 +112,14 @@ fn poll100(c: &mut Criterion) {
         use bindings::clocks::monotonic_clock::Host as _;
         use bindings::sync::io::poll::Host as _;
         let mut h = host();
-        let ps: Vec<Resource<Pollable>> =
-            (0..100).map(|_| h.subscribe_duration(0).unwrap()).collect();
-        b.iter(|| h.poll(ps.iter().map(borrow).collect()).unwrap())
+        let ps: Vec<Resource<Pollable>> = (0..100)
+            .map(|_| h.clocks().subscribe_duration(0).unwrap())
+            .collect();
+        b.iter(|| {
+            WasiIoCtxView::new(h.ctx())
+                .poll(ps.iter().map(borrow).collect())
+                .unwrap()
+        })
     });
 
     g.bench_function("deadlines/async", |b| {
@@ -122,9 +131,15 @@ fn poll100(c: &mut Criterion) {
             .unwrap();
         let _guard = rt.enter();
         let mut h = host();
-        let ps: Vec<Resource<Pollable>> =
-            (0..100).map(|_| h.subscribe_duration(0).unwrap()).collect();
-        b.iter(|| futures::executor::block_on(h.poll(ps.iter().map(borrow).collect())).unwrap())
+        let ps: Vec<Resource<Pollable>> = (0..100)
+            .map(|_| h.clocks().subscribe_duration(0).unwrap())
+            .collect();
+        b.iter(|| {
+            futures::executor::block_on(
+                WasiIoCtxView::new(h.ctx()).poll(ps.iter().map(borrow).collect()),
+            )
+            .unwrap()
+        })
     });
 
     g.bench_function("streams/sync", |b| {
@@ -132,12 +147,17 @@ fn poll100(c: &mut Criterion) {
         use bindings::sync::io::streams::HostOutputStream as _;
         let mut h = host();
         let s = h
-            .table()
+            .table
             .push(Box::new(SinkOutputStream) as OutputStream)
             .unwrap();
-        let ps: Vec<Resource<Pollable>> =
-            (0..100).map(|_| h.subscribe(borrow(&s)).unwrap()).collect();
-        b.iter(|| h.poll(ps.iter().map(borrow).collect()).unwrap())
+        let ps: Vec<Resource<Pollable>> = (0..100)
+            .map(|_| h.table.subscribe(borrow(&s)).unwrap())
+            .collect();
+        b.iter(|| {
+            WasiIoCtxView::new(h.ctx())
+                .poll(ps.iter().map(borrow).collect())
+                .unwrap()
+        })
     });
 
     g.bench_function("subscribe+poll+drop/sync", |b| {
@@ -145,11 +165,13 @@ fn poll100(c: &mut Criterion) {
         use bindings::sync::io::poll::{Host as _, HostPollable as _};
         let mut h = host();
         b.iter(|| {
-            let ps: Vec<Resource<Pollable>> =
-                (0..100).map(|_| h.subscribe_duration(0).unwrap()).collect();
-            let ready = h.poll(ps.iter().map(borrow).collect()).unwrap();
+            let ps: Vec<Resource<Pollable>> = (0..100)
+                .map(|_| h.clocks().subscribe_duration(0).unwrap())
+                .collect();
+            let mut io = WasiIoCtxView::new(h.ctx());
+            let ready = io.poll(ps.iter().map(borrow).collect()).unwrap();
             for p in ps {
-                h.drop(p).unwrap();
+                io.drop(p).unwrap();
             }
             ready
         })

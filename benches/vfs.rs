@@ -16,8 +16,11 @@ use wasi_host::bindings::sync::filesystem::types::{
     PathFlags as PF,
 };
 use wasi_host::filesystem::Descriptor;
+use wasi_host::filesystem::WasiFilesystemView as _;
 use wasi_host::vfs::{MemoryFs, Mount, Overlay};
-use wasi_host::{DirPerms, FilePerms, FsPerms, ResourceTable, WasiCtx, WasiCtxBuilder, WasiImpl, WasiView};
+use wasi_host::{
+    DirPerms, FilePerms, FsPerms, ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView,
+};
 use wasmtime::component::Resource;
 
 struct Host {
@@ -26,17 +29,17 @@ struct Host {
 }
 
 impl WasiView for Host {
-    fn table(&mut self) -> &mut ResourceTable {
-        &mut self.table
-    }
-    fn ctx(&mut self) -> &mut WasiCtx {
-        &mut self.ctx
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
     }
 }
 
 /// The three kinds of mount, each at `/d`, with a subdirectory `big`
 /// holding 10,000 empty files.
-fn setups() -> Vec<(&'static str, WasiImpl<Host>, u32, tempfile::TempDir)> {
+fn setups() -> Vec<(&'static str, Host, u32, tempfile::TempDir)> {
     let mut out = Vec::new();
     for kind in ["host", "memory", "overlay"] {
         let tmp = tempfile::tempdir().unwrap();
@@ -70,11 +73,11 @@ fn setups() -> Vec<(&'static str, WasiImpl<Host>, u32, tempfile::TempDir)> {
                 b.mount("/d", overlay.mount(), DirPerms::all(), FilePerms::all());
             }
         }
-        let mut w = WasiImpl(Host {
+        let mut w = Host {
             ctx: b.build(),
             table: ResourceTable::new(),
-        });
-        let dirs = w.get_directories().unwrap();
+        };
+        let dirs = w.filesystem().get_directories().unwrap();
         let root = dirs[0].0.rep();
         out.push((kind, w, root, tmp));
     }
@@ -92,6 +95,7 @@ fn small_files(c: &mut Criterion) {
         g.bench_function(kind, |bench| {
             bench.iter(|| {
                 let f = w
+                    .filesystem()
                     .open_at(
                         b(root),
                         PF::empty(),
@@ -100,15 +104,16 @@ fn small_files(c: &mut Criterion) {
                         DF::WRITE,
                     )
                     .unwrap();
-                HostDescriptor::write(&mut w, b(f.rep()), data.clone(), 0).unwrap();
-                HostDescriptor::drop(&mut w, f).unwrap();
+                HostDescriptor::write(&mut w.filesystem(), b(f.rep()), data.clone(), 0).unwrap();
+                HostDescriptor::drop(&mut w.filesystem(), f).unwrap();
                 let f = w
+                    .filesystem()
                     .open_at(b(root), PF::empty(), "f".into(), OF::empty(), DF::READ)
                     .unwrap();
-                let (bytes, _) = w.read(b(f.rep()), 4096, 0).unwrap();
+                let (bytes, _) = w.filesystem().read(b(f.rep()), 4096, 0).unwrap();
                 assert_eq!(bytes.len(), 1024);
-                HostDescriptor::drop(&mut w, f).unwrap();
-                w.unlink_file_at(b(root), "f".into()).unwrap();
+                HostDescriptor::drop(&mut w.filesystem(), f).unwrap();
+                w.filesystem().unlink_file_at(b(root), "f".into()).unwrap();
             })
         });
     }
@@ -121,11 +126,13 @@ fn readdir_10k(c: &mut Criterion) {
         g.bench_function(kind, |bench| {
             bench.iter(|| {
                 let d = w
+                    .filesystem()
                     .open_at(b(root), PF::empty(), "big".into(), OF::DIRECTORY, DF::READ)
                     .unwrap();
-                let s = w.read_directory(b(d.rep())).unwrap();
+                let s = w.filesystem().read_directory(b(d.rep())).unwrap();
                 let mut n = 0;
                 while w
+                    .filesystem()
                     .read_directory_entry(Resource::new_borrow(s.rep()))
                     .unwrap()
                     .is_some()
@@ -133,8 +140,8 @@ fn readdir_10k(c: &mut Criterion) {
                     n += 1;
                 }
                 assert_eq!(n, 10_000);
-                HostDirectoryEntryStream::drop(&mut w, s).unwrap();
-                HostDescriptor::drop(&mut w, d).unwrap();
+                HostDirectoryEntryStream::drop(&mut w.filesystem(), s).unwrap();
+                HostDescriptor::drop(&mut w.filesystem(), d).unwrap();
             })
         });
     }

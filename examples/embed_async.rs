@@ -3,7 +3,7 @@
 //!
 //! `cargo run --release --example embed_async [-- FILE.wasm]` (default: the demo guest).
 
-use wasi_host::{I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
+use wasi_host::{I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
@@ -13,11 +13,11 @@ struct State {
 }
 
 impl WasiView for State {
-    fn table(&mut self) -> &mut ResourceTable {
-        &mut self.table
-    }
-    fn ctx(&mut self) -> &mut WasiCtx {
-        &mut self.ctx
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
     }
 }
 

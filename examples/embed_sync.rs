@@ -4,7 +4,7 @@
 //! `cargo run --release --example embed_sync [-- FILE.wasm]` (default: the demo guest).
 
 use wasi_host::pipe::MemoryOutputPipe;
-use wasi_host::{I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
+use wasi_host::{I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
@@ -15,11 +15,11 @@ struct State {
 }
 
 impl WasiView for State {
-    fn table(&mut self) -> &mut ResourceTable {
-        &mut self.table
-    }
-    fn ctx(&mut self) -> &mut WasiCtx {
-        &mut self.ctx
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
     }
 }
 

@@ -17,7 +17,10 @@
 
 use std::borrow::Cow;
 use std::process::exit;
-use wasi_host::{DirPerms, FilePerms, FsPerms, I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
+use wasi_host::{
+    DirPerms, FilePerms, FsPerms, I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView,
+    WasiView,
+};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
@@ -114,11 +117,11 @@ struct Host {
 }
 
 impl WasiView for Host {
-    fn table(&mut self) -> &mut ResourceTable {
-        &mut self.table
-    }
-    fn ctx(&mut self) -> &mut WasiCtx {
-        &mut self.ctx
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -448,7 +451,11 @@ type RunResult = wasmtime::Result<wasmtime::Result<Result<(), ()>>>;
 
 fn run_sync(engine: &Engine, component: &Component, ctx: WasiCtx) -> RunResult {
     let mut linker = Linker::new(engine);
-    wasi_host::add_to_linker_sync(&mut linker)?;
+    // `run` links every function it has, the unstable `network-error-code`
+    // too (what `wasmtime run -Snetwork-error-code` does).
+    let mut options = wasi_host::bindings::sync::LinkOptions::default();
+    options.network_error_code(true);
+    wasi_host::p2::add_to_linker_with_options_sync(&mut linker, &options)?;
     let table = ResourceTable::new();
     let mut store = Store::new(engine, Host { ctx, table });
     let command = wasi_host::bindings::sync::Command::instantiate(&mut store, component, &linker)?;
@@ -461,7 +468,9 @@ fn run_async(engine: &Engine, component: &Component, ctx: WasiCtx) -> RunResult 
         .build()?;
     runtime.block_on(async {
         let mut linker = Linker::new(engine);
-        wasi_host::add_to_linker_async(&mut linker)?;
+        let mut options = wasi_host::bindings::LinkOptions::default();
+        options.network_error_code(true);
+        wasi_host::p2::add_to_linker_with_options_async(&mut linker, &options)?;
         let table = ResourceTable::new();
         let mut store = Store::new(engine, Host { ctx, table });
         let command =

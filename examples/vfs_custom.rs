@@ -11,7 +11,9 @@
 use std::collections::BTreeMap;
 use wasi_host::clocks::Datetime;
 use wasi_host::vfs::{ErrorCode, FsBackend, Mount, NodeId, NodeKind, NodeStat, VEntry, VfsResult};
-use wasi_host::{DirPerms, FilePerms, ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
+use wasi_host::{
+    DirPerms, FilePerms, ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView,
+};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
@@ -111,11 +113,11 @@ struct Host {
 }
 
 impl WasiView for Host {
-    fn table(&mut self) -> &mut ResourceTable {
-        &mut self.table
-    }
-    fn ctx(&mut self) -> &mut WasiCtx {
-        &mut self.ctx
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
     }
 }
 

@@ -1,14 +1,13 @@
 //! `WasiCtx`, what a guest was granted, and `WasiCtxBuilder`, which grants
 //! it. Nothing is granted by default.
 
-use crate::cli::{StdinStream, StdoutStream};
-use crate::clocks::{HostMonotonicClock, HostWallClock};
-use crate::filesystem::{DEFAULT_MAX_OPEN_FILES, DirPerms, FdBudget, FilePerms, FsPerms};
-use crate::filesystem::{HostSettings, MountPoint, MountRoot};
-use crate::io::pipe::{ClosedInputStream, SinkOutputStream};
-use crate::random::{Deterministic, thread_rng};
-use crate::sockets::{SocketAddrCheck, SocketAddrUse};
-use crate::vfs::Mount;
+use crate::cli::{StdinStream, StdoutStream, WasiCliCtx};
+use crate::clocks::{HostMonotonicClock, HostWallClock, WasiClocksCtx};
+use crate::filesystem::{DirPerms, FilePerms, FsPerms};
+use crate::filesystem::{HostSettings, MountPoint, MountRoot, WasiFilesystemCtx};
+use crate::random::WasiRandomCtx;
+use crate::sockets::{SocketAddrCheck, SocketAddrUse, WasiSocketsCtx};
+use crate::vfs::{Mount, SharedWallClock};
 use cap_rand::RngCore;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -16,44 +15,48 @@ use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
 
-/// The default bound on the bytes one `get-random-bytes` call may ask for:
-/// 64 MiB.
-pub const DEFAULT_MAX_RANDOM_SIZE: u64 = 64 << 20;
-
 /// Everything a guest may use: its arguments, environment, stdio, clocks,
-/// random sources, preopened directories and network policy. Built with
-/// [`WasiCtxBuilder`].
+/// random sources, preopened directories and network policy, one part per
+/// WASI package. Built with [`WasiCtxBuilder`]; the default is the empty
+/// sandbox of [`WasiCtxBuilder::new`].
+#[derive(Default)]
 pub struct WasiCtx {
-    pub(crate) args: Vec<String>,
-    pub(crate) env: Vec<(String, String)>,
-    pub(crate) initial_cwd: Option<String>,
-    pub(crate) stdin: Box<dyn StdinStream>,
-    pub(crate) stdout: Box<dyn StdoutStream>,
-    pub(crate) stderr: Box<dyn StdoutStream>,
-    pub(crate) random: Box<dyn RngCore + Send>,
-    pub(crate) insecure_random: Box<dyn RngCore + Send>,
-    pub(crate) insecure_random_seed: u128,
-    pub(crate) max_random_size: u64,
-    pub(crate) wall_clock: Box<dyn HostWallClock>,
-    pub(crate) monotonic_clock: Arc<dyn HostMonotonicClock>,
-    /// The mount table: host directories and virtual backends, in the
-    /// order the builder added them.
-    pub(crate) preopens: Vec<MountPoint>,
-    /// The host descriptors the guest may hold (shared with the preopens).
-    pub(crate) fd_budget: FdBudget,
-    pub(crate) socket_addr_check: SocketAddrCheck,
-    pub(crate) allow_tcp: bool,
-    pub(crate) allow_udp: bool,
-    pub(crate) allow_ip_name_lookup: bool,
-    pub(crate) allow_blocking_current_thread: bool,
-    /// Listening sockets for a core module's descriptor table.
-    pub(crate) tcp_listeners: Vec<std::net::TcpListener>,
+    pub(crate) cli: WasiCliCtx,
+    pub(crate) clocks: WasiClocksCtx,
+    pub(crate) filesystem: WasiFilesystemCtx,
+    pub(crate) random: WasiRandomCtx,
+    pub(crate) sockets: WasiSocketsCtx,
 }
 
 impl WasiCtx {
     /// A builder for a new context; the same as [`WasiCtxBuilder::new`].
     pub fn builder() -> WasiCtxBuilder {
         WasiCtxBuilder::new()
+    }
+
+    /// The `wasi:cli` part: arguments, environment, stdio.
+    pub fn cli(&mut self) -> &mut WasiCliCtx {
+        &mut self.cli
+    }
+
+    /// The `wasi:clocks` part.
+    pub fn clocks(&mut self) -> &mut WasiClocksCtx {
+        &mut self.clocks
+    }
+
+    /// The `wasi:filesystem` part: the mounts.
+    pub fn filesystem(&mut self) -> &mut WasiFilesystemCtx {
+        &mut self.filesystem
+    }
+
+    /// The `wasi:random` part.
+    pub fn random(&mut self) -> &mut WasiRandomCtx {
+        &mut self.random
+    }
+
+    /// The `wasi:sockets` part: the network policy.
+    pub fn sockets(&mut self) -> &mut WasiSocketsCtx {
+        &mut self.sockets
     }
 }
 
@@ -75,31 +78,8 @@ impl WasiCtxBuilder {
     /// stdin, discarded stdout and stderr, no network, the host's clocks
     /// and a fresh random source.
     pub fn new() -> Self {
-        let insecure_random_seed =
-            cap_rand::Rng::r#gen::<u128>(&mut cap_rand::thread_rng(cap_rand::ambient_authority()));
         WasiCtxBuilder {
-            ctx: Some(WasiCtx {
-                args: Vec::new(),
-                env: Vec::new(),
-                initial_cwd: None,
-                stdin: Box::new(ClosedInputStream),
-                stdout: Box::new(SinkOutputStream),
-                stderr: Box::new(SinkOutputStream),
-                random: thread_rng(),
-                insecure_random: Box::new(Deterministic::from_seed(insecure_random_seed)),
-                insecure_random_seed,
-                max_random_size: DEFAULT_MAX_RANDOM_SIZE,
-                wall_clock: crate::clocks::wall_clock(),
-                monotonic_clock: crate::clocks::monotonic_clock(),
-                preopens: Vec::new(),
-                fd_budget: FdBudget::new(DEFAULT_MAX_OPEN_FILES),
-                socket_addr_check: SocketAddrCheck::unset(),
-                allow_tcp: false,
-                allow_udp: false,
-                allow_ip_name_lookup: false,
-                allow_blocking_current_thread: false,
-                tcp_listeners: Vec::new(),
-            }),
+            ctx: Some(WasiCtx::default()),
         }
     }
 
@@ -116,19 +96,19 @@ impl WasiCtxBuilder {
 
     /// The guest's stdin.
     pub fn stdin(&mut self, stdin: impl StdinStream + 'static) -> &mut Self {
-        self.ctx().stdin = Box::new(stdin);
+        self.ctx().cli.stdin = Box::new(stdin);
         self
     }
 
     /// The guest's stdout.
     pub fn stdout(&mut self, stdout: impl StdoutStream + 'static) -> &mut Self {
-        self.ctx().stdout = Box::new(stdout);
+        self.ctx().cli.stdout = Box::new(stdout);
         self
     }
 
     /// The guest's stderr.
     pub fn stderr(&mut self, stderr: impl StdoutStream + 'static) -> &mut Self {
-        self.ctx().stderr = Box::new(stderr);
+        self.ctx().cli.stderr = Box::new(stderr);
         self
     }
 
@@ -155,6 +135,7 @@ impl WasiCtxBuilder {
     /// Appends arguments (the first is conventionally the program name).
     pub fn args(&mut self, args: &[impl AsRef<str>]) -> &mut Self {
         self.ctx()
+            .cli
             .args
             .extend(args.iter().map(|a| a.as_ref().to_owned()));
         self
@@ -162,7 +143,7 @@ impl WasiCtxBuilder {
 
     /// Appends one argument.
     pub fn arg(&mut self, arg: impl AsRef<str>) -> &mut Self {
-        self.ctx().args.push(arg.as_ref().to_owned());
+        self.ctx().cli.args.push(arg.as_ref().to_owned());
         self
     }
 
@@ -170,6 +151,7 @@ impl WasiCtxBuilder {
     /// they are, the others lossily converted).
     pub fn inherit_args(&mut self) -> &mut Self {
         self.ctx()
+            .cli
             .args
             .extend(std::env::args_os().map(|a| a.to_string_lossy().into_owned()));
         self
@@ -177,7 +159,7 @@ impl WasiCtxBuilder {
 
     /// Appends environment variables.
     pub fn envs(&mut self, env: &[(impl AsRef<str>, impl AsRef<str>)]) -> &mut Self {
-        self.ctx().env.extend(
+        self.ctx().cli.env.extend(
             env.iter()
                 .map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_owned())),
         );
@@ -187,6 +169,7 @@ impl WasiCtxBuilder {
     /// Appends one environment variable.
     pub fn env(&mut self, key: impl AsRef<str>, value: impl AsRef<str>) -> &mut Self {
         self.ctx()
+            .cli
             .env
             .push((key.as_ref().to_owned(), value.as_ref().to_owned()));
         self
@@ -194,7 +177,7 @@ impl WasiCtxBuilder {
 
     /// Appends the host process's environment (lossily converted to UTF-8).
     pub fn inherit_env(&mut self) -> &mut Self {
-        self.ctx().env.extend(std::env::vars_os().map(|(k, v)| {
+        self.ctx().cli.env.extend(std::env::vars_os().map(|(k, v)| {
             (
                 k.to_string_lossy().into_owned(),
                 v.to_string_lossy().into_owned(),
@@ -205,7 +188,7 @@ impl WasiCtxBuilder {
 
     /// What `wasi:cli/environment.initial-cwd` reports.
     pub fn initial_cwd(&mut self, cwd: impl AsRef<str>) -> &mut Self {
-        self.ctx().initial_cwd = Some(cwd.as_ref().to_owned());
+        self.ctx().cli.initial_cwd = Some(cwd.as_ref().to_owned());
         self
     }
 
@@ -242,49 +225,49 @@ impl WasiCtxBuilder {
         file_perms: FilePerms,
     ) -> &mut Self {
         let host = HostSettings {
-            allow_blocking_current_thread: self.ctx().allow_blocking_current_thread,
-            budget: self.ctx().fd_budget.clone(),
+            allow_blocking_current_thread: self.ctx().filesystem.allow_blocking_current_thread,
+            budget: self.ctx().filesystem.fd_budget.clone(),
         };
         let point = MountPoint::new(mount, guest_path.as_ref(), dir_perms, file_perms, host);
-        self.ctx().preopens.push(point);
+        self.ctx().filesystem.preopens.push(point);
         self
     }
 
     /// The secure random source (`wasi:random/random`).
     pub fn secure_random(&mut self, random: impl RngCore + Send + 'static) -> &mut Self {
-        self.ctx().random = Box::new(random);
+        self.ctx().random.random = Box::new(random);
         self
     }
 
     /// The insecure random source (`wasi:random/insecure`).
     pub fn insecure_random(&mut self, random: impl RngCore + Send + 'static) -> &mut Self {
-        self.ctx().insecure_random = Box::new(random);
+        self.ctx().random.insecure_random = Box::new(random);
         self
     }
 
     /// What `wasi:random/insecure-seed` returns.
     pub fn insecure_random_seed(&mut self, seed: u128) -> &mut Self {
-        self.ctx().insecure_random_seed = seed;
+        self.ctx().random.insecure_random_seed = seed;
         self
     }
 
     /// The most bytes one `get-random-bytes` or `get-insecure-random-bytes`
     /// call may ask for; a larger request traps.
     pub fn max_random_size(&mut self, max: u64) -> &mut Self {
-        self.ctx().max_random_size = max;
+        self.ctx().random.max_size = max;
         self
     }
 
     /// The wall clock (`wasi:clocks/wall-clock`).
     pub fn wall_clock(&mut self, clock: impl HostWallClock + 'static) -> &mut Self {
-        self.ctx().wall_clock = Box::new(clock);
+        self.ctx().clocks.wall_clock = Box::new(clock);
         self
     }
 
     /// The monotonic clock (`wasi:clocks/monotonic-clock`), also used for
     /// the deadlines of clock pollables.
     pub fn monotonic_clock(&mut self, clock: impl HostMonotonicClock + 'static) -> &mut Self {
-        self.ctx().monotonic_clock = Arc::new(clock);
+        self.ctx().clocks.monotonic_clock = Box::new(clock);
         self
     }
 
@@ -305,28 +288,29 @@ impl WasiCtxBuilder {
         F: Fn(SocketAddr, SocketAddrUse) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = bool> + Send + Sync + 'static,
     {
-        self.ctx().socket_addr_check = SocketAddrCheck::new(Arc::new(move |addr, addr_use| {
-            Box::pin(check(addr, addr_use)) as Pin<Box<dyn Future<Output = bool> + Send + Sync>>
-        }));
+        self.ctx().sockets.socket_addr_check =
+            SocketAddrCheck::new(Arc::new(move |addr, addr_use| {
+                Box::pin(check(addr, addr_use)) as Pin<Box<dyn Future<Output = bool> + Send + Sync>>
+            }));
         self
     }
 
     /// Whether the guest may use TCP sockets.
     pub fn allow_tcp(&mut self, allow: bool) -> &mut Self {
-        self.ctx().allow_tcp = allow;
+        self.ctx().sockets.allow_tcp = allow;
         self
     }
 
     /// Whether the guest may use UDP sockets.
     pub fn allow_udp(&mut self, allow: bool) -> &mut Self {
-        self.ctx().allow_udp = allow;
+        self.ctx().sockets.allow_udp = allow;
         self
     }
 
     /// Whether the guest may resolve host names. A refused lookup answers
     /// `permanent-resolver-failure` (from `resolve-next-address`).
     pub fn allow_ip_name_lookup(&mut self, allow: bool) -> &mut Self {
-        self.ctx().allow_ip_name_lookup = allow;
+        self.ctx().sockets.allow_ip_name_lookup = allow;
         self
     }
 
@@ -340,7 +324,7 @@ impl WasiCtxBuilder {
     /// never sees it), which the context's default policy allows.
     /// Components do not see it.
     pub fn preopened_tcp_listener(&mut self, listener: std::net::TcpListener) -> &mut Self {
-        self.ctx().tcp_listeners.push(listener);
+        self.ctx().sockets.tcp_listeners.push(listener);
         self
     }
 
@@ -364,7 +348,7 @@ impl WasiCtxBuilder {
     /// bounded with `Store::limiter`. Hitting any of these is a trap with
     /// that message, never a host panic.
     pub fn max_open_files(&mut self, max: usize) -> &mut Self {
-        self.ctx().fd_budget.set_max(max);
+        self.ctx().filesystem.fd_budget.set_max(max);
         self
     }
 
@@ -372,7 +356,7 @@ impl WasiCtxBuilder {
     /// tokio's blocking pool, also in async mode. Applies to the preopens
     /// added after this call. (Sync calls always run it inline.)
     pub fn allow_blocking_current_thread(&mut self, allow: bool) -> &mut Self {
-        self.ctx().allow_blocking_current_thread = allow;
+        self.ctx().filesystem.allow_blocking_current_thread = allow;
         self
     }
 
@@ -386,21 +370,25 @@ impl WasiCtxBuilder {
             .ctx
             .take()
             .expect("WasiCtxBuilder::build called twice: a builder builds once");
-        let mut mounts = ctx.preopens.iter().filter_map(|p| match &p.root {
-            MountRoot::Virtual(d) => Some(d.mount()),
-            MountRoot::Host(_) => None,
-        });
+        let mut mounts = ctx
+            .filesystem
+            .preopens
+            .iter()
+            .filter_map(|p| match &p.root {
+                MountRoot::Virtual(d) => Some(d.mount()),
+                MountRoot::Host(_) => None,
+            });
         if let Some(first) = mounts.next() {
             // The virtual mounts' timestamps come from the context's wall
-            // clock.
-            let clock: Arc<dyn HostWallClock> = Arc::from(std::mem::replace(
-                &mut ctx.wall_clock,
+            // clock, which they then share with it.
+            let clock = SharedWallClock::new(std::mem::replace(
+                &mut ctx.clocks.wall_clock,
                 crate::clocks::wall_clock(),
             ));
             for state in std::iter::once(first).chain(mounts) {
-                let _ = state.clock.set(Arc::clone(&clock));
+                let _ = state.clock.set(clock.clone());
             }
-            ctx.wall_clock = Box::new(crate::vfs::SharedWallClock(clock));
+            ctx.clocks.wall_clock = Box::new(clock);
         }
         ctx
     }

@@ -34,7 +34,7 @@
 //! end, not a failure, so look for it before treating the error as a trap.
 //!
 //! ```no_run
-//! use wasi_host::{I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
+//! use wasi_host::{I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 //! use wasmtime::component::{Component, Linker};
 //! use wasmtime::{Engine, Store};
 //!
@@ -44,8 +44,9 @@
 //! }
 //!
 //! impl WasiView for State {
-//!     fn table(&mut self) -> &mut ResourceTable { &mut self.table }
-//!     fn ctx(&mut self) -> &mut WasiCtx { &mut self.ctx }
+//!     fn ctx(&mut self) -> WasiCtxView<'_> {
+//!         WasiCtxView { ctx: &mut self.ctx, table: &mut self.table }
+//!     }
 //! }
 //!
 //! /// The exit status of a finished `run` call; `Err` only for a trap.
@@ -82,13 +83,14 @@
 //! of blocking its thread.
 //!
 //! ```no_run
-//! # use wasi_host::{I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
+//! # use wasi_host::{I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 //! # use wasmtime::component::{Component, Linker};
 //! # use wasmtime::{Engine, Store};
 //! # struct State { ctx: WasiCtx, table: ResourceTable }
 //! # impl WasiView for State {
-//! #     fn table(&mut self) -> &mut ResourceTable { &mut self.table }
-//! #     fn ctx(&mut self) -> &mut WasiCtx { &mut self.ctx }
+//! #     fn ctx(&mut self) -> WasiCtxView<'_> {
+//! #         WasiCtxView { ctx: &mut self.ctx, table: &mut self.table }
+//! #     }
 //! # }
 //! #[tokio::main]
 //! async fn main() -> wasmtime::Result<()> {
@@ -209,7 +211,7 @@ pub use p2::{
 };
 pub use random::{Deterministic, thread_rng};
 pub use sockets::SocketAddrUse;
-pub use view::{WasiImpl, WasiView};
+pub use view::{WasiCtxView, WasiView};
 
 pub use filesystem::vfs;
 

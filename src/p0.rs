@@ -18,7 +18,7 @@ pub mod bindings {
         errors: { errno => trappable Error },
         async: {
             wasi_unstable::{
-                fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff, sock_recv, sock_send
+                fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_seek, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff, sock_recv, sock_send
             }
         },
         wasmtime: false,
@@ -351,7 +351,7 @@ impl WasiUnstable for WasiP1Ctx {
     fn fd_renumber(&mut self, mem: &mut GuestMemory<'_>, from: Fd, to: Fd) -> Result<(), Error> {
         Ok(P1::fd_renumber(self, mem, fd(from), fd(to))?)
     }
-    fn fd_seek(
+    async fn fd_seek(
         &mut self,
         mem: &mut GuestMemory<'_>,
         f: Fd,
@@ -363,7 +363,7 @@ impl WasiUnstable for WasiP1Ctx {
             Whence::End => p1::Whence::End,
             Whence::Set => p1::Whence::Set,
         };
-        Ok(P1::fd_seek(self, mem, fd(f), offset, whence)?)
+        Ok(P1::fd_seek(self, mem, fd(f), offset, whence).await?)
     }
     async fn fd_sync(&mut self, mem: &mut GuestMemory<'_>, f: Fd) -> Result<(), Error> {
         Ok(P1::fd_sync(self, mem, fd(f)).await?)

@@ -57,18 +57,9 @@ fn preopened_dir_errors() {
     let missing = dir.path().join("missing");
 
     let mut b = WasiCtxBuilder::new();
-    assert!(
-        b.preopened_dir(&missing, "/m", FsPerms::ReadWrite)
-            .is_err()
-    );
-    assert!(
-        b.preopened_dir(&file, "/f", FsPerms::ReadWrite)
-            .is_err()
-    );
-    assert!(
-        b.preopened_dir(dir.path(), "/d", FsPerms::ReadOnly)
-            .is_ok()
-    );
+    assert!(b.preopened_dir(&missing, "/m", FsPerms::ReadWrite).is_err());
+    assert!(b.preopened_dir(&file, "/f", FsPerms::ReadWrite).is_err());
+    assert!(b.preopened_dir(dir.path(), "/d", FsPerms::ReadOnly).is_ok());
     // The failed ones were not added.
     let out = MemoryOutputPipe::new(1 << 16);
     b.stdout(out.clone());

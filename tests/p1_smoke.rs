@@ -343,8 +343,7 @@ fn readdir_resumes_with_tiny_buffers() {
         }
         let path = dir.path().to_owned();
         let out = run(&wat, mode, &|b| {
-            b.preopened_dir(&path, ".", FsPerms::ReadWrite)
-                .unwrap();
+            b.preopened_dir(&path, ".", FsPerms::ReadWrite).unwrap();
         });
         assert_eq!(out.exit, Ok(0), "{mode:?}");
         let mut names: Vec<String> = String::from_utf8(out.stdout)
@@ -423,8 +422,7 @@ fn preview0_whence_and_filestat_layouts() {
         std::fs::write(dir.path().join("f"), "0123456789").unwrap();
         let path = dir.path().to_owned();
         let out = run(wat, mode, &|b| {
-            b.preopened_dir(&path, ".", FsPerms::ReadWrite)
-                .unwrap();
+            b.preopened_dir(&path, ".", FsPerms::ReadWrite).unwrap();
         });
         assert_eq!(out.exit, Ok(0), "{mode:?}");
         let o = &out.stdout;

@@ -6,8 +6,9 @@ use wasi_host::bindings::sockets::network::{ErrorCode, IpAddressFamily};
 use wasi_host::bindings::sockets::{
     instance_network, ip_name_lookup, network, tcp, tcp_create_socket, udp, udp_create_socket,
 };
+use wasi_host::sockets::WasiSocketsView;
 use wasi_host::sockets::{Network, TcpSocket, UdpSocket};
-use wasi_host::{ResourceTable, SocketError, WasiCtx, WasiCtxBuilder, WasiImpl, WasiView};
+use wasi_host::{ResourceTable, SocketError, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime::component::{Component, Linker, Resource};
 use wasmtime::{Engine, Store};
 
@@ -17,11 +18,11 @@ struct State {
 }
 
 impl WasiView for State {
-    fn table(&mut self) -> &mut ResourceTable {
-        &mut self.table
-    }
-    fn ctx(&mut self) -> &mut WasiCtx {
-        &mut self.ctx
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -49,7 +50,7 @@ fn code<T>(result: Result<T, SocketError>) -> ErrorCode {
 fn create_socket_is_denied_by_default_and_allowed_tcp_creates() {
     for family in [IpAddressFamily::Ipv4, IpAddressFamily::Ipv6] {
         let mut s = state(|_| {});
-        let mut host = WasiImpl(&mut s);
+        let mut host = s.sockets();
         assert_eq!(
             code(tcp_create_socket::Host::create_tcp_socket(
                 &mut host, family
@@ -66,7 +67,7 @@ fn create_socket_is_denied_by_default_and_allowed_tcp_creates() {
         let mut s = state(|b| {
             b.allow_tcp(true);
         });
-        let mut host = WasiImpl(&mut s);
+        let mut host = s.sockets();
         assert!(tcp_create_socket::Host::create_tcp_socket(&mut host, family).is_ok());
         assert_eq!(
             code(udp_create_socket::Host::create_udp_socket(
@@ -78,7 +79,7 @@ fn create_socket_is_denied_by_default_and_allowed_tcp_creates() {
         let mut s = state(|b| {
             b.allow_udp(true).inherit_network();
         });
-        let mut host = WasiImpl(&mut s);
+        let mut host = s.sockets();
         assert_eq!(
             code(tcp_create_socket::Host::create_tcp_socket(
                 &mut host, family
@@ -97,7 +98,7 @@ fn resolve_addresses_checks_the_name_then_the_policy() {
         let mut s = state(|b| {
             b.allow_ip_name_lookup(allowed);
         });
-        let mut host = WasiImpl(&mut s);
+        let mut host = s.sockets();
         let net = instance_network::Host::instance_network(&mut host).unwrap();
         for name in [
             "",
@@ -136,14 +137,14 @@ fn resolve_addresses_checks_the_name_then_the_policy() {
             ip_name_lookup::HostResolveAddressStream::drop(&mut host, stream).unwrap();
         }
         network::HostNetwork::drop(&mut host, net).unwrap();
-        assert!(host.table().is_empty());
+        assert!(host.table.is_empty());
     }
 }
 
 #[test]
 fn error_codes_convert_and_traps_stay_traps() {
     let mut s = state(|_| {});
-    let mut host = WasiImpl(&mut s);
+    let mut host = s.sockets();
     let converted =
         network::Host::convert_error_code(&mut host, ErrorCode::AccessDenied.into()).unwrap();
     assert_eq!(converted, ErrorCode::AccessDenied);
@@ -156,7 +157,7 @@ fn handles_that_do_not_exist_trap_instead_of_panicking() {
     let mut s = state(|b| {
         b.allow_tcp(true).allow_udp(true).allow_ip_name_lookup(true);
     });
-    let mut host = WasiImpl(&mut s);
+    let mut host = s.sockets();
 
     let r = tcp::HostTcpSocket::finish_bind(&mut host, Resource::<TcpSocket>::new_borrow(7));
     assert!(r.unwrap_err().downcast_ref().is_none());

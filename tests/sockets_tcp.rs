@@ -584,12 +584,13 @@ fn run_on(rt: &tokio::runtime::Runtime, run: &Run) -> common::Outcome {
 /// them).
 #[test]
 fn network_error_code_of_a_reset_is_connection_reset() {
+    use wasi_host::WasiCtxBuilder;
     use wasi_host::bindings::io::streams;
     use wasi_host::bindings::sockets::network::{
         self, ErrorCode, IpAddressFamily, IpSocketAddress, Ipv4SocketAddress,
     };
     use wasi_host::bindings::sockets::{instance_network, tcp, tcp_create_socket};
-    use wasi_host::{WasiCtxBuilder, WasiImpl};
+    use wasi_host::sockets::WasiSocketsView;
     use wasmtime::component::Resource;
 
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -601,7 +602,7 @@ fn network_error_code_of_a_reset_is_connection_reset() {
             .inherit_network()
             .build(),
     };
-    let mut host = WasiImpl(&mut state);
+    let mut host = state.sockets();
     let net = instance_network::Host::instance_network(&mut host).unwrap();
     let socket =
         tcp_create_socket::Host::create_tcp_socket(&mut host, IpAddressFamily::Ipv4).unwrap();
@@ -628,7 +629,11 @@ fn network_error_code_of_a_reset_is_connection_reset() {
     reset(peer);
     let err = (0..10_000)
         .find_map(|_| {
-            match streams::HostInputStream::read(&mut host, Resource::new_borrow(input.rep()), 10) {
+            match streams::HostInputStream::read(
+                &mut *host.table,
+                Resource::new_borrow(input.rep()),
+                10,
+            ) {
                 Ok(bytes) => {
                     assert!(bytes.is_empty(), "data from a reset peer");
                     thread::sleep(Duration::from_millis(1));
@@ -638,7 +643,7 @@ fn network_error_code_of_a_reset_is_connection_reset() {
             }
         })
         .expect("the read failed");
-    let err = match streams::Host::convert_stream_error(&mut host, err).unwrap() {
+    let err = match streams::Host::convert_stream_error(&mut *host.table, err).unwrap() {
         streams::StreamError::LastOperationFailed(e) => e,
         streams::StreamError::Closed => panic!("a reset read as closed"),
     };

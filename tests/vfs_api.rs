@@ -13,23 +13,25 @@ use wasi_host::bindings::sync::filesystem::types::{
     PathFlags as PF,
 };
 use wasi_host::bindings::sync::io::streams::HostOutputStream;
+use wasi_host::filesystem::WasiFilesystemView as _;
 use wasi_host::vfs::{
     ErrorCode as V, FsBackend, MemoryFs, Mount, NodeId, NodeKind, NodeStat, VEntry, VfsResult,
 };
-use wasi_host::{DirPerms, FilePerms, FsPerms, WasiCtxBuilder, WasiImpl};
+use wasi_host::{DirPerms, FilePerms, FsPerms, WasiCtxBuilder};
 use wasmtime::component::Resource;
 
 /// A context with `mounts`, and the reps of its preopen descriptors.
-fn setup(f: impl FnOnce(&mut WasiCtxBuilder)) -> (WasiImpl<State>, Vec<u32>) {
+fn setup(f: impl FnOnce(&mut WasiCtxBuilder)) -> (State, Vec<u32>) {
     let mut builder = WasiCtxBuilder::new();
     f(&mut builder);
     let mut w = common::host_api(builder.build());
-    let dirs = w.get_directories().unwrap();
+    let dirs = w.filesystem().get_directories().unwrap();
     (w, dirs.into_iter().map(|(r, _)| r.rep()).collect())
 }
 
-fn open(w: &mut WasiImpl<State>, dir: u32, path: &str, o: OF, f: DF) -> u32 {
-    w.open_at(b(dir), PF::empty(), path.into(), o, f)
+fn open(w: &mut State, dir: u32, path: &str, o: OF, f: DF) -> u32 {
+    w.filesystem()
+        .open_at(b(dir), PF::empty(), path.into(), o, f)
         .unwrap()
         .rep()
 }
@@ -44,54 +46,66 @@ fn quota_full_is_insufficient_space() {
     let f = open(&mut w, d[0], "f", OF::CREATE, DF::WRITE | DF::READ);
     // A write that fits partly returns what fitted; the next one fails.
     assert_eq!(
-        HostDescriptor::write(&mut w, b(f), vec![1; 60], 0).unwrap(),
+        HostDescriptor::write(&mut w.filesystem(), b(f), vec![1; 60], 0).unwrap(),
         60
     );
     assert_eq!(
-        HostDescriptor::write(&mut w, b(f), vec![2; 60], 60).unwrap(),
+        HostDescriptor::write(&mut w.filesystem(), b(f), vec![2; 60], 60).unwrap(),
         40
     );
     assert_eq!(
-        code(HostDescriptor::write(&mut w, b(f), vec![3; 1], 100)),
+        code(HostDescriptor::write(
+            &mut w.filesystem(),
+            b(f),
+            vec![3; 1],
+            100
+        )),
         ErrorCode::InsufficientSpace
     );
     // Overwriting within the file still works.
     assert_eq!(
-        HostDescriptor::write(&mut w, b(f), vec![4; 10], 0).unwrap(),
+        HostDescriptor::write(&mut w.filesystem(), b(f), vec![4; 10], 0).unwrap(),
         10
     );
     assert_eq!(
-        code(w.set_size(b(f), 1 << 40)),
+        code(w.filesystem().set_size(b(f), 1 << 40)),
         ErrorCode::InsufficientSpace
     );
-    assert_eq!(code(w.set_size(b(f), u64::MAX)), ErrorCode::FileTooLarge);
+    assert_eq!(
+        code(w.filesystem().set_size(b(f), u64::MAX)),
+        ErrorCode::FileTooLarge
+    );
     // Nothing written is lost.
-    let (data, _) = w.read(b(f), 200, 0).unwrap();
+    let (data, _) = w.filesystem().read(b(f), 200, 0).unwrap();
     assert_eq!(data.len(), 100);
     assert_eq!(&data[..10], &[4; 10]);
     assert_eq!(&data[60..], &[2; 40]);
     // A stream on the full file grants nothing and says why.
-    let s = w.write_via_stream(b(f), 100).unwrap();
-    let err = HostOutputStream::check_write(&mut w, Resource::new_borrow(s.rep()));
+    let s = w.filesystem().write_via_stream(b(f), 100).unwrap();
+    let err = HostOutputStream::check_write(&mut w.table, Resource::new_borrow(s.rep()));
     assert!(err.is_err());
     // Entries: the root, `f`, then two more. A symlink's target counts as
     // bytes (full here).
-    w.create_directory_at(b(d[0]), "d1".into()).unwrap();
+    w.filesystem()
+        .create_directory_at(b(d[0]), "d1".into())
+        .unwrap();
     assert_eq!(
-        code(w.symlink_at(b(d[0]), "f".into(), "l".into())),
+        code(w.filesystem().symlink_at(b(d[0]), "f".into(), "l".into())),
         ErrorCode::InsufficientSpace
     );
-    w.create_directory_at(b(d[0]), "d2".into()).unwrap();
+    w.filesystem()
+        .create_directory_at(b(d[0]), "d2".into())
+        .unwrap();
     assert_eq!(
-        code(w.create_directory_at(b(d[0]), "d3".into())),
+        code(w.filesystem().create_directory_at(b(d[0]), "d3".into())),
         ErrorCode::InsufficientSpace
     );
     assert_eq!(fs.bytes_used(), 100);
     assert_eq!(fs.entries_used(), 4);
     // Freeing space lets the guest write again.
-    w.set_size(b(f), 10).unwrap();
+    w.filesystem().set_size(b(f), 10).unwrap();
     assert_eq!(
-        HostDescriptor::write(&mut w, b(f), vec![5; 20], 10).unwrap(),
+        HostDescriptor::write(&mut w.filesystem(), b(f), vec![5; 20], 10).unwrap(),
         20
     );
 }
@@ -117,23 +131,46 @@ fn links_and_renames_across_mounts_are_cross_device() {
     });
     let (h, a, bb, a2) = (d[0], d[1], d[2], d[3]);
     let xdev = ErrorCode::CrossDevice;
-    assert_eq!(code(w.rename_at(b(a), "m".into(), b(bb), "m".into())), xdev);
     assert_eq!(
-        code(w.rename_at(b(a), "m".into(), b(a2), "m2".into())),
-        xdev
-    );
-    assert_eq!(code(w.rename_at(b(a), "m".into(), b(h), "m".into())), xdev);
-    assert_eq!(code(w.rename_at(b(h), "h".into(), b(a), "h".into())), xdev);
-    assert_eq!(
-        code(w.link_at(b(a), PF::empty(), "m".into(), b(bb), "m".into())),
+        code(
+            w.filesystem()
+                .rename_at(b(a), "m".into(), b(bb), "m".into())
+        ),
         xdev
     );
     assert_eq!(
-        code(w.link_at(b(h), PF::empty(), "h".into(), b(a), "h".into())),
+        code(
+            w.filesystem()
+                .rename_at(b(a), "m".into(), b(a2), "m2".into())
+        ),
+        xdev
+    );
+    assert_eq!(
+        code(w.filesystem().rename_at(b(a), "m".into(), b(h), "m".into())),
+        xdev
+    );
+    assert_eq!(
+        code(w.filesystem().rename_at(b(h), "h".into(), b(a), "h".into())),
+        xdev
+    );
+    assert_eq!(
+        code(
+            w.filesystem()
+                .link_at(b(a), PF::empty(), "m".into(), b(bb), "m".into())
+        ),
+        xdev
+    );
+    assert_eq!(
+        code(
+            w.filesystem()
+                .link_at(b(h), PF::empty(), "h".into(), b(a), "h".into())
+        ),
         xdev
     );
     // Within one mount, through two descriptors, it works.
-    w.create_directory_at(b(a), "sub".into()).unwrap();
+    w.filesystem()
+        .create_directory_at(b(a), "sub".into())
+        .unwrap();
     let sub = open(
         &mut w,
         a,
@@ -141,24 +178,25 @@ fn links_and_renames_across_mounts_are_cross_device() {
         OF::DIRECTORY,
         DF::READ | DF::MUTATE_DIRECTORY,
     );
-    w.rename_at(b(a), "m".into(), b(sub), "moved".into())
+    w.filesystem()
+        .rename_at(b(a), "m".into(), b(sub), "moved".into())
         .unwrap();
     assert_eq!(fs.read_file("sub/moved").as_deref(), Some(&b"m"[..]));
     // `..` never leaves the descriptor's directory.
     assert_eq!(
-        code(w.stat_at(b(sub), PF::empty(), "../sub".into())),
+        code(w.filesystem().stat_at(b(sub), PF::empty(), "../sub".into())),
         ErrorCode::NotPermitted
     );
     assert_eq!(
-        code(w.stat_at(b(a), PF::empty(), "/sub".into())),
+        code(w.filesystem().stat_at(b(a), PF::empty(), "/sub".into())),
         ErrorCode::NotPermitted
     );
     assert_eq!(
-        code(w.stat_at(b(a), PF::empty(), "".into())),
+        code(w.filesystem().stat_at(b(a), PF::empty(), "".into())),
         ErrorCode::NoEntry
     );
     assert_eq!(
-        code(w.stat_at(b(a), PF::empty(), "a\0b".into())),
+        code(w.filesystem().stat_at(b(a), PF::empty(), "a\0b".into())),
         ErrorCode::Invalid
     );
 }
@@ -170,31 +208,35 @@ fn identity_and_metadata_hash() {
         b.mount("/m", Mount::memory(fs), DirPerms::all(), FilePerms::all());
     });
     let m = d[0];
-    w.link_at(b(m), PF::empty(), "f".into(), b(m), "f2".into())
+    w.filesystem()
+        .link_at(b(m), PF::empty(), "f".into(), b(m), "f2".into())
         .unwrap();
     let f1 = open(&mut w, m, "f", OF::empty(), DF::READ | DF::WRITE);
     let f2 = open(&mut w, m, "f2", OF::empty(), DF::READ);
     let g = open(&mut w, m, "g", OF::empty(), DF::READ);
-    assert!(w.is_same_object(b(f1), b(f2)).unwrap());
-    assert!(!w.is_same_object(b(f1), b(g)).unwrap());
-    let hash = |w: &mut WasiImpl<State>, fd: u32| {
-        let h = w.metadata_hash(b(fd)).unwrap();
+    assert!(w.filesystem().is_same_object(b(f1), b(f2)).unwrap());
+    assert!(!w.filesystem().is_same_object(b(f1), b(g)).unwrap());
+    let hash = |w: &mut State, fd: u32| {
+        let h = w.filesystem().metadata_hash(b(fd)).unwrap();
         (h.lower, h.upper)
     };
     let h1 = hash(&mut w, f1);
     assert_eq!(h1, hash(&mut w, f2));
-    let at = w.metadata_hash_at(b(m), PF::empty(), "f".into()).unwrap();
+    let at = w
+        .filesystem()
+        .metadata_hash_at(b(m), PF::empty(), "f".into())
+        .unwrap();
     assert_eq!(h1, (at.lower, at.upper));
     assert_ne!(h1, hash(&mut w, g));
-    assert_eq!(w.stat(b(f1)).unwrap().link_count, 2);
+    assert_eq!(w.filesystem().stat(b(f1)).unwrap().link_count, 2);
     // A change shows in the hash.
-    HostDescriptor::write(&mut w, b(f1), b"more".to_vec(), 4).unwrap();
+    HostDescriptor::write(&mut w.filesystem(), b(f1), b"more".to_vec(), 4).unwrap();
     assert_ne!(h1, hash(&mut w, f2));
     // An unlinked open file stays readable.
-    w.unlink_file_at(b(m), "f".into()).unwrap();
-    w.unlink_file_at(b(m), "f2".into()).unwrap();
-    assert_eq!(w.read(b(f2), 100, 0).unwrap().0, b"datamore");
-    assert_eq!(w.stat(b(f2)).unwrap().link_count, 0);
+    w.filesystem().unlink_file_at(b(m), "f".into()).unwrap();
+    w.filesystem().unlink_file_at(b(m), "f2".into()).unwrap();
+    assert_eq!(w.filesystem().read(b(f2), 100, 0).unwrap().0, b"datamore");
+    assert_eq!(w.filesystem().stat(b(f2)).unwrap().link_count, 0);
 }
 
 /// Entries present throughout a listing are listed exactly once, whatever
@@ -207,10 +249,11 @@ fn listing_is_stable_under_concurrent_changes() {
         b.mount("/m", Mount::memory(fs), DirPerms::all(), FilePerms::all());
     });
     let m = d[0];
-    let stream = w.read_directory(b(m)).unwrap();
+    let stream = w.filesystem().read_directory(b(m)).unwrap();
     let mut seen = Vec::new();
     let mut i = 0;
     while let Some(e) = w
+        .filesystem()
         .read_directory_entry(Resource::new_borrow(stream.rep()))
         .unwrap()
     {
@@ -219,12 +262,12 @@ fn listing_is_stable_under_concurrent_changes() {
         if i % 7 == 0 {
             // Remove one not yet listed (odd numbered), add a new one.
             let victim = format!("e{:04}", ((i * 13) % 600) | 1);
-            let _ = w.unlink_file_at(b(m), victim);
+            let _ = w.filesystem().unlink_file_at(b(m), victim);
             let f = open(&mut w, m, &format!("n{i}"), OF::CREATE, DF::WRITE);
-            HostDescriptor::drop(&mut w, Resource::new_own(f)).unwrap();
+            HostDescriptor::drop(&mut w.filesystem(), Resource::new_own(f)).unwrap();
         }
     }
-    HostDirectoryEntryStream::drop(&mut w, stream).unwrap();
+    HostDirectoryEntryStream::drop(&mut w.filesystem(), stream).unwrap();
     let mut sorted = seen.clone();
     sorted.sort();
     sorted.dedup();
@@ -310,22 +353,26 @@ fn custom_backend_serves_reads_and_answers_unsupported() {
     });
     let c = d[0];
     let f = open(&mut w, c, "hello.txt", OF::empty(), DF::READ);
-    assert_eq!(w.read(b(f), 100, 3).unwrap(), (b"there".to_vec(), true));
     assert_eq!(
-        code(w.create_directory_at(b(c), "x".into())),
+        w.filesystem().read(b(f), 100, 3).unwrap(),
+        (b"there".to_vec(), true)
+    );
+    assert_eq!(
+        code(w.filesystem().create_directory_at(b(c), "x".into())),
         ErrorCode::Unsupported
     );
     assert_eq!(
-        code(w.unlink_file_at(b(c), "a".into())),
+        code(w.filesystem().unlink_file_at(b(c), "a".into())),
         ErrorCode::Unsupported
     );
     assert_eq!(
-        code(w.stat_at(b(c), PF::empty(), "nope".into())),
+        code(w.filesystem().stat_at(b(c), PF::empty(), "nope".into())),
         ErrorCode::NoEntry
     );
-    let s = w.read_directory(b(c)).unwrap();
+    let s = w.filesystem().read_directory(b(c)).unwrap();
     let mut names = Vec::new();
     while let Some(e) = w
+        .filesystem()
         .read_directory_entry(Resource::new_borrow(s.rep()))
         .unwrap()
     {

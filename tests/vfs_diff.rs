@@ -22,8 +22,9 @@ use wasi_host::bindings::sync::filesystem::types::{
     OpenFlags as OF, PathFlags as PF,
 };
 use wasi_host::filesystem::Descriptor;
+use wasi_host::filesystem::WasiFilesystemView as _;
 use wasi_host::vfs::{MemoryFs, Mount, Overlay};
-use wasi_host::{DirPerms, FilePerms, FsPerms, FsResult, WasiCtxBuilder, WasiImpl};
+use wasi_host::{DirPerms, FilePerms, FsPerms, FsResult, WasiCtxBuilder};
 use wasmtime::component::Resource;
 
 /// A small seeded generator (xorshift64*).
@@ -198,7 +199,7 @@ fn oflags_of(bits: u8) -> OF {
 }
 
 struct Harness {
-    wasi: WasiImpl<State>,
+    wasi: State,
     host: Side,
     mem: Side,
     _tmp: tempfile::TempDir,
@@ -232,7 +233,7 @@ impl Harness {
             .unwrap();
         b.mount("/mem", mount, DirPerms::all(), FilePerms::all());
         let mut wasi = common::host_api(b.build());
-        let dirs = wasi.get_directories().unwrap();
+        let dirs = wasi.filesystem().get_directories().unwrap();
         assert_eq!(dirs.len(), 2);
         assert_eq!(dirs[0].1, "/host");
         assert_eq!(dirs[1].1, "/mem");
@@ -267,20 +268,22 @@ impl Harness {
         };
         err(self
             .wasi
+            .filesystem()
             .open_at(borrow(dir), pf, path.to_string(), oflags, flags))
         .map(|r| r.rep())
     }
 
     fn close(&mut self, fd: u32) {
-        HostDescriptor::drop(&mut self.wasi, Resource::new_own(fd)).unwrap();
+        HostDescriptor::drop(&mut self.wasi.filesystem(), Resource::new_own(fd)).unwrap();
     }
 
     fn listing(&mut self, fd: u32) -> Result<Vec<(String, DescriptorType)>, String> {
-        let stream = err(self.wasi.read_directory(borrow(fd)))?;
+        let stream = err(self.wasi.filesystem().read_directory(borrow(fd)))?;
         let mut out = Vec::new();
         loop {
             match err(self
                 .wasi
+                .filesystem()
                 .read_directory_entry(Resource::new_borrow(stream.rep())))
             {
                 Ok(Some(e)) => out.push((e.name, e.type_)),
@@ -291,7 +294,7 @@ impl Harness {
                 }
             }
         }
-        HostDirectoryEntryStream::drop(&mut self.wasi, stream).unwrap();
+        HostDirectoryEntryStream::drop(&mut self.wasi.filesystem(), stream).unwrap();
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     }
@@ -303,7 +306,11 @@ impl Harness {
         } else {
             PF::empty()
         };
-        match err(self.wasi.stat_at(borrow(dir), pf, path.to_string())) {
+        match err(self
+            .wasi
+            .filesystem()
+            .stat_at(borrow(dir), pf, path.to_string()))
+        {
             Ok(s) if s.type_ == DescriptorType::Directory => format!("{:?}", s.type_),
             Ok(s) => format!("{:?} size {} nlink {}", s.type_, s.size, s.link_count),
             Err(e) => e,
@@ -318,7 +325,10 @@ impl Harness {
         match op {
             Op::Mkdir(p) => format!(
                 "{:?}",
-                err(self.wasi.create_directory_at(borrow(root), p.clone()))
+                err(self
+                    .wasi
+                    .filesystem()
+                    .create_directory_at(borrow(root), p.clone()))
             ),
             Op::Write {
                 path,
@@ -331,7 +341,7 @@ impl Harness {
                     .collect();
                 match self.open(root, path, oflags_of(*oflags), DF::WRITE, true) {
                     Ok(fd) => {
-                        let r = err(self.wasi.write(borrow(fd), data, *offset));
+                        let r = err(self.wasi.filesystem().write(borrow(fd), data, *offset));
                         self.close(fd);
                         format!("{r:?}")
                     }
@@ -341,7 +351,7 @@ impl Harness {
             Op::Read { path, offset, len } => {
                 match self.open(root, path, OF::empty(), DF::READ, true) {
                     Ok(fd) => {
-                        let r = err(self.wasi.read(borrow(fd), *len, *offset));
+                        let r = err(self.wasi.filesystem().read(borrow(fd), *len, *offset));
                         self.close(fd);
                         format!("{r:?}")
                     }
@@ -350,7 +360,7 @@ impl Harness {
             }
             Op::Truncate(p, size) => match self.open(root, p, OF::empty(), DF::WRITE, true) {
                 Ok(fd) => {
-                    let r = err(self.wasi.set_size(borrow(fd), *size));
+                    let r = err(self.wasi.filesystem().set_size(borrow(fd), *size));
                     self.close(fd);
                     format!("{r:?}")
                 }
@@ -358,9 +368,12 @@ impl Harness {
             },
             Op::Rename(a, b) => format!(
                 "{:?}",
-                err(self
-                    .wasi
-                    .rename_at(borrow(root), a.clone(), borrow(root), b.clone()))
+                err(self.wasi.filesystem().rename_at(
+                    borrow(root),
+                    a.clone(),
+                    borrow(root),
+                    b.clone()
+                ))
             ),
             Op::Link(a, b, follow) => {
                 let pf = if *follow {
@@ -370,22 +383,35 @@ impl Harness {
                 };
                 format!(
                     "{:?}",
-                    err(self
-                        .wasi
-                        .link_at(borrow(root), pf, a.clone(), borrow(root), b.clone()))
+                    err(self.wasi.filesystem().link_at(
+                        borrow(root),
+                        pf,
+                        a.clone(),
+                        borrow(root),
+                        b.clone()
+                    ))
                 )
             }
             Op::Symlink(t, p) => format!(
                 "{:?}",
-                err(self.wasi.symlink_at(borrow(root), t.clone(), p.clone()))
+                err(self
+                    .wasi
+                    .filesystem()
+                    .symlink_at(borrow(root), t.clone(), p.clone()))
             ),
             Op::Unlink(p) => format!(
                 "{:?}",
-                err(self.wasi.unlink_file_at(borrow(root), p.clone()))
+                err(self
+                    .wasi
+                    .filesystem()
+                    .unlink_file_at(borrow(root), p.clone()))
             ),
             Op::Rmdir(p) => format!(
                 "{:?}",
-                err(self.wasi.remove_directory_at(borrow(root), p.clone()))
+                err(self
+                    .wasi
+                    .filesystem()
+                    .remove_directory_at(borrow(root), p.clone()))
             ),
             Op::List(p) => match self.open(root, p, OF::DIRECTORY, DF::READ, true) {
                 Ok(fd) => {
@@ -396,7 +422,10 @@ impl Harness {
                 Err(e) => e,
             },
             Op::Stat(p, follow) => self.stat_text(root, p, *follow),
-            Op::Readlink(p) => format!("{:?}", err(self.wasi.readlink_at(borrow(root), p.clone()))),
+            Op::Readlink(p) => format!(
+                "{:?}",
+                err(self.wasi.filesystem().readlink_at(borrow(root), p.clone()))
+            ),
             Op::Open(p, bits, follow) => {
                 let mut o = OF::empty();
                 if bits & 1 != 0 {
@@ -414,8 +443,8 @@ impl Harness {
                 }
                 match self.open(root, p, o, f, *follow) {
                     Ok(fd) => {
-                        let t = err(self.wasi.get_type(borrow(fd)));
-                        let fl = err(self.wasi.get_flags(borrow(fd)));
+                        let t = err(self.wasi.filesystem().get_type(borrow(fd)));
+                        let fl = err(self.wasi.filesystem().get_flags(borrow(fd)));
                         self.close(fd);
                         format!("ok {t:?} {fl:?}")
                     }
@@ -428,7 +457,7 @@ impl Harness {
                 } else {
                     match self.open(root, p, OF::empty(), DF::READ | DF::WRITE, false) {
                         Ok(fd) => {
-                            let t = err(self.wasi.get_type(borrow(fd)));
+                            let t = err(self.wasi.filesystem().get_type(borrow(fd)));
                             if t != Ok(DescriptorType::RegularFile) {
                                 self.close(fd);
                                 format!("not held {t:?}")
@@ -443,8 +472,9 @@ impl Harness {
             }
             Op::ReadHeld(i) => match held.get(*i) {
                 Some(&fd) => {
-                    let r = err(self.wasi.read(borrow(fd), 100, 0));
-                    let s = err(self.wasi.stat(borrow(fd))).map(|s| (s.size, s.link_count));
+                    let r = err(self.wasi.filesystem().read(borrow(fd), 100, 0));
+                    let s = err(self.wasi.filesystem().stat(borrow(fd)))
+                        .map(|s| (s.size, s.link_count));
                     format!("{r:?} {s:?}")
                 }
                 None => "none".to_string(),
@@ -452,7 +482,10 @@ impl Harness {
             Op::WriteHeld(i, offset) => match held.get(*i) {
                 Some(&fd) => format!(
                     "{:?}",
-                    err(self.wasi.write(borrow(fd), b"held!".to_vec(), *offset))
+                    err(self
+                        .wasi
+                        .filesystem()
+                        .write(borrow(fd), b"held!".to_vec(), *offset))
                 ),
                 None => "none".to_string(),
             },
@@ -470,14 +503,18 @@ impl Harness {
                         nanoseconds: 5,
                     },
                 );
-                let r = err(self.wasi.set_times_at(
+                let r = err(self.wasi.filesystem().set_times_at(
                     borrow(root),
                     PF::empty(),
                     p.clone(),
                     NewTimestamp::NoChange,
                     t,
                 ));
-                let s = err(self.wasi.stat_at(borrow(root), PF::empty(), p.clone())).map(|s| {
+                let s = err(self
+                    .wasi
+                    .filesystem()
+                    .stat_at(borrow(root), PF::empty(), p.clone()))
+                .map(|s| {
                     s.data_modification_timestamp
                         .map(|t| (t.seconds, t.nanoseconds))
                 });
@@ -523,14 +560,17 @@ impl Harness {
                         todo.push(path);
                     }
                     DescriptorType::SymbolicLink => {
-                        let t = err(self.wasi.readlink_at(borrow(root), path.clone()));
+                        let t = err(self
+                            .wasi
+                            .filesystem()
+                            .readlink_at(borrow(root), path.clone()));
                         out.push(format!("{path} -> {t:?}"));
                     }
                     _ => {
                         let st = self.stat_text(root, &path, false);
                         let bytes = match self.open(root, &path, OF::empty(), DF::READ, false) {
                             Ok(fd) => {
-                                let r = err(self.wasi.read(borrow(fd), 1 << 16, 0));
+                                let r = err(self.wasi.filesystem().read(borrow(fd), 1 << 16, 0));
                                 self.close(fd);
                                 format!("{r:?}")
                             }

@@ -15,36 +15,38 @@ use wasi_host::bindings::sync::filesystem::types::{
     DescriptorFlags as DF, DescriptorType, ErrorCode, HostDescriptor, HostDirectoryEntryStream,
     OpenFlags as OF, PathFlags as PF,
 };
+use wasi_host::filesystem::WasiFilesystemView as _;
 use wasi_host::vfs::{Change, MemoryFs, Overlay};
-use wasi_host::{DirPerms, FilePerms, FsResult, WasiCtxBuilder, WasiImpl};
+use wasi_host::{DirPerms, FilePerms, FsResult, WasiCtxBuilder};
 use wasmtime::component::Resource;
 
-type W = WasiImpl<State>;
+type W = State;
 
 /// A context with `overlay` mounted at `/o`, and its root descriptor.
 fn mount(overlay: &Overlay) -> (W, u32) {
     let mut builder = WasiCtxBuilder::new();
     builder.mount("/o", overlay.mount(), DirPerms::all(), FilePerms::all());
     let mut w = common::host_api(builder.build());
-    let dirs = w.get_directories().unwrap();
+    let dirs = w.filesystem().get_directories().unwrap();
     assert_eq!(dirs[0].1, "/o");
     let root = dirs[0].0.rep();
     (w, root)
 }
 
 fn open(w: &mut W, dir: u32, path: &str, o: OF, f: DF) -> FsResult<u32> {
-    w.open_at(b(dir), PF::empty(), path.into(), o, f)
+    w.filesystem()
+        .open_at(b(dir), PF::empty(), path.into(), o, f)
         .map(|r| r.rep())
 }
 
 fn close(w: &mut W, fd: u32) {
-    HostDescriptor::drop(w, Resource::new_own(fd)).unwrap();
+    HostDescriptor::drop(&mut w.filesystem(), Resource::new_own(fd)).unwrap();
 }
 
 /// The whole contents of `path`.
 fn read(w: &mut W, dir: u32, path: &str) -> FsResult<Vec<u8>> {
     let fd = open(w, dir, path, OF::empty(), DF::READ)?;
-    let (data, _) = w.read(b(fd), 1 << 20, 0)?;
+    let (data, _) = w.filesystem().read(b(fd), 1 << 20, 0)?;
     close(w, fd);
     Ok(data)
 }
@@ -52,7 +54,7 @@ fn read(w: &mut W, dir: u32, path: &str) -> FsResult<Vec<u8>> {
 fn write(w: &mut W, dir: u32, path: &str, o: OF, data: &[u8], at: u64) {
     let fd = open(w, dir, path, o, DF::WRITE).unwrap();
     assert_eq!(
-        w.write(b(fd), data.to_vec(), at).unwrap(),
+        w.filesystem().write(b(fd), data.to_vec(), at).unwrap(),
         data.len() as u64
     );
     close(w, fd);
@@ -61,12 +63,15 @@ fn write(w: &mut W, dir: u32, path: &str, o: OF, data: &[u8], at: u64) {
 /// The names of the directory at `path`, in listing order.
 fn list(w: &mut W, dir: u32, path: &str) -> FsResult<Vec<String>> {
     let fd = open(w, dir, path, OF::DIRECTORY, DF::READ)?;
-    let stream = w.read_directory(b(fd))?;
+    let stream = w.filesystem().read_directory(b(fd))?;
     let mut out = Vec::new();
-    while let Some(e) = w.read_directory_entry(Resource::new_borrow(stream.rep()))? {
+    while let Some(e) = w
+        .filesystem()
+        .read_directory_entry(Resource::new_borrow(stream.rep()))?
+    {
         out.push(e.name);
     }
-    HostDirectoryEntryStream::drop(w, stream).unwrap();
+    HostDirectoryEntryStream::drop(&mut w.filesystem(), stream).unwrap();
     close(w, fd);
     Ok(out)
 }
@@ -110,7 +115,7 @@ fn lower_tree_larger_than_the_quota() {
     // Copying the big file up does not fit: nothing changes.
     let fd = open(&mut w, o, "big", OF::empty(), DF::WRITE).unwrap();
     assert_eq!(
-        code(w.write(b(fd), b"z".to_vec(), 0)),
+        code(w.filesystem().write(b(fd), b"z".to_vec(), 0)),
         ErrorCode::InsufficientSpace
     );
     close(&mut w, fd);
@@ -160,12 +165,16 @@ fn host_changes_show_through_untouched_paths() {
     assert_eq!(read(&mut w, o, "b").unwrap(), b"Bee");
     assert_eq!(read(&mut w, o, "later/c").unwrap(), b"sea");
     assert_eq!(list(&mut w, o, ".").unwrap(), names(&["a", "b", "later"]));
-    let st = w.stat_at(b(o), PF::empty(), "a".into()).unwrap();
+    let st = w
+        .filesystem()
+        .stat_at(b(o), PF::empty(), "a".into())
+        .unwrap();
     assert_eq!((st.type_, st.size), (DescriptorType::RegularFile, 4));
     assert_eq!(overlay.read_file("a").as_deref(), Some(&b"two!"[..]));
     // Times are the host's until the guest changes something.
     let mtime = |w: &mut W, path: &str| {
         let t = w
+            .filesystem()
             .stat_at(b(o), PF::empty(), path.into())
             .unwrap()
             .data_modification_timestamp
@@ -201,11 +210,11 @@ fn whiteouts_and_opaque_directories() {
     let before = common::snapshot(host);
     let overlay = Overlay::new(host).unwrap();
     let (mut w, o) = mount(&overlay);
-    w.unlink_file_at(b(o), "f".into()).unwrap();
-    w.unlink_file_at(b(o), "l".into()).unwrap();
+    w.filesystem().unlink_file_at(b(o), "f".into()).unwrap();
+    w.filesystem().unlink_file_at(b(o), "l".into()).unwrap();
     assert_eq!(code(read(&mut w, o, "f")), ErrorCode::NoEntry);
     assert_eq!(
-        code(w.stat_at(b(o), PF::empty(), "l".into())),
+        code(w.filesystem().stat_at(b(o), PF::empty(), "l".into())),
         ErrorCode::NoEntry
     );
     assert_eq!(list(&mut w, o, ".").unwrap(), names(&["d"]));
@@ -213,22 +222,32 @@ fn whiteouts_and_opaque_directories() {
     assert_eq!(read(&mut w, o, "f").unwrap(), b"new");
     // A host directory is removed only once empty in the merged view.
     assert_eq!(
-        code(w.remove_directory_at(b(o), "d".into())),
+        code(w.filesystem().remove_directory_at(b(o), "d".into())),
         ErrorCode::NotEmpty
     );
-    w.unlink_file_at(b(o), "d/sub/y".into()).unwrap();
-    w.remove_directory_at(b(o), "d/sub".into()).unwrap();
+    w.filesystem()
+        .unlink_file_at(b(o), "d/sub/y".into())
+        .unwrap();
+    w.filesystem()
+        .remove_directory_at(b(o), "d/sub".into())
+        .unwrap();
     assert_eq!(list(&mut w, o, "d").unwrap(), names(&["x"]));
-    w.unlink_file_at(b(o), "d/x".into()).unwrap();
-    w.remove_directory_at(b(o), "d".into()).unwrap();
+    w.filesystem().unlink_file_at(b(o), "d/x".into()).unwrap();
+    w.filesystem()
+        .remove_directory_at(b(o), "d".into())
+        .unwrap();
     assert_eq!(
-        code(w.stat_at(b(o), PF::empty(), "d".into())),
+        code(w.filesystem().stat_at(b(o), PF::empty(), "d".into())),
         ErrorCode::NoEntry
     );
-    w.create_directory_at(b(o), "d".into()).unwrap();
+    w.filesystem()
+        .create_directory_at(b(o), "d".into())
+        .unwrap();
     assert_eq!(list(&mut w, o, "d").unwrap(), Vec::<String>::new());
     assert_eq!(code(read(&mut w, o, "d/x")), ErrorCode::NoEntry);
-    w.create_directory_at(b(o), "d/sub".into()).unwrap();
+    w.filesystem()
+        .create_directory_at(b(o), "d/sub".into())
+        .unwrap();
     assert_eq!(list(&mut w, o, "d/sub").unwrap(), Vec::<String>::new());
     assert_eq!(list(&mut w, o, ".").unwrap(), names(&["d", "f"]));
     common::assert_unchanged("the lower tree", &before, &common::snapshot(host));
@@ -260,38 +279,51 @@ fn renaming_a_host_directory_with_contents() {
     let before = common::snapshot(host);
     let overlay = Overlay::new(host).unwrap();
     let (mut w, o) = mount(&overlay);
-    let st = w.stat_at(b(o), PF::empty(), "src".into()).unwrap();
+    let st = w
+        .filesystem()
+        .stat_at(b(o), PF::empty(), "src".into())
+        .unwrap();
     assert_eq!(st.link_count, 3, "the host's, for an unchanged directory");
     let held = open(&mut w, o, "src/a", OF::empty(), DF::READ).unwrap();
     // Over a non-empty host directory: refused; over an empty one: fine.
     assert_eq!(
-        code(w.rename_at(b(o), "src".into(), b(o), "full".into())),
+        code(
+            w.filesystem()
+                .rename_at(b(o), "src".into(), b(o), "full".into())
+        ),
         ErrorCode::NotEmpty
     );
     assert_eq!(
-        code(w.rename_at(b(o), "src".into(), b(o), "src/sub/x".into())),
+        code(
+            w.filesystem()
+                .rename_at(b(o), "src".into(), b(o), "src/sub/x".into())
+        ),
         ErrorCode::Invalid
     );
-    w.rename_at(b(o), "src".into(), b(o), "empty".into())
+    w.filesystem()
+        .rename_at(b(o), "src".into(), b(o), "empty".into())
         .unwrap();
     assert_eq!(list(&mut w, o, ".").unwrap(), names(&["empty", "full"]));
     assert_eq!(list(&mut w, o, "empty").unwrap(), names(&["a", "sub"]));
     assert_eq!(read(&mut w, o, "empty/sub/b").unwrap(), b"b");
     assert_eq!(code(read(&mut w, o, "src/a")), ErrorCode::NoEntry);
     let moved = open(&mut w, o, "empty/a", OF::empty(), DF::READ).unwrap();
-    assert!(w.is_same_object(b(held), b(moved)).unwrap());
+    assert!(w.filesystem().is_same_object(b(held), b(moved)).unwrap());
     // Changes beneath the moved directory, then it moves on again.
     write(&mut w, o, "empty/sub/b", OF::empty(), b"B2", 0);
-    w.rename_at(b(o), "empty/sub".into(), b(o), "full/sub".into())
+    w.filesystem()
+        .rename_at(b(o), "empty/sub".into(), b(o), "full/sub".into())
         .unwrap();
-    w.rename_at(b(o), "empty".into(), b(o), "src".into())
+    w.filesystem()
+        .rename_at(b(o), "empty".into(), b(o), "src".into())
         .unwrap();
     assert_eq!(list(&mut w, o, "src").unwrap(), names(&["a"]));
     assert_eq!(list(&mut w, o, "full").unwrap(), names(&["k", "sub"]));
     // Link counts of directories: entry, `.`, and each subdirectory's `..`
     // over the merged view.
     let nlink = |w: &mut W, path: &str| {
-        w.stat_at(b(o), PF::empty(), path.into())
+        w.filesystem()
+            .stat_at(b(o), PF::empty(), path.into())
             .unwrap()
             .link_count
     };
@@ -330,30 +362,45 @@ fn descriptors_follow_the_copy_up() {
     let (mut w, o) = mount(&overlay);
     let reader = open(&mut w, o, "f", OF::empty(), DF::READ).unwrap();
     let hash = |w: &mut W, fd: u32| {
-        let h = w.metadata_hash(b(fd)).unwrap();
+        let h = w.filesystem().metadata_hash(b(fd)).unwrap();
         (h.lower, h.upper)
     };
     let first = hash(&mut w, reader);
     let writer = open(&mut w, o, "f", OF::empty(), DF::WRITE).unwrap();
-    assert!(w.is_same_object(b(reader), b(writer)).unwrap());
-    assert_eq!(w.write(b(writer), b"ab".to_vec(), 4).unwrap(), 2);
-    assert_eq!(w.read(b(reader), 100, 0).unwrap().0, b"0123ab6789");
-    assert!(w.is_same_object(b(reader), b(writer)).unwrap());
+    assert!(w.filesystem().is_same_object(b(reader), b(writer)).unwrap());
+    assert_eq!(
+        w.filesystem().write(b(writer), b"ab".to_vec(), 4).unwrap(),
+        2
+    );
+    assert_eq!(
+        w.filesystem().read(b(reader), 100, 0).unwrap().0,
+        b"0123ab6789"
+    );
+    assert!(w.filesystem().is_same_object(b(reader), b(writer)).unwrap());
     let new_hash = hash(&mut w, reader);
     assert_eq!(new_hash, hash(&mut w, writer));
     assert_ne!(first, new_hash, "the change shows in the hash");
     // Growing with zeros.
-    w.set_size(b(writer), 12).unwrap();
-    assert_eq!(w.read(b(reader), 100, 0).unwrap().0, b"0123ab6789\0\0");
+    w.filesystem().set_size(b(writer), 12).unwrap();
+    assert_eq!(
+        w.filesystem().read(b(reader), 100, 0).unwrap().0,
+        b"0123ab6789\0\0"
+    );
     close(&mut w, writer);
     close(&mut w, reader);
     // An unlinked host file stays readable (and writable) while open.
     let held = open(&mut w, o, "g", OF::empty(), DF::READ | DF::WRITE).unwrap();
-    w.unlink_file_at(b(o), "g".into()).unwrap();
-    assert_eq!(w.read(b(held), 100, 0).unwrap().0, b"gone soon");
-    assert_eq!(w.stat(b(held)).unwrap().link_count, 0);
-    assert_eq!(w.write(b(held), b"G".to_vec(), 0).unwrap(), 1);
-    assert_eq!(w.read(b(held), 100, 0).unwrap().0, b"Gone soon");
+    w.filesystem().unlink_file_at(b(o), "g".into()).unwrap();
+    assert_eq!(
+        w.filesystem().read(b(held), 100, 0).unwrap().0,
+        b"gone soon"
+    );
+    assert_eq!(w.filesystem().stat(b(held)).unwrap().link_count, 0);
+    assert_eq!(w.filesystem().write(b(held), b"G".to_vec(), 0).unwrap(), 1);
+    assert_eq!(
+        w.filesystem().read(b(held), 100, 0).unwrap().0,
+        b"Gone soon"
+    );
     close(&mut w, held);
     assert_eq!(code(read(&mut w, o, "g")), ErrorCode::NoEntry);
     assert_eq!(overlay.upper().paths(), ["f"]);

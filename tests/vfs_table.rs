@@ -13,15 +13,16 @@ use wasi_host::bindings::sync::filesystem::types::{
     DescriptorFlags as DF, DescriptorType, ErrorCode, HostDescriptor, OpenFlags as OF,
     PathFlags as PF,
 };
+use wasi_host::filesystem::WasiFilesystemView as _;
 use wasi_host::vfs::{MemoryFs, Mount};
-use wasi_host::{DirPerms, FilePerms, FsPerms, WasiCtxBuilder, WasiImpl};
+use wasi_host::{DirPerms, FilePerms, FsPerms, WasiCtxBuilder};
 
 /// A context, its preopens' reps and guest paths.
-fn setup(f: impl FnOnce(&mut WasiCtxBuilder)) -> (WasiImpl<State>, Vec<(u32, String)>) {
+fn setup(f: impl FnOnce(&mut WasiCtxBuilder)) -> (State, Vec<(u32, String)>) {
     let mut builder = WasiCtxBuilder::new();
     f(&mut builder);
     let mut w = common::host_api(builder.build());
-    let dirs = w.get_directories().unwrap();
+    let dirs = w.filesystem().get_directories().unwrap();
     (w, dirs.into_iter().map(|(r, p)| (r.rep(), p)).collect())
 }
 
@@ -60,6 +61,7 @@ fn mounts_keep_the_builder_order_whatever_their_backend() {
     // two host mounts is `cross-device` as between two preopens.
     let (h1d, h2d) = (d[1].0, d[3].0);
     let f = w
+        .filesystem()
         .open_at(
             b(h2d),
             PF::empty(),
@@ -68,35 +70,62 @@ fn mounts_keep_the_builder_order_whatever_their_backend() {
             DF::READ | DF::WRITE,
         )
         .unwrap();
-    assert_eq!(w.write(b(f.rep()), b"22".to_vec(), 0).unwrap(), 2);
+    assert_eq!(
+        w.filesystem().write(b(f.rep()), b"22".to_vec(), 0).unwrap(),
+        2
+    );
     assert_eq!(std::fs::read(h2.path().join("two")).unwrap(), b"22");
     assert_eq!(
-        code(w.rename_at(b(h1d), "one".into(), b(h2d), "one".into())),
+        code(
+            w.filesystem()
+                .rename_at(b(h1d), "one".into(), b(h2d), "one".into())
+        ),
         ErrorCode::CrossDevice
     );
     assert_eq!(
-        code(w.rename_at(b(d[0].0), "x".into(), b(h1d), "x".into())),
+        code(
+            w.filesystem()
+                .rename_at(b(d[0].0), "x".into(), b(h1d), "x".into())
+        ),
         ErrorCode::CrossDevice
     );
     // A file as either side of a pair is `not-directory`, whatever the
     // other side's backend.
     assert_eq!(
-        code(w.rename_at(b(f.rep()), "x".into(), b(d[0].0), "x".into())),
+        code(
+            w.filesystem()
+                .rename_at(b(f.rep()), "x".into(), b(d[0].0), "x".into())
+        ),
         ErrorCode::NotDirectory
     );
     assert_eq!(
-        code(w.link_at(b(d[0].0), PF::empty(), "x".into(), b(f.rep()), "x".into())),
+        code(
+            w.filesystem()
+                .link_at(b(d[0].0), PF::empty(), "x".into(), b(f.rep()), "x".into())
+        ),
         ErrorCode::NotDirectory
     );
     // File operations on a directory and directory operations on a file.
-    assert_eq!(code(w.read(b(h1d), 1, 0)), ErrorCode::IsDirectory);
-    assert_eq!(code(w.read(b(d[0].0), 1, 0)), ErrorCode::IsDirectory);
     assert_eq!(
-        code(w.stat_at(b(f.rep()), PF::empty(), "x".into())),
+        code(w.filesystem().read(b(h1d), 1, 0)),
+        ErrorCode::IsDirectory
+    );
+    assert_eq!(
+        code(w.filesystem().read(b(d[0].0), 1, 0)),
+        ErrorCode::IsDirectory
+    );
+    assert_eq!(
+        code(w.filesystem().stat_at(b(f.rep()), PF::empty(), "x".into())),
         ErrorCode::NotDirectory
     );
-    assert_eq!(w.get_type(b(d[2].0)).unwrap(), DescriptorType::Directory);
-    assert_eq!(w.get_type(b(h2d)).unwrap(), DescriptorType::Directory);
+    assert_eq!(
+        w.filesystem().get_type(b(d[2].0)).unwrap(),
+        DescriptorType::Directory
+    );
+    assert_eq!(
+        w.filesystem().get_type(b(h2d)).unwrap(),
+        DescriptorType::Directory
+    );
 }
 
 #[test]
@@ -113,18 +142,31 @@ fn a_read_only_host_mount_refuses_changes() {
     });
     let ro = d[0].0;
     let f = w
+        .filesystem()
         .open_at(b(ro), PF::empty(), "f".into(), OF::empty(), DF::READ)
         .unwrap();
-    assert_eq!(w.read(b(f.rep()), 10, 0).unwrap(), (b"data".to_vec(), true));
-    let np = ErrorCode::NotPermitted;
-    assert_eq!(code(w.create_directory_at(b(ro), "d".into())), np);
-    assert_eq!(code(w.unlink_file_at(b(ro), "f".into())), np);
     assert_eq!(
-        code(w.open_at(b(ro), PF::empty(), "f".into(), OF::empty(), DF::WRITE)),
+        w.filesystem().read(b(f.rep()), 10, 0).unwrap(),
+        (b"data".to_vec(), true)
+    );
+    let np = ErrorCode::NotPermitted;
+    assert_eq!(
+        code(w.filesystem().create_directory_at(b(ro), "d".into())),
+        np
+    );
+    assert_eq!(code(w.filesystem().unlink_file_at(b(ro), "f".into())), np);
+    assert_eq!(
+        code(
+            w.filesystem()
+                .open_at(b(ro), PF::empty(), "f".into(), OF::empty(), DF::WRITE)
+        ),
         np
     );
     assert_eq!(
-        code(w.open_at(b(ro), PF::empty(), "g".into(), OF::CREATE, DF::READ)),
+        code(
+            w.filesystem()
+                .open_at(b(ro), PF::empty(), "g".into(), OF::CREATE, DF::READ)
+        ),
         np
     );
     assert_eq!(std::fs::read(host.path().join("f")).unwrap(), b"data");

@@ -53,7 +53,12 @@ fn main() -> Result<()> {
     let mut linker: Linker<MyState> = Linker::new(&engine);
     p1::add_to_linker_sync(&mut linker, |t| &mut t.wasi)?;
     wasmtime_wasi::p0::add_to_linker_sync(&mut linker, |t| &mut t.wasi)?;
-    let mut store = Store::new(&engine, MyState { wasi: context(&args)? });
+    let mut store = Store::new(
+        &engine,
+        MyState {
+            wasi: context(&args)?,
+        },
+    );
     let instance = linker.instantiate(&mut store, &module)?;
     let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
     println!("sync: exit {}", exit_code(start.call(&mut store, ()))?);
@@ -67,7 +72,10 @@ fn main() -> Result<()> {
         let mut store = Store::new(&engine, context(&args)?);
         let instance = pre.instantiate_async(&mut store).await?;
         let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
-        println!("async: exit {}", exit_code(start.call_async(&mut store, ()).await)?);
+        println!(
+            "async: exit {}",
+            exit_code(start.call_async(&mut store, ()).await)?
+        );
         Ok(())
     })
 }

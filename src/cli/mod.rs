@@ -1,8 +1,10 @@
 //! `wasi:cli`: arguments and environment, exit, stdio and terminals.
 
+mod ctx;
 mod stdin;
 mod stdio;
 
+pub use ctx::{WasiCli, WasiCliCtx, WasiCliCtxView, WasiCliView};
 pub use stdin::{Stdin, stdin};
 pub use stdio::{
     AsyncStdinStream, AsyncStdoutStream, InputFile, IsATTY, IsTerminal, OutputFile, Stderr,

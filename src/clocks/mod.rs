@@ -1,8 +1,11 @@
 //! `wasi:clocks`: the wall clock and the monotonic clock, and the traits an
 //! embedder implements to replace them.
 
-use std::sync::Arc;
 use std::time::Duration;
+
+mod ctx;
+
+pub use ctx::{WasiClocks, WasiClocksCtx, WasiClocksCtxView, WasiClocksView};
 
 /// A point in wall-clock time: seconds and nanoseconds since
 /// 1970-01-01T00:00:00Z (the version-neutral form of WASI's `datetime`).
@@ -24,7 +27,7 @@ impl From<Duration> for Datetime {
 }
 
 /// A wall clock: time since the Unix epoch, which may jump.
-pub trait HostWallClock: Send + Sync {
+pub trait HostWallClock: Send {
     /// The clock's resolution.
     fn resolution(&self) -> Duration;
     /// Time since 1970-01-01T00:00:00Z.
@@ -33,7 +36,7 @@ pub trait HostWallClock: Send + Sync {
 
 /// A monotonic clock: nanoseconds since an arbitrary fixed point, never
 /// going back.
-pub trait HostMonotonicClock: Send + Sync {
+pub trait HostMonotonicClock: Send {
     /// The clock's resolution in nanoseconds.
     fn resolution(&self) -> u64;
     /// The current reading in nanoseconds.
@@ -86,8 +89,6 @@ pub fn wall_clock() -> Box<dyn HostWallClock> {
 }
 
 /// The host's monotonic clock.
-pub fn monotonic_clock() -> Arc<dyn HostMonotonicClock> {
-    static CLOCK: std::sync::LazyLock<Arc<dyn HostMonotonicClock>> =
-        std::sync::LazyLock::new(|| Arc::new(SystemMonotonicClock));
-    CLOCK.clone()
+pub fn monotonic_clock() -> Box<dyn HostMonotonicClock> {
+    Box::new(SystemMonotonicClock)
 }

@@ -30,9 +30,10 @@
 //! each other.
 
 #[macro_use]
-mod dispatch;
+pub(crate) mod dispatch;
 pub(crate) use dispatch::{on_any, on_dir, on_dir_pair, on_file};
 mod budget;
+mod ctx;
 mod error;
 mod host;
 mod mounts;
@@ -47,6 +48,7 @@ mod types;
 pub mod vfs;
 
 pub use budget::{DEFAULT_MAX_OPEN_FILES, FdBudget, OUT_OF_DESCRIPTORS};
+pub use ctx::{WasiFilesystem, WasiFilesystemCtx, WasiFilesystemCtxView, WasiFilesystemView};
 pub use error::io_error_code;
 pub(crate) use error::stream_error_code;
 pub use host::{Dir, File, FileInputStream, FileOutputStream, HostListing, MAX_WRITE};
@@ -81,6 +83,19 @@ impl From<wasmtime::component::ResourceTableError> for FsError {
 /// The most bytes one `descriptor.read` returns: a guest asking for more
 /// gets a short read, never a larger allocation.
 pub const MAX_READ: usize = 4 << 20;
+
+/// The permissions of an open descriptor.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Access {
+    /// A directory: what its mount allows on directories, and on the files
+    /// opened beneath it.
+    Dir {
+        perms: DirPerms,
+        file_perms: FilePerms,
+    },
+    /// A file: what its mount allows on files, and what it was opened for.
+    File { perms: FilePerms, mode: FilePerms },
+}
 
 /// The host side of `wasi:filesystem/types.descriptor`: an open directory
 /// or an open file (anything that is not a directory), of a host preopen
@@ -117,6 +132,34 @@ impl Descriptor {
             Descriptor::File(f) => Ok(f),
             Descriptor::VirtualFile(_) => Err(ErrorCode::Unsupported.into()),
             Descriptor::Dir(_) | Descriptor::VirtualDir(_) => Err(ErrorCode::IsDirectory.into()),
+        }
+    }
+
+    /// Whether this is a directory (of any backend).
+    pub fn is_directory(&self) -> bool {
+        matches!(self, Descriptor::Dir(_) | Descriptor::VirtualDir(_))
+    }
+
+    /// What the descriptor may do, as its backend checks it (the one input
+    /// of the rights preview 1 reports).
+    pub(crate) fn access(&self) -> Access {
+        match self {
+            Descriptor::Dir(d) => Access::Dir {
+                perms: d.perms,
+                file_perms: d.file_perms,
+            },
+            Descriptor::VirtualDir(d) => Access::Dir {
+                perms: d.perms,
+                file_perms: d.file_perms,
+            },
+            Descriptor::File(f) => Access::File {
+                perms: f.perms,
+                mode: f.mode,
+            },
+            Descriptor::VirtualFile(f) => Access::File {
+                perms: f.perms,
+                mode: f.mode,
+            },
         }
     }
 

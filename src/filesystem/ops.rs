@@ -127,6 +127,37 @@ pub trait FileOps: Clone + Send + Sync + 'static {
     /// `write`: `buf` at `offset`; a short count when the backend is full
     /// (the error comes with the next write, as POSIX `write` does).
     async fn write(&self, buf: Vec<u8>, offset: u64) -> FsResult<u64>;
+    /// Writes `buf` at the end of the file, in one step no other write of
+    /// the file comes between (`O_APPEND`); the count written, short as for
+    /// [`FileOps::write`]. Needs what `write` needs.
+    async fn append(&self, buf: Vec<u8>) -> FsResult<u64>;
+    /// Reads at `offset` straight into `bufs`, in order, on the calling
+    /// thread, if this backend can without waiting for a thread pool (a
+    /// host file where blocking is allowed, a node backend always):
+    /// `Some(count)`, short at the end of the file. `None` sends the caller
+    /// to [`FileOps::read`]. Needs what `read` needs. This is the hook of
+    /// the vectored paths (preview 1's `fd_read`), which then copy no byte
+    /// through a buffer of their own.
+    fn read_vectored_now(
+        &self,
+        bufs: &mut [std::io::IoSliceMut<'_>],
+        offset: u64,
+    ) -> Option<FsResult<usize>> {
+        let _ = (bufs, offset);
+        None
+    }
+    /// Writes `bufs`, in order, at `offset` (at the end as by
+    /// [`FileOps::append`] when `None`), on the calling thread, as
+    /// [`FileOps::read_vectored_now`] reads: `Some(count)`, or `None` to
+    /// send the caller to [`FileOps::write`] / [`FileOps::append`].
+    fn write_vectored_now(
+        &self,
+        bufs: &[std::io::IoSlice<'_>],
+        offset: Option<u64>,
+    ) -> Option<FsResult<usize>> {
+        let _ = (bufs, offset);
+        None
+    }
     /// `read-via-stream` (needs a descriptor opened for reading).
     fn read_via_stream(&self, offset: u64) -> FsResult<Self::Input>;
     /// `write-via-stream` (needs a descriptor opened for writing).

@@ -57,6 +57,8 @@ pub(crate) fn descriptor_stat(meta: &Metadata) -> DescriptorStat {
         data_access_timestamp: Some(datetime(meta.atime(), meta.atime_nsec())),
         data_modification_timestamp: Some(datetime(meta.mtime(), meta.mtime_nsec())),
         status_change_timestamp: Some(datetime(meta.ctime(), meta.ctime_nsec())),
+        dev: meta.dev(),
+        ino: meta.ino(),
     }
 }
 

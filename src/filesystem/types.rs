@@ -235,6 +235,12 @@ pub struct DescriptorStat {
     pub data_modification_timestamp: Option<Datetime>,
     /// When its metadata was last changed, if known.
     pub status_change_timestamp: Option<Datetime>,
+    /// The device it lies on (a virtual mount's id for its nodes). WASI 0.2
+    /// does not report it; preview 1's `filestat` does.
+    pub dev: u64,
+    /// Its number on that device. WASI 0.2 does not report it; preview 1's
+    /// `filestat` and `dirent` do.
+    pub ino: u64,
 }
 
 /// A new value for one of an object's timestamps.
@@ -255,6 +261,10 @@ pub struct DirectoryEntry {
     pub type_: DescriptorType,
     /// The name within the directory (never `.` or `..`).
     pub name: String,
+    /// Its inode number when the listing has it for free (a host listing
+    /// reads it with the name); `None` when it would cost a lookup (ask
+    /// `stat-at`). WASI 0.2 does not report it; preview 1's `dirent` does.
+    pub ino: Option<u64>,
 }
 
 /// A hint about how a range of a file is going to be used.

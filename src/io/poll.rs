@@ -75,7 +75,7 @@ pub fn subscribe<T: Subscribe>(
 /// empty list.
 pub(crate) async fn poll_list(
     table: &mut ResourceTable,
-    clock: &dyn HostMonotonicClock,
+    clock: &mut dyn HostMonotonicClock,
     pollables: &[Resource<Pollable>],
 ) -> wasmtime::Result<Vec<u32>> {
     if pollables.is_empty() {
@@ -127,7 +127,7 @@ pub(crate) async fn poll_list(
         if deadlines.is_empty() {
             return Poll::Pending;
         }
-        let now = if first { now } else { clock.now() };
+        let now = if first { now } else { read(clock) };
         first = false;
         let mut earliest = u64::MAX;
         for &(pos, when) in &deadlines {
@@ -141,7 +141,7 @@ pub(crate) async fn poll_list(
         }
         loop {
             let timer = sleep.get_or_insert_with(|| {
-                let remaining = earliest.saturating_sub(clock.now());
+                let remaining = earliest.saturating_sub(read(clock));
                 Box::pin(tokio::time::sleep(Duration::from_nanos(remaining)))
             });
             if timer.as_mut().poll(cx).is_pending() {
@@ -150,7 +150,7 @@ pub(crate) async fn poll_list(
             // The timer fired; an embedder-supplied clock may not be there
             // yet, in which case sleep for what is left.
             sleep = None;
-            if clock.now() >= earliest {
+            if read(clock) >= earliest {
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             }
@@ -159,6 +159,12 @@ pub(crate) async fn poll_list(
     .await;
     ready.sort_unstable();
     Ok(ready)
+}
+
+/// A reading of `clock`, through `&mut` so that a future holding the
+/// clock is `Send` (a clock need only be `Send`, not `Sync`).
+fn read(clock: &mut dyn HostMonotonicClock) -> u64 {
+    clock.now()
 }
 
 /// Whether `pollable` is ready now, without waiting.

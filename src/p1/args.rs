@@ -46,12 +46,12 @@ pub(crate) fn args_get(
     argv: GuestPtr<GuestPtr<u8>>,
     buf: GuestPtr<u8>,
 ) -> Result<(), Error> {
-    let args: Vec<[&[u8]; 1]> = cx.ctx.args.iter().map(|a| [a.as_bytes()]).collect();
+    let args: Vec<[&[u8]; 1]> = cx.ctx.cli.args.iter().map(|a| [a.as_bytes()]).collect();
     write_strings(mem, args.iter().map(|a| &a[..]), argv, buf)
 }
 
 pub(crate) fn args_sizes_get(cx: &mut WasiP1Ctx) -> Result<(Size, Size), Error> {
-    let args: Vec<[&[u8]; 1]> = cx.ctx.args.iter().map(|a| [a.as_bytes()]).collect();
+    let args: Vec<[&[u8]; 1]> = cx.ctx.cli.args.iter().map(|a| [a.as_bytes()]).collect();
     sizes(args.iter().map(|a| &a[..]))
 }
 
@@ -63,6 +63,7 @@ pub(crate) fn environ_get(
 ) -> Result<(), Error> {
     let env: Vec<[&[u8]; 3]> = cx
         .ctx
+        .cli
         .env
         .iter()
         .map(|(k, v)| [k.as_bytes(), b"=", v.as_bytes()])
@@ -73,6 +74,7 @@ pub(crate) fn environ_get(
 pub(crate) fn environ_sizes_get(cx: &mut WasiP1Ctx) -> Result<(Size, Size), Error> {
     let env: Vec<[&[u8]; 3]> = cx
         .ctx
+        .cli
         .env
         .iter()
         .map(|(k, v)| [k.as_bytes(), b"=", v.as_bytes()])

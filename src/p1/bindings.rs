@@ -14,7 +14,7 @@ wiggle::from_witx!({
     errors: { errno => trappable Error },
     async: {
         wasi_snapshot_preview1::{
-            fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff, sock_accept, sock_recv, sock_send
+            fd_advise, fd_allocate, fd_datasync, fd_filestat_get, fd_filestat_set_size, fd_filestat_set_times, fd_pread, fd_pwrite, fd_read, fd_readdir, fd_seek, fd_sync, fd_write, path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open, path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file, poll_oneoff, sock_accept, sock_recv, sock_send
         }
     },
     wasmtime: false,

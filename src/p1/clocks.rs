@@ -14,8 +14,8 @@ fn nanos(d: std::time::Duration) -> Timestamp {
 /// the host process's time): `inval`.
 pub(crate) fn res_get(cx: &mut WasiP1Ctx, id: Clockid) -> Result<Timestamp, Error> {
     match id {
-        Clockid::Realtime => Ok(nanos(cx.ctx.wall_clock.resolution()).max(1)),
-        Clockid::Monotonic => Ok(cx.ctx.monotonic_clock.resolution().max(1)),
+        Clockid::Realtime => Ok(nanos(cx.ctx.clocks.wall_clock.resolution()).max(1)),
+        Clockid::Monotonic => Ok(cx.ctx.clocks.monotonic_clock.resolution().max(1)),
         _ => Err(Errno::Inval.into()),
     }
 }
@@ -23,8 +23,8 @@ pub(crate) fn res_get(cx: &mut WasiP1Ctx, id: Clockid) -> Result<Timestamp, Erro
 /// `clock_time_get`, from the context's clocks.
 pub(crate) fn time_get(cx: &mut WasiP1Ctx, id: Clockid) -> Result<Timestamp, Error> {
     match id {
-        Clockid::Monotonic => Ok(cx.ctx.monotonic_clock.now()),
-        Clockid::Realtime => Ok(nanos(cx.ctx.wall_clock.now())),
+        Clockid::Monotonic => Ok(cx.ctx.clocks.monotonic_clock.now()),
+        Clockid::Realtime => Ok(nanos(cx.ctx.clocks.wall_clock.now())),
         _ => Err(Errno::Inval.into()),
     }
 }
@@ -37,12 +37,12 @@ pub(crate) fn random_get(
     buf: GuestPtr<u8>,
     len: Size,
 ) -> Result<(), Error> {
-    if u64::from(len) > cx.ctx.max_random_size {
+    if u64::from(len) > cx.ctx.random.max_size {
         return Err(Errno::Inval.into());
     }
     let dest = buf.as_array(len);
     if let Some(slice) = mem.as_slice_mut(dest)? {
-        cx.ctx.random.fill_bytes(slice);
+        cx.ctx.random.random.fill_bytes(slice);
         return Ok(());
     }
     // A shared memory: through a small buffer.
@@ -50,7 +50,7 @@ pub(crate) fn random_get(
     let mut done = 0u32;
     while done < len {
         let n = (len - done).min(chunk.len() as u32);
-        cx.ctx.random.fill_bytes(&mut chunk[..n as usize]);
+        cx.ctx.random.random.fill_bytes(&mut chunk[..n as usize]);
         mem.copy_from_slice(&chunk[..n as usize], buf.add(done)?.as_array(n))?;
         done += n;
     }

@@ -2,17 +2,17 @@
 //! preopened directories follow from 3 in the order they were added, and a
 //! new descriptor takes the lowest free number.
 //!
-//! Each entry holds a 0.2 backend object (a stream, a [`File`] or a [`Dir`])
-//! and the rights `fd_fdstat_get` reports for it. Rights are advisory, as
+//! Each entry holds a backend object (a stream, a filesystem
+//! [`Descriptor`] of any backend, a socket) and the rights `fd_fdstat_get` reports for it. Rights are advisory, as
 //! in every maintained runtime (DESIGN.md, "Preview 1 rights"): they are
 //! derived from the mount's permissions and the open mode in one place
-//! ([`Entry::directory`], [`Entry::file`], ...), never asked of the guest,
+//! ([`Entry::descriptor`]), never asked of the guest,
 //! and never taken away by it. What a descriptor may do is decided by the
 //! backend's permission checks and by the open mode ([`Entry::open_for`]).
 
 use super::bindings::types::{Errno, Error, Fdflags, Filetype, Rights};
 use super::readdir::Listing;
-use crate::filesystem::{Dir, DirPerms, File, FilePerms};
+use crate::filesystem::{Access, Descriptor, DirPerms, FilePerms};
 use crate::io::{InputStream, OutputStream};
 use crate::sockets::TcpSocket;
 
@@ -25,16 +25,10 @@ pub(crate) enum Kind {
     Input(InputStream),
     /// An output stream (stdout, stderr).
     Output(OutputStream),
-    /// A file; the position is the host file's own offset.
-    File(File),
-    /// A directory, with its listing in progress (for `fd_readdir`).
-    Dir(Box<DirFd>),
+    /// A file or a directory, of whatever backend.
+    Fs(Box<FsFd>),
     /// A TCP socket: a preopened listener or a connection it accepted.
     Socket(Box<SocketFd>),
-    /// A directory of a virtual mount, with its listing in progress.
-    VDir(Box<super::vfs::VDirFd>),
-    /// A file of a virtual mount, with its own position.
-    VFile(Box<super::vfs::VFileFd>),
 }
 
 /// A socket descriptor, over the 0.2 host's TCP socket and streams.
@@ -49,12 +43,18 @@ pub(crate) enum SocketFd {
     },
 }
 
-/// A directory descriptor.
-pub(crate) struct DirFd {
-    pub(crate) dir: Dir,
+/// A file or directory descriptor: the backend's descriptor and what
+/// preview 1 adds to it, the same for every backend.
+pub(crate) struct FsFd {
+    /// The file or directory.
+    pub(crate) desc: Descriptor,
+    /// A file's position: where `fd_read` and `fd_write` go, moved by them
+    /// and by `fd_seek` (kept here, not in the host's file offset, so that
+    /// it is one model for every backend).
+    pub(crate) pos: u64,
     /// The guest path, for a preopen.
     pub(crate) preopen: Option<String>,
-    /// The listing `fd_readdir` resumes.
+    /// A directory's listing in progress, which `fd_readdir` resumes.
     pub(crate) listing: Option<Listing>,
 }
 
@@ -72,39 +72,35 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
-    /// The entry of a directory of a mount with `perms`, whose files carry
-    /// `file_perms`.
-    pub(crate) fn directory(
-        kind: Kind,
-        perms: DirPerms,
-        file_perms: FilePerms,
-        flags: Fdflags,
-    ) -> Entry {
-        let rights = dir_rights(perms);
-        Entry {
-            kind,
-            filetype: Filetype::Directory,
-            rights,
-            inheriting: rights | file_rights(file_perms, file_perms),
-            flags,
-        }
-    }
-
-    /// The entry of a file opened with `mode` beneath a mount whose files
-    /// carry `perms`.
-    pub(crate) fn file(
-        kind: Kind,
+    /// The entry of a file or directory `desc` of type `filetype` (the
+    /// preopen `preopen` if named): its rights follow from its permissions
+    /// (the mount's, and a file's open mode), here and nowhere else.
+    pub(crate) fn descriptor(
+        desc: Descriptor,
         filetype: Filetype,
-        perms: FilePerms,
-        mode: FilePerms,
+        preopen: Option<String>,
         flags: Fdflags,
     ) -> Entry {
-        let rights = file_rights(perms, mode);
+        let (rights, inheriting) = match desc.access() {
+            Access::Dir { perms, file_perms } => {
+                let rights = dir_rights(perms);
+                (rights, rights | file_rights(file_perms, file_perms))
+            }
+            Access::File { perms, mode } => {
+                let rights = file_rights(perms, mode);
+                (rights, rights)
+            }
+        };
         Entry {
-            kind,
+            kind: Kind::Fs(Box::new(FsFd {
+                desc,
+                pos: 0,
+                preopen,
+                listing: None,
+            })),
             filetype,
             rights,
-            inheriting: rights,
+            inheriting,
             flags,
         }
     }

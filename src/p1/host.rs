@@ -194,14 +194,14 @@ impl WasiSnapshotPreview1 for WasiP1Ctx {
         fd::renumber(self, from, to)
     }
 
-    fn fd_seek(
+    async fn fd_seek(
         &mut self,
         _mem: &mut GuestMemory<'_>,
         fd: Fd,
         offset: Filedelta,
         whence: Whence,
     ) -> Result<Filesize, Error> {
-        fd::seek(self, fd, offset, whence)
+        fd::seek(self, fd, offset, whence).await
     }
 
     async fn fd_sync(&mut self, _mem: &mut GuestMemory<'_>, fd: Fd) -> Result<(), Error> {

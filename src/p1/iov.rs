@@ -3,12 +3,14 @@
 //!
 //! An iovec list is read straight from guest memory in chunks of
 //! [`CHUNK`] entries held on the stack. For an unshared memory, a chunk
-//! becomes one `readv`/`writev`/`preadv`/`pwritev` of the host file over
-//! the guest's own bytes (when the read buffers overlap, which only a
+//! becomes slices of the guest's own bytes, handed to the file's vectored
+//! hook (`FileOps::read_vectored_now`: one `preadv`/`pwritev` of a host
+//! file; when the read buffers overlap, which only a
 //! confused guest does, they are filled one after the other instead). A
 //! shared memory is copied through a bounded bounce buffer.
 
 use super::bindings::types::{Errno, Error};
+use std::io::{IoSlice, IoSliceMut};
 use std::ops::Range;
 use wiggle::GuestMemory;
 
@@ -155,54 +157,40 @@ pub(crate) enum Op {
     Write,
 }
 
-/// One vectored host call on `fd` over the guest ranges of an unshared
-/// memory: `readv`/`preadv` (ranges must be disjoint) or
-/// `writev`/`pwritev`. Blocking.
-pub(crate) fn host_vectored(
-    fd: rustix::fd::BorrowedFd<'_>,
+/// Calls `f` with `ranges` of `memory` as slices to read into. The ranges
+/// lie in `memory` (checked by [`Iovs::chunk`]) and are pairwise disjoint
+/// (checked by the caller with [`disjoint`]).
+pub(crate) fn with_read_slices<R>(
     memory: &mut [u8],
     ranges: &[Range<usize>],
-    op: Op,
-    offset: Option<u64>,
-) -> std::io::Result<usize> {
-    use std::io::{IoSlice, IoSliceMut};
-    loop {
-        let result = match op {
-            Op::Write => {
-                let mut slices = [IoSlice::new(&[]); CHUNK];
-                for (s, r) in slices.iter_mut().zip(ranges) {
-                    *s = IoSlice::new(&memory[r.clone()]);
-                }
-                let slices = &slices[..ranges.len()];
-                match offset {
-                    Some(at) => rustix::io::pwritev(fd, slices, at),
-                    None => rustix::io::writev(fd, slices),
-                }
-            }
-            Op::Read => {
-                let base = memory.as_mut_ptr();
-                let mut slices: [IoSliceMut<'_>; CHUNK] =
-                    std::array::from_fn(|_| IoSliceMut::new(&mut []));
-                for (s, r) in slices.iter_mut().zip(ranges) {
-                    // SAFETY: the ranges lie in `memory` (checked by
-                    // `Iovs::chunk`) and are pairwise disjoint (checked by
-                    // the caller), so these are non-aliasing borrows of
-                    // `memory`, which is mutably borrowed for their life.
-                    *s = IoSliceMut::new(unsafe {
-                        std::slice::from_raw_parts_mut(base.add(r.start), r.len())
-                    });
-                }
-                let slices = &mut slices[..ranges.len()];
-                match offset {
-                    Some(at) => rustix::io::preadv(fd, slices, at),
-                    None => rustix::io::readv(fd, slices),
-                }
-            }
-        };
-        match result {
-            Err(rustix::io::Errno::INTR) => continue,
-            Err(e) => return Err(e.into()),
-            Ok(n) => return Ok(n),
-        }
+    f: impl FnOnce(&mut [IoSliceMut<'_>]) -> R,
+) -> R {
+    debug_assert!(disjoint(ranges));
+    let base = memory.as_mut_ptr();
+    let mut slices: [IoSliceMut<'_>; CHUNK] = std::array::from_fn(|_| IoSliceMut::new(&mut []));
+    for (s, r) in slices.iter_mut().zip(ranges) {
+        assert!(r.end <= memory.len());
+        // SAFETY: the ranges lie in `memory` (asserted) and are pairwise
+        // disjoint (the caller's contract), so these are non-aliasing
+        // borrows of `memory`, which is mutably borrowed for their life.
+        *s = IoSliceMut::new(unsafe { std::slice::from_raw_parts_mut(base.add(r.start), r.len()) });
     }
+    f(&mut slices[..ranges.len().min(CHUNK)])
 }
+
+/// Calls `f` with `ranges` of `memory` as slices to write from.
+pub(crate) fn with_write_slices<R>(
+    memory: &[u8],
+    ranges: &[Range<usize>],
+    f: impl FnOnce(&[IoSlice<'_>]) -> R,
+) -> R {
+    let mut slices = [IoSlice::new(&[]); CHUNK];
+    for (s, r) in slices.iter_mut().zip(ranges) {
+        *s = IoSlice::new(&memory[r.clone()]);
+    }
+    f(&slices[..ranges.len().min(CHUNK)])
+}
+
+/// The largest count one call reports (a `size` is 32 bits, read as
+/// signed by C programs).
+pub(crate) const MAX_TOTAL: usize = i32::MAX as usize;

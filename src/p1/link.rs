@@ -89,6 +89,7 @@ macro_rules! with_common_functions {
                 fd_pwrite(a: i32, b: i32, c: i32, d: i64, e: i32);
                 fd_read(a: i32, b: i32, c: i32, d: i32);
                 fd_readdir(a: i32, b: i32, c: i32, d: i64, e: i32);
+                fd_seek(a: i32, b: i64, c: i32, d: i32);
                 fd_sync(a: i32);
                 fd_write(a: i32, b: i32, c: i32, d: i32);
                 path_create_directory(a: i32, b: i32, c: i32);
@@ -120,7 +121,6 @@ macro_rules! with_common_functions {
                 fd_prestat_get(a: i32, b: i32);
                 fd_prestat_dir_name(a: i32, b: i32, c: i32);
                 fd_renumber(a: i32, b: i32);
-                fd_seek(a: i32, b: i64, c: i32, d: i32);
                 fd_tell(a: i32, b: i32);
                 proc_raise(a: i32);
                 sched_yield();

@@ -14,17 +14,23 @@
 //! `host.rs` (the generated trait, dispatching to one file per function
 //! family: `args.rs`, `clocks.rs` (clocks, random, sched), `fd.rs`,
 //! `path.rs`, `poll.rs`, `proc.rs`, `sock.rs`), `fds.rs` (the descriptor
-//! table and rights), `iov.rs` (vectored I/O), `readdir.rs`, `vfs.rs` (the
-//! descriptors of virtual mounts) and `error.rs` (the one mapping to
-//! `errno`).
+//! table and rights), `file_io.rs` (reads and writes of files, through the
+//! descriptor traits' vectored hook), `iov.rs` (iovec arrays),
+//! `readdir.rs` (the resumable listing), `convert.rs` (the filesystem
+//! types as preview 1's) and `error.rs` (the one mapping to `errno`).
+//! Files and directories of every backend (host directories, virtual
+//! mounts) are one kind of entry, a filesystem `Descriptor`, and each
+//! function calls its descriptor traits once.
 
 mod args;
 pub mod bindings;
 mod clocks;
+mod convert;
 pub(crate) mod error;
 pub(crate) mod fast;
 mod fd;
 pub(crate) mod fds;
+mod file_io;
 mod fuel;
 mod host;
 mod iov;
@@ -34,15 +40,14 @@ pub(crate) mod poll;
 mod proc;
 mod readdir;
 mod sock;
-pub(crate) mod vfs;
 
 pub(crate) use link::guest_call;
 pub use link::{add_to_linker_async, add_to_linker_sync};
 
-use crate::filesystem::MountRoot;
-use crate::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
+use crate::filesystem::{Descriptor, MountRoot};
+use crate::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use bindings::types::{Fdflags, Filetype};
-use fds::{DirFd, Entry, FdTable, Kind};
+use fds::{Entry, FdTable, Kind};
 
 /// The state of a core module's WASI: a [`WasiCtx`], a [`ResourceTable`]
 /// and the descriptor table. Built with [`WasiCtxBuilder::build_p1`].
@@ -59,13 +64,13 @@ impl WasiP1Ctx {
     /// the TCP listeners.
     pub(crate) fn new(mut ctx: WasiCtx) -> WasiP1Ctx {
         let mut fds = FdTable::default();
-        let stdin_tty = ctx.stdin.is_terminal();
-        let stdout_tty = ctx.stdout.is_terminal();
-        let stderr_tty = ctx.stderr.is_terminal();
+        let stdin_tty = ctx.cli.stdin.is_terminal();
+        let stdout_tty = ctx.cli.stdout.is_terminal();
+        let stderr_tty = ctx.cli.stderr.is_terminal();
         let stdio = [
-            (Kind::Input(ctx.stdin.p2_stream()), stdin_tty, false),
-            (Kind::Output(ctx.stdout.p2_stream()), stdout_tty, true),
-            (Kind::Output(ctx.stderr.p2_stream()), stderr_tty, true),
+            (Kind::Input(ctx.cli.stdin.p2_stream()), stdin_tty, false),
+            (Kind::Output(ctx.cli.stdout.p2_stream()), stdout_tty, true),
+            (Kind::Output(ctx.cli.stderr.p2_stream()), stderr_tty, true),
         ];
         for (kind, tty, output) in stdio {
             let filetype = if tty {
@@ -76,24 +81,21 @@ impl WasiP1Ctx {
             // Fresh table: the numbers are 0, 1 and 2.
             let _ = fds.push(Entry::stdio(kind, filetype, output));
         }
-        for preopen in &ctx.preopens {
-            let entry = match &preopen.root {
-                MountRoot::Host(dir) => Entry::directory(
-                    Kind::Dir(Box::new(DirFd {
-                        dir: dir.clone(),
-                        preopen: Some(preopen.guest_path.clone()),
-                        listing: None,
-                    })),
-                    dir.perms,
-                    dir.file_perms,
-                    Fdflags::empty(),
-                ),
-                MountRoot::Virtual(dir) => vfs::preopen_entry(dir, &preopen.guest_path),
+        for preopen in &ctx.filesystem.preopens {
+            let desc = match &preopen.root {
+                MountRoot::Host(dir) => Descriptor::Dir(dir.clone()),
+                MountRoot::Virtual(dir) => Descriptor::VirtualDir(dir.clone()),
             };
-            let _ = fds.push(entry);
+            let name = Some(preopen.guest_path.clone());
+            let _ = fds.push(Entry::descriptor(
+                desc,
+                Filetype::Directory,
+                name,
+                Fdflags::empty(),
+            ));
         }
-        for listener in std::mem::take(&mut ctx.tcp_listeners) {
-            let check = ctx.socket_addr_check.clone();
+        for listener in std::mem::take(&mut ctx.sockets.tcp_listeners) {
+            let check = ctx.sockets.socket_addr_check.clone();
             match crate::sockets::TcpSocket::listening(listener, check) {
                 Ok(socket) => {
                     let entry = Entry::socket(fds::SocketFd::Listener(socket), Fdflags::empty());
@@ -114,11 +116,11 @@ impl WasiP1Ctx {
 }
 
 impl WasiView for WasiP1Ctx {
-    fn table(&mut self) -> &mut ResourceTable {
-        &mut self.table
-    }
-    fn ctx(&mut self) -> &mut WasiCtx {
-        &mut self.ctx
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
     }
 }
 

@@ -1,5 +1,6 @@
-//! The `path_*` functions: each hands the path to the 0.2 directory
-//! ([`DirectoryOps`] of a host directory or of a virtual mount), which
+//! The `path_*` functions: each hands the path to the directory's
+//! [`DirectoryOps`] once, whatever its backend (a host directory, a
+//! virtual mount), which
 //! resolves it beneath its mount and checks the mount's permissions. The
 //! rights of the descriptor play no part (they are advisory, see
 //! `fds.rs`).
@@ -9,11 +10,9 @@ use super::bindings::types::{
     Errno, Error, Fd, Fdflags, Filestat, Filetype, Fstflags, Lookupflags, Oflags, Rights, Size,
     Timestamp,
 };
-use super::fds::{DirFd, Entry, Kind};
-use crate::filesystem::{Descriptor, DescriptorFlags, Dir, OpenFlags, PathFlags};
-use crate::vfs::DirectoryOps;
-use crate::vfs::VirtualDir;
-use rustix::fd::AsFd;
+use super::fds::{Entry, Kind};
+use crate::filesystem::dispatch::{on_any, on_dir, on_dir_pair};
+use crate::filesystem::{Descriptor, DescriptorFlags, DirectoryOps, FileOps, OpenFlags, PathFlags};
 use wiggle::{GuestMemory, GuestPtr};
 
 /// A guest path as a host string, its length taken from the call's
@@ -33,29 +32,11 @@ fn path_string(
     Ok(mem.as_cow_str(path)?.into_owned())
 }
 
-/// A directory a path is resolved beneath.
-enum AnyDir {
-    /// A host directory (cap-std).
-    Host(Dir),
-    /// A directory of a virtual mount.
-    Virtual(VirtualDir),
-}
-
-/// `$e` with `$d` bound to the directory, whichever backend it is of.
-macro_rules! each_dir {
-    ($x:expr, $d:ident => $e:expr) => {
-        match $x {
-            AnyDir::Host($d) => $e,
-            AnyDir::Virtual($d) => $e,
-        }
-    };
-}
-
-/// The directory of `fd`; any other descriptor is `notdir`.
-fn dir_of(cx: &WasiP1Ctx, fd: Fd) -> Result<AnyDir, Error> {
+/// The directory of `fd` (a clone of its descriptor, which shares the
+/// handle); any other descriptor is `notdir`.
+fn dir_of(cx: &WasiP1Ctx, fd: Fd) -> Result<Descriptor, Error> {
     match &cx.fds.get(fd.into())?.kind {
-        Kind::Dir(d) => Ok(AnyDir::Host(d.dir.clone())),
-        Kind::VDir(d) => Ok(AnyDir::Virtual(d.dir.clone())),
+        Kind::Fs(f) if f.desc.is_directory() => Ok(f.desc.clone()),
         _ => Err(Errno::Notdir.into()),
     }
 }
@@ -76,7 +57,7 @@ pub(crate) async fn create_directory(
 ) -> Result<(), Error> {
     let path = path_string(mem, &mut cx.fuel, path)?;
     let dir = dir_of(cx, fd)?;
-    Ok(each_dir!(dir, d => DirectoryOps::create_directory_at(&d, path).await)?)
+    Ok(on_dir!(&dir, d => DirectoryOps::create_directory_at(d, path).await)?)
 }
 
 pub(crate) async fn filestat_get(
@@ -87,13 +68,9 @@ pub(crate) async fn filestat_get(
     path: GuestPtr<str>,
 ) -> Result<Filestat, Error> {
     let path = path_string(mem, &mut cx.fuel, path)?;
-    match dir_of(cx, fd)? {
-        AnyDir::Host(dir) => {
-            let meta = dir.metadata_at(path_flags(flags), path).await?;
-            Ok(super::fd::filestat_of(&meta))
-        }
-        AnyDir::Virtual(dir) => super::vfs::path_filestat(&dir, path_flags(flags), &path),
-    }
+    let dir = dir_of(cx, fd)?;
+    let stat = on_dir!(&dir, d => DirectoryOps::stat_at(d, path_flags(flags), path).await)?;
+    Ok(super::convert::filestat(&stat))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -107,11 +84,11 @@ pub(crate) async fn filestat_set_times(
     mtim: Timestamp,
     fst_flags: Fstflags,
 ) -> Result<(), Error> {
-    let (atime, mtime) = super::fd::times(atim, mtim, fst_flags)?;
+    let (atime, mtime) = super::convert::times(atim, mtim, fst_flags)?;
     let path = path_string(mem, &mut cx.fuel, path)?;
     let dir = dir_of(cx, fd)?;
     let flags = path_flags(flags);
-    Ok(each_dir!(dir, d => DirectoryOps::set_times_at(&d, flags, path, atime, mtime).await)?)
+    Ok(on_dir!(&dir, d => DirectoryOps::set_times_at(d, flags, path, atime, mtime).await)?)
 }
 
 pub(crate) async fn link(
@@ -127,22 +104,11 @@ pub(crate) async fn link(
     let new = dir_of(cx, new_fd)?;
     let old_path = path_string(mem, &mut cx.fuel, old_path)?;
     let new_path = path_string(mem, &mut cx.fuel, new_path)?;
-    match (old, new) {
-        (AnyDir::Host(old), AnyDir::Host(new)) => {
-            Ok(
-                DirectoryOps::link_at(&old, path_flags(old_flags), old_path, &new, new_path)
-                    .await?,
-            )
-        }
-        (AnyDir::Virtual(old), AnyDir::Virtual(new)) => {
-            Ok(
-                DirectoryOps::link_at(&old, path_flags(old_flags), old_path, &new, new_path)
-                    .await?,
-            )
-        }
-        // A host directory and a mount are different devices.
-        _ => Err(Errno::Xdev.into()),
-    }
+    // A host directory and a mount are different devices (`xdev`).
+    let flags = path_flags(old_flags);
+    Ok(
+        on_dir_pair!(old, new, (o, n) => DirectoryOps::link_at(o, flags, old_path, n, new_path).await)?,
+    )
 }
 
 /// Requested rights that open a file for reading (as the established
@@ -199,55 +165,14 @@ pub(crate) async fn open(
         return Err(Errno::Notsup.into());
     }
     let path = path_string(mem, &mut cx.fuel, path)?;
-    let entry = match dir {
-        AnyDir::Host(d) => {
-            let opened = d
-                .open_at(path_flags(dirflags), path, open_flags, flags)
-                .await?;
-            match opened {
-                Descriptor::Dir(d) => {
-                    let (perms, file_perms) = (d.perms, d.file_perms);
-                    let kind = Kind::Dir(Box::new(DirFd {
-                        dir: d,
-                        preopen: None,
-                        listing: None,
-                    }));
-                    Entry::directory(kind, perms, file_perms, fdflags)
-                }
-                Descriptor::File(f) => host_file_entry(f, fdflags).await?,
-                // A host directory opens host objects only.
-                Descriptor::VirtualDir(_) | Descriptor::VirtualFile(_) => {
-                    return Err(Errno::Notsup.into());
-                }
-            }
-        }
-        AnyDir::Virtual(d) => match d.open_at(path_flags(dirflags), &path, open_flags, flags)? {
-            Descriptor::VirtualDir(d) => super::vfs::dir_entry(d, None, fdflags),
-            Descriptor::VirtualFile(f) => super::vfs::file_entry(f, fdflags)?,
-            // A mount opens objects of its own backend only.
-            _ => return Err(Errno::Notsup.into()),
-        },
-    };
+    let desc = on_dir!(&dir, d => DirectoryOps::open_at(d, path_flags(dirflags), path, open_flags, flags).await)?;
+    let filetype = on_any!(
+        &desc,
+        f => FileOps::get_type(f).await.map(super::convert::filetype),
+        _d => Ok(Filetype::Directory)
+    )?;
+    let entry = Entry::descriptor(desc, filetype, None, fdflags);
     Ok(cx.fds.push(entry)?.into())
-}
-
-/// The entry of a host file `path_open` opened: its type, and `APPEND` of
-/// `fdflags` set on the host file.
-async fn host_file_entry(f: crate::filesystem::File, fdflags: Fdflags) -> Result<Entry, Error> {
-    let host = std::sync::Arc::clone(&f.file);
-    let append = fdflags.contains(Fdflags::APPEND);
-    let filetype = f
-        .run(move |file| -> std::io::Result<Filetype> {
-            if append {
-                let mut fl = rustix::fs::fcntl_getfl(host.as_fd())?;
-                fl |= rustix::fs::OFlags::APPEND;
-                rustix::fs::fcntl_setfl(host.as_fd(), fl)?;
-            }
-            Ok(super::fd::filetype_of(file.metadata()?.file_type()))
-        })
-        .await?;
-    let (perms, mode) = (f.perms, f.mode);
-    Ok(Entry::file(Kind::File(f), filetype, perms, mode, fdflags))
 }
 
 pub(crate) async fn readlink(
@@ -260,7 +185,7 @@ pub(crate) async fn readlink(
 ) -> Result<Size, Error> {
     let path = path_string(mem, &mut cx.fuel, path)?;
     let dir = dir_of(cx, fd)?;
-    let target = each_dir!(dir, d => DirectoryOps::readlink_at(&d, path).await)?;
+    let target = on_dir!(&dir, d => DirectoryOps::readlink_at(d, path).await)?;
     // A target longer than the buffer is cut to it, as `readlink` does.
     let n = target.len().min(buf_len as usize);
     mem.copy_from_slice(&target.as_bytes()[..n], buf.as_array(n as u32))?;
@@ -275,7 +200,7 @@ pub(crate) async fn remove_directory(
 ) -> Result<(), Error> {
     let path = path_string(mem, &mut cx.fuel, path)?;
     let dir = dir_of(cx, fd)?;
-    Ok(each_dir!(dir, d => DirectoryOps::remove_directory_at(&d, path).await)?)
+    Ok(on_dir!(&dir, d => DirectoryOps::remove_directory_at(d, path).await)?)
 }
 
 pub(crate) async fn rename(
@@ -290,16 +215,8 @@ pub(crate) async fn rename(
     let new = dir_of(cx, new_fd)?;
     let old_path = path_string(mem, &mut cx.fuel, old_path)?;
     let new_path = path_string(mem, &mut cx.fuel, new_path)?;
-    match (old, new) {
-        (AnyDir::Host(old), AnyDir::Host(new)) => {
-            Ok(DirectoryOps::rename_at(&old, old_path, &new, new_path).await?)
-        }
-        (AnyDir::Virtual(old), AnyDir::Virtual(new)) => {
-            Ok(DirectoryOps::rename_at(&old, old_path, &new, new_path).await?)
-        }
-        // A host directory and a mount are different devices.
-        _ => Err(Errno::Xdev.into()),
-    }
+    // A host directory and a mount are different devices (`xdev`).
+    Ok(on_dir_pair!(old, new, (o, n) => DirectoryOps::rename_at(o, old_path, n, new_path).await)?)
 }
 
 pub(crate) async fn symlink(
@@ -312,7 +229,7 @@ pub(crate) async fn symlink(
     let dir = dir_of(cx, fd)?;
     let target = path_string(mem, &mut cx.fuel, old_path)?;
     let path = path_string(mem, &mut cx.fuel, new_path)?;
-    Ok(each_dir!(dir, d => DirectoryOps::symlink_at(&d, target, path).await)?)
+    Ok(on_dir!(&dir, d => DirectoryOps::symlink_at(d, target, path).await)?)
 }
 
 pub(crate) async fn unlink_file(
@@ -323,5 +240,5 @@ pub(crate) async fn unlink_file(
 ) -> Result<(), Error> {
     let path = path_string(mem, &mut cx.fuel, path)?;
     let dir = dir_of(cx, fd)?;
-    Ok(each_dir!(dir, d => DirectoryOps::unlink_file_at(&d, path).await)?)
+    Ok(on_dir!(&dir, d => DirectoryOps::unlink_file_at(d, path).await)?)
 }

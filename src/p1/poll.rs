@@ -14,6 +14,8 @@ use super::bindings::types::{
     Subscription, SubscriptionClock, SubscriptionU,
 };
 use super::fds::{Kind, SocketFd};
+use crate::filesystem::FileOps;
+use crate::filesystem::dispatch::on_file;
 use crate::io::{InputStream, OutputStream, StreamError, Subscribe};
 use std::future::Future;
 use std::pin::Pin;
@@ -92,7 +94,7 @@ fn event(userdata: u64, error: Errno, type_: Eventtype, nbytes: u64, hangup: boo
 /// number that is not open fails the whole call with `badf` (as wasmtime
 /// answers); a descriptor that cannot be waited on this way is ready at
 /// once with `badf` in its event.
-fn fd_ready(
+async fn fd_ready(
     cx: &mut WasiP1Ctx,
     userdata: u64,
     fd: u32,
@@ -105,22 +107,18 @@ fn fd_ready(
     };
     let e = cx.fds.get_mut(fd)?;
     Ok(match (&mut e.kind, write) {
-        (Kind::File(f), false) => {
-            use rustix::fd::AsFd;
-            let left = (|| -> std::io::Result<u64> {
-                let size = f.file.metadata()?.len();
-                let pos = rustix::fs::seek(f.file.as_fd(), rustix::fs::SeekFrom::Current(0))?;
-                Ok(size.saturating_sub(pos))
-            })()
-            .unwrap_or(0);
+        (Kind::Fs(f), _) if f.desc.is_directory() => {
+            Some(event(userdata, Errno::Badf, type_, 0, false))
+        }
+        // A file is always ready: to read, with the bytes left from the
+        // position.
+        (Kind::Fs(f), false) => {
+            let size =
+                on_file!(&f.desc, file => FileOps::stat(file).await.map(|s| s.size)).unwrap_or(0);
+            let left = size.saturating_sub(f.pos);
             Some(event(userdata, Errno::Success, type_, left, false))
         }
-        (Kind::File(_), true) => Some(event(userdata, Errno::Success, type_, 0, false)),
-        (Kind::VFile(f), false) => {
-            let left = super::vfs::readable(f);
-            Some(event(userdata, Errno::Success, type_, left, false))
-        }
-        (Kind::VFile(_), true) => Some(event(userdata, Errno::Success, type_, 0, false)),
+        (Kind::Fs(_), true) => Some(event(userdata, Errno::Success, type_, 0, false)),
         (Kind::Input(s), false) => input_event(s, userdata, type_),
         (Kind::Output(s), true) => output_event(s, userdata, type_),
         (Kind::Socket(s), write) => match (&mut **s, write) {
@@ -177,10 +175,10 @@ pub(crate) async fn poll_oneoff<L: Layout>(
     super::fuel::take(&mut cx.fuel, L::SUB_SIZE * u64::from(n))?;
     let subs = subs.as_array(n);
     let events = events.as_array(n);
-    let start = cx.ctx.monotonic_clock.now();
+    let start = cx.ctx.clocks.monotonic_clock.now();
     let mut wall_start = None;
     loop {
-        let now = cx.ctx.monotonic_clock.now();
+        let now = cx.ctx.clocks.monotonic_clock.now();
         let mut ready = 0u32;
         let mut earliest = u64::MAX;
         let mut waits_on_fds = false;
@@ -190,7 +188,7 @@ pub(crate) async fn poll_oneoff<L: Layout>(
                 SubscriptionU::Clock(c) => {
                     let wall = || {
                         *wall_start.get_or_insert_with(|| {
-                            let d = cx.ctx.wall_clock.now();
+                            let d = cx.ctx.clocks.wall_clock.now();
                             u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
                         })
                     };
@@ -210,12 +208,12 @@ pub(crate) async fn poll_oneoff<L: Layout>(
                     }
                 }
                 SubscriptionU::FdRead(s) => {
-                    let r = fd_ready(cx, sub.userdata, s.file_descriptor.into(), false)?;
+                    let r = fd_ready(cx, sub.userdata, s.file_descriptor.into(), false).await?;
                     waits_on_fds |= r.is_none();
                     r
                 }
                 SubscriptionU::FdWrite(s) => {
-                    let r = fd_ready(cx, sub.userdata, s.file_descriptor.into(), true)?;
+                    let r = fd_ready(cx, sub.userdata, s.file_descriptor.into(), true).await?;
                     waits_on_fds |= r.is_none();
                     r
                 }
@@ -257,7 +255,8 @@ async fn wait<L: Layout>(
         fds.sort_unstable();
         fds.dedup();
     }
-    let clock = cx.ctx.monotonic_clock.clone();
+    // The time left to the earliest deadline, read before the wait.
+    let left = earliest.saturating_sub(cx.ctx.clocks.monotonic_clock.now());
     let mut futures: Vec<Pin<Box<dyn Future<Output = ()> + Send + '_>>> = Vec::new();
     for (fd, e) in cx.fds.entries_mut() {
         let read = fds.binary_search(&(fd, false)).is_ok();
@@ -282,10 +281,8 @@ async fn wait<L: Layout>(
             _ => {}
         }
     }
-    let mut sleep = (earliest != u64::MAX).then(|| {
-        let left = earliest.saturating_sub(clock.now());
-        Box::pin(tokio::time::sleep(Duration::from_nanos(left)))
-    });
+    let mut sleep =
+        (earliest != u64::MAX).then(|| Box::pin(tokio::time::sleep(Duration::from_nanos(left))));
     std::future::poll_fn(|cx| {
         for f in futures.iter_mut() {
             if f.as_mut().poll(cx).is_ready() {

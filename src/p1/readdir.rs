@@ -1,25 +1,25 @@
-//! `fd_readdir`: a listing that resumes where the last call stopped.
+//! `fd_readdir`: a listing that resumes where the last call stopped, the
+//! same for every backend.
 //!
-//! A directory descriptor keeps one [`Listing`]: the host directory stream
-//! (`getdents`, read in batches) and the entries read but not yet handed to
-//! the guest. Cookie `n` names the `n`th entry (`.` is 0, `..` is 1, then
-//! the host's order), and `d_next` of an entry is its cookie plus one. A
-//! call whose cookie is where the listing stands (the usual case: the
-//! `d_next` of the last entry the guest took, or of an entry that was cut)
-//! continues it without touching the directory again; any other cookie
-//! restarts the listing and skips forward, still without `stat`-ing a
-//! single entry. So listing a directory in buffers of any size is linear
-//! in its length. `d_ino` and `d_type` come from the directory entry itself.
+//! A directory descriptor keeps one [`Listing`]: the backend's listing
+//! ([`ReaddirStream`], which a host directory reads in batches) and the
+//! entries taken from it but not yet handed to the guest. Cookie `n` names
+//! the `n`th entry (`.` is 0, `..` is 1, then the backend's order), and
+//! `d_next` of an entry is its cookie plus one. A call whose cookie is
+//! where the listing stands (the usual case: the `d_next` of the last entry
+//! the guest took, or of an entry that was cut) continues it without
+//! touching the directory again; any other cookie restarts the listing and
+//! skips forward. So listing a directory in buffers of any size is linear
+//! in its length. `d_type` comes with the entry; `d_ino` too where the
+//! listing has it for free (a host directory), else from one `stat-at`.
+//! A name that is not UTF-8 fails the call with `ilseq`, as wasmtime
+//! answers (DESIGN.md, "Preview 1 over the shared descriptors").
 
 use super::bindings::types::{Error, Filetype};
-use crate::filesystem::Dir;
-use cap_std::fs::MetadataExt;
+use super::fds::FsFd;
+use crate::filesystem::dispatch::on_dir;
+use crate::filesystem::{Descriptor, DirectoryOps, PathFlags, ReaddirStream};
 use std::collections::VecDeque;
-use std::os::unix::ffi::OsStringExt;
-use std::os::unix::fs::DirEntryExt;
-
-/// How many host entries one blocking call reads.
-const BATCH: usize = 256;
 
 /// One entry as the guest sees it.
 pub(crate) struct Ent {
@@ -30,158 +30,102 @@ pub(crate) struct Ent {
 
 /// A listing in progress.
 pub(crate) struct Listing {
-    /// The host stream; `None` once exhausted.
-    iter: Option<cap_std::fs::ReadDir>,
-    /// Entries read, not yet taken; the first has cookie `front`.
+    /// The backend's listing; `None` once exhausted.
+    stream: Option<ReaddirStream>,
+    /// Entries taken, not yet handed out; the first has cookie `front`.
     buffered: VecDeque<Ent>,
     front: u64,
 }
 
 impl Listing {
-    /// A fresh listing of `dir`: `.` and `..` first (blocking).
-    fn start(dir: &cap_std::fs::Dir) -> std::io::Result<Listing> {
-        let here = dir.dir_metadata()?;
-        let parent_ino = dir.metadata("..").map(|m| m.ino()).unwrap_or(here.ino());
-        let iter = dir.entries()?;
-        let mut buffered = VecDeque::with_capacity(BATCH + 2);
-        buffered.push_back(Ent {
-            name: b".".to_vec(),
-            ino: here.ino(),
-            filetype: Filetype::Directory,
-        });
-        buffered.push_back(Ent {
-            name: b"..".to_vec(),
-            ino: parent_ino,
-            filetype: Filetype::Directory,
-        });
+    /// A fresh listing of `dir`: `.` and `..` first (`..` of a mount's
+    /// root, which the guest may not reach, has the root's number).
+    async fn start(dir: &Descriptor) -> Result<Listing, Error> {
+        let here = on_dir!(dir, d => DirectoryOps::stat(d).await)?.ino;
+        let parent =
+            on_dir!(dir, d => DirectoryOps::stat_at(d, PathFlags::empty(), "..".into()).await)
+                .map_or(here, |s| s.ino);
+        let stream = on_dir!(dir, d => DirectoryOps::read_directory(d).await)?;
+        let mut buffered = VecDeque::new();
+        for (name, ino) in [(&b"."[..], here), (&b".."[..], parent)] {
+            buffered.push_back(Ent {
+                name: name.to_vec(),
+                ino,
+                filetype: Filetype::Directory,
+            });
+        }
         Ok(Listing {
-            iter: Some(iter),
+            stream: Some(stream),
             buffered,
             front: 0,
         })
     }
 
-    /// Reads the next batch of host entries (blocking).
-    fn fill(&mut self) -> std::io::Result<()> {
-        let Some(iter) = self.iter.as_mut() else {
-            return Ok(());
+    /// Takes the next entry from the backend into the buffer; `false` at
+    /// the end.
+    async fn fill_one(&mut self, dir: &Descriptor) -> Result<bool, Error> {
+        let Some(stream) = self.stream.as_mut() else {
+            return Ok(false);
         };
-        for _ in 0..BATCH {
-            match iter.next() {
-                None => {
-                    self.iter = None;
-                    break;
-                }
-                Some(entry) => self.buffered.push_back(convert(entry?)),
-            }
-        }
-        Ok(())
-    }
-
-    /// Positions the listing at `cookie`, restarting it if it is not where
-    /// the listing stands, and makes sure an entry is buffered if there is
-    /// one (blocking).
-    fn seek(
-        listing: &mut Option<Listing>,
-        dir: &cap_std::fs::Dir,
-        cookie: u64,
-    ) -> std::io::Result<()> {
-        let usable = listing
-            .as_ref()
-            .is_some_and(|l| l.front <= cookie && cookie <= l.front + l.buffered.len() as u64);
-        if !usable {
-            *listing = Some(Listing::start(dir)?);
-        }
-        let l = listing.as_mut().expect("listing set above");
-        while l.front < cookie {
-            if l.buffered.is_empty() {
-                if l.iter.is_none() {
-                    // A cookie past the end: the listing is over.
-                    return Ok(());
-                }
-                l.fill()?;
-                continue;
-            }
-            l.buffered.pop_front();
-            l.front += 1;
-        }
-        if l.buffered.is_empty() {
-            l.fill()?;
-        }
-        Ok(())
+        let Some(entry) = stream.next().await? else {
+            self.stream = None;
+            return Ok(false);
+        };
+        let ino = match entry.ino {
+            Some(ino) => ino,
+            None => on_dir!(dir, d => DirectoryOps::stat_at(d, PathFlags::empty(), entry.name.clone()).await)
+                .map_or(0, |s| s.ino),
+        };
+        self.buffered.push_back(Ent {
+            name: entry.name.into_bytes(),
+            ino,
+            filetype: super::convert::filetype(entry.type_),
+        });
+        Ok(true)
     }
 }
 
-/// A host entry as the guest's entry: no `stat`, except on filesystems that
-/// report no type.
-fn convert(entry: cap_std::fs::DirEntry) -> Ent {
-    let mut filetype = match entry.file_type() {
-        Ok(ft) => super::fd::filetype_of(ft),
-        Err(_) => Filetype::Unknown,
+/// Fills `buf` with the entries of the directory `fd` from `cookie` on, as
+/// `fd_readdir` does; returns the bytes used. An entry that does not fit
+/// is cut at the end of the buffer (the guest sees a full buffer and asks
+/// again from that entry's cookie, which the listing still holds).
+pub(crate) async fn readdir(fd: &mut FsFd, buf: &mut [u8], cookie: u64) -> Result<usize, Error> {
+    let usable = fd
+        .listing
+        .as_ref()
+        .is_some_and(|l| l.front <= cookie && cookie <= l.front + l.buffered.len() as u64);
+    if !usable {
+        fd.listing = Some(Listing::start(&fd.desc).await?);
+    }
+    let Some(l) = fd.listing.as_mut() else {
+        return Ok(0);
     };
-    if filetype == Filetype::Unknown
-        && let Ok(meta) = entry.metadata()
-    {
-        filetype = super::fd::filetype_of(meta.file_type());
+    while l.front < cookie {
+        if l.buffered.is_empty() && !l.fill_one(&fd.desc).await? {
+            // A cookie past the end: the listing is over.
+            return Ok(0);
+        }
+        l.buffered.pop_front();
+        l.front += 1;
     }
-    Ent {
-        ino: entry.ino(),
-        name: entry.file_name().into_vec(),
-        filetype,
+    let mut used = 0;
+    loop {
+        if l.buffered.is_empty() && !l.fill_one(&fd.desc).await? {
+            break;
+        }
+        if write_buffered(&mut l.buffered, &mut l.front, buf, &mut used) {
+            break;
+        }
     }
+    Ok(used)
 }
 
 /// The bytes of a dirent header.
 const DIRENT_SIZE: usize = 24;
 
-/// Fills `buf` with entries from `cookie` on, as `fd_readdir` does; returns
-/// the bytes used. An entry that does not fit is cut at the end of the
-/// buffer (the guest sees a full buffer and asks again from that entry's
-/// cookie, which the listing still holds).
-pub(crate) async fn readdir(
-    dir: &Dir,
-    listing: &mut Option<Listing>,
-    buf: &mut [u8],
-    cookie: u64,
-) -> Result<usize, Error> {
-    let inline = dir.allow_blocking_current_thread;
-    let host = std::sync::Arc::clone(&dir.dir);
-    // Blocking work runs on the calling thread when it may block, else on
-    // the blocking pool; the listing travels with it.
-    let mut taken = listing.take();
-    taken = crate::runtime::run_blocking(inline, move || {
-        Listing::seek(&mut taken, &host, cookie).map(|()| taken)
-    })
-    .await?;
-    *listing = taken;
-    let mut used = 0;
-    while let Some(l) = listing.as_mut() {
-        if write_entries(l, buf, &mut used) || l.iter.is_none() {
-            break;
-        }
-        let mut taken = listing.take();
-        taken = crate::runtime::run_blocking(inline, move || {
-            if let Some(l) = taken.as_mut() {
-                l.fill()?;
-            }
-            Ok::<_, std::io::Error>(taken)
-        })
-        .await?;
-        *listing = taken;
-    }
-    Ok(used)
-}
-
-/// Writes buffered entries into `buf` from `used` on; `true` when the
-/// buffer is full (the last entry possibly cut and still buffered).
-fn write_entries(l: &mut Listing, buf: &mut [u8], used: &mut usize) -> bool {
-    write_buffered(&mut l.buffered, &mut l.front, buf, used)
-}
-
 /// Writes the entries of `buffered` (the first having cookie `front`) into
 /// `buf` from `used` on, taking each that fits whole; `true` when the
-/// buffer is full (the last entry possibly cut and still buffered). Shared
-/// with the listings of virtual directories.
+/// buffer is full (the last entry possibly cut and still buffered)..
 pub(crate) fn write_buffered(
     buffered: &mut VecDeque<Ent>,
     front: &mut u64,

@@ -65,7 +65,7 @@ mod generated {
 
 pub use generated::exports;
 pub use generated::wasi::{cli, clocks, filesystem, io, random, sockets};
-pub use generated::{Command, CommandIndices, CommandPre};
+pub use generated::{Command, CommandIndices, CommandPre, LinkOptions};
 
 /// The bindings with every function synchronous, for `add_to_linker_sync`.
 ///
@@ -113,7 +113,7 @@ pub mod sync {
     pub use crate::bindings::{cli, clocks, random};
     pub use generated::exports;
     pub use generated::wasi::{filesystem, io};
-    pub use generated::{Command, CommandIndices, CommandPre};
+    pub use generated::{Command, CommandIndices, CommandPre, LinkOptions};
 
     /// `wasi:sockets`: the async flavour's interfaces, except `udp`, whose
     /// policy-checking calls are regenerated synchronously.

@@ -22,9 +22,10 @@ mod random;
 mod sockets;
 
 pub use filesystem::{FsError, FsResult};
+pub use io::WasiIoCtxView;
 pub use linker::{
     add_to_linker_async, add_to_linker_proxy_interfaces_async, add_to_linker_proxy_interfaces_sync,
-    add_to_linker_sync,
+    add_to_linker_sync, add_to_linker_with_options_async, add_to_linker_with_options_sync,
 };
 pub use sockets::{SocketError, SocketResult};
 

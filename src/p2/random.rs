@@ -1,7 +1,8 @@
-//! `Host` traits of `wasi:random` for [`WasiImpl`].
+//! `Host` traits of `wasi:random`, on the random context itself (it needs
+//! no table).
 
 use crate::bindings::random::{insecure, insecure_seed, random};
-use crate::{WasiImpl, WasiView};
+use crate::random::WasiRandomCtx;
 use cap_rand::RngCore;
 
 /// Fills a fresh buffer of `len` bytes from `rng`, refusing (with a trap)
@@ -16,31 +17,29 @@ fn random_bytes(rng: &mut dyn RngCore, len: u64, max: u64) -> wasmtime::Result<V
     Ok(bytes)
 }
 
-impl<T: WasiView> random::Host for WasiImpl<T> {
+impl random::Host for WasiRandomCtx {
     fn get_random_bytes(&mut self, len: u64) -> wasmtime::Result<Vec<u8>> {
-        let ctx = self.ctx();
-        random_bytes(&mut *ctx.random, len, ctx.max_random_size)
+        random_bytes(&mut *self.random, len, self.max_size)
     }
 
     fn get_random_u64(&mut self) -> wasmtime::Result<u64> {
-        Ok(self.ctx().random.next_u64())
+        Ok(self.random.next_u64())
     }
 }
 
-impl<T: WasiView> insecure::Host for WasiImpl<T> {
+impl insecure::Host for WasiRandomCtx {
     fn get_insecure_random_bytes(&mut self, len: u64) -> wasmtime::Result<Vec<u8>> {
-        let ctx = self.ctx();
-        random_bytes(&mut *ctx.insecure_random, len, ctx.max_random_size)
+        random_bytes(&mut *self.insecure_random, len, self.max_size)
     }
 
     fn get_insecure_random_u64(&mut self) -> wasmtime::Result<u64> {
-        Ok(self.ctx().insecure_random.next_u64())
+        Ok(self.insecure_random.next_u64())
     }
 }
 
-impl<T: WasiView> insecure_seed::Host for WasiImpl<T> {
+impl insecure_seed::Host for WasiRandomCtx {
     fn insecure_seed(&mut self) -> wasmtime::Result<(u64, u64)> {
-        let seed = self.ctx().insecure_random_seed;
+        let seed = self.insecure_random_seed;
         Ok((seed as u64, (seed >> 64) as u64))
     }
 }

@@ -3,6 +3,10 @@
 use cap_rand::rngs::StdRng;
 use cap_rand::{RngCore, SeedableRng};
 
+mod ctx;
+
+pub use ctx::{DEFAULT_MAX_SIZE, WasiRandom, WasiRandomCtx, WasiRandomView};
+
 /// A cryptographically secure generator seeded from the operating system:
 /// the default source of `wasi:random/random`.
 pub fn thread_rng() -> Box<dyn RngCore + Send> {

@@ -28,6 +28,7 @@
 //! * `buffer.rs`: buffer sizes in the guest's units, for TCP and UDP.
 
 mod buffer;
+mod ctx;
 mod error;
 mod idna;
 mod lookup;
@@ -39,6 +40,7 @@ mod udp;
 mod udp_streams;
 
 pub use buffer::MAX_BUFFER_SIZE;
+pub use ctx::{WasiSockets, WasiSocketsCtx, WasiSocketsCtxView, WasiSocketsView};
 pub use lookup::{MAX_ADDRESSES, ResolveAddressStream};
 pub use types::{ErrorCode, IncomingDatagram, IpAddressFamily, OutgoingDatagram, ShutdownType};
 pub use udp::UdpSocket;

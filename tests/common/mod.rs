@@ -18,7 +18,9 @@ use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 use wasi_host::pipe::{MemoryInputPipe, MemoryOutputPipe};
-use wasi_host::{DirPerms, FilePerms, I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiView};
+use wasi_host::{
+    DirPerms, FilePerms, I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView,
+};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Store};
 
@@ -35,21 +37,22 @@ pub struct Ctx {
 }
 
 impl WasiView for Ctx {
-    fn table(&mut self) -> &mut ResourceTable {
-        &mut self.table
-    }
-    fn ctx(&mut self) -> &mut WasiCtx {
-        &mut self.wasi
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
-/// The `Host` traits of a context, called directly as a guest's calls
-/// arrive (for host-side API tests).
-pub fn host_api(wasi: WasiCtx) -> wasi_host::WasiImpl<Ctx> {
-    wasi_host::WasiImpl(Ctx {
+/// A context whose `Host` traits are called directly, as a guest's calls
+/// arrive (for host-side API tests): `host_api(ctx).filesystem()` is the
+/// view the filesystem's host functions take, and so on.
+pub fn host_api(wasi: WasiCtx) -> Ctx {
+    Ctx {
         table: ResourceTable::new(),
         wasi,
-    })
+    }
 }
 
 /// A borrow of the descriptor at `rep`, as a guest passes it.

@@ -8,6 +8,7 @@ use crate::filesystem::{
     Advice, DescriptorFlags, DescriptorStat, DescriptorType, ErrorCode, FileOps, FsResult,
     MAX_READ, MetadataHashValue, NewTimestamp, stat,
 };
+use rustix::fd::AsFd;
 use std::io;
 use std::sync::Arc;
 use system_interface::fs::FileIoExt;
@@ -154,6 +155,54 @@ impl FileOps for File {
             .await
     }
 
+    /// One `pwritev2(RWF_APPEND)` where the kernel has it (system-interface
+    /// falls back to switching the handle to `O_APPEND` for the write).
+    async fn append(&self, buf: Vec<u8>) -> FsResult<u64> {
+        self.allowed(FilePerms::WRITE)?;
+        self.run(move |f| Ok(retry(|| f.append(&buf))? as u64))
+            .await
+    }
+
+    /// `preadv(2)` into the caller's buffers, where the thread may block.
+    fn read_vectored_now(
+        &self,
+        bufs: &mut [io::IoSliceMut<'_>],
+        offset: u64,
+    ) -> Option<FsResult<usize>> {
+        if let Err(e) = self.allowed(FilePerms::READ) {
+            return Some(Err(e));
+        }
+        let fd = self.file.as_fd();
+        crate::runtime::try_run_now(self.allow_blocking_current_thread, || {
+            self.order.wait_idle();
+            retry(|| Ok(rustix::io::preadv(fd, bufs, offset)?))
+        })
+        .ok()
+        .map(|r| r.map_err(Into::into))
+    }
+
+    /// `pwritev(2)` (or an append, see [`FileOps::append`]) from the
+    /// caller's buffers, where the thread may block.
+    fn write_vectored_now(
+        &self,
+        bufs: &[io::IoSlice<'_>],
+        offset: Option<u64>,
+    ) -> Option<FsResult<usize>> {
+        if let Err(e) = self.allowed(FilePerms::WRITE) {
+            return Some(Err(e));
+        }
+        let file = &*self.file;
+        crate::runtime::try_run_now(self.allow_blocking_current_thread, || {
+            self.order.wait_idle();
+            retry(|| match offset {
+                Some(at) => Ok(rustix::io::pwritev(file.as_fd(), bufs, at)?),
+                None => file.append_vectored(bufs),
+            })
+        })
+        .ok()
+        .map(|r| r.map_err(Into::into))
+    }
+
     /// `descriptor.read-via-stream` (needs a descriptor opened for reading).
     fn read_via_stream(&self, offset: u64) -> FsResult<Self::Input> {
         self.allowed(FilePerms::READ)?;
@@ -222,6 +271,16 @@ fn write_some_at(f: &cap_std::fs::File, buf: &[u8], offset: u64) -> io::Result<u
         }
     }
     Ok(done)
+}
+
+/// `f` again while it is interrupted by a signal.
+fn retry<R>(mut f: impl FnMut() -> io::Result<R>) -> io::Result<R> {
+    loop {
+        match f() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => return other,
+        }
+    }
 }
 
 /// Writes all of `buf` at `offset`.

@@ -94,5 +94,9 @@ fn convert(entry: &cap_std::fs::DirEntry) -> FsResult<DirectoryEntry> {
             type_ = stat::descriptor_type(meta.file_type());
         }
     }
-    Ok(DirectoryEntry { type_, name })
+    Ok(DirectoryEntry {
+        type_,
+        name,
+        ino: Some(std::os::unix::fs::DirEntryExt::ino(entry)),
+    })
 }

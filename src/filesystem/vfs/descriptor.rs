@@ -69,8 +69,10 @@ pub(crate) fn descriptor_type(kind: NodeKind) -> DescriptorType {
     }
 }
 
-fn descriptor_stat(s: &NodeStat) -> DescriptorStat {
+fn descriptor_stat(dev: u64, s: &NodeStat) -> DescriptorStat {
     DescriptorStat {
+        dev,
+        ino: s.ino,
         type_: descriptor_type(s.kind),
         link_count: s.nlink,
         size: s.size,
@@ -151,7 +153,7 @@ impl VirtualDir {
 
     /// `descriptor.stat`.
     pub fn stat(&self) -> FsResult<DescriptorStat> {
-        Ok(descriptor_stat(&self.node_stat()?))
+        Ok(descriptor_stat(self.open.mount.id, &self.node_stat()?))
     }
 
     /// `descriptor.metadata-hash`.
@@ -188,7 +190,10 @@ impl VirtualDir {
 
     /// `descriptor.stat-at`.
     pub fn stat_at(&self, flags: PathFlags, path: &str) -> FsResult<DescriptorStat> {
-        Ok(descriptor_stat(&self.stat_node_at(flags, path)?))
+        Ok(descriptor_stat(
+            self.open.mount.id,
+            &self.stat_node_at(flags, path)?,
+        ))
     }
 
     /// `descriptor.metadata-hash-at`.
@@ -557,7 +562,7 @@ impl VirtualFile {
 
     /// `descriptor.stat`.
     pub fn stat(&self) -> FsResult<DescriptorStat> {
-        Ok(descriptor_stat(&self.node_stat()?))
+        Ok(descriptor_stat(self.open.mount.id, &self.node_stat()?))
     }
 
     /// `descriptor.metadata-hash`.
@@ -628,6 +633,14 @@ impl VirtualFile {
         Ok(self.backend().write_at(self.node(), buf, offset, now)? as u64)
     }
 
+    /// `buf` at the end of the file, in one backend call; a partial count
+    /// when the backend is full.
+    pub fn append(&self, buf: &[u8]) -> FsResult<u64> {
+        self.allowed(FilePerms::WRITE)?;
+        let now = self.open.mount.now();
+        Ok(self.backend().append(self.node(), buf, now)? as u64)
+    }
+
     /// `descriptor.read-via-stream`.
     pub fn read_via_stream(&self, offset: u64) -> FsResult<VirtualInputStream> {
         self.allowed(FilePerms::READ)?;
@@ -650,12 +663,13 @@ impl VirtualFile {
         self.backend().read_at(self.node(), buf, offset)
     }
 
-    /// How many bytes a write at `offset` (`None`: at the end) can take
-    /// now: the backend's room, plus the bytes it would overwrite.
+    /// Whether the backend refuses every change.
     pub(crate) fn read_only(&self) -> bool {
         self.backend().read_only()
     }
 
+    /// How many bytes a write at `offset` (`None`: at the end) can take
+    /// now: the backend's room, plus the bytes it would overwrite.
     pub(crate) fn room(&self, offset: Option<u64>) -> Option<u64> {
         let left = self.backend().space_left()?;
         let overwrite = match (offset, self.node_stat()) {

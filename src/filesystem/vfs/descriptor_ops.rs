@@ -124,6 +124,44 @@ impl FileOps for VirtualFile {
     async fn write(&self, buf: Vec<u8>, offset: u64) -> FsResult<u64> {
         VirtualFile::write(self, &buf, offset)
     }
+    async fn append(&self, buf: Vec<u8>) -> FsResult<u64> {
+        VirtualFile::append(self, &buf)
+    }
+    /// Always now: a node backend never waits for a pool. One read of the
+    /// whole length, then a copy into the buffers.
+    fn read_vectored_now(
+        &self,
+        bufs: &mut [std::io::IoSliceMut<'_>],
+        offset: u64,
+    ) -> Option<FsResult<usize>> {
+        let want: u64 = bufs.iter().map(|b| b.len() as u64).sum();
+        Some(VirtualFile::read(self, want, offset).map(|(data, _)| {
+            let mut done = 0;
+            for b in bufs.iter_mut() {
+                let take = b.len().min(data.len() - done);
+                b[..take].copy_from_slice(&data[done..done + take]);
+                done += take;
+            }
+            done
+        }))
+    }
+    /// Always now: the buffers gathered (at most the write bound of
+    /// [`crate::filesystem::MAX_READ`]), then one write.
+    fn write_vectored_now(
+        &self,
+        bufs: &[std::io::IoSlice<'_>],
+        offset: Option<u64>,
+    ) -> Option<FsResult<usize>> {
+        let mut data = Vec::new();
+        for b in bufs {
+            let take = b.len().min(crate::filesystem::MAX_READ - data.len());
+            data.extend_from_slice(&b[..take]);
+        }
+        Some(match offset {
+            Some(at) => VirtualFile::write(self, &data, at).map(|n| n as usize),
+            None => VirtualFile::append(self, &data).map(|n| n as usize),
+        })
+    }
     fn read_via_stream(&self, offset: u64) -> FsResult<VirtualInputStream> {
         VirtualFile::read_via_stream(self, offset)
     }

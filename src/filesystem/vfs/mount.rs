@@ -227,7 +227,7 @@ pub(crate) struct MountState {
     pub(crate) backend: AnyBackend,
     pub(crate) id: u64,
     /// The context's wall clock, set when the context is built.
-    pub(crate) clock: OnceLock<Arc<dyn HostWallClock>>,
+    pub(crate) clock: OnceLock<SharedWallClock>,
 }
 
 impl MountState {
@@ -255,14 +255,28 @@ impl MountState {
     }
 }
 
-/// One wall clock shared by the context and its mounts.
-pub(crate) struct SharedWallClock(pub(crate) Arc<dyn HostWallClock>);
+/// One wall clock shared by the context and its mounts (a clock need only
+/// be `Send`, so the sharing takes a lock; only contexts with virtual
+/// mounts share their clock).
+#[derive(Clone)]
+pub(crate) struct SharedWallClock(pub(crate) Arc<std::sync::Mutex<Box<dyn HostWallClock>>>);
+
+impl SharedWallClock {
+    /// Shares `clock`.
+    pub(crate) fn new(clock: Box<dyn HostWallClock>) -> Self {
+        SharedWallClock(Arc::new(std::sync::Mutex::new(clock)))
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&dyn HostWallClock) -> R) -> R {
+        f(&**self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
 
 impl HostWallClock for SharedWallClock {
     fn resolution(&self) -> Duration {
-        self.0.resolution()
+        self.with(|c| c.resolution())
     }
     fn now(&self) -> Duration {
-        self.0.now()
+        self.with(|c| c.now())
     }
 }

@@ -46,6 +46,7 @@ impl VirtualListing {
             DirectoryEntry {
                 type_: descriptor_type(e.kind),
                 name: e.name,
+                ino: None,
             }
         }))
     }

@@ -9,6 +9,7 @@
 //! share their host handle through an `Arc`), so the table is not borrowed
 //! while the blocking work runs.
 
+use crate::filesystem::WasiFilesystemCtxView;
 use crate::filesystem::{
     Advice, Descriptor, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
     FsResult, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags, ReaddirStream, on_any, on_dir,
@@ -16,31 +17,33 @@ use crate::filesystem::{
 };
 use crate::io::{InputStream, IoError, OutputStream};
 use crate::vfs::{DirectoryOps, FileOps};
-use crate::{WasiImpl, WasiView};
 use cap_std::fs::MetadataExt;
 use wasmtime::component::Resource;
 
 /// The descriptor behind `fd`, cloned out of the table.
-fn descriptor<T: WasiView>(w: &mut WasiImpl<T>, fd: &Resource<Descriptor>) -> FsResult<Descriptor> {
-    Ok(w.table().get(fd)?.clone())
+fn descriptor(
+    w: &mut WasiFilesystemCtxView<'_>,
+    fd: &Resource<Descriptor>,
+) -> FsResult<Descriptor> {
+    Ok(w.table.get(fd)?.clone())
 }
 
 /// Hands a new stream (or listing) to the guest.
-fn push<T: WasiView, S: Send + 'static>(w: &mut WasiImpl<T>, stream: S) -> FsResult<Resource<S>> {
-    Ok(w.table().push(stream)?)
+fn push<S: Send + 'static>(w: &mut WasiFilesystemCtxView<'_>, stream: S) -> FsResult<Resource<S>> {
+    Ok(w.table.push(stream)?)
 }
 
 /// `filesystem-error-code`: the code behind a file stream's
 /// `last-operation-failed`, if it has one.
-pub(super) fn filesystem_error_code<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) fn filesystem_error_code(
+    w: &mut WasiFilesystemCtxView<'_>,
     err: Resource<IoError>,
 ) -> wasmtime::Result<Option<ErrorCode>> {
-    Ok(stream_error_code(&w.table().get(&err)?.0))
+    Ok(stream_error_code(&w.table.get(&err)?.0))
 }
 
-pub(super) async fn read_via_stream<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn read_via_stream(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     offset: u64,
 ) -> FsResult<Resource<InputStream>> {
@@ -48,8 +51,8 @@ pub(super) async fn read_via_stream<T: WasiView>(
     push(w, stream)
 }
 
-pub(super) async fn write_via_stream<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn write_via_stream(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     offset: u64,
 ) -> FsResult<Resource<OutputStream>> {
@@ -57,16 +60,16 @@ pub(super) async fn write_via_stream<T: WasiView>(
     push(w, stream)
 }
 
-pub(super) async fn append_via_stream<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn append_via_stream(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
 ) -> FsResult<Resource<OutputStream>> {
     let stream = on_file!(descriptor(w, &fd)?, f => FileOps::append_via_stream(&f).map(|s| Box::new(s) as OutputStream))?;
     push(w, stream)
 }
 
-pub(super) async fn advise<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn advise(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     offset: u64,
     len: u64,
@@ -78,37 +81,37 @@ pub(super) async fn advise<T: WasiView>(
     }
 }
 
-pub(super) async fn sync_data<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn sync_data(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
 ) -> FsResult<()> {
     on_any!(descriptor(w, &fd)?, f => FileOps::sync_data(&f).await, d => DirectoryOps::sync(&d).await)
 }
 
-pub(super) async fn get_flags<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn get_flags(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
 ) -> FsResult<DescriptorFlags> {
-    Ok(on_any!(w.table().get(&fd)?, f => FileOps::get_flags(f), d => DirectoryOps::get_flags(d)))
+    Ok(on_any!(w.table.get(&fd)?, f => FileOps::get_flags(f), d => DirectoryOps::get_flags(d)))
 }
 
-pub(super) async fn get_type<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn get_type(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
 ) -> FsResult<DescriptorType> {
     on_any!(descriptor(w, &fd)?, f => FileOps::get_type(&f).await, _d => Ok(DescriptorType::Directory))
 }
 
-pub(super) async fn set_size<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn set_size(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     size: u64,
 ) -> FsResult<()> {
     on_file!(descriptor(w, &fd)?, f => FileOps::set_size(&f, size).await)
 }
 
-pub(super) async fn set_times<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn set_times(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     atime: NewTimestamp,
     mtime: NewTimestamp,
@@ -116,8 +119,8 @@ pub(super) async fn set_times<T: WasiView>(
     on_any!(descriptor(w, &fd)?, f => FileOps::set_times(&f, atime, mtime).await, d => DirectoryOps::set_times(&d, atime, mtime).await)
 }
 
-pub(super) async fn read<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn read(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     len: u64,
     offset: u64,
@@ -125,8 +128,8 @@ pub(super) async fn read<T: WasiView>(
     on_file!(descriptor(w, &fd)?, f => FileOps::read(&f, len, offset).await)
 }
 
-pub(super) async fn write<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn write(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     buf: Vec<u8>,
     offset: u64,
@@ -134,38 +137,38 @@ pub(super) async fn write<T: WasiView>(
     on_file!(descriptor(w, &fd)?, f => FileOps::write(&f, buf, offset).await)
 }
 
-pub(super) async fn read_directory<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn read_directory(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
 ) -> FsResult<Resource<ReaddirStream>> {
     let stream = on_dir!(descriptor(w, &fd)?, d => DirectoryOps::read_directory(&d).await)?;
     push(w, stream)
 }
 
-pub(super) async fn sync<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn sync(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
 ) -> FsResult<()> {
     on_any!(descriptor(w, &fd)?, f => FileOps::sync(&f).await, d => DirectoryOps::sync(&d).await)
 }
 
-pub(super) async fn create_directory_at<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn create_directory_at(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     path: String,
 ) -> FsResult<()> {
     on_dir!(descriptor(w, &fd)?, d => DirectoryOps::create_directory_at(&d, path).await)
 }
 
-pub(super) async fn stat<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn stat(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
 ) -> FsResult<DescriptorStat> {
     on_any!(descriptor(w, &fd)?, f => FileOps::stat(&f).await, d => DirectoryOps::stat(&d).await)
 }
 
-pub(super) async fn stat_at<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn stat_at(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     flags: PathFlags,
     path: String,
@@ -173,8 +176,8 @@ pub(super) async fn stat_at<T: WasiView>(
     on_dir!(descriptor(w, &fd)?, d => DirectoryOps::stat_at(&d, flags, path).await)
 }
 
-pub(super) async fn set_times_at<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn set_times_at(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     flags: PathFlags,
     path: String,
@@ -184,8 +187,8 @@ pub(super) async fn set_times_at<T: WasiView>(
     on_dir!(descriptor(w, &fd)?, d => DirectoryOps::set_times_at(&d, flags, path, atime, mtime).await)
 }
 
-pub(super) async fn link_at<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn link_at(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     old_flags: PathFlags,
     old_path: String,
@@ -197,8 +200,8 @@ pub(super) async fn link_at<T: WasiView>(
     on_dir_pair!(old, new, (o, n) => DirectoryOps::link_at(o, old_flags, old_path, n, new_path).await)
 }
 
-pub(super) async fn open_at<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn open_at(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     path_flags: PathFlags,
     path: String,
@@ -209,24 +212,24 @@ pub(super) async fn open_at<T: WasiView>(
     push(w, opened)
 }
 
-pub(super) async fn readlink_at<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn readlink_at(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     path: String,
 ) -> FsResult<String> {
     on_dir!(descriptor(w, &fd)?, d => DirectoryOps::readlink_at(&d, path).await)
 }
 
-pub(super) async fn remove_directory_at<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn remove_directory_at(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     path: String,
 ) -> FsResult<()> {
     on_dir!(descriptor(w, &fd)?, d => DirectoryOps::remove_directory_at(&d, path).await)
 }
 
-pub(super) async fn rename_at<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn rename_at(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     old_path: String,
     new_fd: Resource<Descriptor>,
@@ -237,8 +240,8 @@ pub(super) async fn rename_at<T: WasiView>(
     on_dir_pair!(old, new, (o, n) => DirectoryOps::rename_at(o, old_path, n, new_path).await)
 }
 
-pub(super) async fn symlink_at<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn symlink_at(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     old_path: String,
     new_path: String,
@@ -246,16 +249,16 @@ pub(super) async fn symlink_at<T: WasiView>(
     on_dir!(descriptor(w, &fd)?, d => DirectoryOps::symlink_at(&d, old_path, new_path).await)
 }
 
-pub(super) async fn unlink_file_at<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn unlink_file_at(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     path: String,
 ) -> FsResult<()> {
     on_dir!(descriptor(w, &fd)?, d => DirectoryOps::unlink_file_at(&d, path).await)
 }
 
-pub(super) async fn is_same_object<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn is_same_object(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     other: Resource<Descriptor>,
 ) -> wasmtime::Result<bool> {
@@ -275,15 +278,15 @@ pub(super) async fn is_same_object<T: WasiView>(
     .await
 }
 
-pub(super) async fn metadata_hash<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn metadata_hash(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
 ) -> FsResult<MetadataHashValue> {
     on_any!(descriptor(w, &fd)?, f => FileOps::metadata_hash(&f).await, d => DirectoryOps::metadata_hash(&d).await)
 }
 
-pub(super) async fn metadata_hash_at<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn metadata_hash_at(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
     flags: PathFlags,
     path: String,
@@ -291,26 +294,26 @@ pub(super) async fn metadata_hash_at<T: WasiView>(
     on_dir!(descriptor(w, &fd)?, d => DirectoryOps::metadata_hash_at(&d, flags, path).await)
 }
 
-pub(super) async fn drop_descriptor<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn drop_descriptor(
+    w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
 ) -> wasmtime::Result<()> {
-    w.table().delete(fd)?;
+    w.table.delete(fd)?;
     Ok(())
 }
 
-pub(super) async fn read_directory_entry<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn read_directory_entry(
+    w: &mut WasiFilesystemCtxView<'_>,
     stream: Resource<ReaddirStream>,
 ) -> FsResult<Option<DirectoryEntry>> {
-    w.table().get_mut(&stream)?.next().await
+    w.table.get_mut(&stream)?.next().await
 }
 
-pub(super) async fn drop_listing<T: WasiView>(
-    w: &mut WasiImpl<T>,
+pub(super) async fn drop_listing(
+    w: &mut WasiFilesystemCtxView<'_>,
     stream: Resource<ReaddirStream>,
 ) -> wasmtime::Result<()> {
-    w.table().delete(stream)?;
+    w.table.delete(stream)?;
     Ok(())
 }
 

@@ -159,6 +159,8 @@ macro_rules! records {
                     data_access_timestamp: x.data_access_timestamp.map(datetime_in),
                     data_modification_timestamp: x.data_modification_timestamp.map(datetime_in),
                     status_change_timestamp: x.status_change_timestamp.map(datetime_in),
+                    dev: 0,
+                    ino: 0,
                 }
             }
         }
@@ -201,6 +203,7 @@ macro_rules! records {
                 neutral::DirectoryEntry {
                     type_: x.type_.into(),
                     name: x.name,
+                    ino: None,
                 }
             }
         }

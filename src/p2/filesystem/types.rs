@@ -1,4 +1,4 @@
-//! `wasi:filesystem/types` for [`WasiImpl`], async flavour: each method
+//! `wasi:filesystem/types` for [`crate::filesystem::WasiFilesystemCtxView`], async flavour: each method
 //! converts the bindings' arguments to the crate's types (`convert.rs`),
 //! awaits the call of `calls.rs` and converts its result back.
 
@@ -8,12 +8,12 @@ use crate::bindings::filesystem::types::{
     self, Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
     Filesize, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
 };
+use crate::filesystem::WasiFilesystemCtxView;
 use crate::filesystem::{Descriptor, ReaddirStream};
 use crate::io::{InputStream, IoError, OutputStream};
-use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 
-impl<T: WasiView> types::Host for WasiImpl<T> {
+impl types::Host for WasiFilesystemCtxView<'_> {
     fn convert_error_code(&mut self, err: FsError) -> wasmtime::Result<ErrorCode> {
         err.downcast()
     }
@@ -41,7 +41,7 @@ macro_rules! forward {
     };
 }
 
-impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
+impl types::HostDescriptor for WasiFilesystemCtxView<'_> {
     forward! {
         fn read_via_stream(&mut self, fd: Resource<Descriptor>, offset: Filesize) -> FsResult<Resource<InputStream>>;
         fn write_via_stream(&mut self, fd: Resource<Descriptor>, offset: Filesize) -> FsResult<Resource<OutputStream>>;
@@ -77,7 +77,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
     }
 }
 
-impl<T: WasiView> types::HostDirectoryEntryStream for WasiImpl<T> {
+impl types::HostDirectoryEntryStream for WasiFilesystemCtxView<'_> {
     async fn read_directory_entry(
         &mut self,
         stream: Resource<ReaddirStream>,

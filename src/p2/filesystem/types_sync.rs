@@ -1,4 +1,4 @@
-//! `wasi:filesystem/types` for [`WasiImpl`], sync flavour: each method
+//! `wasi:filesystem/types` for [`crate::filesystem::WasiFilesystemCtxView`], sync flavour: each method
 //! converts the sync bindings' arguments to the crate's types
 //! (`convert.rs`), runs the call of `calls.rs` through [`block_on`], where
 //! blocking file I/O runs inline on the calling thread, and converts its
@@ -10,13 +10,13 @@ use crate::bindings::sync::filesystem::types::{
     self, Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
     Filesize, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
 };
+use crate::filesystem::WasiFilesystemCtxView;
 use crate::filesystem::{Descriptor, ReaddirStream};
 use crate::io::{InputStream, IoError, OutputStream};
 use crate::runtime::block_on;
-use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 
-impl<T: WasiView> types::Host for WasiImpl<T> {
+impl types::Host for WasiFilesystemCtxView<'_> {
     fn convert_error_code(&mut self, err: FsError) -> wasmtime::Result<ErrorCode> {
         Ok(err.downcast()?.into())
     }
@@ -43,7 +43,7 @@ macro_rules! forward {
     };
 }
 
-impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
+impl types::HostDescriptor for WasiFilesystemCtxView<'_> {
     forward! {
         fn read_via_stream(&mut self, fd: Resource<Descriptor>, offset: Filesize) -> FsResult<Resource<InputStream>>;
         fn write_via_stream(&mut self, fd: Resource<Descriptor>, offset: Filesize) -> FsResult<Resource<OutputStream>>;
@@ -79,7 +79,7 @@ impl<T: WasiView> types::HostDescriptor for WasiImpl<T> {
     }
 }
 
-impl<T: WasiView> types::HostDirectoryEntryStream for WasiImpl<T> {
+impl types::HostDirectoryEntryStream for WasiFilesystemCtxView<'_> {
     fn read_directory_entry(
         &mut self,
         stream: Resource<ReaddirStream>,

@@ -1,19 +1,19 @@
-//! `Host` traits of `wasi:io/error` for [`WasiImpl`].
+//! `Host` traits of `wasi:io/error` for the io view.
 
 use crate::bindings::io::error;
 use crate::io::IoError;
-use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
+use wasmtime::component::ResourceTable;
 
-impl<T: WasiView> error::Host for WasiImpl<T> {}
+impl error::Host for ResourceTable {}
 
-impl<T: WasiView> error::HostError for WasiImpl<T> {
+impl error::HostError for ResourceTable {
     fn to_debug_string(&mut self, err: Resource<IoError>) -> wasmtime::Result<String> {
-        Ok(format!("{:?}", self.table().get(&err)?.0))
+        Ok(format!("{:?}", self.get(&err)?.0))
     }
 
     fn drop(&mut self, err: Resource<IoError>) -> wasmtime::Result<()> {
-        self.table().delete(err)?;
+        self.delete(err)?;
         Ok(())
     }
 }

@@ -1,4 +1,4 @@
-//! `Host` traits of `wasi:sockets/ip-name-lookup` for [`WasiImpl`].
+//! `Host` traits of `wasi:sockets/ip-name-lookup` for [`crate::sockets::WasiSocketsCtxView`].
 //!
 //! `resolve-addresses` checks the name's syntax (`invalid-argument`), then
 //! the context's policy, then starts the lookup (`lookup.rs`); the stream
@@ -10,33 +10,33 @@ use super::SocketResult;
 use crate::bindings::sockets::ip_name_lookup;
 use crate::bindings::sockets::network::IpAddress;
 use crate::io::Pollable;
+use crate::sockets::WasiSocketsCtxView;
 use crate::sockets::{ErrorCode, Network, ResolveAddressStream, parse_host_name};
-use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 
-impl<T: WasiView> ip_name_lookup::Host for WasiImpl<T> {
+impl ip_name_lookup::Host for WasiSocketsCtxView<'_> {
     fn resolve_addresses(
         &mut self,
         network: Resource<Network>,
         name: String,
     ) -> SocketResult<Resource<ResolveAddressStream>> {
-        self.table().get(&network)?;
+        self.table.get(&network)?;
         let name = parse_host_name(&name)?;
-        let stream = if self.ctx().allow_ip_name_lookup {
+        let stream = if self.ctx.allow_ip_name_lookup {
             ResolveAddressStream::start(name)?
         } else {
             ResolveAddressStream::failed(ErrorCode::PermanentResolverFailure)
         };
-        Ok(self.table().push(stream)?)
+        Ok(self.table.push(stream)?)
     }
 }
 
-impl<T: WasiView> ip_name_lookup::HostResolveAddressStream for WasiImpl<T> {
+impl ip_name_lookup::HostResolveAddressStream for WasiSocketsCtxView<'_> {
     fn resolve_next_address(
         &mut self,
         self_: Resource<ResolveAddressStream>,
     ) -> SocketResult<Option<IpAddress>> {
-        let next = self.table().get_mut(&self_)?.next_address()?;
+        let next = self.table.get_mut(&self_)?.next_address()?;
         Ok(next.map(Into::into))
     }
 
@@ -44,11 +44,11 @@ impl<T: WasiView> ip_name_lookup::HostResolveAddressStream for WasiImpl<T> {
         &mut self,
         self_: Resource<ResolveAddressStream>,
     ) -> wasmtime::Result<Resource<Pollable>> {
-        crate::io::subscribe(self.table(), self_)
+        crate::io::subscribe(self.table, self_)
     }
 
     fn drop(&mut self, rep: Resource<ResolveAddressStream>) -> wasmtime::Result<()> {
-        self.table().delete(rep)?;
+        self.table.delete(rep)?;
         Ok(())
     }
 }

@@ -1,20 +1,20 @@
 //! `Host` traits of `wasi:sockets/network` and
-//! `wasi:sockets/instance-network` for [`WasiImpl`].
+//! `wasi:sockets/instance-network` for [`crate::sockets::WasiSocketsCtxView`].
 
 use super::SocketError;
 use crate::bindings::sockets::{instance_network, network};
 use crate::io::IoError;
+use crate::sockets::WasiSocketsCtxView;
 use crate::sockets::{Network, NetworkStreamError};
-use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 
-impl<T: WasiView> network::Host for WasiImpl<T> {
+impl network::Host for WasiSocketsCtxView<'_> {
     fn network_error_code(
         &mut self,
         err: Resource<IoError>,
     ) -> wasmtime::Result<Option<network::ErrorCode>> {
         // Only the streams of sockets carry a `NetworkStreamError`.
-        let err = self.table().get(&err)?;
+        let err = self.table.get(&err)?;
         Ok(err
             .downcast_ref::<NetworkStreamError>()
             .map(|failure| failure.code.into()))
@@ -25,15 +25,15 @@ impl<T: WasiView> network::Host for WasiImpl<T> {
     }
 }
 
-impl<T: WasiView> network::HostNetwork for WasiImpl<T> {
+impl network::HostNetwork for WasiSocketsCtxView<'_> {
     fn drop(&mut self, rep: Resource<Network>) -> wasmtime::Result<()> {
-        self.table().delete(rep)?;
+        self.table.delete(rep)?;
         Ok(())
     }
 }
 
-impl<T: WasiView> instance_network::Host for WasiImpl<T> {
+impl instance_network::Host for WasiSocketsCtxView<'_> {
     fn instance_network(&mut self) -> wasmtime::Result<Resource<Network>> {
-        Ok(self.table().push(Network)?)
+        Ok(self.table.push(Network)?)
     }
 }

@@ -1,5 +1,5 @@
 //! `Host` traits of `wasi:sockets/tcp` and `wasi:sockets/tcp-create-socket`
-//! for [`WasiImpl`]: table lookups around the state machine of
+//! for [`crate::sockets::WasiSocketsCtxView`]: table lookups around the state machine of
 //! [`TcpSocket`]. Nothing here waits, so one implementation serves both
 //! flavours; each call enters the shared runtime's context when it runs
 //! outside any runtime (the sync flavour), so tokio can register sockets.
@@ -10,29 +10,29 @@ use crate::bindings::sockets::tcp::{self, Duration, ShutdownType};
 use crate::bindings::sockets::tcp_create_socket;
 use crate::io::{InputStream, OutputStream, Pollable};
 use crate::runtime::enter_ambient;
+use crate::sockets::WasiSocketsCtxView;
 use crate::sockets::{Network, TcpSocket};
-use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 
-impl<T: WasiView> tcp_create_socket::Host for WasiImpl<T> {
+impl tcp_create_socket::Host for WasiSocketsCtxView<'_> {
     fn create_tcp_socket(
         &mut self,
         address_family: IpAddressFamily,
     ) -> SocketResult<Resource<TcpSocket>> {
         // `access-denied` unless the context allows TCP.
-        if !self.ctx().allow_tcp {
+        if !self.ctx.allow_tcp {
             return Err(ErrorCode::AccessDenied.into());
         }
         let socket = TcpSocket::new(address_family.into())?;
-        Ok(self.table().push(socket)?)
+        Ok(self.table.push(socket)?)
     }
 }
 
-impl<T: WasiView> tcp::Host for WasiImpl<T> {}
+impl tcp::Host for WasiSocketsCtxView<'_> {}
 
-impl<T: WasiView> WasiImpl<T> {
+impl WasiSocketsCtxView<'_> {
     fn tcp(&mut self, socket: &Resource<TcpSocket>) -> SocketResult<&mut TcpSocket> {
-        Ok(self.table().get_mut(socket)?)
+        Ok(self.table.get_mut(socket)?)
     }
 
     /// Pushes a connection's streams. They are not children of the socket
@@ -42,13 +42,13 @@ impl<T: WasiView> WasiImpl<T> {
         &mut self,
         (input, output): (InputStream, OutputStream),
     ) -> SocketResult<(Resource<InputStream>, Resource<OutputStream>)> {
-        let input = self.table().push(input)?;
-        let output = self.table().push(output)?;
+        let input = self.table.push(input)?;
+        let output = self.table.push(output)?;
         Ok((input, output))
     }
 }
 
-impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
+impl tcp::HostTcpSocket for WasiSocketsCtxView<'_> {
     fn start_bind(
         &mut self,
         self_: Resource<TcpSocket>,
@@ -56,8 +56,8 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
         local_address: IpSocketAddress,
     ) -> SocketResult<()> {
         let _rt = enter_ambient();
-        self.table().get(&network)?;
-        let check = self.ctx().socket_addr_check.clone();
+        self.table.get(&network)?;
+        let check = self.ctx.socket_addr_check.clone();
         Ok(self.tcp(&self_)?.start_bind(local_address.into(), &check)?)
     }
 
@@ -73,8 +73,8 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
         remote_address: IpSocketAddress,
     ) -> SocketResult<()> {
         let _rt = enter_ambient();
-        self.table().get(&network)?;
-        let check = self.ctx().socket_addr_check.clone();
+        self.table.get(&network)?;
+        let check = self.ctx.socket_addr_check.clone();
         Ok(self
             .tcp(&self_)?
             .start_connect(remote_address.into(), &check)?)
@@ -91,7 +91,7 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
 
     fn start_listen(&mut self, self_: Resource<TcpSocket>) -> SocketResult<()> {
         let _rt = enter_ambient();
-        let check = self.ctx().socket_addr_check.clone();
+        let check = self.ctx.socket_addr_check.clone();
         Ok(self.tcp(&self_)?.start_listen(&check)?)
     }
 
@@ -110,7 +110,7 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
     )> {
         let _rt = enter_ambient();
         let (socket, input, output) = self.tcp(&self_)?.accept()?;
-        let socket = self.table().push(socket)?;
+        let socket = self.table.push(socket)?;
         let (input, output) = self.push_streams((input, output))?;
         Ok((socket, input, output))
     }
@@ -124,11 +124,11 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
     }
 
     fn is_listening(&mut self, self_: Resource<TcpSocket>) -> wasmtime::Result<bool> {
-        Ok(self.table().get(&self_)?.is_listening())
+        Ok(self.table.get(&self_)?.is_listening())
     }
 
     fn address_family(&mut self, self_: Resource<TcpSocket>) -> wasmtime::Result<IpAddressFamily> {
-        Ok(self.table().get(&self_)?.address_family().into())
+        Ok(self.table.get(&self_)?.address_family().into())
     }
 
     fn set_listen_backlog_size(
@@ -212,7 +212,7 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
     }
 
     fn subscribe(&mut self, self_: Resource<TcpSocket>) -> wasmtime::Result<Resource<Pollable>> {
-        crate::io::subscribe(self.table(), self_)
+        crate::io::subscribe(self.table, self_)
     }
 
     fn shutdown(
@@ -224,7 +224,7 @@ impl<T: WasiView> tcp::HostTcpSocket for WasiImpl<T> {
     }
 
     fn drop(&mut self, rep: Resource<TcpSocket>) -> wasmtime::Result<()> {
-        self.table().delete(rep)?;
+        self.table.delete(rep)?;
         Ok(())
     }
 }

@@ -1,5 +1,5 @@
 //! `Host` traits of `wasi:sockets/udp` (async flavour) and
-//! `wasi:sockets/udp-create-socket` for [`WasiImpl`].
+//! `wasi:sockets/udp-create-socket` for [`crate::sockets::WasiSocketsCtxView`].
 //!
 //! The calls that ask the context's `socket_addr_check` policy
 //! (`start-bind`, `stream`, `send`, `receive`) are async; the sync flavour
@@ -11,29 +11,29 @@ use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily, IpSocketAddr
 use crate::bindings::sockets::udp::{self, IncomingDatagram, OutgoingDatagram};
 use crate::bindings::sockets::udp_create_socket;
 use crate::io::Pollable;
+use crate::sockets::WasiSocketsCtxView;
 use crate::sockets::{
     self, IncomingDatagramStream, Network, OutgoingDatagramStream, SocketAddrCheck, UdpSocket,
 };
-use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 
-impl<T: WasiView> udp_create_socket::Host for WasiImpl<T> {
+impl udp_create_socket::Host for WasiSocketsCtxView<'_> {
     fn create_udp_socket(
         &mut self,
         address_family: IpAddressFamily,
     ) -> SocketResult<Resource<UdpSocket>> {
-        if !self.ctx().allow_udp {
+        if !self.ctx.allow_udp {
             return Err(ErrorCode::AccessDenied.into());
         }
         let socket = UdpSocket::new(address_family.into())?;
-        Ok(self.table().push(socket)?)
+        Ok(self.table.push(socket)?)
     }
 }
 
-impl<T: WasiView> WasiImpl<T> {
+impl WasiSocketsCtxView<'_> {
     /// The context's address policy, for a call that checks addresses.
     fn addr_check(&mut self) -> SocketAddrCheck {
-        self.ctx().socket_addr_check.clone()
+        self.ctx.socket_addr_check.clone()
     }
 
     /// `receive`, with the backend's datagrams, which each flavour
@@ -43,7 +43,7 @@ impl<T: WasiView> WasiImpl<T> {
         stream: Resource<IncomingDatagramStream>,
         max_results: u64,
     ) -> SocketResult<Vec<sockets::IncomingDatagram>> {
-        Ok(self.table().get_mut(&stream)?.receive(max_results).await?)
+        Ok(self.table.get_mut(&stream)?.receive(max_results).await?)
     }
 
     /// `send`, with the backend's datagrams, to which each flavour
@@ -53,27 +53,27 @@ impl<T: WasiView> WasiImpl<T> {
         stream: Resource<OutgoingDatagramStream>,
         datagrams: Vec<sockets::OutgoingDatagram>,
     ) -> SocketResult<u64> {
-        Ok(self.table().get_mut(&stream)?.send(datagrams).await?)
+        Ok(self.table.get_mut(&stream)?.send(datagrams).await?)
     }
 }
 
-impl<T: WasiView> udp::Host for WasiImpl<T> {}
+impl udp::Host for WasiSocketsCtxView<'_> {}
 
-impl<T: WasiView> udp::HostUdpSocket for WasiImpl<T> {
+impl udp::HostUdpSocket for WasiSocketsCtxView<'_> {
     async fn start_bind(
         &mut self,
         self_: Resource<UdpSocket>,
         network: Resource<Network>,
         local_address: IpSocketAddress,
     ) -> SocketResult<()> {
-        self.table().get(&network)?;
+        self.table.get(&network)?;
         let check = self.addr_check();
-        let socket = self.table().get_mut(&self_)?;
+        let socket = self.table.get_mut(&self_)?;
         Ok(socket.start_bind(local_address.into(), &check).await?)
     }
 
     fn finish_bind(&mut self, self_: Resource<UdpSocket>) -> SocketResult<()> {
-        Ok(self.table().get_mut(&self_)?.finish_bind()?)
+        Ok(self.table.get_mut(&self_)?.finish_bind()?)
     }
 
     async fn stream(
@@ -85,37 +85,37 @@ impl<T: WasiView> udp::HostUdpSocket for WasiImpl<T> {
         Resource<OutgoingDatagramStream>,
     )> {
         let check = self.addr_check();
-        let socket = self.table().get_mut(&self_)?;
+        let socket = self.table.get_mut(&self_)?;
         let (incoming, outgoing) = socket
             .stream(remote_address.map(Into::into), &check)
             .await?;
-        let incoming = self.table().push(incoming)?;
-        let outgoing = self.table().push(outgoing)?;
+        let incoming = self.table.push(incoming)?;
+        let outgoing = self.table.push(outgoing)?;
         Ok((incoming, outgoing))
     }
 
     fn local_address(&mut self, self_: Resource<UdpSocket>) -> SocketResult<IpSocketAddress> {
-        Ok(self.table().get(&self_)?.local_address()?.into())
+        Ok(self.table.get(&self_)?.local_address()?.into())
     }
 
     fn remote_address(&mut self, self_: Resource<UdpSocket>) -> SocketResult<IpSocketAddress> {
-        Ok(self.table().get(&self_)?.remote_address()?.into())
+        Ok(self.table.get(&self_)?.remote_address()?.into())
     }
 
     fn address_family(&mut self, self_: Resource<UdpSocket>) -> wasmtime::Result<IpAddressFamily> {
-        Ok(self.table().get(&self_)?.family().into())
+        Ok(self.table.get(&self_)?.family().into())
     }
 
     fn unicast_hop_limit(&mut self, self_: Resource<UdpSocket>) -> SocketResult<u8> {
-        Ok(self.table().get(&self_)?.unicast_hop_limit()?)
+        Ok(self.table.get(&self_)?.unicast_hop_limit()?)
     }
 
     fn set_unicast_hop_limit(&mut self, self_: Resource<UdpSocket>, value: u8) -> SocketResult<()> {
-        Ok(self.table().get(&self_)?.set_unicast_hop_limit(value)?)
+        Ok(self.table.get(&self_)?.set_unicast_hop_limit(value)?)
     }
 
     fn receive_buffer_size(&mut self, self_: Resource<UdpSocket>) -> SocketResult<u64> {
-        Ok(self.table().get(&self_)?.receive_buffer_size()?)
+        Ok(self.table.get(&self_)?.receive_buffer_size()?)
     }
 
     fn set_receive_buffer_size(
@@ -123,28 +123,28 @@ impl<T: WasiView> udp::HostUdpSocket for WasiImpl<T> {
         self_: Resource<UdpSocket>,
         value: u64,
     ) -> SocketResult<()> {
-        Ok(self.table().get(&self_)?.set_receive_buffer_size(value)?)
+        Ok(self.table.get(&self_)?.set_receive_buffer_size(value)?)
     }
 
     fn send_buffer_size(&mut self, self_: Resource<UdpSocket>) -> SocketResult<u64> {
-        Ok(self.table().get(&self_)?.send_buffer_size()?)
+        Ok(self.table.get(&self_)?.send_buffer_size()?)
     }
 
     fn set_send_buffer_size(&mut self, self_: Resource<UdpSocket>, value: u64) -> SocketResult<()> {
-        Ok(self.table().get(&self_)?.set_send_buffer_size(value)?)
+        Ok(self.table.get(&self_)?.set_send_buffer_size(value)?)
     }
 
     fn subscribe(&mut self, self_: Resource<UdpSocket>) -> wasmtime::Result<Resource<Pollable>> {
-        crate::io::subscribe(self.table(), self_)
+        crate::io::subscribe(self.table, self_)
     }
 
     fn drop(&mut self, rep: Resource<UdpSocket>) -> wasmtime::Result<()> {
-        self.table().delete(rep)?;
+        self.table.delete(rep)?;
         Ok(())
     }
 }
 
-impl<T: WasiView> udp::HostIncomingDatagramStream for WasiImpl<T> {
+impl udp::HostIncomingDatagramStream for WasiSocketsCtxView<'_> {
     async fn receive(
         &mut self,
         self_: Resource<IncomingDatagramStream>,
@@ -158,18 +158,18 @@ impl<T: WasiView> udp::HostIncomingDatagramStream for WasiImpl<T> {
         &mut self,
         self_: Resource<IncomingDatagramStream>,
     ) -> wasmtime::Result<Resource<Pollable>> {
-        crate::io::subscribe(self.table(), self_)
+        crate::io::subscribe(self.table, self_)
     }
 
     fn drop(&mut self, rep: Resource<IncomingDatagramStream>) -> wasmtime::Result<()> {
-        self.table().delete(rep)?;
+        self.table.delete(rep)?;
         Ok(())
     }
 }
 
-impl<T: WasiView> udp::HostOutgoingDatagramStream for WasiImpl<T> {
+impl udp::HostOutgoingDatagramStream for WasiSocketsCtxView<'_> {
     fn check_send(&mut self, self_: Resource<OutgoingDatagramStream>) -> SocketResult<u64> {
-        Ok(self.table().get_mut(&self_)?.check_send()?)
+        Ok(self.table.get_mut(&self_)?.check_send()?)
     }
 
     async fn send(
@@ -185,11 +185,11 @@ impl<T: WasiView> udp::HostOutgoingDatagramStream for WasiImpl<T> {
         &mut self,
         self_: Resource<OutgoingDatagramStream>,
     ) -> wasmtime::Result<Resource<Pollable>> {
-        crate::io::subscribe(self.table(), self_)
+        crate::io::subscribe(self.table, self_)
     }
 
     fn drop(&mut self, rep: Resource<OutgoingDatagramStream>) -> wasmtime::Result<()> {
-        self.table().delete(rep)?;
+        self.table.delete(rep)?;
         Ok(())
     }
 }

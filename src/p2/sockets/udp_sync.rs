@@ -1,4 +1,4 @@
-//! `wasi:sockets/udp` for [`WasiImpl`], sync flavour: every method calls
+//! `wasi:sockets/udp` for [`crate::sockets::WasiSocketsCtxView`], sync flavour: every method calls
 //! the async flavour's (`udp.rs`), or for `send` and `receive` the same
 //! helpers; the async ones (`start-bind`, `stream`, `send`, `receive`) run
 //! through [`block_on`].
@@ -13,11 +13,11 @@ use crate::bindings::sockets::udp as a;
 use crate::bindings::sync::sockets::udp::{self, IncomingDatagram, OutgoingDatagram};
 use crate::io::Pollable;
 use crate::runtime::block_on;
+use crate::sockets::WasiSocketsCtxView;
 use crate::sockets::{IncomingDatagramStream, Network, OutgoingDatagramStream, UdpSocket};
-use crate::{WasiImpl, WasiView};
 use wasmtime::component::Resource;
 
-impl<T: WasiView> udp::Host for WasiImpl<T> {}
+impl udp::Host for WasiSocketsCtxView<'_> {}
 
 /// Forwards each listed method to the async flavour's (non-async) method.
 macro_rules! forward {
@@ -30,7 +30,7 @@ macro_rules! forward {
     };
 }
 
-impl<T: WasiView> udp::HostUdpSocket for WasiImpl<T> {
+impl udp::HostUdpSocket for WasiSocketsCtxView<'_> {
     fn start_bind(
         &mut self,
         self_: Resource<UdpSocket>,
@@ -76,7 +76,7 @@ impl<T: WasiView> udp::HostUdpSocket for WasiImpl<T> {
     }
 }
 
-impl<T: WasiView> udp::HostIncomingDatagramStream for WasiImpl<T> {
+impl udp::HostIncomingDatagramStream for WasiSocketsCtxView<'_> {
     fn receive(
         &mut self,
         self_: Resource<IncomingDatagramStream>,
@@ -92,7 +92,7 @@ impl<T: WasiView> udp::HostIncomingDatagramStream for WasiImpl<T> {
     }
 }
 
-impl<T: WasiView> udp::HostOutgoingDatagramStream for WasiImpl<T> {
+impl udp::HostOutgoingDatagramStream for WasiSocketsCtxView<'_> {
     fn send(
         &mut self,
         self_: Resource<OutgoingDatagramStream>,

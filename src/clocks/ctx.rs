@@ -1,0 +1,46 @@
+//! The `wasi:clocks` part of a context, and the view its host code works
+//! through.
+
+use super::{HostMonotonicClock, HostWallClock};
+use wasmtime::component::{HasData, ResourceTable};
+
+/// The clocks a guest reads: the wall clock and the monotonic clock (which
+/// also times the deadlines of clock pollables). Part of a
+/// [`crate::WasiCtx`] ([`WasiCtx::clocks`](crate::WasiCtx::clocks)).
+pub struct WasiClocksCtx {
+    pub(crate) wall_clock: Box<dyn HostWallClock>,
+    pub(crate) monotonic_clock: Box<dyn HostMonotonicClock>,
+}
+
+impl Default for WasiClocksCtx {
+    /// The host's clocks.
+    fn default() -> Self {
+        WasiClocksCtx {
+            wall_clock: super::wall_clock(),
+            monotonic_clock: super::monotonic_clock(),
+        }
+    }
+}
+
+/// What the `wasi:clocks` host functions see: the clocks context and the
+/// resource table (clock pollables go into it).
+pub struct WasiClocksCtxView<'a> {
+    /// The clocks part of the context.
+    pub ctx: &'a mut WasiClocksCtx,
+    /// The store's resource table.
+    pub table: &'a mut ResourceTable,
+}
+
+/// Store data that can give the `wasi:clocks` host functions their view
+/// (every [`crate::WasiView`] can).
+pub trait WasiClocksView: Send {
+    /// The view of this store's clocks context.
+    fn clocks(&mut self) -> WasiClocksCtxView<'_>;
+}
+
+/// The [`HasData`] of the `wasi:clocks` interfaces.
+pub struct WasiClocks;
+
+impl HasData for WasiClocks {
+    type Data<'a> = WasiClocksCtxView<'a>;
+}

@@ -1,0 +1,52 @@
+//! The `wasi:filesystem` part of a context: the mount table and what
+//! governs host I/O, and the view its host code works through.
+
+use super::{DEFAULT_MAX_OPEN_FILES, FdBudget, MountPoint};
+use wasmtime::component::{HasData, ResourceTable};
+
+/// A guest's directories: the mounts (host directories and virtual
+/// filesystems) in the order the builder added them, the budget of host
+/// descriptors it may hold, and whether host file I/O may block the calling
+/// thread. Part of a [`crate::WasiCtx`]
+/// ([`WasiCtx::filesystem`](crate::WasiCtx::filesystem)).
+pub struct WasiFilesystemCtx {
+    /// The mount table.
+    pub(crate) preopens: Vec<MountPoint>,
+    /// The host descriptors the guest may hold (shared with the preopens).
+    pub(crate) fd_budget: FdBudget,
+    pub(crate) allow_blocking_current_thread: bool,
+}
+
+impl Default for WasiFilesystemCtx {
+    /// No mounts, [`DEFAULT_MAX_OPEN_FILES`], I/O off the calling thread.
+    fn default() -> Self {
+        WasiFilesystemCtx {
+            preopens: Vec::new(),
+            fd_budget: FdBudget::new(DEFAULT_MAX_OPEN_FILES),
+            allow_blocking_current_thread: false,
+        }
+    }
+}
+
+/// What the `wasi:filesystem` host functions see: the filesystem context
+/// and the resource table.
+pub struct WasiFilesystemCtxView<'a> {
+    /// The filesystem part of the context.
+    pub ctx: &'a mut WasiFilesystemCtx,
+    /// The store's resource table.
+    pub table: &'a mut ResourceTable,
+}
+
+/// Store data that can give the `wasi:filesystem` host functions their
+/// view (every [`crate::WasiView`] can).
+pub trait WasiFilesystemView: Send {
+    /// The view of this store's filesystem context.
+    fn filesystem(&mut self) -> WasiFilesystemCtxView<'_>;
+}
+
+/// The [`HasData`] of the `wasi:filesystem` interfaces.
+pub struct WasiFilesystem;
+
+impl HasData for WasiFilesystem {
+    type Data<'a> = WasiFilesystemCtxView<'a>;
+}
