@@ -26,4 +26,16 @@ impl ReaddirStream {
             ReaddirStream::Virtual(listing) => listing.next_entry(),
         }
     }
+
+    /// [`ReaddirStream::next`] when the answer is at hand (a host
+    /// listing's batch already read, a virtual listing always), without
+    /// building a future; `None` when the caller has to await `next`. The
+    /// per-entry path of a listing's consumer (preview 1's `fd_readdir`)
+    /// takes this, so the batch's blocking call is the only await.
+    pub fn next_now(&mut self) -> Option<FsResult<Option<DirectoryEntry>>> {
+        match self {
+            ReaddirStream::Host(listing) => listing.next_buffered(),
+            ReaddirStream::Virtual(listing) => Some(listing.next_entry()),
+        }
+    }
 }

@@ -21,6 +21,9 @@ use crate::filesystem::dispatch::on_dir;
 use crate::filesystem::{Descriptor, DirectoryOps, PathFlags, ReaddirStream};
 use std::collections::VecDeque;
 
+/// How many entries the listing takes from the backend at once, at most.
+const BATCH: usize = 256;
+
 /// One entry as the guest sees it.
 pub(crate) struct Ent {
     pub(crate) name: Vec<u8>,
@@ -46,7 +49,7 @@ impl Listing {
             on_dir!(dir, d => DirectoryOps::stat_at(d, PathFlags::empty(), "..".into()).await)
                 .map_or(here, |s| s.ino);
         let stream = on_dir!(dir, d => DirectoryOps::read_directory(d).await)?;
-        let mut buffered = VecDeque::new();
+        let mut buffered = VecDeque::with_capacity(BATCH + 2);
         for (name, ino) in [(&b"."[..], here), (&b".."[..], parent)] {
             buffered.push_back(Ent {
                 name: name.to_vec(),
@@ -61,27 +64,51 @@ impl Listing {
         })
     }
 
-    /// Takes the next entry from the backend into the buffer; `false` at
-    /// the end.
-    async fn fill_one(&mut self, dir: &Descriptor) -> Result<bool, Error> {
+    /// Takes the next entries from the backend into the buffer: what it
+    /// has at hand (a host listing's batch), or else one entry it waits
+    /// for; `false` at the end.
+    async fn fill(&mut self, dir: &Descriptor) -> Result<bool, Error> {
         let Some(stream) = self.stream.as_mut() else {
             return Ok(false);
         };
-        let Some(entry) = stream.next().await? else {
+        let first = match stream.next_now() {
+            Some(now) => now?,
+            None => stream.next().await?,
+        };
+        let Some(mut entry) = first else {
             self.stream = None;
             return Ok(false);
         };
-        let ino = match entry.ino {
-            Some(ino) => ino,
-            None => on_dir!(dir, d => DirectoryOps::stat_at(d, PathFlags::empty(), entry.name.clone()).await)
-                .map_or(0, |s| s.ino),
-        };
-        self.buffered.push_back(Ent {
-            name: entry.name.into_bytes(),
-            ino,
-            filetype: super::convert::filetype(entry.type_),
-        });
-        Ok(true)
+        loop {
+            let ino = match entry.ino {
+                Some(ino) => ino,
+                None => on_dir!(dir, d => DirectoryOps::stat_at(d, PathFlags::empty(), entry.name.clone()).await)
+                    .map_or(0, |s| s.ino),
+            };
+            self.buffered.push_back(Ent {
+                name: entry.name.into_bytes(),
+                ino,
+                filetype: super::convert::filetype(entry.type_),
+            });
+            let Some(stream) = self.stream.as_mut() else {
+                return Ok(true);
+            };
+            if self.buffered.len() >= BATCH {
+                return Ok(true);
+            }
+            match stream.next_now() {
+                Some(Ok(Some(next))) => entry = next,
+                Some(Ok(None)) => {
+                    self.stream = None;
+                    return Ok(true);
+                }
+                // A name that is not UTF-8: the call fails (see the
+                // module doc); the entries taken stay buffered.
+                Some(Err(e)) => return Err(e.into()),
+                // A batch to wait for: later.
+                None => return Ok(true),
+            }
+        }
     }
 }
 
@@ -101,7 +128,7 @@ pub(crate) async fn readdir(fd: &mut FsFd, buf: &mut [u8], cookie: u64) -> Resul
         return Ok(0);
     };
     while l.front < cookie {
-        if l.buffered.is_empty() && !l.fill_one(&fd.desc).await? {
+        if l.buffered.is_empty() && !l.fill(&fd.desc).await? {
             // A cookie past the end: the listing is over.
             return Ok(0);
         }
@@ -110,7 +137,7 @@ pub(crate) async fn readdir(fd: &mut FsFd, buf: &mut [u8], cookie: u64) -> Resul
     }
     let mut used = 0;
     loop {
-        if l.buffered.is_empty() && !l.fill_one(&fd.desc).await? {
+        if l.buffered.is_empty() && !l.fill(&fd.desc).await? {
             break;
         }
         if write_buffered(&mut l.buffered, &mut l.front, buf, &mut used) {

@@ -40,6 +40,17 @@ impl HostListing {
         }
     }
 
+    /// [`HostListing::next_entry`] if it needs no blocking call: an entry
+    /// of the batch in hand, or the end; `None` when the next batch has to
+    /// be read.
+    pub fn next_buffered(&mut self) -> Option<FsResult<Option<DirectoryEntry>>> {
+        match self.buffer.pop_front() {
+            Some(item) => Some(item.map(Some)),
+            None if self.entries.is_none() => Some(Ok(None)),
+            None => None,
+        }
+    }
+
     /// The next entry, `None` at the end. An entry whose name is not UTF-8
     /// is `illegal-byte-sequence`; the listing continues after it.
     pub async fn next_entry(&mut self) -> FsResult<Option<DirectoryEntry>> {
