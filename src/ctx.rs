@@ -3,11 +3,11 @@
 
 use crate::cli::{StdinStream, StdoutStream, WasiCliCtx};
 use crate::clocks::{HostMonotonicClock, HostWallClock, WasiClocksCtx};
+use crate::filesystem::vfs::{Mount, SharedWallClock};
 use crate::filesystem::{DirPerms, FilePerms, FsPerms};
 use crate::filesystem::{HostSettings, MountPoint, MountRoot, WasiFilesystemCtx};
 use crate::random::WasiRandomCtx;
 use crate::sockets::{SocketAddrCheck, SocketAddrUse, WasiSocketsCtx};
-use crate::vfs::{Mount, SharedWallClock};
 use cap_rand::RngCore;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -331,7 +331,7 @@ impl WasiCtxBuilder {
     /// The most host file descriptors the guest may hold open at once
     /// through the filesystem: every open file and directory counts one,
     /// every directory listing two; the preopens do not count. Default:
-    /// [`DEFAULT_MAX_OPEN_FILES`] (1024).
+    /// [`DEFAULT_MAX_OPEN_FILES`](crate::DEFAULT_MAX_OPEN_FILES) (1024).
     ///
     /// When the budget is spent, `open-at` and `read-directory` fail with
     /// `insufficient-memory` (as they do when the host itself runs out,

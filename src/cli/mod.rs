@@ -1,4 +1,11 @@
-//! `wasi:cli`: arguments and environment, exit, stdio and terminals.
+//! `wasi:cli`: arguments and environment, exit, stdio and terminals,
+//! version-neutral (the 0.2 glue is `crate::p2`'s `cli.rs`; preview 1
+//! reads the same context).
+//!
+//! Files: `ctx.rs` (the context, [`WasiCliCtx`], and its view), `stdio.rs`
+//! (the stdio traits [`StdinStream`]/[`StdoutStream`] with
+//! [`IsTerminal`], and the host's stdout/stderr), `stdin.rs` (the host's
+//! stdin, one reader thread on demand).
 
 mod ctx;
 mod stdin;

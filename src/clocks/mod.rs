@@ -1,5 +1,9 @@
 //! `wasi:clocks`: the wall clock and the monotonic clock, and the traits an
-//! embedder implements to replace them.
+//! embedder implements to replace them, version-neutral (with the crate's
+//! own [`Datetime`]; the 0.2 glue is `crate::p2`'s `clocks.rs`).
+//!
+//! Files: this one (the traits and the host's clocks), `ctx.rs` (the
+//! context, [`WasiClocksCtx`], and its view).
 
 use std::time::Duration;
 

@@ -1,5 +1,5 @@
 //! The dispatch between backends: a `match` on [`super::Descriptor`] that
-//! calls the [`crate::vfs::FileOps`] or [`crate::vfs::DirectoryOps`]
+//! calls the [`crate::filesystem::vfs::FileOps`] or [`crate::filesystem::vfs::DirectoryOps`]
 //! implementation of the variant (the host directory's, or the node
 //! backends'), with the spec's error for the wrong kind of descriptor.
 //! Each arm is compiled for its concrete type: no virtual call.

@@ -109,9 +109,9 @@ pub enum Descriptor {
     /// A host file, or another non-directory object (device, fifo, ...).
     File(File),
     /// A directory of a virtual mount.
-    VirtualDir(crate::vfs::VirtualDir),
+    VirtualDir(crate::filesystem::vfs::VirtualDir),
     /// A file of a virtual mount.
-    VirtualFile(crate::vfs::VirtualFile),
+    VirtualFile(crate::filesystem::vfs::VirtualFile),
 }
 
 impl Descriptor {

@@ -5,7 +5,7 @@
 use super::FsResult;
 use super::host::HostListing;
 use super::types::DirectoryEntry;
-use crate::vfs::VirtualListing;
+use crate::filesystem::vfs::VirtualListing;
 
 /// The host side of `wasi:filesystem/types.directory-entry-stream`: the
 /// listing of the backend that `read-directory` was asked of.

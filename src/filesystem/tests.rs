@@ -72,7 +72,9 @@ fn open_root(
     inline: bool,
     budget: FdBudget,
 ) -> io::Result<Dir> {
-    let crate::vfs::MountKind::Host { dir, .. } = crate::vfs::Mount::host_dir(path)?.kind else {
+    let crate::filesystem::vfs::MountKind::Host { dir, .. } =
+        crate::filesystem::vfs::Mount::host_dir(path)?.kind
+    else {
         unreachable!("host_dir mounts a host directory")
     };
     Ok(Dir::new_preopen(dir, dp, fp, inline, budget))

@@ -1,4 +1,4 @@
-//! Both linkers of preview 1 (and, through `crate::preview0`, of preview
+//! Both linkers of preview 1 (and, through `crate::p0`, of preview
 //! 0), over the one async implementation of the generated trait.
 //!
 //! `wiggle` links each function through a target module: ours wraps every

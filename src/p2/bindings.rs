@@ -85,17 +85,17 @@ pub mod sync {
             },
             with: {
                 // Shared with the async flavour: nothing in them waits.
-                "wasi:io/error": crate::bindings::io::error,
-                "wasi:clocks": crate::bindings::clocks,
-                "wasi:random": crate::bindings::random,
-                "wasi:cli": crate::bindings::cli,
-                "wasi:sockets/network": crate::bindings::sockets::network,
-                "wasi:sockets/instance-network": crate::bindings::sockets::instance_network,
-                "wasi:sockets/tcp": crate::bindings::sockets::tcp,
-                "wasi:sockets/tcp-create-socket": crate::bindings::sockets::tcp_create_socket,
-                "wasi:sockets/udp-create-socket": crate::bindings::sockets::udp_create_socket,
-                "wasi:sockets/ip-name-lookup": crate::bindings::sockets::ip_name_lookup,
-                "wasi:filesystem/preopens": crate::bindings::filesystem::preopens,
+                "wasi:io/error": crate::p2::bindings::io::error,
+                "wasi:clocks": crate::p2::bindings::clocks,
+                "wasi:random": crate::p2::bindings::random,
+                "wasi:cli": crate::p2::bindings::cli,
+                "wasi:sockets/network": crate::p2::bindings::sockets::network,
+                "wasi:sockets/instance-network": crate::p2::bindings::sockets::instance_network,
+                "wasi:sockets/tcp": crate::p2::bindings::sockets::tcp,
+                "wasi:sockets/tcp-create-socket": crate::p2::bindings::sockets::tcp_create_socket,
+                "wasi:sockets/udp-create-socket": crate::p2::bindings::sockets::udp_create_socket,
+                "wasi:sockets/ip-name-lookup": crate::p2::bindings::sockets::ip_name_lookup,
+                "wasi:filesystem/preopens": crate::p2::bindings::filesystem::preopens,
                 // Regenerated synchronously, over the same resource types.
                 "wasi:io/poll.pollable": crate::io::Pollable,
                 "wasi:io/streams.input-stream": crate::io::InputStream,
@@ -110,7 +110,7 @@ pub mod sync {
         });
     }
 
-    pub use crate::bindings::{cli, clocks, random};
+    pub use crate::p2::bindings::{cli, clocks, random};
     pub use generated::exports;
     pub use generated::wasi::{filesystem, io};
     pub use generated::{Command, CommandIndices, CommandPre, LinkOptions};
@@ -119,7 +119,7 @@ pub mod sync {
     /// policy-checking calls are regenerated synchronously.
     pub mod sockets {
         pub use super::generated::wasi::sockets::udp;
-        pub use crate::bindings::sockets::{
+        pub use crate::p2::bindings::sockets::{
             instance_network, ip_name_lookup, network, tcp, tcp_create_socket, udp_create_socket,
         };
     }

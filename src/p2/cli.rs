@@ -1,13 +1,13 @@
 //! `Host` traits of `wasi:cli` for [`crate::cli::WasiCliCtxView`].
 
 use crate::I32Exit;
-use crate::bindings::cli::{
-    environment, exit, stderr, stdin, stdout, terminal_input, terminal_output, terminal_stderr,
-    terminal_stdin, terminal_stdout,
-};
 use crate::cli::WasiCliCtxView;
 use crate::cli::{TerminalInput, TerminalOutput};
 use crate::io::{InputStream, OutputStream};
+use crate::p2::bindings::cli::{
+    environment, exit, stderr, stdin, stdout, terminal_input, terminal_output, terminal_stderr,
+    terminal_stdin, terminal_stdout,
+};
 use wasmtime::component::Resource;
 
 impl environment::Host for WasiCliCtxView<'_> {

@@ -1,8 +1,8 @@
 //! `Host` traits of `wasi:clocks` for [`crate::clocks::WasiClocksCtxView`].
 
-use crate::bindings::clocks::{monotonic_clock, wall_clock};
 use crate::clocks::WasiClocksCtxView;
 use crate::io::Pollable;
+use crate::p2::bindings::clocks::{monotonic_clock, wall_clock};
 use wasmtime::component::Resource;
 
 impl wall_clock::Host for WasiClocksCtxView<'_> {

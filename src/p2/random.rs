@@ -1,7 +1,7 @@
 //! `Host` traits of `wasi:random`, on the random context itself (it needs
 //! no table).
 
-use crate::bindings::random::{insecure, insecure_seed, random};
+use crate::p2::bindings::random::{insecure, insecure_seed, random};
 use crate::random::WasiRandomCtx;
 use cap_rand::RngCore;
 

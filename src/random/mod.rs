@@ -1,4 +1,8 @@
-//! `wasi:random`: secure and insecure random bytes, and the insecure seed.
+//! `wasi:random`: secure and insecure random bytes, and the insecure seed,
+//! version-neutral (the 0.2 glue is `crate::p2`'s `random.rs`).
+//!
+//! Files: this one (the host's generators), `ctx.rs` (the context,
+//! [`WasiRandomCtx`], bounded by [`DEFAULT_MAX_SIZE`] per call).
 
 use cap_rand::rngs::StdRng;
 use cap_rand::{RngCore, SeedableRng};

@@ -1,7 +1,10 @@
 //! The `wasi:sockets` part of a context: the network policy, and the view
 //! its host code works through.
 
-use super::SocketAddrCheck;
+use super::{
+    ErrorCode, HostName, IpAddressFamily, ResolveAddressStream, SocketAddrCheck, SocketResult,
+    TcpSocket, UdpSocket,
+};
 use wasmtime::component::{HasData, ResourceTable};
 
 /// A guest's network grants: which kinds of socket and lookup it may use
@@ -27,6 +30,40 @@ impl Default for WasiSocketsCtx {
             allow_udp: false,
             allow_ip_name_lookup: false,
             tcp_listeners: Vec::new(),
+        }
+    }
+}
+
+impl WasiSocketsCtx {
+    /// `create-tcp-socket`: a new TCP socket of `family`;
+    /// `access-denied` unless the context allows TCP.
+    pub(crate) fn create_tcp_socket(&self, family: IpAddressFamily) -> SocketResult<TcpSocket> {
+        if !self.allow_tcp {
+            return Err(ErrorCode::AccessDenied.into());
+        }
+        TcpSocket::new(family)
+    }
+
+    /// `create-udp-socket`: a new UDP socket of `family`;
+    /// `access-denied` unless the context allows UDP.
+    pub(crate) fn create_udp_socket(&self, family: IpAddressFamily) -> SocketResult<UdpSocket> {
+        if !self.allow_udp {
+            return Err(ErrorCode::AccessDenied.into());
+        }
+        UdpSocket::new(family)
+    }
+
+    /// `resolve-addresses` of a checked name: the lookup, or, when the
+    /// context allows none, a stream that answers
+    /// `permanent-resolver-failure` (what programs written for wasmtime
+    /// check for).
+    pub(crate) fn resolve_addresses(&self, name: HostName) -> SocketResult<ResolveAddressStream> {
+        if self.allow_ip_name_lookup {
+            ResolveAddressStream::start(name)
+        } else {
+            Ok(ResolveAddressStream::failed(
+                ErrorCode::PermanentResolverFailure,
+            ))
         }
     }
 }

@@ -82,7 +82,7 @@ pub enum SetTime {
 
 /// A virtual filesystem: implement this to serve a guest from the
 /// embedder's own store, then mount it with
-/// [`crate::WasiCtxBuilder::mount`] (as [`crate::vfs::Mount::custom`]).
+/// [`crate::WasiCtxBuilder::mount`] (as [`crate::filesystem::vfs::Mount::custom`]).
 ///
 /// `now` arguments carry the context's wall-clock time, for the
 /// timestamps a change sets. Names passed in are single components: never

@@ -10,13 +10,13 @@
 //! while the blocking work runs.
 
 use crate::filesystem::WasiFilesystemCtxView;
+use crate::filesystem::vfs::{DirectoryOps, FileOps};
 use crate::filesystem::{
     Advice, Descriptor, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
     FsResult, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags, ReaddirStream, on_any, on_dir,
     on_dir_pair, on_file, stream_error_code,
 };
 use crate::io::{InputStream, IoError, OutputStream};
-use crate::vfs::{DirectoryOps, FileOps};
 use cap_std::fs::MetadataExt;
 use wasmtime::component::Resource;
 

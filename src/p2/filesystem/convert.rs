@@ -12,11 +12,11 @@
 //! to convert its own `datetime` as it likes.
 
 use crate::TrappableError;
-use crate::bindings::clocks::wall_clock;
-use crate::bindings::filesystem::types as a;
-use crate::bindings::sync::filesystem::types as s;
 use crate::clocks::Datetime;
 use crate::filesystem as neutral;
+use crate::p2::bindings::clocks::wall_clock;
+use crate::p2::bindings::filesystem::types as a;
+use crate::p2::bindings::sync::filesystem::types as s;
 
 /// The error of a 0.2 `wasi:filesystem` call: an `error-code` of the
 /// bindings for the guest, or a trap. The backends' [`neutral::FsError`]

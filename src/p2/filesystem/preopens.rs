@@ -1,8 +1,8 @@
 //! `wasi:filesystem/preopens` for [`crate::filesystem::WasiFilesystemCtxView`] (shared by both flavours).
 
-use crate::bindings::filesystem::preopens;
 use crate::filesystem::Descriptor;
 use crate::filesystem::WasiFilesystemCtxView;
+use crate::p2::bindings::filesystem::preopens;
 use wasmtime::component::Resource;
 
 impl preopens::Host for WasiFilesystemCtxView<'_> {

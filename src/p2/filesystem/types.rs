@@ -4,13 +4,13 @@
 
 use super::calls;
 use super::convert::{FsError, FsResult};
-use crate::bindings::filesystem::types::{
-    self, Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
-    Filesize, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
-};
 use crate::filesystem::WasiFilesystemCtxView;
 use crate::filesystem::{Descriptor, ReaddirStream};
 use crate::io::{InputStream, IoError, OutputStream};
+use crate::p2::bindings::filesystem::types::{
+    self, Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
+    Filesize, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
+};
 use wasmtime::component::Resource;
 
 impl types::Host for WasiFilesystemCtxView<'_> {

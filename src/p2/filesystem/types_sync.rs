@@ -6,13 +6,13 @@
 
 use super::calls;
 use super::convert::{FsError, FsResult};
-use crate::bindings::sync::filesystem::types::{
-    self, Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
-    Filesize, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
-};
 use crate::filesystem::WasiFilesystemCtxView;
 use crate::filesystem::{Descriptor, ReaddirStream};
 use crate::io::{InputStream, IoError, OutputStream};
+use crate::p2::bindings::sync::filesystem::types::{
+    self, Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
+    Filesize, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
+};
 use crate::runtime::block_on;
 use wasmtime::component::Resource;
 

@@ -1,7 +1,7 @@
 //! `Host` traits of `wasi:io/error` for the io view.
 
-use crate::bindings::io::error;
 use crate::io::IoError;
+use crate::p2::bindings::io::error;
 use wasmtime::component::Resource;
 use wasmtime::component::ResourceTable;
 

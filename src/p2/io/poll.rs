@@ -27,7 +27,7 @@ fn ready(view: &mut WasiIoCtxView<'_>, pollable: Resource<Pollable>) -> wasmtime
 
 mod async_flavour {
     use super::*;
-    use crate::bindings::io::poll as bindings;
+    use crate::p2::bindings::io::poll as bindings;
 
     impl bindings::Host for WasiIoCtxView<'_> {
         async fn poll(&mut self, pollables: Vec<Resource<Pollable>>) -> wasmtime::Result<Vec<u32>> {
@@ -51,7 +51,7 @@ mod async_flavour {
 
 mod sync_flavour {
     use super::*;
-    use crate::bindings::sync::io::poll as bindings;
+    use crate::p2::bindings::sync::io::poll as bindings;
 
     impl bindings::Host for WasiIoCtxView<'_> {
         fn poll(&mut self, pollables: Vec<Resource<Pollable>>) -> wasmtime::Result<Vec<u32>> {

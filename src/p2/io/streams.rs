@@ -26,7 +26,7 @@ type Result<T> = std::result::Result<T, StreamError>;
 
 mod async_flavour {
     use super::*;
-    use crate::bindings::io::streams;
+    use crate::p2::bindings::io::streams;
 
     impl streams::Host for ResourceTable {
         fn convert_stream_error(
@@ -126,7 +126,7 @@ mod async_flavour {
 
 mod sync_flavour {
     use super::*;
-    use crate::bindings::sync::io::streams;
+    use crate::p2::bindings::sync::io::streams;
     use crate::runtime::allow_blocking;
 
     impl streams::Host for ResourceTable {

@@ -8,12 +8,12 @@
 //! [`SocketError`]: crate::sockets::SocketError
 
 use super::SocketError;
-use crate::bindings::sockets::network::{
+use crate::p2::bindings::sockets::network::{
     self, IpAddress, IpSocketAddress, Ipv4SocketAddress, Ipv6SocketAddress,
 };
-use crate::bindings::sockets::tcp::ShutdownType as P2ShutdownType;
-use crate::bindings::sockets::udp;
-use crate::bindings::sync::sockets::udp as udp_sync;
+use crate::p2::bindings::sockets::tcp::ShutdownType as P2ShutdownType;
+use crate::p2::bindings::sockets::udp;
+use crate::p2::bindings::sync::sockets::udp as udp_sync;
 use crate::sockets;
 use network::ErrorCode as P2ErrorCode;
 use network::IpAddressFamily as P2IpAddressFamily;

@@ -7,11 +7,11 @@
 //! programs written for wasmtime check for.
 
 use super::SocketResult;
-use crate::bindings::sockets::ip_name_lookup;
-use crate::bindings::sockets::network::IpAddress;
 use crate::io::Pollable;
+use crate::p2::bindings::sockets::ip_name_lookup;
+use crate::p2::bindings::sockets::network::IpAddress;
 use crate::sockets::WasiSocketsCtxView;
-use crate::sockets::{ErrorCode, Network, ResolveAddressStream, parse_host_name};
+use crate::sockets::{Network, ResolveAddressStream, parse_host_name};
 use wasmtime::component::Resource;
 
 impl ip_name_lookup::Host for WasiSocketsCtxView<'_> {
@@ -22,11 +22,7 @@ impl ip_name_lookup::Host for WasiSocketsCtxView<'_> {
     ) -> SocketResult<Resource<ResolveAddressStream>> {
         self.table.get(&network)?;
         let name = parse_host_name(&name)?;
-        let stream = if self.ctx.allow_ip_name_lookup {
-            ResolveAddressStream::start(name)?
-        } else {
-            ResolveAddressStream::failed(ErrorCode::PermanentResolverFailure)
-        };
+        let stream = self.ctx.resolve_addresses(name)?;
         Ok(self.table.push(stream)?)
     }
 }

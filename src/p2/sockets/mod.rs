@@ -14,7 +14,7 @@ mod udp;
 mod udp_sync;
 
 use crate::TrappableError;
-use crate::bindings::sockets::network::ErrorCode;
+use crate::p2::bindings::sockets::network::ErrorCode;
 
 /// The error of a 0.2 `wasi:sockets` call: the interface's `error-code`
 /// for the guest, or a trap. A backend's

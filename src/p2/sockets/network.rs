@@ -2,8 +2,8 @@
 //! `wasi:sockets/instance-network` for [`crate::sockets::WasiSocketsCtxView`].
 
 use super::SocketError;
-use crate::bindings::sockets::{instance_network, network};
 use crate::io::IoError;
+use crate::p2::bindings::sockets::{instance_network, network};
 use crate::sockets::WasiSocketsCtxView;
 use crate::sockets::{Network, NetworkStreamError};
 use wasmtime::component::Resource;

@@ -5,10 +5,10 @@
 //! outside any runtime (the sync flavour), so tokio can register sockets.
 
 use super::SocketResult;
-use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily, IpSocketAddress};
-use crate::bindings::sockets::tcp::{self, Duration, ShutdownType};
-use crate::bindings::sockets::tcp_create_socket;
 use crate::io::{InputStream, OutputStream, Pollable};
+use crate::p2::bindings::sockets::network::{IpAddressFamily, IpSocketAddress};
+use crate::p2::bindings::sockets::tcp::{self, Duration, ShutdownType};
+use crate::p2::bindings::sockets::tcp_create_socket;
 use crate::runtime::enter_ambient;
 use crate::sockets::WasiSocketsCtxView;
 use crate::sockets::{Network, TcpSocket};
@@ -19,11 +19,7 @@ impl tcp_create_socket::Host for WasiSocketsCtxView<'_> {
         &mut self,
         address_family: IpAddressFamily,
     ) -> SocketResult<Resource<TcpSocket>> {
-        // `access-denied` unless the context allows TCP.
-        if !self.ctx.allow_tcp {
-            return Err(ErrorCode::AccessDenied.into());
-        }
-        let socket = TcpSocket::new(address_family.into())?;
+        let socket = self.ctx.create_tcp_socket(address_family.into())?;
         Ok(self.table.push(socket)?)
     }
 }

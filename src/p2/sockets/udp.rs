@@ -7,10 +7,10 @@
 //! work itself is in the backend's `udp.rs` and `udp_streams.rs`.
 
 use super::SocketResult;
-use crate::bindings::sockets::network::{ErrorCode, IpAddressFamily, IpSocketAddress};
-use crate::bindings::sockets::udp::{self, IncomingDatagram, OutgoingDatagram};
-use crate::bindings::sockets::udp_create_socket;
 use crate::io::Pollable;
+use crate::p2::bindings::sockets::network::{IpAddressFamily, IpSocketAddress};
+use crate::p2::bindings::sockets::udp::{self, IncomingDatagram, OutgoingDatagram};
+use crate::p2::bindings::sockets::udp_create_socket;
 use crate::sockets::WasiSocketsCtxView;
 use crate::sockets::{
     self, IncomingDatagramStream, Network, OutgoingDatagramStream, SocketAddrCheck, UdpSocket,
@@ -22,10 +22,7 @@ impl udp_create_socket::Host for WasiSocketsCtxView<'_> {
         &mut self,
         address_family: IpAddressFamily,
     ) -> SocketResult<Resource<UdpSocket>> {
-        if !self.ctx.allow_udp {
-            return Err(ErrorCode::AccessDenied.into());
-        }
-        let socket = UdpSocket::new(address_family.into())?;
+        let socket = self.ctx.create_udp_socket(address_family.into())?;
         Ok(self.table.push(socket)?)
     }
 }

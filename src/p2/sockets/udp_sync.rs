@@ -8,10 +8,10 @@
 //! and from the backend's datagrams directly.
 
 use super::SocketResult;
-use crate::bindings::sockets::network::{IpAddressFamily, IpSocketAddress};
-use crate::bindings::sockets::udp as a;
-use crate::bindings::sync::sockets::udp::{self, IncomingDatagram, OutgoingDatagram};
 use crate::io::Pollable;
+use crate::p2::bindings::sockets::network::{IpAddressFamily, IpSocketAddress};
+use crate::p2::bindings::sockets::udp as a;
+use crate::p2::bindings::sync::sockets::udp::{self, IncomingDatagram, OutgoingDatagram};
 use crate::runtime::block_on;
 use crate::sockets::WasiSocketsCtxView;
 use crate::sockets::{IncomingDatagramStream, Network, OutgoingDatagramStream, UdpSocket};
