@@ -60,9 +60,12 @@ impl HostListing {
         let Some(mut entries) = self.entries.take() else {
             return Ok(None);
         };
+        // The buffer travels with the work and comes back filled: one
+        // allocation for the whole listing.
+        let mut batch = std::mem::take(&mut self.buffer);
+        batch.reserve(BATCH);
         let (entries, batch) =
             crate::runtime::run_blocking(self.allow_blocking_current_thread, move || {
-                let mut batch = VecDeque::with_capacity(BATCH);
                 while batch.len() < BATCH {
                     match entries.next() {
                         None => return (None, batch),
