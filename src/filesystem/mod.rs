@@ -51,7 +51,7 @@ pub use budget::{DEFAULT_MAX_OPEN_FILES, FdBudget, OUT_OF_DESCRIPTORS};
 pub use ctx::{WasiFilesystem, WasiFilesystemCtx, WasiFilesystemCtxView, WasiFilesystemView};
 pub use error::io_error_code;
 pub(crate) use error::stream_error_code;
-pub use host::{Dir, File, FileInputStream, FileOutputStream, HostListing, MAX_WRITE};
+pub use host::{Dir, File, FileInputStream, FileOutputStream, HostListing};
 pub(crate) use mounts::{HostSettings, MountPoint, MountRoot};
 pub use ops::{DirectoryOps, FileOps};
 pub use perms::{DirPerms, FilePerms, FsPerms};
@@ -79,6 +79,11 @@ impl From<wasmtime::component::ResourceTableError> for FsError {
         FsError::trap(err)
     }
 }
+
+/// The most bytes one write to a file may carry, in every backend: the
+/// permit a file stream's `check-write` grants, and what one preview 1
+/// `fd_write` to a virtual file takes.
+pub const MAX_WRITE: usize = 1 << 20;
 
 /// The most bytes one `descriptor.read` returns: a guest asking for more
 /// gets a short read, never a larger allocation.

@@ -55,10 +55,17 @@ pub(crate) async fn write(
     };
     let n = on_file!(&fd.desc, f => transfer(f, mem, iovs, Op::Write, at).await)?;
     if offset.is_none() {
-        fd.pos = match at {
-            Some(at) => at.saturating_add(n as u64),
-            None => on_file!(&fd.desc, f => FileOps::stat(f).await)?.size,
-        };
+        match at {
+            Some(at) => fd.pos = at.saturating_add(n as u64),
+            // The bytes went: the count is the answer even if the size
+            // cannot be read now (the position then stays, and the next
+            // append goes to the end all the same).
+            None => {
+                if let Ok(stat) = on_file!(&fd.desc, f => FileOps::stat(f).await) {
+                    fd.pos = stat.size;
+                }
+            }
+        }
     }
     Ok(n as Size)
 }

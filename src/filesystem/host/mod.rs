@@ -14,4 +14,4 @@ mod stream;
 pub use dir::Dir;
 pub use file::File;
 pub use readdir::HostListing;
-pub use stream::{FileInputStream, FileOutputStream, MAX_WRITE};
+pub use stream::{FileInputStream, FileOutputStream};

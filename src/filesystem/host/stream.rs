@@ -25,6 +25,7 @@
 
 use super::File;
 use super::order::{Order, Ticket};
+use crate::filesystem::MAX_WRITE;
 use crate::filesystem::error::stream_failure;
 use crate::io::{HostInputStream, HostOutputStream, StreamError, StreamResult, Subscribe};
 use crate::runtime::{AbortOnDropJoinHandle, blocking_allowed, poll_once, spawn_blocking};
@@ -67,9 +68,6 @@ impl Turn {
         }
     }
 }
-
-/// The most bytes one write may carry (the permit `check-write` grants).
-pub const MAX_WRITE: usize = 1 << 20;
 
 /// One `pread` of up to `size` bytes at `offset`, retried on `EINTR`.
 fn read_once(f: &cap_std::fs::File, size: usize, offset: u64) -> io::Result<Bytes> {

@@ -145,8 +145,8 @@ impl FileOps for VirtualFile {
             done
         }))
     }
-    /// Always now: the buffers gathered (at most the write bound of
-    /// [`crate::filesystem::MAX_READ`]), then one write.
+    /// Always now: the buffers gathered (at most
+    /// [`crate::filesystem::MAX_WRITE`] bytes), then one write.
     fn write_vectored_now(
         &self,
         bufs: &[std::io::IoSlice<'_>],
@@ -154,7 +154,7 @@ impl FileOps for VirtualFile {
     ) -> Option<FsResult<usize>> {
         let mut data = Vec::new();
         for b in bufs {
-            let take = b.len().min(crate::filesystem::MAX_READ - data.len());
+            let take = b.len().min(crate::filesystem::MAX_WRITE - data.len());
             data.extend_from_slice(&b[..take]);
         }
         Some(match offset {
