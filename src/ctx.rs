@@ -8,7 +8,7 @@ use crate::filesystem::{DirPerms, FilePerms, FsPerms};
 use crate::filesystem::{HostSettings, MountPoint, MountRoot, WasiFilesystemCtx};
 use crate::random::WasiRandomCtx;
 use crate::sockets::{SocketAddrCheck, SocketAddrUse, WasiSocketsCtx};
-use cap_rand::RngCore;
+use rand::Rng;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -234,13 +234,13 @@ impl WasiCtxBuilder {
     }
 
     /// The secure random source (`wasi:random/random`).
-    pub fn secure_random(&mut self, random: impl RngCore + Send + 'static) -> &mut Self {
+    pub fn secure_random(&mut self, random: impl Rng + Send + 'static) -> &mut Self {
         self.ctx().random.random = Box::new(random);
         self
     }
 
     /// The insecure random source (`wasi:random/insecure`).
-    pub fn insecure_random(&mut self, random: impl RngCore + Send + 'static) -> &mut Self {
+    pub fn insecure_random(&mut self, random: impl Rng + Send + 'static) -> &mut Self {
         self.ctx().random.insecure_random = Box::new(random);
         self
     }

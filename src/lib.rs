@@ -221,6 +221,6 @@ pub use p0 as preview0;
 pub use p1 as preview1;
 
 pub use async_trait::async_trait;
-pub use cap_rand::RngCore;
-pub use fs_set_times::SystemTimeSpec;
+pub use cap_fs_ext::SystemTimeSpec;
+pub use rand::Rng;
 pub use wasmtime::component::{ResourceTable, ResourceTableError};

@@ -55,7 +55,7 @@ pub use host::{Dir, File, FileInputStream, FileOutputStream, HostListing};
 pub(crate) use mounts::{HostSettings, MountPoint, MountRoot};
 pub use ops::{DirectoryOps, FileOps};
 pub use perms::{DirPerms, FilePerms, FsPerms};
-pub use readdir::ReaddirStream;
+pub use readdir::{DotsListing, ReaddirStream};
 pub use types::{
     Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
     MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,

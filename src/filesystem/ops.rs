@@ -25,7 +25,7 @@
 //! into its blocking closure; the node backends only borrow them.
 
 use crate::filesystem::{
-    Advice, Descriptor, DescriptorFlags, DescriptorStat, DescriptorType, FsResult,
+    Advice, Descriptor, DescriptorFlags, DescriptorStat, DescriptorType, DotsListing, FsResult,
     MetadataHashValue, NewTimestamp, OpenFlags, PathFlags, ReaddirStream,
 };
 use crate::io::{HostInputStream, HostOutputStream};
@@ -83,6 +83,23 @@ pub trait DirectoryOps: Clone + Send + Sync + 'static {
     async fn rename_at(&self, old_path: String, new: &Self, new_path: String) -> FsResult<()>;
     /// `read-directory`.
     async fn read_directory(&self) -> FsResult<ReaddirStream>;
+    /// `read-directory` with the inode numbers of `.` and `..` (the
+    /// directory's own where its parent is out of reach), for a listing
+    /// that reports them. The host backend does it all in one blocking
+    /// call; by default it is `stat`, `stat-at("..")` and `read-directory`.
+    async fn read_directory_with_dots(&self) -> FsResult<DotsListing> {
+        let here = self.stat().await?.ino;
+        let parent = self
+            .stat_at(PathFlags::empty(), "..".into())
+            .await
+            .map_or(here, |s| s.ino);
+        let stream = self.read_directory().await?;
+        Ok(DotsListing {
+            here,
+            parent,
+            stream,
+        })
+    }
     /// `open-at`: a new descriptor of the same implementation.
     async fn open_at(
         &self,

@@ -7,6 +7,19 @@ use super::host::HostListing;
 use super::types::DirectoryEntry;
 use crate::filesystem::vfs::VirtualListing;
 
+/// A listing together with the inode numbers of the directory itself and
+/// of its parent: what a listing that reports `.` and `..` (preview 1's
+/// `fd_readdir`) starts from.
+pub struct DotsListing {
+    /// The directory's own inode number (`.`).
+    pub here: u64,
+    /// Its parent's inode number (`..`); the directory's own where the
+    /// parent cannot be reached (the root of a mount).
+    pub parent: u64,
+    /// The listing of the other entries.
+    pub stream: ReaddirStream,
+}
+
 /// The host side of `wasi:filesystem/types.directory-entry-stream`: the
 /// listing of the backend that `read-directory` was asked of.
 pub enum ReaddirStream {

@@ -2,7 +2,7 @@
 
 use super::WasiP1Ctx;
 use super::bindings::types::{Clockid, Errno, Error, Size, Timestamp};
-use cap_rand::RngCore;
+use rand::Rng;
 use wiggle::{GuestMemory, GuestPtr};
 
 /// Nanoseconds of a duration, saturating.

@@ -18,7 +18,7 @@
 use super::bindings::types::{Error, Filetype};
 use super::fds::FsFd;
 use crate::filesystem::dispatch::on_dir;
-use crate::filesystem::{Descriptor, DirectoryOps, PathFlags, ReaddirStream};
+use crate::filesystem::{Descriptor, DirectoryOps, DotsListing, PathFlags, ReaddirStream};
 use std::collections::VecDeque;
 
 /// How many entries the listing takes from the backend at once, at most.
@@ -44,11 +44,11 @@ impl Listing {
     /// A fresh listing of `dir`: `.` and `..` first (`..` of a mount's
     /// root, which the guest may not reach, has the root's number).
     async fn start(dir: &Descriptor) -> Result<Listing, Error> {
-        let here = on_dir!(dir, d => DirectoryOps::stat(d).await)?.ino;
-        let parent =
-            on_dir!(dir, d => DirectoryOps::stat_at(d, PathFlags::empty(), "..".into()).await)
-                .map_or(here, |s| s.ino);
-        let stream = on_dir!(dir, d => DirectoryOps::read_directory(d).await)?;
+        let DotsListing {
+            here,
+            parent,
+            stream,
+        } = on_dir!(dir, d => DirectoryOps::read_directory_with_dots(d).await)?;
         let mut buffered = VecDeque::with_capacity(BATCH + 2);
         for (name, ino) in [(&b"."[..], here), (&b".."[..], parent)] {
             buffered.push_back(Ent {

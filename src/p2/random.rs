@@ -3,11 +3,11 @@
 
 use crate::p2::bindings::random::{insecure, insecure_seed, random};
 use crate::random::WasiRandomCtx;
-use cap_rand::RngCore;
+use rand::Rng;
 
 /// Fills a fresh buffer of `len` bytes from `rng`, refusing (with a trap)
 /// lengths above `max`, which a guest controls.
-fn random_bytes(rng: &mut dyn RngCore, len: u64, max: u64) -> wasmtime::Result<Vec<u8>> {
+fn random_bytes(rng: &mut dyn Rng, len: u64, max: u64) -> wasmtime::Result<Vec<u8>> {
     if len > max {
         wasmtime::bail!("random bytes requested ({len}) exceed the limit of {max} per call");
     }

@@ -1,7 +1,7 @@
 //! The `wasi:random` part of a context.
 
 use super::{Deterministic, thread_rng};
-use cap_rand::RngCore;
+use rand::Rng;
 use wasmtime::component::HasData;
 
 /// The default bound on the bytes one `get-random-bytes` call may ask for:
@@ -13,8 +13,8 @@ pub const DEFAULT_MAX_SIZE: u64 = 64 << 20;
 /// [`crate::WasiCtx`] ([`WasiCtx::random`](crate::WasiCtx::random)). The
 /// random host functions need nothing else (no table).
 pub struct WasiRandomCtx {
-    pub(crate) random: Box<dyn RngCore + Send>,
-    pub(crate) insecure_random: Box<dyn RngCore + Send>,
+    pub(crate) random: Box<dyn Rng + Send>,
+    pub(crate) insecure_random: Box<dyn Rng + Send>,
     pub(crate) insecure_random_seed: u128,
     pub(crate) max_size: u64,
 }
@@ -23,8 +23,7 @@ impl Default for WasiRandomCtx {
     /// A secure generator seeded from the OS, an insecure one and its seed
     /// drawn from it, and [`DEFAULT_MAX_SIZE`].
     fn default() -> Self {
-        let insecure_random_seed =
-            cap_rand::Rng::r#gen::<u128>(&mut cap_rand::thread_rng(cap_rand::ambient_authority()));
+        let insecure_random_seed = rand::RngExt::random::<u128>(&mut rand::rng());
         WasiRandomCtx {
             random: thread_rng(),
             insecure_random: Box::new(Deterministic::from_seed(insecure_random_seed)),

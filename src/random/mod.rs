@@ -4,8 +4,9 @@
 //! Files: this one (the host's generators), `ctx.rs` (the context,
 //! [`WasiRandomCtx`], bounded by [`DEFAULT_MAX_SIZE`] per call).
 
-use cap_rand::rngs::StdRng;
-use cap_rand::{RngCore, SeedableRng};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng, TryCryptoRng, TryRng};
+use std::convert::Infallible;
 
 mod ctx;
 
@@ -13,9 +14,9 @@ pub use ctx::{DEFAULT_MAX_SIZE, WasiRandom, WasiRandomCtx, WasiRandomView};
 
 /// A cryptographically secure generator seeded from the operating system:
 /// the default source of `wasi:random/random`.
-pub fn thread_rng() -> Box<dyn RngCore + Send> {
+pub fn thread_rng() -> Box<dyn Rng + Send> {
     let mut seed = <StdRng as SeedableRng>::Seed::default();
-    cap_rand::thread_rng(cap_rand::ambient_authority()).fill_bytes(&mut seed);
+    rand::rng().fill_bytes(&mut seed);
     Box::new(StdRng::from_seed(seed))
 }
 
@@ -37,17 +38,20 @@ impl Deterministic {
     }
 }
 
-impl RngCore for Deterministic {
-    fn next_u32(&mut self) -> u32 {
-        self.0.next_u32()
+/// The generator itself ([`Rng`] follows: a generator that cannot fail).
+impl TryRng for Deterministic {
+    type Error = Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        self.0.try_next_u32()
     }
-    fn next_u64(&mut self) -> u64 {
-        self.0.next_u64()
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        self.0.try_next_u64()
     }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        self.0.fill_bytes(dest)
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), cap_rand::Error> {
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Infallible> {
         self.0.try_fill_bytes(dest)
     }
 }
+
+/// Its output is ChaCha12's, though predictable from the seed.
+impl TryCryptoRng for Deterministic {}

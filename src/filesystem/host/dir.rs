@@ -11,7 +11,7 @@ use crate::filesystem::budget::{FdBudget, Slot};
 use crate::filesystem::path::{self, refuse_slash_through_symlink};
 use crate::filesystem::perms::{DirPerms, FilePerms, OpenRequest, require_dir, require_file};
 use crate::filesystem::{
-    Descriptor, DescriptorFlags, DescriptorStat, DirectoryOps, ErrorCode, FsResult,
+    Descriptor, DescriptorFlags, DescriptorStat, DirectoryOps, DotsListing, ErrorCode, FsResult,
     MetadataHashValue, NewTimestamp, OpenFlags, PathFlags, ReaddirStream, stat,
 };
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt};
@@ -312,12 +312,36 @@ impl DirectoryOps for Dir {
         let allow_blocking = self.allow_blocking_current_thread;
         // cap-std's listing holds two descriptors (see `budget.rs`).
         let slot = self.budget.take(2)?;
-        let entries = self.run(|dir| dir.entries()).await?;
-        Ok(ReaddirStream::Host(HostListing::new(
-            entries,
-            slot,
-            allow_blocking,
-        )))
+        // The first batch is read in the same blocking call.
+        let listing = self
+            .run(move |dir| {
+                Ok::<_, std::io::Error>(HostListing::open(dir.entries()?, slot, allow_blocking))
+            })
+            .await?;
+        Ok(ReaddirStream::Host(listing))
+    }
+
+    /// `read-directory` with the numbers of `.` and `..`, and the first
+    /// batch of entries, in one blocking call. `..` of a preopen's root is
+    /// out of the sandbox: it has the root's own number.
+    async fn read_directory_with_dots(&self) -> FsResult<DotsListing> {
+        require_dir(self.perms, DirPerms::READ)?;
+        let allow_blocking = self.allow_blocking_current_thread;
+        let slot = self.budget.take(2)?;
+        self.run(move |dir| {
+            let here = cap_std::fs::MetadataExt::ino(&dir.dir_metadata()?);
+            let parent = dir
+                .metadata("..")
+                .map_or(here, |m| cap_std::fs::MetadataExt::ino(&m));
+            let stream =
+                ReaddirStream::Host(HostListing::open(dir.entries()?, slot, allow_blocking));
+            Ok(DotsListing {
+                here,
+                parent,
+                stream,
+            })
+        })
+        .await
     }
 
     /// `descriptor.open-at`.

@@ -26,17 +26,22 @@ pub struct HostListing {
 }
 
 impl HostListing {
-    /// A listing over cap-std's `entries`, holding `slot` until it ends.
-    pub(crate) fn new(
+    /// A listing over cap-std's `entries`, holding `slot` until it ends,
+    /// with its first batch already read: this blocks, so it runs inside
+    /// the blocking call that opened the listing (one hop for the opening
+    /// and the first entries).
+    pub(crate) fn open(
         entries: cap_std::fs::ReadDir,
         slot: Slot,
         allow_blocking_current_thread: bool,
     ) -> Self {
+        let mut buffer = VecDeque::with_capacity(BATCH);
+        let entries = read_batch(entries, &mut buffer);
         HostListing {
-            entries: Some(entries),
-            buffer: VecDeque::new(),
+            slot: entries.is_some().then_some(slot),
+            entries,
+            buffer,
             allow_blocking_current_thread,
-            slot: Some(slot),
         }
     }
 
@@ -57,7 +62,7 @@ impl HostListing {
         if let Some(item) = self.buffer.pop_front() {
             return item.map(Some);
         }
-        let Some(mut entries) = self.entries.take() else {
+        let Some(entries) = self.entries.take() else {
             return Ok(None);
         };
         // The buffer travels with the work and comes back filled: one
@@ -66,17 +71,8 @@ impl HostListing {
         batch.reserve(BATCH);
         let (entries, batch) =
             crate::runtime::run_blocking(self.allow_blocking_current_thread, move || {
-                while batch.len() < BATCH {
-                    match entries.next() {
-                        None => return (None, batch),
-                        Some(Ok(entry)) => batch.push_back(convert(&entry)),
-                        Some(Err(e)) => {
-                            batch.push_back(Err(e.into()));
-                            return (None, batch);
-                        }
-                    }
-                }
-                (Some(entries), batch)
+                let entries = read_batch(entries, &mut batch);
+                (entries, batch)
             })
             .await;
         self.entries = entries;
@@ -89,6 +85,26 @@ impl HostListing {
             None => Ok(None),
         }
     }
+}
+
+/// Reads up to [`BATCH`] entries of `entries` into `batch` (blocking);
+/// gives `entries` back unless it ended (or failed, the error being the
+/// last item of the batch).
+fn read_batch(
+    mut entries: cap_std::fs::ReadDir,
+    batch: &mut VecDeque<FsResult<DirectoryEntry>>,
+) -> Option<cap_std::fs::ReadDir> {
+    while batch.len() < BATCH {
+        match entries.next() {
+            None => return None,
+            Some(Ok(entry)) => batch.push_back(convert(&entry)),
+            Some(Err(e)) => {
+                batch.push_back(Err(e.into()));
+                return None;
+            }
+        }
+    }
+    Some(entries)
 }
 
 /// One host entry as a [`DirectoryEntry`].
