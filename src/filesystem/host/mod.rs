@@ -13,5 +13,5 @@ mod stream;
 
 pub use dir::Dir;
 pub use file::File;
-pub use readdir::HostListing;
+pub use readdir::{BATCH, HostListing};
 pub use stream::{FileInputStream, FileOutputStream};
