@@ -13,5 +13,7 @@ mod stream;
 
 pub use dir::Dir;
 pub use file::File;
-pub use readdir::{BATCH, HostListing};
+pub use readdir::HostListing;
+#[cfg(test)]
+pub(crate) use readdir::BATCH;
 pub use stream::{FileInputStream, FileOutputStream};
