@@ -186,6 +186,8 @@ pub mod io;
 pub mod p0;
 pub mod p1;
 pub mod p2;
+#[cfg(feature = "p3")]
+pub mod p3;
 pub mod random;
 pub mod runtime;
 pub mod sockets;

@@ -37,6 +37,27 @@ pub struct WasiFilesystemCtxView<'a> {
     pub table: &'a mut ResourceTable,
 }
 
+impl WasiFilesystemCtxView<'_> {
+    /// `get-directories` of every component front-end: each mount's root
+    /// as a new directory descriptor in the table, with its guest path, in
+    /// the order the builder added them.
+    pub fn push_preopens(
+        &mut self,
+    ) -> wasmtime::Result<Vec<(wasmtime::component::Resource<super::Descriptor>, String)>> {
+        let dirs: Vec<(super::Descriptor, String)> = self
+            .ctx
+            .preopens
+            .iter()
+            .map(|p| (p.descriptor(), p.guest_path.clone()))
+            .collect();
+        let mut out = Vec::with_capacity(dirs.len());
+        for (descriptor, path) in dirs {
+            out.push((self.table.push(descriptor)?, path));
+        }
+        Ok(out)
+    }
+}
+
 /// Store data that can give the `wasi:filesystem` host functions their
 /// view (every [`crate::WasiView`] can).
 pub trait WasiFilesystemView: Send {

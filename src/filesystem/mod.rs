@@ -9,7 +9,9 @@
 //!   error of an operation ([`FsError`], here); [`Descriptor`], the enum
 //!   that dispatches to a backend without a virtual call (`dispatch.rs`);
 //!   the operations every descriptor answers, [`DirectoryOps`] and
-//!   [`FileOps`] (`ops.rs`); permissions and the open-at rules
+//!   [`FileOps`] (`ops.rs`), and each spec call made on a [`Descriptor`]
+//!   whatever its backend, for the component front-ends (`calls.rs`);
+//!   permissions and the open-at rules
 //!   (`perms.rs`), path checks (`path.rs`), metadata (`stat.rs`), the
 //!   listing enum, one variant per backend (`readdir.rs`), the host
 //!   descriptor budget of a context (`budget.rs`), the single mapping of
@@ -24,15 +26,15 @@
 //!
 //! These types are the crate's own, not those generated for any WASI
 //! version: nothing here names a binding. The front-ends (`crate::p2`,
-//! `crate::p1`) convert to and from them (the 0.2 front-end in
+//! `crate::p3`, `crate::p1`) convert to and from them (the 0.2 front-end in
 //! `p2/filesystem/convert.rs`, preview 1 in `p1/error.rs` and where it
 //! builds its records) and call the core only; the two backends never call
 //! each other.
 
 #[macro_use]
 pub(crate) mod dispatch;
-pub(crate) use dispatch::{on_any, on_dir, on_dir_pair, on_file};
 mod budget;
+mod calls;
 mod ctx;
 mod error;
 mod host;

@@ -378,6 +378,10 @@ pub struct Run {
     /// The store's host-call fuel (`Store::set_hostcall_fuel`) for core
     /// modules; `None`: wasmtime's default.
     pub hostcall_fuel: Option<usize>,
+    /// Run as a WASI 0.3 component (`p3::bindings::Command`, the 0.2 and
+    /// 0.3 linkers together, inside the store's event loop); async modes
+    /// only.
+    pub p3: bool,
 }
 
 impl Run {
@@ -396,6 +400,7 @@ impl Run {
             args: Vec::new(),
             env: Vec::new(),
             stdin: None,
+            p3: false,
             stdout_capacity: 4 << 20,
             stderr_capacity: 4 << 20,
             preopens: Vec::new(),
@@ -540,7 +545,12 @@ impl Run {
             wasi: ctx,
         };
         let start = Instant::now();
-        let exit = run_in(mode, &component, state);
+        let exit = if self.p3 {
+            assert!(mode.is_async(), "WASI 0.3 runs need an async mode");
+            mode.block_on(run_p3(&component, state))
+        } else {
+            run_in(mode, &component, state)
+        };
         Outcome {
             mode,
             name: self.name.clone(),
@@ -616,6 +626,32 @@ pub async fn run_async(component: &Component, state: Ctx) -> Exit {
             Err(e) => return Exit::Instantiate(error_text(&e)),
         };
     exit_of(command.wasi_cli_run().call_run(&mut store).await)
+}
+
+/// A WASI 0.3 embedding: `p2::add_to_linker_async` and `p3::add_to_linker`
+/// in one linker (today's toolchains import both), `p3::bindings::Command`
+/// run inside the store's event loop.
+pub async fn run_p3(component: &Component, state: Ctx) -> Exit {
+    let engine = engine();
+    let mut linker = Linker::<Ctx>::new(engine);
+    let linked = wasi_host::p2::add_to_linker_async(&mut linker)
+        .and_then(|()| wasi_host::p3::add_to_linker(&mut linker));
+    if let Err(e) = linked {
+        return Exit::Instantiate(format!("add_to_linker: {}", error_text(&e)));
+    }
+    let mut store = Store::new(engine, state);
+    store.set_epoch_deadline(EPOCH_DEADLINE_TICKS);
+    let command =
+        match wasi_host::p3::bindings::Command::instantiate_async(&mut store, component, &linker)
+            .await
+        {
+            Ok(c) => c,
+            Err(e) => return Exit::Instantiate(error_text(&e)),
+        };
+    let result = store
+        .run_concurrent(async |store| command.wasi_cli_run().call_run(store).await)
+        .await;
+    exit_of(result.and_then(|r| r))
 }
 
 // ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ mod stream;
 
 pub use dir::Dir;
 pub use file::File;
-pub use readdir::HostListing;
 #[cfg(test)]
 pub(crate) use readdir::BATCH;
+pub use readdir::HostListing;
 pub use stream::{FileInputStream, FileOutputStream};

@@ -1,7 +1,7 @@
 //! The calls of `wasi:filesystem/types`, written once on the crate's own
-//! types for both flavours: each looks its descriptor up in the resource
-//! table and hands the call to the backend's [`DirectoryOps`] or
-//! [`FileOps`] through the core's dispatch. `types.rs` (async) and
+//! types for both flavours: each looks its descriptors up in the resource
+//! table and makes the descriptor's call (`filesystem/calls.rs`, shared
+//! with 0.3), pushing what it opens. `types.rs` (async) and
 //! `types_sync.rs` (through `block_on`) convert the bindings' arguments
 //! and results around them.
 //!
@@ -10,14 +10,12 @@
 //! while the blocking work runs.
 
 use crate::filesystem::WasiFilesystemCtxView;
-use crate::filesystem::vfs::{DirectoryOps, FileOps};
 use crate::filesystem::{
     Advice, Descriptor, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
-    FsResult, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags, ReaddirStream, on_any, on_dir,
-    on_dir_pair, on_file, stream_error_code,
+    FsResult, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags, ReaddirStream,
+    stream_error_code,
 };
 use crate::io::{InputStream, IoError, OutputStream};
-use cap_std::fs::MetadataExt;
 use wasmtime::component::Resource;
 
 /// The descriptor behind `fd`, cloned out of the table.
@@ -47,8 +45,8 @@ pub(super) async fn read_via_stream(
     fd: Resource<Descriptor>,
     offset: u64,
 ) -> FsResult<Resource<InputStream>> {
-    let stream = on_file!(descriptor(w, &fd)?, f => FileOps::read_via_stream(&f, offset).map(|s| Box::new(s) as InputStream))?;
-    push(w, stream)
+    let made = descriptor(w, &fd)?.read_via_stream(offset)?;
+    push(w, made)
 }
 
 pub(super) async fn write_via_stream(
@@ -56,16 +54,16 @@ pub(super) async fn write_via_stream(
     fd: Resource<Descriptor>,
     offset: u64,
 ) -> FsResult<Resource<OutputStream>> {
-    let stream = on_file!(descriptor(w, &fd)?, f => FileOps::write_via_stream(&f, offset).map(|s| Box::new(s) as OutputStream))?;
-    push(w, stream)
+    let made = descriptor(w, &fd)?.write_via_stream(offset)?;
+    push(w, made)
 }
 
 pub(super) async fn append_via_stream(
     w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
 ) -> FsResult<Resource<OutputStream>> {
-    let stream = on_file!(descriptor(w, &fd)?, f => FileOps::append_via_stream(&f).map(|s| Box::new(s) as OutputStream))?;
-    push(w, stream)
+    let made = descriptor(w, &fd)?.append_via_stream()?;
+    push(w, made)
 }
 
 pub(super) async fn advise(
@@ -75,31 +73,28 @@ pub(super) async fn advise(
     len: u64,
     advice: Advice,
 ) -> FsResult<()> {
-    match descriptor(w, &fd)? {
-        Descriptor::Dir(_) | Descriptor::VirtualDir(_) => Err(ErrorCode::BadDescriptor.into()),
-        d => on_file!(d, f => FileOps::advise(&f, offset, len, advice).await),
-    }
+    descriptor(w, &fd)?.advise(offset, len, advice).await
 }
 
 pub(super) async fn sync_data(
     w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
 ) -> FsResult<()> {
-    on_any!(descriptor(w, &fd)?, f => FileOps::sync_data(&f).await, d => DirectoryOps::sync(&d).await)
+    descriptor(w, &fd)?.sync_data().await
 }
 
 pub(super) async fn get_flags(
     w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
 ) -> FsResult<DescriptorFlags> {
-    Ok(on_any!(w.table.get(&fd)?, f => FileOps::get_flags(f), d => DirectoryOps::get_flags(d)))
+    descriptor(w, &fd)?.get_flags()
 }
 
 pub(super) async fn get_type(
     w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
 ) -> FsResult<DescriptorType> {
-    on_any!(descriptor(w, &fd)?, f => FileOps::get_type(&f).await, _d => Ok(DescriptorType::Directory))
+    descriptor(w, &fd)?.get_type().await
 }
 
 pub(super) async fn set_size(
@@ -107,7 +102,7 @@ pub(super) async fn set_size(
     fd: Resource<Descriptor>,
     size: u64,
 ) -> FsResult<()> {
-    on_file!(descriptor(w, &fd)?, f => FileOps::set_size(&f, size).await)
+    descriptor(w, &fd)?.set_size(size).await
 }
 
 pub(super) async fn set_times(
@@ -116,7 +111,7 @@ pub(super) async fn set_times(
     atime: NewTimestamp,
     mtime: NewTimestamp,
 ) -> FsResult<()> {
-    on_any!(descriptor(w, &fd)?, f => FileOps::set_times(&f, atime, mtime).await, d => DirectoryOps::set_times(&d, atime, mtime).await)
+    descriptor(w, &fd)?.set_times(atime, mtime).await
 }
 
 pub(super) async fn read(
@@ -125,7 +120,7 @@ pub(super) async fn read(
     len: u64,
     offset: u64,
 ) -> FsResult<(Vec<u8>, bool)> {
-    on_file!(descriptor(w, &fd)?, f => FileOps::read(&f, len, offset).await)
+    descriptor(w, &fd)?.read(len, offset).await
 }
 
 pub(super) async fn write(
@@ -134,22 +129,22 @@ pub(super) async fn write(
     buf: Vec<u8>,
     offset: u64,
 ) -> FsResult<u64> {
-    on_file!(descriptor(w, &fd)?, f => FileOps::write(&f, buf, offset).await)
+    descriptor(w, &fd)?.write(buf, offset).await
 }
 
 pub(super) async fn read_directory(
     w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
 ) -> FsResult<Resource<ReaddirStream>> {
-    let stream = on_dir!(descriptor(w, &fd)?, d => DirectoryOps::read_directory(&d).await)?;
-    push(w, stream)
+    let made = descriptor(w, &fd)?.read_directory().await?;
+    push(w, made)
 }
 
 pub(super) async fn sync(
     w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
 ) -> FsResult<()> {
-    on_any!(descriptor(w, &fd)?, f => FileOps::sync(&f).await, d => DirectoryOps::sync(&d).await)
+    descriptor(w, &fd)?.sync().await
 }
 
 pub(super) async fn create_directory_at(
@@ -157,14 +152,14 @@ pub(super) async fn create_directory_at(
     fd: Resource<Descriptor>,
     path: String,
 ) -> FsResult<()> {
-    on_dir!(descriptor(w, &fd)?, d => DirectoryOps::create_directory_at(&d, path).await)
+    descriptor(w, &fd)?.create_directory_at(path).await
 }
 
 pub(super) async fn stat(
     w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
 ) -> FsResult<DescriptorStat> {
-    on_any!(descriptor(w, &fd)?, f => FileOps::stat(&f).await, d => DirectoryOps::stat(&d).await)
+    descriptor(w, &fd)?.stat().await
 }
 
 pub(super) async fn stat_at(
@@ -173,7 +168,7 @@ pub(super) async fn stat_at(
     flags: PathFlags,
     path: String,
 ) -> FsResult<DescriptorStat> {
-    on_dir!(descriptor(w, &fd)?, d => DirectoryOps::stat_at(&d, flags, path).await)
+    descriptor(w, &fd)?.stat_at(flags, path).await
 }
 
 pub(super) async fn set_times_at(
@@ -184,7 +179,9 @@ pub(super) async fn set_times_at(
     atime: NewTimestamp,
     mtime: NewTimestamp,
 ) -> FsResult<()> {
-    on_dir!(descriptor(w, &fd)?, d => DirectoryOps::set_times_at(&d, flags, path, atime, mtime).await)
+    descriptor(w, &fd)?
+        .set_times_at(flags, path, atime, mtime)
+        .await
 }
 
 pub(super) async fn link_at(
@@ -195,9 +192,9 @@ pub(super) async fn link_at(
     new_fd: Resource<Descriptor>,
     new_path: String,
 ) -> FsResult<()> {
-    let old = descriptor(w, &fd)?;
-    let new = descriptor(w, &new_fd)?;
-    on_dir_pair!(old, new, (o, n) => DirectoryOps::link_at(o, old_flags, old_path, n, new_path).await)
+    descriptor(w, &fd)?
+        .link_at(old_flags, old_path, &descriptor(w, &new_fd)?, new_path)
+        .await
 }
 
 pub(super) async fn open_at(
@@ -208,8 +205,10 @@ pub(super) async fn open_at(
     oflags: OpenFlags,
     flags: DescriptorFlags,
 ) -> FsResult<Resource<Descriptor>> {
-    let opened = on_dir!(descriptor(w, &fd)?, d => DirectoryOps::open_at(&d, path_flags, path, oflags, flags).await)?;
-    push(w, opened)
+    let made = descriptor(w, &fd)?
+        .open_at(path_flags, path, oflags, flags)
+        .await?;
+    push(w, made)
 }
 
 pub(super) async fn readlink_at(
@@ -217,7 +216,7 @@ pub(super) async fn readlink_at(
     fd: Resource<Descriptor>,
     path: String,
 ) -> FsResult<String> {
-    on_dir!(descriptor(w, &fd)?, d => DirectoryOps::readlink_at(&d, path).await)
+    descriptor(w, &fd)?.readlink_at(path).await
 }
 
 pub(super) async fn remove_directory_at(
@@ -225,7 +224,7 @@ pub(super) async fn remove_directory_at(
     fd: Resource<Descriptor>,
     path: String,
 ) -> FsResult<()> {
-    on_dir!(descriptor(w, &fd)?, d => DirectoryOps::remove_directory_at(&d, path).await)
+    descriptor(w, &fd)?.remove_directory_at(path).await
 }
 
 pub(super) async fn rename_at(
@@ -235,9 +234,9 @@ pub(super) async fn rename_at(
     new_fd: Resource<Descriptor>,
     new_path: String,
 ) -> FsResult<()> {
-    let old = descriptor(w, &fd)?;
-    let new = descriptor(w, &new_fd)?;
-    on_dir_pair!(old, new, (o, n) => DirectoryOps::rename_at(o, old_path, n, new_path).await)
+    descriptor(w, &fd)?
+        .rename_at(old_path, &descriptor(w, &new_fd)?, new_path)
+        .await
 }
 
 pub(super) async fn symlink_at(
@@ -246,7 +245,7 @@ pub(super) async fn symlink_at(
     old_path: String,
     new_path: String,
 ) -> FsResult<()> {
-    on_dir!(descriptor(w, &fd)?, d => DirectoryOps::symlink_at(&d, old_path, new_path).await)
+    descriptor(w, &fd)?.symlink_at(old_path, new_path).await
 }
 
 pub(super) async fn unlink_file_at(
@@ -254,7 +253,7 @@ pub(super) async fn unlink_file_at(
     fd: Resource<Descriptor>,
     path: String,
 ) -> FsResult<()> {
-    on_dir!(descriptor(w, &fd)?, d => DirectoryOps::unlink_file_at(&d, path).await)
+    descriptor(w, &fd)?.unlink_file_at(path).await
 }
 
 pub(super) async fn is_same_object(
@@ -262,27 +261,16 @@ pub(super) async fn is_same_object(
     fd: Resource<Descriptor>,
     other: Resource<Descriptor>,
 ) -> wasmtime::Result<bool> {
-    let a = descriptor(w, &fd)?;
-    let b = descriptor(w, &other)?;
-    match (virtual_identity(&a), virtual_identity(&b)) {
-        (None, None) => {}
-        (Some(x), Some(y)) => return Ok(x? == y?),
-        _ => return Ok(false),
-    }
-    let inline = a.allow_blocking();
-    crate::runtime::run_blocking(inline, move || -> wasmtime::Result<bool> {
-        let ma = host_metadata(&a)?;
-        let mb = host_metadata(&b)?;
-        Ok(ma.dev() == mb.dev() && ma.ino() == mb.ino())
-    })
-    .await
+    descriptor(w, &fd)?
+        .is_same_object(&descriptor(w, &other)?)
+        .await
 }
 
 pub(super) async fn metadata_hash(
     w: &mut WasiFilesystemCtxView<'_>,
     fd: Resource<Descriptor>,
 ) -> FsResult<MetadataHashValue> {
-    on_any!(descriptor(w, &fd)?, f => FileOps::metadata_hash(&f).await, d => DirectoryOps::metadata_hash(&d).await)
+    descriptor(w, &fd)?.metadata_hash().await
 }
 
 pub(super) async fn metadata_hash_at(
@@ -291,7 +279,7 @@ pub(super) async fn metadata_hash_at(
     flags: PathFlags,
     path: String,
 ) -> FsResult<MetadataHashValue> {
-    on_dir!(descriptor(w, &fd)?, d => DirectoryOps::metadata_hash_at(&d, flags, path).await)
+    descriptor(w, &fd)?.metadata_hash_at(flags, path).await
 }
 
 pub(super) async fn drop_descriptor(
@@ -315,30 +303,4 @@ pub(super) async fn drop_listing(
 ) -> wasmtime::Result<()> {
     w.table.delete(stream)?;
     Ok(())
-}
-
-/// The host metadata of an open descriptor (blocking). A failure here is a
-/// host problem with a handle that is open: it traps.
-fn host_metadata(d: &Descriptor) -> std::io::Result<cap_std::fs::Metadata> {
-    match d {
-        Descriptor::File(f) => f.file.metadata(),
-        Descriptor::Dir(d) => d.dir.dir_metadata(),
-        Descriptor::VirtualFile(_) | Descriptor::VirtualDir(_) => {
-            Err(std::io::ErrorKind::Unsupported.into())
-        }
-    }
-}
-
-/// The (mount, object) identity of a virtual descriptor; `None` for a host
-/// one.
-fn virtual_identity(d: &Descriptor) -> Option<wasmtime::Result<(u64, u64)>> {
-    let stat = match d {
-        Descriptor::VirtualFile(f) => f.node_stat().map(|s| (f.open.mount.id, s.ino)),
-        Descriptor::VirtualDir(d) => d.node_stat().map(|s| (d.mount_id(), s.ino)),
-        _ => return None,
-    };
-    Some(stat.map_err(|e| match e.downcast() {
-        Ok(code) => wasmtime::format_err!("metadata of an open descriptor: {code}"),
-        Err(e) => e,
-    }))
 }

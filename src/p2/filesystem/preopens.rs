@@ -9,16 +9,6 @@ impl preopens::Host for WasiFilesystemCtxView<'_> {
     /// Each mount's root as a new directory descriptor, with its guest
     /// path, in the order the builder added them.
     fn get_directories(&mut self) -> wasmtime::Result<Vec<(Resource<Descriptor>, String)>> {
-        let dirs: Vec<(Descriptor, String)> = self
-            .ctx
-            .preopens
-            .iter()
-            .map(|p| (p.descriptor(), p.guest_path.clone()))
-            .collect();
-        let mut out = Vec::with_capacity(dirs.len());
-        for (descriptor, path) in dirs {
-            out.push((self.table.push(descriptor)?, path));
-        }
-        Ok(out)
+        self.push_preopens()
     }
 }

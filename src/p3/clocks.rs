@@ -1,0 +1,68 @@
+//! `wasi:clocks@0.3.0` for [`WasiClocksCtxView`]: the same clocks as 0.2;
+//! `wait-for` and `wait-until` are tokio timers measured on the context's
+//! monotonic clock.
+
+use crate::clocks::{WasiClocks, WasiClocksCtxView};
+use crate::p3::bindings::clocks::{monotonic_clock, system_clock, types};
+use std::time::Duration;
+use wasmtime::component::Accessor;
+
+impl types::Host for WasiClocksCtxView<'_> {}
+
+impl system_clock::Host for WasiClocksCtxView<'_> {
+    fn now(&mut self) -> wasmtime::Result<system_clock::Instant> {
+        let now = self.ctx.wall_clock.now();
+        Ok(system_clock::Instant {
+            // Seconds past 1970 fit an `s64` for 292 billion years.
+            seconds: i64::try_from(now.as_secs()).unwrap_or(i64::MAX),
+            nanoseconds: now.subsec_nanos(),
+        })
+    }
+
+    fn get_resolution(&mut self) -> wasmtime::Result<types::Duration> {
+        let res = self.ctx.wall_clock.resolution();
+        Ok(u64::try_from(res.as_nanos()).unwrap_or(u64::MAX).max(1))
+    }
+}
+
+impl monotonic_clock::Host for WasiClocksCtxView<'_> {
+    fn now(&mut self) -> wasmtime::Result<monotonic_clock::Mark> {
+        Ok(self.ctx.monotonic_clock.now())
+    }
+
+    fn get_resolution(&mut self) -> wasmtime::Result<types::Duration> {
+        Ok(self.ctx.monotonic_clock.resolution())
+    }
+}
+
+impl<T: Send> monotonic_clock::HostWithStore<T> for WasiClocks {
+    /// Returns once the monotonic clock reads `when` or later (at once for
+    /// a mark in the past).
+    async fn wait_until(
+        accessor: &Accessor<T, Self>,
+        when: monotonic_clock::Mark,
+    ) -> wasmtime::Result<()> {
+        let now = accessor.with(|mut a| a.get().ctx.monotonic_clock.now());
+        sleep(when.saturating_sub(now)).await;
+        Ok(())
+    }
+
+    /// Returns after `how_long` nanoseconds.
+    async fn wait_for(
+        _accessor: &Accessor<T, Self>,
+        how_long: types::Duration,
+    ) -> wasmtime::Result<()> {
+        sleep(how_long).await;
+        Ok(())
+    }
+}
+
+/// Sleeps `nanos` nanoseconds; a wait that is already over completes at
+/// its first poll (a guest may test a past deadline for readiness).
+async fn sleep(nanos: u64) {
+    if nanos == 0 {
+        return;
+    }
+    // tokio's timer takes any duration (a far one is parked at its end).
+    tokio::time::sleep(Duration::from_nanos(nanos)).await;
+}

@@ -1,0 +1,309 @@
+//! `wasi:filesystem/types@0.3.0`: every descriptor method, as the
+//! descriptor's call of the core (`filesystem/calls.rs`, shared with 0.2)
+//! on descriptors cloned out of the table, so the store is free while the
+//! backend works; streams through `p3/stream.rs` and `readdir.rs`.
+
+use super::convert::{FsResult, new_timestamp, stream_error};
+use super::readdir;
+use crate::filesystem::{Descriptor, WasiFilesystem, WasiFilesystemCtxView};
+use crate::p3::bindings::filesystem::types as b;
+use crate::p3::stream;
+use wasmtime::component::{Access, Accessor, FutureReader, Resource, StreamReader};
+
+/// The descriptor behind `fd`, cloned out of the table.
+fn get<T>(
+    accessor: &Accessor<T, WasiFilesystem>,
+    fd: &Resource<Descriptor>,
+) -> FsResult<Descriptor> {
+    accessor.with(|mut a| Ok(a.get().table.get(fd)?.clone()))
+}
+
+impl b::Host for WasiFilesystemCtxView<'_> {
+    fn convert_error_code(&mut self, err: super::FsError) -> wasmtime::Result<b::ErrorCode> {
+        err.downcast()
+    }
+}
+
+impl b::HostDescriptor for WasiFilesystemCtxView<'_> {
+    fn drop(&mut self, fd: Resource<Descriptor>) -> wasmtime::Result<()> {
+        self.table.delete(fd)?;
+        Ok(())
+    }
+}
+
+impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
+    fn read_via_stream(
+        mut host: Access<T, Self>,
+        fd: Resource<Descriptor>,
+        offset: u64,
+    ) -> wasmtime::Result<(StreamReader<u8>, FutureReader<Result<(), b::ErrorCode>>)> {
+        let opened = host.get().table.get(&fd)?.read_via_stream(offset);
+        match opened {
+            Ok(input) => stream::input(host, input, stream_error),
+            Err(e) => failed_input(host, e),
+        }
+    }
+
+    fn write_via_stream(
+        mut host: Access<T, Self>,
+        fd: Resource<Descriptor>,
+        data: StreamReader<u8>,
+        offset: u64,
+    ) -> wasmtime::Result<FutureReader<Result<(), b::ErrorCode>>> {
+        let opened = host.get().table.get(&fd)?.write_via_stream(offset);
+        match opened {
+            Ok(output) => stream::output(host, data, output, stream_error),
+            Err(e) => failed_output(host, data, e),
+        }
+    }
+
+    fn append_via_stream(
+        mut host: Access<T, Self>,
+        fd: Resource<Descriptor>,
+        data: StreamReader<u8>,
+    ) -> wasmtime::Result<FutureReader<Result<(), b::ErrorCode>>> {
+        let opened = host.get().table.get(&fd)?.append_via_stream();
+        match opened {
+            Ok(output) => stream::output(host, data, output, stream_error),
+            Err(e) => failed_output(host, data, e),
+        }
+    }
+
+    fn read_directory(
+        mut host: Access<T, Self>,
+        fd: Resource<Descriptor>,
+    ) -> wasmtime::Result<(
+        StreamReader<b::DirectoryEntry>,
+        FutureReader<Result<(), b::ErrorCode>>,
+    )> {
+        let dir = host.get().table.get(&fd)?.clone();
+        readdir::stream(host, dir)
+    }
+
+    async fn advise(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+        offset: u64,
+        length: u64,
+        advice: b::Advice,
+    ) -> FsResult<()> {
+        Ok(get(accessor, &fd)?
+            .advise(offset, length, advice.into())
+            .await?)
+    }
+
+    async fn sync_data(accessor: &Accessor<T, Self>, fd: Resource<Descriptor>) -> FsResult<()> {
+        Ok(get(accessor, &fd)?.sync_data().await?)
+    }
+
+    async fn get_flags(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+    ) -> FsResult<b::DescriptorFlags> {
+        Ok(get(accessor, &fd)?.get_flags()?.into())
+    }
+
+    async fn get_type(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+    ) -> FsResult<b::DescriptorType> {
+        Ok(get(accessor, &fd)?.get_type().await?.into())
+    }
+
+    async fn set_size(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+        size: u64,
+    ) -> FsResult<()> {
+        Ok(get(accessor, &fd)?.set_size(size).await?)
+    }
+
+    async fn set_times(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+        atime: b::NewTimestamp,
+        mtime: b::NewTimestamp,
+    ) -> FsResult<()> {
+        let (atime, mtime) = (new_timestamp(atime)?, new_timestamp(mtime)?);
+        Ok(get(accessor, &fd)?.set_times(atime, mtime).await?)
+    }
+
+    async fn sync(accessor: &Accessor<T, Self>, fd: Resource<Descriptor>) -> FsResult<()> {
+        Ok(get(accessor, &fd)?.sync().await?)
+    }
+
+    async fn create_directory_at(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+        path: String,
+    ) -> FsResult<()> {
+        Ok(get(accessor, &fd)?.create_directory_at(path).await?)
+    }
+
+    async fn stat(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+    ) -> FsResult<b::DescriptorStat> {
+        Ok(get(accessor, &fd)?.stat().await?.into())
+    }
+
+    async fn stat_at(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+        path_flags: b::PathFlags,
+        path: String,
+    ) -> FsResult<b::DescriptorStat> {
+        Ok(get(accessor, &fd)?
+            .stat_at(path_flags.into(), path)
+            .await?
+            .into())
+    }
+
+    async fn set_times_at(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+        path_flags: b::PathFlags,
+        path: String,
+        atime: b::NewTimestamp,
+        mtime: b::NewTimestamp,
+    ) -> FsResult<()> {
+        let (atime, mtime) = (new_timestamp(atime)?, new_timestamp(mtime)?);
+        Ok(get(accessor, &fd)?
+            .set_times_at(path_flags.into(), path, atime, mtime)
+            .await?)
+    }
+
+    async fn link_at(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+        old_path_flags: b::PathFlags,
+        old_path: String,
+        new_descriptor: Resource<Descriptor>,
+        new_path: String,
+    ) -> FsResult<()> {
+        let new = get(accessor, &new_descriptor)?;
+        Ok(get(accessor, &fd)?
+            .link_at(old_path_flags.into(), old_path, &new, new_path)
+            .await?)
+    }
+
+    async fn open_at(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+        path_flags: b::PathFlags,
+        path: String,
+        open_flags: b::OpenFlags,
+        flags: b::DescriptorFlags,
+    ) -> FsResult<Resource<Descriptor>> {
+        let opened = get(accessor, &fd)?
+            .open_at(path_flags.into(), path, open_flags.into(), flags.into())
+            .await?;
+        Ok(accessor.with(|mut a| a.get().table.push(opened))?)
+    }
+
+    async fn readlink_at(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+        path: String,
+    ) -> FsResult<String> {
+        Ok(get(accessor, &fd)?.readlink_at(path).await?)
+    }
+
+    async fn remove_directory_at(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+        path: String,
+    ) -> FsResult<()> {
+        Ok(get(accessor, &fd)?.remove_directory_at(path).await?)
+    }
+
+    async fn rename_at(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+        old_path: String,
+        new_descriptor: Resource<Descriptor>,
+        new_path: String,
+    ) -> FsResult<()> {
+        let new = get(accessor, &new_descriptor)?;
+        Ok(get(accessor, &fd)?
+            .rename_at(old_path, &new, new_path)
+            .await?)
+    }
+
+    async fn symlink_at(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+        old_path: String,
+        new_path: String,
+    ) -> FsResult<()> {
+        Ok(get(accessor, &fd)?.symlink_at(old_path, new_path).await?)
+    }
+
+    async fn unlink_file_at(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+        path: String,
+    ) -> FsResult<()> {
+        Ok(get(accessor, &fd)?.unlink_file_at(path).await?)
+    }
+
+    async fn is_same_object(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+        other: Resource<Descriptor>,
+    ) -> wasmtime::Result<bool> {
+        let other = accessor.with(|mut a| a.get().table.get(&other).cloned())?;
+        let this = accessor.with(|mut a| a.get().table.get(&fd).cloned())?;
+        this.is_same_object(&other).await
+    }
+
+    async fn metadata_hash(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+    ) -> FsResult<b::MetadataHashValue> {
+        Ok(get(accessor, &fd)?.metadata_hash().await?.into())
+    }
+
+    async fn metadata_hash_at(
+        accessor: &Accessor<T, Self>,
+        fd: Resource<Descriptor>,
+        path_flags: b::PathFlags,
+        path: String,
+    ) -> FsResult<b::MetadataHashValue> {
+        Ok(get(accessor, &fd)?
+            .metadata_hash_at(path_flags.into(), path)
+            .await?
+            .into())
+    }
+}
+
+/// The answer of a `read-via-stream` the descriptor refused: an empty
+/// stream, and the refusal in its future (or a trap).
+fn failed_input<T: 'static>(
+    mut host: Access<T, WasiFilesystem>,
+    err: crate::filesystem::FsError,
+) -> wasmtime::Result<stream::ByteStream<b::ErrorCode>> {
+    let code = super::convert::error_code(err.downcast()?);
+    let data = StreamReader::new(&mut host, std::iter::empty())?;
+    let result = FutureReader::new(
+        &mut host,
+        async move { Ok::<_, wasmtime::Error>(Err(code)) },
+    )?;
+    Ok((data, result))
+}
+
+/// The answer of a `write-via-stream`/`append-via-stream` the descriptor
+/// refused: the guest's stream is closed unread, the refusal is in the
+/// future (or a trap).
+fn failed_output<T: 'static>(
+    mut host: Access<T, WasiFilesystem>,
+    mut data: StreamReader<u8>,
+    err: crate::filesystem::FsError,
+) -> wasmtime::Result<FutureReader<Result<(), b::ErrorCode>>> {
+    data.close(&mut host)?;
+    let code = super::convert::error_code(err.downcast()?);
+    FutureReader::new(
+        &mut host,
+        async move { Ok::<_, wasmtime::Error>(Err(code)) },
+    )
+}
