@@ -1,5 +1,5 @@
 //! Runs a WASI program with `wasi-host`, like `wasmtime run` does: a WASI 0.2
-//! command component, or a core module importing WASI preview 1
+//! or 0.3 command component, or a core module importing WASI preview 1
 //! (`wasi_snapshot_preview1`) or preview 0 (`wasi_unstable`).
 //!
 //! `cargo run --release --example run -- --help` prints the usage: the
@@ -12,7 +12,7 @@
 //!
 //! The flow: [`parse_options`] reads the command line, [`load`] reads the
 //! file (binary or text format) and [`main`] dispatches on its kind, to
-//! [`run_component`] for a WASI 0.2 component or [`run_core_module`] for a
+//! [`run_component`] for a WASI 0.2 or 0.3 component or [`run_core_module`] for a
 //! core module. Every host-side failure is one `error: ...` line on stderr.
 
 use std::borrow::Cow;
@@ -43,7 +43,8 @@ run: run a WASI program with wasi-host
 usage: run [OPTIONS] [FILE [ARGS...]]
 
 FILE is a WebAssembly command component (a `.wasm` file, such as what
-`cargo build --target wasm32-wasip2` produces), a core module importing WASI
+`cargo build --target wasm32-wasip2` produces; WASI 0.2 or 0.3, told
+apart by the `wasi:cli/run` it exports), a core module importing WASI
 preview 1 or preview 0 (such as what `cargo build --target wasm32-wasip1`
 produces, run through its `_start`), or either in text format (`.wat`). Everything after FILE goes to the guest: it sees `FILE ARGS...` as
 its arguments. Options must come before FILE (or use `--` to end them).
@@ -479,6 +480,38 @@ fn run_async(engine: &Engine, component: &Component, ctx: WasiCtx) -> RunResult 
     })
 }
 
+/// A WASI 0.3 command: the 0.2 and 0.3 functions in one linker (today's
+/// toolchains import both), run inside the store's event loop on a
+/// multi-thread runtime, with or without `--async`.
+fn run_p3(engine: &Engine, component: &Component, ctx: WasiCtx) -> RunResult {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let mut linker = Linker::new(engine);
+        let mut options = wasi_host::bindings::LinkOptions::default();
+        options.network_error_code(true);
+        wasi_host::p2::add_to_linker_with_options_async(&mut linker, &options)?;
+        wasi_host::p3::add_to_linker(&mut linker)?;
+        let table = ResourceTable::new();
+        let mut store = Store::new(engine, Host { ctx, table });
+        let command =
+            wasi_host::p3::bindings::Command::instantiate_async(&mut store, component, &linker)
+                .await?;
+        Ok(store
+            .run_concurrent(async |store| command.wasi_cli_run().call_run(store).await)
+            .await
+            .and_then(|r| r))
+    })
+}
+
+/// Whether the component exports `wasi:cli/run` of WASI 0.3.
+fn is_p3_command(engine: &Engine, component: &Component) -> bool {
+    let ty = component.component_type();
+    ty.exports(engine)
+        .any(|(name, _)| name.starts_with("wasi:cli/run@0.3"))
+}
+
 /// Whether the component exports some version of `wasi:cli/run`.
 fn is_command(engine: &Engine, component: &Component) -> bool {
     let ty = component.component_type();
@@ -486,7 +519,8 @@ fn is_command(engine: &Engine, component: &Component) -> bool {
         .any(|(name, _)| name == "wasi:cli/run" || name.starts_with("wasi:cli/run@"))
 }
 
-/// Runs a WASI 0.2 command component; returns the exit status.
+/// Runs a command component (WASI 0.3 where it exports 0.3's `run`, else
+/// 0.2); returns the exit status.
 fn run_component(opts: &Options, argv: &[String], bytes: &[u8]) -> i32 {
     let name = &argv[0];
     let engine = Engine::default();
@@ -504,7 +538,9 @@ fn run_component(opts: &Options, argv: &[String], bytes: &[u8]) -> i32 {
     }
     let ctx = build_ctx(opts, argv).unwrap_or_else(|e| fail(EXIT_SETUP, one_line(&e)));
 
-    let result = if opts.use_async {
+    let result = if is_p3_command(&engine, &component) {
+        run_p3(&engine, &component, ctx)
+    } else if opts.use_async {
         run_async(&engine, &component, ctx)
     } else {
         run_sync(&engine, &component, ctx)

@@ -417,3 +417,49 @@ fn core_modules_report_proc_exit_returns_and_traps() {
         assert_status(guests::p1::P1_SUITE, &["exit", &code.to_string()], code);
     }
 }
+
+/// A WASI 0.3 command (told apart by the `run` it exports) runs with the
+/// same flags and the same exit statuses, with or without `--async`.
+#[test]
+fn wasi_0_3_commands_run() {
+    for mode in MODES {
+        let dir = tempdir();
+        std::fs::write(dir.path().join("in.bin"), b"0.3 data").unwrap();
+        std::fs::write(dir.path().join("f.txt"), b"x").unwrap();
+        let spec = format!("{}::/sandbox", dir.path().display());
+        let mut args = mode.to_vec();
+        args.extend([
+            "--dir",
+            &spec,
+            guests::p3::P3_FS,
+            "copy",
+            "in.bin",
+            "out.bin",
+        ]);
+        let out = run(&args, b"");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(text(&out.stdout), "copied 8\n");
+        assert_eq!(
+            std::fs::read(dir.path().join("out.bin")).unwrap(),
+            b"0.3 data"
+        );
+
+        let mut args = mode.to_vec();
+        args.extend(["--env", "K=v", guests::p3::P3_CLI, "echo"]);
+        let out = run(&args, b"lower\n");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(
+            stdout.contains("env K=v\n") && stdout.ends_with("LOWER\n"),
+            "{stdout}"
+        );
+        assert_eq!(text(&out.stderr), "to stderr\n");
+    }
+    assert_status(guests::p3::P3_CLI, &["exit", "9"], 9);
+    assert_status(guests::p3::P3_CLI, &["fail"], 1);
+}

@@ -74,6 +74,21 @@ impl Descriptor {
         on_file!(self.clone(), f => FileOps::write(&f, buf, offset).await)
     }
 
+    /// Whether `read-directory` would be refused before any I/O: a file is
+    /// `not-directory`, a directory the mount does not let the guest read
+    /// `not-permitted`. (A front-end that opens listings lazily answers
+    /// these at once.)
+    pub fn check_read_directory(&self) -> FsResult<()> {
+        let perms = match self {
+            Descriptor::Dir(d) => d.perms,
+            Descriptor::VirtualDir(d) => d.perms,
+            Descriptor::File(_) | Descriptor::VirtualFile(_) => {
+                return Err(ErrorCode::NotDirectory.into());
+            }
+        };
+        crate::filesystem::perms::require_dir(perms, crate::filesystem::DirPerms::READ)
+    }
+
     /// `read-directory` (a directory only).
     pub async fn read_directory(&self) -> FsResult<ReaddirStream> {
         on_dir!(self.clone(), d => DirectoryOps::read_directory(&d).await)

@@ -6,8 +6,13 @@
 //! (`HostWithStore` traits); the synchronous functions that hand a
 //! `stream` or `future` to the guest, or take one from it, see it through
 //! an [`Access`](wasmtime::component::Access); every other function is a
-//! plain `Host` method. Resources are the crate's own types, and the
-//! filesystem's `error-code` is the trappable [`crate::p3::FsError`].
+//! plain `Host` method. The synchronous socket calls that ask the
+//! context's address policy (`bind`, `listen`, a UDP `connect`) are `async`
+//! on the host, so that a policy check that takes its time makes the guest
+//! wait instead of failing (wasmtime runs them on the guest's fiber).
+//! Resources are the crate's own types, and the filesystem's and sockets'
+//! `error-code`s are the trappable [`crate::p3::FsError`] and
+//! [`crate::p3::SocketError`].
 
 mod generated {
     wasmtime::component::bindgen!({
@@ -21,19 +26,25 @@ mod generated {
             "wasi:filesystem/types.[method]descriptor.write-via-stream": store | trappable | tracing,
             "wasi:filesystem/types.[method]descriptor.append-via-stream": store | trappable | tracing,
             "wasi:filesystem/types.[method]descriptor.read-directory": store | trappable | tracing,
-            "wasi:sockets/types.[method]tcp-socket.listen": store | trappable | tracing,
+            "wasi:sockets/types.[method]tcp-socket.bind": async | trappable | tracing,
+            "wasi:sockets/types.[method]tcp-socket.listen": async | store | trappable | tracing,
             "wasi:sockets/types.[method]tcp-socket.send": store | trappable | tracing,
             "wasi:sockets/types.[method]tcp-socket.receive": store | trappable | tracing,
+            "wasi:sockets/types.[method]udp-socket.bind": async | trappable | tracing,
+            "wasi:sockets/types.[method]udp-socket.connect": async | trappable | tracing,
             default: trappable | tracing,
         },
         exports: { default: async | store },
         trappable_error_type: {
             "wasi:filesystem/types.error-code" => crate::p3::FsError,
+            "wasi:sockets/types.error-code" => crate::p3::SocketError,
         },
         with: {
             "wasi:cli/terminal-input.terminal-input": crate::cli::TerminalInput,
             "wasi:cli/terminal-output.terminal-output": crate::cli::TerminalOutput,
             "wasi:filesystem/types.descriptor": crate::filesystem::Descriptor,
+            "wasi:sockets/types.tcp-socket": crate::p3::TcpSocket,
+            "wasi:sockets/types.udp-socket": crate::sockets::UdpSocket,
         },
         require_store_data_send: true,
     });

@@ -19,28 +19,29 @@
 //! serve one context.
 //!
 //! Files: `bindings.rs` (the generated bindings), `clocks.rs`,
-//! `random.rs`, `cli.rs`, `filesystem/` (one per package: the host traits
-//! on each package's view, calling its backend), `stream.rs` (the bridge
-//! between the backends' byte streams and `stream<u8>`), this one (the
-//! linker).
-//!
-//! Not yet: `wasi:sockets@0.3.0` (see the README's status table).
+//! `random.rs`, `cli.rs`, `filesystem/`, `sockets/` (one per package: the
+//! host traits on each package's view, calling its backend), `stream.rs`
+//! (the bridge between the backends' byte streams and `stream<u8>`), this
+//! one (the linker).
 
 pub mod bindings;
 mod cli;
 mod clocks;
 mod filesystem;
 mod random;
+mod sockets;
 mod stream;
 
 pub use bindings::LinkOptions;
 pub use filesystem::{FsError, FsResult};
+pub use sockets::{SocketError, SocketResult, TcpSocket};
 
 use crate::WasiView;
 use crate::cli::{WasiCli, WasiCliView};
 use crate::clocks::{WasiClocks, WasiClocksView};
 use crate::filesystem::{WasiFilesystem, WasiFilesystemView};
 use crate::random::{WasiRandom, WasiRandomView};
+use crate::sockets::{WasiSockets, WasiSocketsView};
 use wasmtime::component::Linker;
 
 /// Adds every WASI 0.3 interface this crate implements to `linker`, the
@@ -56,7 +57,7 @@ pub fn add_to_linker_with_options<T: WasiView + 'static>(
     options: &LinkOptions,
 ) -> wasmtime::Result<()> {
     let _ = options;
-    use bindings::{cli, clocks, filesystem, random};
+    use bindings::{cli, clocks, filesystem, random, sockets};
     cli::environment::add_to_linker::<T, WasiCli>(linker, T::cli)?;
     cli::exit::add_to_linker::<T, WasiCli>(linker, T::cli)?;
     cli::types::add_to_linker::<T, WasiCli>(linker, T::cli)?;
@@ -76,5 +77,7 @@ pub fn add_to_linker_with_options<T: WasiView + 'static>(
     random::random::add_to_linker::<T, WasiRandom>(linker, T::random)?;
     random::insecure::add_to_linker::<T, WasiRandom>(linker, T::random)?;
     random::insecure_seed::add_to_linker::<T, WasiRandom>(linker, T::random)?;
+    sockets::types::add_to_linker::<T, WasiSockets>(linker, T::sockets)?;
+    sockets::ip_name_lookup::add_to_linker::<T, WasiSockets>(linker, T::sockets)?;
     Ok(())
 }

@@ -595,16 +595,50 @@ impl TcpSocket {
     /// `would-block` when none is left, or while the policy's check of the
     /// next one runs.
     pub(crate) fn accept(&mut self) -> SocketResult<(TcpSocket, InputStream, OutputStream)> {
+        match poll_now(|cx| self.poll_accept(cx)) {
+            Some(result) => result,
+            None => err(ErrorCode::WouldBlock),
+        }
+    }
+
+    /// [`TcpSocket::accept`] for a caller that waits: `Pending` (with
+    /// `cx`'s waker registered) until a connection whose peer the policy
+    /// allows is there. `invalid-state` unless listening.
+    pub(crate) fn poll_accept(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<SocketResult<(TcpSocket, InputStream, OutputStream)>> {
         let State::Listening(listener) = &mut self.state else {
-            return err(ErrorCode::InvalidState);
+            return Poll::Ready(err(ErrorCode::InvalidState));
         };
-        let stream = match poll_now(|cx| listener.poll_accept(cx)) {
-            Some(result) => result?,
-            None => return err(ErrorCode::WouldBlock),
+        let stream = match listener.poll_accept(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Ok(stream)) => stream,
+            Poll::Ready(Err(e)) => return Poll::Ready(Err(e.into())),
         };
-        let conn = Connection::new(stream)?;
-        let (input, output) = streams(&conn);
-        Ok((TcpSocket::connected(self.family, conn), input, output))
+        let accepted = Connection::new(stream).map(|conn| {
+            let (input, output) = streams(&conn);
+            (TcpSocket::connected(self.family, conn), input, output)
+        });
+        Poll::Ready(accepted.map_err(Into::into))
+    }
+
+    /// Polls the operation in progress (a bind or listen whose policy
+    /// check is still running, a connection being established) until it
+    /// can finish: what the socket's pollable waits for, as a poll, for
+    /// callers that cannot hold the socket across an `await` (0.3 keeps it
+    /// behind a lock). `Ready` at once in any other state.
+    pub(crate) fn poll_in_progress(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        match &mut self.state {
+            State::BindStarted(binding) => binding.verdict.poll(cx).map(drop),
+            State::ListenStarted(start) => start.verdict.poll(cx).map(drop),
+            State::Connecting(connecting) if connecting.outcome.is_none() => {
+                let outcome = std::task::ready!(connecting.poll(cx));
+                connecting.outcome = Some(outcome);
+                Poll::Ready(())
+            }
+            _ => Poll::Ready(()),
+        }
     }
 
     /// `local-address`.
@@ -802,6 +836,34 @@ impl TcpSocket {
     }
 }
 
+/// What 0.3 needs beyond the 0.2 calls.
+#[cfg_attr(not(feature = "p3"), allow(dead_code))]
+impl TcpSocket {
+    /// What 0.3's `listen` does before the listen itself. An unbound
+    /// socket is bound to the unspecified address of its family and a port
+    /// the OS chooses (the spec's implicit bind; not a policy question of
+    /// its own: the policy is asked about the listen, with the address this
+    /// bind produced). A bound socket gets `SO_REUSEADDR`, which a bind
+    /// sets for a non-zero port only (so that a socket bound to an
+    /// ephemeral port keeps it to itself): the connections accepted from
+    /// the listener inherit it, so that once the listener is gone its port
+    /// can be bound again while they linger in `TIME_WAIT`, as the spec's
+    /// note on `bind` asks (a listening socket's port is never shared).
+    /// Any other state is left for [`TcpSocket::start_listen`] to judge.
+    pub(crate) fn prepare_listen(&mut self) -> SocketResult<()> {
+        if let State::Unbound(fd) = &self.state {
+            bind(fd, SocketAddr::new(self.family.unspecified(), 0))?;
+            if let State::Unbound(fd) = std::mem::replace(&mut self.state, State::Closed) {
+                self.state = State::Bound(fd);
+            }
+        }
+        if let State::Bound(fd) = &self.state {
+            sockopt::set_socket_reuseaddr(fd, true)?;
+        }
+        Ok(())
+    }
+}
+
 #[async_trait::async_trait]
 impl Subscribe for TcpSocket {
     /// Ready when the operation in progress can finish (a bind, listen or
@@ -810,15 +872,8 @@ impl Subscribe for TcpSocket {
     /// once.
     async fn ready(&mut self) {
         match &mut self.state {
-            State::BindStarted(binding) => {
-                poll_fn(|cx| binding.verdict.poll(cx)).await;
-            }
-            State::Connecting(connecting) if connecting.outcome.is_none() => {
-                let outcome = poll_fn(|cx| connecting.poll(cx)).await;
-                connecting.outcome = Some(outcome);
-            }
-            State::ListenStarted(start) => {
-                poll_fn(|cx| start.verdict.poll(cx)).await;
+            State::BindStarted(_) | State::Connecting(_) | State::ListenStarted(_) => {
+                poll_fn(|cx| self.poll_in_progress(cx)).await;
             }
             State::Listening(l) => {
                 // A connection the policy allowed (or a failure) is kept

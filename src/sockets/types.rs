@@ -10,7 +10,7 @@
 //! [`IpAddr`]: std::net::IpAddr
 
 use std::fmt;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// Why a socket operation failed, in the terms of `wasi:sockets`'
 /// `error-code`. A failure that none of these describes is not a code but
@@ -117,6 +117,16 @@ impl IpAddressFamily {
         match ip {
             IpAddr::V4(_) => IpAddressFamily::Ipv4,
             IpAddr::V6(_) => IpAddressFamily::Ipv6,
+        }
+    }
+
+    /// The family's unspecified address (`0.0.0.0` or `::`), which an
+    /// implicit bind binds to.
+    #[cfg_attr(not(feature = "p3"), allow(dead_code))]
+    pub(crate) fn unspecified(self) -> IpAddr {
+        match self {
+            IpAddressFamily::Ipv4 => Ipv4Addr::UNSPECIFIED.into(),
+            IpAddressFamily::Ipv6 => Ipv6Addr::UNSPECIFIED.into(),
         }
     }
 }

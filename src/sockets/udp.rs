@@ -7,13 +7,21 @@
 //! `finish-bind` only completes the state change. `stream` connects or
 //! disconnects it and hands out a new pair of datagram streams
 //! (`udp_streams.rs`), which share the tokio socket.
+//!
+//! 0.3 has no streams: its `connect`, `disconnect`, `send` and `receive`
+//! act on the socket itself (binding it implicitly where the spec says
+//! so), and a send or receive that has to wait does so on a handle of its
+//! own (`DatagramSend`, `DatagramReceive`), without the socket.
 
 use super::SocketAddrCheck;
 use super::SocketAddrUse;
 use super::SocketResult;
 use super::buffer;
 use super::policy::{family_accepts, is_unicast, is_valid_remote};
-use super::udp_streams::{Association, IncomingDatagramStream, OutgoingDatagramStream};
+use super::udp_streams::{
+    Association, DatagramReceive, DatagramSend, IncomingDatagramStream, MAX_DATAGRAM,
+    OutgoingDatagramStream,
+};
 use super::{ErrorCode, IpAddressFamily};
 use crate::io::Subscribe;
 use rustix::net::{AddressFamily, SocketFlags, SocketType, sockopt};
@@ -227,6 +235,115 @@ impl UdpSocket {
     /// `set-send-buffer-size`: as [`Self::set_receive_buffer_size`].
     pub(crate) fn set_send_buffer_size(&self, value: u64) -> SocketResult<()> {
         buffer::set_send(self.fd(), value)
+    }
+}
+
+/// 0.3's calls, which act on the socket itself (no datagram streams).
+#[cfg_attr(not(feature = "p3"), allow(dead_code))]
+impl UdpSocket {
+    /// Binds an unbound socket to the unspecified address of its family
+    /// and a port the OS chooses, as 0.3's `send` does implicitly. Not a
+    /// policy question of its own: the policy is asked about each
+    /// datagram's destination. Any other state is left as it is.
+    pub(crate) fn bind_if_unbound(&mut self) -> SocketResult<()> {
+        if self.state != State::Unbound {
+            return Ok(());
+        }
+        let ip = self.family.unspecified();
+        rustix::net::bind(self.fd(), &SocketAddr::new(ip, 0))?;
+        self.bound_to = Some(SocketAddr::new(ip, self.socket.local_addr()?.port()));
+        self.state = State::Bound(None);
+        Ok(())
+    }
+
+    /// 0.3's `connect`: checks the remote address (`invalid-argument`) and
+    /// the policy (`access-denied`), then associates the socket with the
+    /// peer, dissolving any earlier association. An unbound socket is
+    /// bound by the OS's `connect` itself (a free port, and the source
+    /// address of the route to the peer), as the spec asks; like a TCP
+    /// connect's, that implicit bind is no policy question of its own.
+    pub(crate) async fn connect(
+        &mut self,
+        remote: SocketAddr,
+        check: &SocketAddrCheck,
+    ) -> SocketResult<()> {
+        if !family_accepts(self.family, remote.ip()) || !is_valid_remote(remote) {
+            return Err(ErrorCode::InvalidArgument.into());
+        }
+        if !check.check(remote, SocketAddrUse::UdpConnect).await {
+            return Err(ErrorCode::AccessDenied.into());
+        }
+        match self.state {
+            State::BindStarted => return Err(ErrorCode::InvalidState.into()),
+            State::Bound(Some(_)) => self.disconnect()?,
+            State::Unbound | State::Bound(None) => {}
+        }
+        if let Some(old) = self.association.take() {
+            old.close();
+        }
+        rustix::net::connect(self.fd(), &remote)?;
+        if self.state == State::Unbound {
+            let port = self.socket.local_addr()?.port();
+            self.bound_to = Some(SocketAddr::new(self.family.unspecified(), port));
+        }
+        self.state = State::Bound(Some(remote));
+        Ok(())
+    }
+
+    /// 0.3's `disconnect`: dissolves the association with the peer;
+    /// `invalid-state` when there is none.
+    pub(crate) fn disconnect_peer(&mut self) -> SocketResult<()> {
+        match self.state {
+            State::Bound(Some(_)) => self.disconnect(),
+            _ => Err(ErrorCode::InvalidState.into()),
+        }
+    }
+
+    /// 0.3's `send` up to its wait: checks the destination against the
+    /// socket's association and family (`invalid-argument`: none on an
+    /// unconnected socket, another than the peer on a connected one, or
+    /// not a valid remote address) and the size (`datagram-too-large`
+    /// above [`MAX_DATAGRAM`]), binds an unbound socket implicitly
+    /// ([`UdpSocket::bind_if_unbound`]), and returns what sends the
+    /// datagram without the socket.
+    pub(crate) fn prepare_send(
+        &mut self,
+        len: usize,
+        to: Option<SocketAddr>,
+        check: &SocketAddrCheck,
+    ) -> SocketResult<DatagramSend> {
+        let peer = match self.state {
+            State::Bound(peer) => peer,
+            _ => None,
+        };
+        let to = match (peer, to) {
+            (Some(peer), Some(to)) if to != peer => return Err(ErrorCode::InvalidArgument.into()),
+            (Some(_), _) => None,
+            (None, None) => return Err(ErrorCode::InvalidArgument.into()),
+            (None, Some(to)) if family_accepts(self.family, to.ip()) && is_valid_remote(to) => {
+                Some(to)
+            }
+            (None, Some(_)) => return Err(ErrorCode::InvalidArgument.into()),
+        };
+        if len > MAX_DATAGRAM {
+            return Err(ErrorCode::DatagramTooLarge.into());
+        }
+        self.bind_if_unbound()?;
+        Ok(DatagramSend::new(self.socket.clone(), to, check.clone()))
+    }
+
+    /// 0.3's `receive` up to its wait: `invalid-state` unless the socket is
+    /// bound; otherwise what receives the next datagram (from the peer
+    /// only, on a connected socket) without the socket.
+    pub(crate) fn prepare_receive(&self, check: &SocketAddrCheck) -> SocketResult<DatagramReceive> {
+        match self.state {
+            State::Bound(peer) => Ok(DatagramReceive::new(
+                self.socket.clone(),
+                peer,
+                check.clone(),
+            )),
+            _ => Err(ErrorCode::InvalidState.into()),
+        }
     }
 }
 

@@ -11,6 +11,13 @@
 //! [`MAX_BATCH`] datagrams whatever `max-results` says, each read into one
 //! reused buffer of [`MAX_DATAGRAM`] bytes and copied out at its real size;
 //! `check-send` permits at most [`MAX_BATCH`] datagrams.
+//!
+//! 0.3, which has no datagram streams, sends and receives one datagram at
+//! a time on the socket itself, through `DatagramSend` and
+//! `DatagramReceive` (the same rules: the policy for each datagram of an
+//! unconnected socket, only the peer's datagrams on a connected one,
+//! [`MAX_DATAGRAM`] at most), which wait where the streams' calls answer
+//! at once.
 
 use super::policy::{family_accepts, is_valid_remote};
 use super::{
@@ -335,6 +342,166 @@ impl Subscribe for OutgoingDatagramStream {
         }
         let _ = self.association.socket.writable().await;
     }
+}
+
+/// A datagram on its way out of a socket, as 0.3's `send` has it: what is
+/// left to do once the socket checked it
+/// ([`UdpSocket::prepare_send`](super::UdpSocket::prepare_send)), which
+/// needs no borrow of the socket.
+#[cfg_attr(not(feature = "p3"), allow(dead_code))]
+pub(crate) struct DatagramSend {
+    socket: Arc<tokio::net::UdpSocket>,
+    /// The destination; `None`: the connected peer.
+    to: Option<SocketAddr>,
+    check: SocketAddrCheck,
+}
+
+#[cfg_attr(not(feature = "p3"), allow(dead_code))]
+impl DatagramSend {
+    pub(crate) fn new(
+        socket: Arc<tokio::net::UdpSocket>,
+        to: Option<SocketAddr>,
+        check: SocketAddrCheck,
+    ) -> Self {
+        DatagramSend { socket, to, check }
+    }
+
+    /// Sends `data`: to the destination once the policy allowed it
+    /// (`access-denied`), or to the connected peer. Waits while the
+    /// socket cannot take it.
+    pub(crate) async fn send(self, data: &[u8]) -> SocketResult<()> {
+        if let Some(to) = self.to
+            && !self.check.check(to, SocketAddrUse::UdpSend).await
+        {
+            return Err(ErrorCode::AccessDenied.into());
+        }
+        let socket = &*self.socket;
+        loop {
+            let sent = match self.to {
+                Some(to) => rustix::net::sendto(socket, data, SendFlags::DONTWAIT, &to),
+                None => rustix::net::send(socket, data, SendFlags::DONTWAIT),
+            };
+            match sent {
+                Ok(_) => return Ok(()),
+                Err(rustix::io::Errno::AGAIN) => {
+                    // Clears tokio's readiness (if it had any), then waits
+                    // for the socket to drain.
+                    let _ = socket.try_io(Interest::WRITABLE, || {
+                        Err::<(), _>(io::ErrorKind::WouldBlock.into())
+                    });
+                    socket.writable().await?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}
+
+/// A wait for the next datagram of a socket, as 0.3's `receive` has it
+/// ([`UdpSocket::prepare_receive`](super::UdpSocket::prepare_receive)),
+/// which needs no borrow of the socket.
+#[cfg_attr(not(feature = "p3"), allow(dead_code))]
+pub(crate) struct DatagramReceive {
+    socket: Arc<tokio::net::UdpSocket>,
+    /// The connected peer, the only source accepted.
+    peer: Option<SocketAddr>,
+    check: SocketAddrCheck,
+}
+
+#[cfg_attr(not(feature = "p3"), allow(dead_code))]
+impl DatagramReceive {
+    pub(crate) fn new(
+        socket: Arc<tokio::net::UdpSocket>,
+        peer: Option<SocketAddr>,
+        check: SocketAddrCheck,
+    ) -> Self {
+        DatagramReceive {
+            socket,
+            peer,
+            check,
+        }
+    }
+
+    /// The next datagram, waiting until one comes. As a stream's
+    /// `receive`: on a connected socket datagrams from other sources are
+    /// dropped, on an unconnected one those whose source the policy
+    /// refuses; after [`MAX_DISCARDED`] of them in a row the wait yields
+    /// once, so that a flood cannot hold the executor.
+    pub(crate) async fn receive(self) -> SocketResult<IncomingDatagram> {
+        let socket = &*self.socket;
+        // Unused capacity is not initialised, and is given back with the
+        // datagram's payload, which is copied into the guest and dropped.
+        let mut buffer = Vec::with_capacity(MAX_DATAGRAM);
+        let mut discarded = 0;
+        loop {
+            buffer.clear();
+            let mut received = recv_into(socket, &mut buffer, Interest::READABLE);
+            // An error the OS holds for the socket makes it ready for
+            // `ERROR` only (see `IncomingDatagramStream::receive`).
+            if matches!(&received, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+                received = recv_into(socket, &mut buffer, Interest::ERROR);
+            }
+            let from = match received {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    socket.ready(Interest::READABLE | Interest::ERROR).await?;
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+                Ok(from) => from,
+            };
+            let accepted = match (self.peer, from) {
+                (Some(peer), Some(from)) if same_peer(peer, from) => Some(peer),
+                (Some(_), _) | (None, None) => None,
+                (None, Some(from)) => self
+                    .check
+                    .check(from, SocketAddrUse::UdpReceive)
+                    .await
+                    .then_some(from),
+            };
+            if let Some(remote_address) = accepted {
+                return Ok(IncomingDatagram {
+                    data: buffer,
+                    remote_address,
+                });
+            }
+            discarded += 1;
+            if discarded % MAX_DISCARDED == 0 {
+                yield_once().await;
+            }
+        }
+    }
+}
+
+/// One `recvfrom` into the spare capacity of `buffer` (whose length
+/// becomes the datagram's), if tokio has seen `interest` readiness
+/// (`WouldBlock` otherwise, and then the readiness is cleared); the source.
+#[cfg_attr(not(feature = "p3"), allow(dead_code))]
+fn recv_into(
+    socket: &tokio::net::UdpSocket,
+    buffer: &mut Vec<u8>,
+    interest: Interest,
+) -> io::Result<Option<SocketAddr>> {
+    socket.try_io(interest, || {
+        let spare = rustix::buffer::spare_capacity(&mut *buffer);
+        let (_, _, from) = rustix::net::recvfrom(socket, spare, RecvFlags::empty())?;
+        Ok(from.and_then(|a| SocketAddr::try_from(a).ok()))
+    })
+}
+
+/// Lets the executor run other work once.
+#[cfg_attr(not(feature = "p3"), allow(dead_code))]
+async fn yield_once() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! | workspace | target | constants |
 //! |---|---|---|
 //! | `tests/guests` | `wasm32-wasip2` | at the crate root (components) |
+//! | `tests/guests-p3` | `wasm32-wasip2` | `p3::*` (WASI 0.3 components) |
 //! | `tests/guests-p1` | `wasm32-wasip1` | `p1::*` (core modules) |
 //! | `tests/programs` | `wasm32-wasip1` | `programs::*` |
 //! | `tests/programs` | the host | `native::*` (native executables) |
@@ -35,6 +36,12 @@ fn builds() -> Vec<Build> {
             target: "wasm32-wasip2".into(),
             module: "",
             doc: "as a component",
+        },
+        Build {
+            workspace: "guests-p3",
+            target: "wasm32-wasip2".into(),
+            module: "p3",
+            doc: "as a WASI 0.3 component",
         },
         Build {
             workspace: "guests-p1",

@@ -40,6 +40,11 @@ pub struct Dir {
     /// Which preopen this directory lies beneath.
     pub(crate) preopen: u64,
     pub(crate) allow_blocking_current_thread: bool,
+    /// Whether `get-flags` reports `mutate-directory`: for a preopen that
+    /// may change its entries, and for a directory opened with the flag.
+    /// (One opened without it keeps the right, see above, but does not
+    /// claim the flag, as wasmtime answers.)
+    pub(crate) shows_mutate: bool,
     /// The context's descriptor budget, which everything opened beneath
     /// this directory draws from.
     pub(crate) budget: FdBudget,
@@ -64,17 +69,19 @@ impl Dir {
             file_perms,
             preopen: NEXT_PREOPEN.fetch_add(1, Ordering::Relaxed),
             allow_blocking_current_thread,
+            shows_mutate: true,
             budget,
             _slot: None,
         }
     }
 
-    /// A directory opened beneath this one, holding `slot`: same
-    /// permissions, same preopen.
-    fn child(&self, dir: cap_std::fs::Dir, slot: Slot) -> Dir {
+    /// A directory opened beneath this one with `flags`, holding `slot`:
+    /// same permissions, same preopen.
+    fn child(&self, dir: cap_std::fs::Dir, slot: Slot, flags: DescriptorFlags) -> Dir {
         Dir {
             dir: Arc::new(dir),
             _slot: Some(Arc::new(slot)),
+            shows_mutate: flags.contains(DescriptorFlags::MUTATE_DIRECTORY),
             ..self.clone()
         }
     }
@@ -131,7 +138,7 @@ impl DirectoryOps for Dir {
         if self.perms.contains(DirPerms::READ) {
             flags |= DescriptorFlags::READ;
         }
-        if self.perms.contains(DirPerms::MUTATE) {
+        if self.perms.contains(DirPerms::MUTATE) && self.shows_mutate {
             flags |= DescriptorFlags::MUTATE_DIRECTORY;
         }
         flags
@@ -389,7 +396,7 @@ impl DirectoryOps for Dir {
                 if write || truncate {
                     return Err(ErrorCode::IsDirectory.into());
                 }
-                return Ok(Descriptor::Dir(this.child(child, slot)));
+                return Ok(Descriptor::Dir(this.child(child, slot, flags)));
             }
 
             // The host handle needs write access to create or truncate;
@@ -435,7 +442,7 @@ impl DirectoryOps for Dir {
             };
             if !host_write && file.metadata()?.is_dir() {
                 let child = cap_std::fs::Dir::from_std_file(file.into_std());
-                return Ok(Descriptor::Dir(this.child(child, slot)));
+                return Ok(Descriptor::Dir(this.child(child, slot, flags)));
             }
             if read {
                 require_file(this.file_perms, FilePerms::READ)?;

@@ -46,6 +46,9 @@ pub struct VirtualDir {
     pub(crate) open: Arc<OpenNode>,
     pub(crate) perms: DirPerms,
     pub(crate) file_perms: FilePerms,
+    /// Whether `get-flags` reports `mutate-directory` (as for a host
+    /// directory: a mount's root, or a directory opened with the flag).
+    pub(crate) shows_mutate: bool,
 }
 
 /// A file (or symlink opened as such) of a virtual mount.
@@ -113,6 +116,7 @@ impl VirtualDir {
             open: OpenNode::new(mount, root),
             perms,
             file_perms,
+            shows_mutate: true,
         }
     }
 
@@ -140,7 +144,7 @@ impl VirtualDir {
         if self.perms.contains(DirPerms::READ) {
             flags |= DescriptorFlags::READ;
         }
-        if self.perms.contains(DirPerms::MUTATE) {
+        if self.perms.contains(DirPerms::MUTATE) && self.shows_mutate {
             flags |= DescriptorFlags::MUTATE_DIRECTORY;
         }
         flags
@@ -512,6 +516,7 @@ impl VirtualDir {
                 }
                 return Ok(Descriptor::VirtualDir(VirtualDir {
                     open: OpenNode::new(self.mount(), node),
+                    shows_mutate: flags.contains(DescriptorFlags::MUTATE_DIRECTORY),
                     ..self.clone()
                 }));
             }

@@ -4,8 +4,10 @@
 //! The producer hands the guest what the listing has at hand (a host
 //! directory's batch, a virtual directory's entries), at most as many as
 //! the guest reads at once, and waits only for the next host batch. The
-//! listing is opened lazily, on the guest's first read; the guest dropping
-//! the stream drops the listing (and its host descriptors) with it.
+//! listing is opened lazily, on the guest's first read (what can be
+//! refused without I/O, a file or a directory the guest may not read, is
+//! refused at once, in the future); the guest dropping the stream drops
+//! the listing (and its host descriptors) with it.
 
 use super::convert::error_code;
 use crate::filesystem::{Descriptor, DirectoryEntry, FsError, FsResult, ReaddirStream};

@@ -77,6 +77,16 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         FutureReader<Result<(), b::ErrorCode>>,
     )> {
         let dir = host.get().table.get(&fd)?.clone();
+        if let Err(e) = dir.check_read_directory() {
+            let code = super::convert::error_code(e.downcast()?);
+            let entries = StreamReader::new(&mut host, std::iter::empty())?;
+            let result =
+                FutureReader::new(
+                    &mut host,
+                    async move { Ok::<_, wasmtime::Error>(Err(code)) },
+                )?;
+            return Ok((entries, result));
+        }
         readdir::stream(host, dir)
     }
 
