@@ -211,55 +211,39 @@ fn judge(spec: &Spec, out: &Outcome) -> Option<String> {
     ))
 }
 
-/// Runs every preview 1 program of `folder` (relative to the suite) in
-/// every mode; fails with the list of what went wrong.
-fn run_preview1_folder(folder: &str) {
-    let Some(suite) = suite_dir() else { return };
-    let dir = suite.join(folder);
-    let wasm = programs(&dir);
-    if wasm.is_empty() {
-        eprintln!(
-            "skipped: {} holds no .wasm programs (a copy without its binaries?)",
-            dir.display()
-        );
-        return;
+/// The front-end a folder's programs are run through.
+#[derive(Clone, Copy, PartialEq)]
+enum Front {
+    /// Core modules, through the preview 1 linkers in every mode.
+    Preview1,
+    /// WASI 0.3 components, through the 0.2 and 0.3 linkers on both tokio
+    /// runtime kinds.
+    P3,
+}
+
+/// The runs of one program for `front`: a name for each mode and how to
+/// run in it.
+fn runners(front: Front) -> Vec<(String, Box<dyn Fn(&Run) -> Outcome>)> {
+    match front {
+        Front::Preview1 => P1Mode::ALL
+            .into_iter()
+            .map(|mode| {
+                let run: Box<dyn Fn(&Run) -> Outcome> = Box::new(move |r| p1::run(r, mode));
+                (format!("{mode:?}"), run)
+            })
+            .collect(),
+        Front::P3 => Mode::ASYNC
+            .into_iter()
+            .map(|mode| {
+                let run: Box<dyn Fn(&Run) -> Outcome> = Box::new(move |r| {
+                    let mut r = r.clone();
+                    r.p3 = true;
+                    r.run(mode)
+                });
+                (format!("{mode:?}"), run)
+            })
+            .collect(),
     }
-    let mut failures = Vec::new();
-    let mut runs = 0;
-    for path in &wasm {
-        let spec = Spec::of(path);
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("test");
-        if spec.network {
-            eprintln!("skipped {name}: it needs the runner as a network peer");
-            continue;
-        }
-        for mode in P1Mode::ALL {
-            let scratch = tempdir();
-            let mut run = Run::new(path.to_str().expect("UTF-8 path"));
-            run.name = name.to_string();
-            let mut run = run.args(spec.args.iter().cloned());
-            for (k, v) in &spec.env {
-                run = run.env(k.clone(), v.clone());
-            }
-            if let Some(root) = &spec.root {
-                let fresh = scratch.path().join("root");
-                copy_tree(&dir.join(root), &fresh);
-                run = run.preopen_rw(&fresh, "/");
-            }
-            let out = p1::run(&run, mode);
-            runs += 1;
-            if let Some(why) = judge(&spec, &out) {
-                failures.push(format!("{name} ({mode:?}): {why}"));
-            }
-        }
-    }
-    eprintln!("{folder}: {} programs, {runs} runs", wasm.len());
-    assert!(
-        failures.is_empty(),
-        "{} of {runs} runs of {folder} failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
 }
 
 /// The 0.3 programs that cannot pass yet, by name prefix, and why (the
@@ -277,9 +261,9 @@ const P3_NOT_YET: &[(&str, &str)] = &[
     ),
 ];
 
-/// Runs every WASI 0.3 program of `folder` (relative to the suite) on both
-/// tokio runtime kinds; fails with the list of what went wrong.
-fn run_p3_folder(folder: &str) {
+/// Runs every program of `folder` (relative to the suite) through
+/// `front` in each of its modes; fails with the list of what went wrong.
+fn run_folder(folder: &str, front: Front) {
     let Some(suite) = suite_dir() else { return };
     let dir = suite.join(folder);
     let wasm = programs(&dir);
@@ -299,19 +283,18 @@ fn run_p3_folder(folder: &str) {
             eprintln!("skipped {name}: it needs the runner as a network peer");
             continue;
         }
-        if let Some(why) = P3_NOT_YET
+        let not_yet = P3_NOT_YET
             .iter()
             .find(|(prefix, _)| name.starts_with(prefix))
-            .map(|(_, why)| why)
-        {
+            .map(|(_, why)| why);
+        if let (Front::P3, Some(why)) = (front, not_yet) {
             eprintln!("skipped {name}: {why}");
             continue;
         }
-        for mode in Mode::ASYNC {
+        for (mode, run_in) in runners(front) {
             let scratch = tempdir();
             let mut run = Run::new(path.to_str().expect("UTF-8 path"));
             run.name = name.to_string();
-            run.p3 = true;
             let mut run = run.args(spec.args.iter().cloned());
             for (k, v) in &spec.env {
                 run = run.env(k.clone(), v.clone());
@@ -321,9 +304,11 @@ fn run_p3_folder(folder: &str) {
                 copy_tree(&dir.join(root), &fresh);
                 run = run.preopen_rw(&fresh, "/");
             }
-            // The `sockets` proposal, or a sockets program without a JSON
-            // (the suite has two): the network is granted.
-            if spec.proposals.iter().any(|p| p == "sockets") || name.starts_with("sockets-") {
+            // The `sockets` proposal, or a 0.3 sockets program without a
+            // JSON (the suite has two): the network is granted.
+            let sockets = spec.proposals.iter().any(|p| p == "sockets")
+                || (front == Front::P3 && name.starts_with("sockets-"));
+            if sockets {
                 run = run.configure(|b| {
                     b.allow_tcp(true)
                         .allow_udp(true)
@@ -331,10 +316,10 @@ fn run_p3_folder(folder: &str) {
                         .inherit_network();
                 });
             }
-            let out = run.run(mode);
+            let out = run_in(&run);
             runs += 1;
             if let Some(why) = judge(&spec, &out) {
-                failures.push(format!("{name} ({mode:?}): {why}"));
+                failures.push(format!("{name} ({mode}): {why}"));
             }
         }
     }
@@ -349,22 +334,22 @@ fn run_p3_folder(folder: &str) {
 
 #[test]
 fn wasi_0_3_rust() {
-    run_p3_folder("rust/testsuite/wasm32-wasip3");
+    run_folder("rust/testsuite/wasm32-wasip3", Front::P3);
 }
 
 #[test]
 fn preview1_rust() {
-    run_preview1_folder("rust/testsuite/wasm32-wasip1");
+    run_folder("rust/testsuite/wasm32-wasip1", Front::Preview1);
 }
 
 #[test]
 fn preview1_c() {
-    run_preview1_folder("c/testsuite/wasm32-wasip1");
+    run_folder("c/testsuite/wasm32-wasip1", Front::Preview1);
 }
 
 #[test]
 fn preview1_assemblyscript() {
-    run_preview1_folder("assemblyscript/testsuite/wasm32-wasip1");
+    run_folder("assemblyscript/testsuite/wasm32-wasip1", Front::Preview1);
 }
 
 #[test]
