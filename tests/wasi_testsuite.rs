@@ -221,21 +221,24 @@ enum Front {
     P3,
 }
 
+/// How to run a program in one mode.
+type Runner = Box<dyn Fn(&Run) -> Outcome>;
+
 /// The runs of one program for `front`: a name for each mode and how to
 /// run in it.
-fn runners(front: Front) -> Vec<(String, Box<dyn Fn(&Run) -> Outcome>)> {
+fn runners(front: Front) -> Vec<(String, Runner)> {
     match front {
         Front::Preview1 => P1Mode::ALL
             .into_iter()
             .map(|mode| {
-                let run: Box<dyn Fn(&Run) -> Outcome> = Box::new(move |r| p1::run(r, mode));
+                let run: Runner = Box::new(move |r| p1::run(r, mode));
                 (format!("{mode:?}"), run)
             })
             .collect(),
         Front::P3 => Mode::ASYNC
             .into_iter()
             .map(|mode| {
-                let run: Box<dyn Fn(&Run) -> Outcome> = Box::new(move |r| {
+                let run: Runner = Box::new(move |r| {
                     let mut r = r.clone();
                     r.p3 = true;
                     r.run(mode)
