@@ -13,12 +13,43 @@
 //! on both tokio runtime kinds, with its `root` (when it has one) copied to
 //! a fresh directory and preopened as `/`, its arguments after argv[0] (the
 //! file name), its environment and nothing else (no stdin).
+//!
+//! Each WASI 0.3 program runs through the 0.2 and 0.3 linkers on both
+//! runtime kinds. A test whose operations go beyond `run`, `read` and
+//! `wait` is run interactively: the runner writes the program's stdin
+//! (`write`), waits for its outputs (`read`), and talks to it over TCP
+//! (`connect` to the `<host>:<port>` it prints, `send`, `recv`), in the
+//! order of the operations, while it runs.
 
 mod common;
 use common::p1::{self, P1Mode};
-use common::{Exit, Mode, Outcome, Run, tempdir};
+use common::{Exit, Mode, Outcome, Run, Started, tempdir};
 use serde_json::Value;
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::AsyncWriteExt;
+use wasi_host::cli::AsyncStdinStream;
+
+/// One operation the runner performs while the program runs.
+#[derive(Debug, PartialEq)]
+enum Step {
+    /// Wait for `payload` on stdout (or stderr): the output so far must
+    /// have grown by its length.
+    Read { stderr: bool, payload: String },
+    /// Write `payload` to the program's stdin.
+    Write(String),
+    /// Connect over TCP to the `<host>:<port>` the program printed, as
+    /// connection `id`.
+    Connect(String),
+    /// Send `payload` on connection `id`.
+    Send { id: String, payload: String },
+    /// Receive exactly `payload` on connection `id`.
+    Recv { id: String, payload: String },
+}
 
 /// How a test is to be run and judged: the suite's JSON in either of its
 /// forms (the legacy one, or `operations`), with its defaults.
@@ -30,9 +61,12 @@ struct Spec {
     exit_code: i32,
     stdout: Option<String>,
     stderr: Option<String>,
-    /// The test talks to the runner over the network (`connect`, `send`,
-    /// `recv` operations), which these tests do not do.
-    network: bool,
+    /// What the runner does while the program runs, in order (the
+    /// operation-based form between `run` and `wait`).
+    steps: Vec<Step>,
+    /// The test needs an operation this runner does not perform (a
+    /// `connect` over UDP or HTTP, or one the specification does not name).
+    unsupported: Option<String>,
     /// The proposals the test needs (`"sockets"`: the network is granted).
     proposals: Vec<String>,
 }
@@ -76,25 +110,52 @@ impl Spec {
         }
     }
 
-    /// The operation-based form: `run`, `wait`, `read`, and the network
-    /// operations.
+    /// The operation-based form: `run`, `wait`, `read`, `write` (stdin),
+    /// and the network operations.
     fn from_operations(ops: &[Value]) -> Spec {
         let mut spec = Spec::default();
         for op in ops {
+            let payload = string(op, "payload").unwrap_or_default();
+            let id = string(op, "id");
             match op.get("type").and_then(Value::as_str) {
                 Some("run") => spec.run_fields(op),
                 Some("wait") => spec.exit_code = exit_code(op),
                 Some("read") => {
-                    let payload = string(op, "payload").unwrap_or_default();
-                    match op.get("id").and_then(Value::as_str).unwrap_or("stdout") {
-                        "stderr" => spec.stderr.get_or_insert_default().push_str(&payload),
-                        _ => spec.stdout.get_or_insert_default().push_str(&payload),
-                    }
+                    let stderr = id.as_deref() == Some("stderr");
+                    let all = match stderr {
+                        true => &mut spec.stderr,
+                        false => &mut spec.stdout,
+                    };
+                    all.get_or_insert_default().push_str(&payload);
+                    spec.steps.push(Step::Read { stderr, payload });
                 }
-                _ => spec.network = true,
+                Some("write") if id.as_deref().unwrap_or("stdin") == "stdin" => {
+                    spec.steps.push(Step::Write(payload))
+                }
+                Some("connect") => match string(op, "protocol_type").as_deref() {
+                    None | Some("tcp") => spec
+                        .steps
+                        .push(Step::Connect(id.unwrap_or("server".into()))),
+                    Some(other) => spec.unsupported = Some(format!("a connect over {other}")),
+                },
+                Some("send") => spec.steps.push(Step::Send {
+                    id: id.unwrap_or_default(),
+                    payload,
+                }),
+                Some("recv") => spec.steps.push(Step::Recv {
+                    id: id.unwrap_or_default(),
+                    payload,
+                }),
+                other => spec.unsupported = Some(format!("the operation {other:?}")),
             }
         }
         spec
+    }
+
+    /// Whether the runner must act while the program runs (anything beyond
+    /// reading its outputs).
+    fn interactive(&self) -> bool {
+        self.steps.iter().any(|s| !matches!(s, Step::Read { .. }))
     }
 
     /// `args`, `env` and `root`, where the form puts them.
@@ -221,8 +282,9 @@ enum Front {
     P3,
 }
 
-/// How to run a program in one mode.
-type Runner = Box<dyn Fn(&Run) -> Outcome>;
+/// How to run a program in one mode: its outcome, or what went wrong
+/// in the runner's part of the test.
+type Runner = Box<dyn Fn(&Run, &Spec) -> Result<Outcome, String>>;
 
 /// The runs of one program for `front`: a name for each mode and how to
 /// run in it.
@@ -231,22 +293,153 @@ fn runners(front: Front) -> Vec<(String, Runner)> {
         Front::Preview1 => P1Mode::ALL
             .into_iter()
             .map(|mode| {
-                let run: Runner = Box::new(move |r| p1::run(r, mode));
+                let run: Runner = Box::new(move |r, _| Ok(p1::run(r, mode)));
                 (format!("{mode:?}"), run)
             })
             .collect(),
         Front::P3 => Mode::ASYNC
             .into_iter()
             .map(|mode| {
-                let run: Runner = Box::new(move |r| {
+                let run: Runner = Box::new(move |r, spec| {
                     let mut r = r.clone();
                     r.p3 = true;
-                    r.run(mode)
+                    match spec.interactive() {
+                        true => interact(&r, mode, spec),
+                        false => Ok(r.run(mode)),
+                    }
                 });
                 (format!("{mode:?}"), run)
             })
             .collect(),
     }
+}
+
+/// How long the runner waits for each step of an interactive test.
+const STEP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Runs `run` in `mode` with a stdin the runner writes to, performing
+/// `spec`'s steps while it runs; stdin and every connection are closed
+/// before waiting for the program's end.
+fn interact(run: &Run, mode: Mode, spec: &Spec) -> Result<Outcome, String> {
+    let (stdin, reader) = tokio::io::duplex(64 << 10);
+    let reader = Arc::new(Mutex::new(Some(reader)));
+    let run = run.clone().timeout(STEP_TIMEOUT * 2).configure(move |b| {
+        if let Some(reader) = reader.lock().expect("stdin slot").take() {
+            b.stdin(AsyncStdinStream::new(reader));
+        }
+    });
+    let started = run.start(mode);
+    let mut peer = Peer {
+        stdin: Some(stdin),
+        connections: HashMap::new(),
+        read: [0, 0],
+    };
+    let failed = spec
+        .steps
+        .iter()
+        .try_for_each(|step| peer.perform(step, &started))
+        .err();
+    drop(peer);
+    let out = started.wait();
+    match failed {
+        Some(why) => Err(format!(
+            "{why}\n    exit: {:?}\n    stdout: {:?}\n    stderr: {:?}",
+            out.exit,
+            out.stdout(),
+            out.stderr()
+        )),
+        None => Ok(out),
+    }
+}
+
+/// The runner's side of an interactive test.
+struct Peer {
+    stdin: Option<tokio::io::DuplexStream>,
+    connections: HashMap<String, TcpStream>,
+    /// How many bytes of stdout and stderr the `read` steps have waited
+    /// for so far.
+    read: [usize; 2],
+}
+
+impl Peer {
+    fn perform(&mut self, step: &Step, started: &Started) -> Result<(), String> {
+        match step {
+            Step::Read { stderr, payload } => {
+                let pipe = match stderr {
+                    true => &started.stderr,
+                    false => &started.stdout,
+                };
+                let want = &mut self.read[usize::from(*stderr)];
+                *want += payload.len();
+                let want = *want;
+                wait_for(started, || (pipe.contents().len() >= want).then_some(()))
+                    .ok_or_else(|| format!("no {payload:?} in the output"))
+            }
+            Step::Write(payload) => {
+                let stdin = self.stdin.as_mut().ok_or("stdin is closed")?;
+                common::runtime()
+                    .block_on(stdin.write_all(payload.as_bytes()))
+                    .map_err(|e| format!("writing stdin: {e}"))
+            }
+            Step::Connect(id) => {
+                let addr = wait_for(started, || printed_address(&started.stdout.contents()))
+                    .ok_or("the program printed no <host>:<port>")?;
+                let stream = wait_for(started, || TcpStream::connect(addr).ok())
+                    .ok_or_else(|| format!("could not connect to {addr}"))?;
+                stream
+                    .set_read_timeout(Some(STEP_TIMEOUT))
+                    .map_err(|e| e.to_string())?;
+                self.connections.insert(id.clone(), stream);
+                Ok(())
+            }
+            Step::Send { id, payload } => self
+                .connection(id)?
+                .write_all(payload.as_bytes())
+                .map_err(|e| format!("send on {id}: {e}")),
+            Step::Recv { id, payload } => {
+                let mut got = vec![0; payload.len()];
+                self.connection(id)?
+                    .read_exact(&mut got)
+                    .map_err(|e| format!("recv on {id}: {e}"))?;
+                match got == payload.as_bytes() {
+                    true => Ok(()),
+                    false => Err(format!(
+                        "received {:?}, expected {payload:?}",
+                        String::from_utf8_lossy(&got)
+                    )),
+                }
+            }
+        }
+    }
+
+    fn connection(&mut self, id: &str) -> Result<&mut TcpStream, String> {
+        self.connections
+            .get_mut(id)
+            .ok_or_else(|| format!("no connection {id:?}"))
+    }
+}
+
+/// Polls `check` until it gives a value, the program ends (one last
+/// check) or [`STEP_TIMEOUT`] passes.
+fn wait_for<T>(started: &Started, mut check: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + STEP_TIMEOUT;
+    loop {
+        let ended = started.finished();
+        if let Some(value) = check() {
+            return Some(value);
+        }
+        if ended || Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The first line of `out` that is a socket address.
+fn printed_address(out: &[u8]) -> Option<SocketAddr> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .find_map(|line| line.trim().parse().ok())
 }
 
 /// The 0.3 programs that cannot pass yet, by name prefix, and why (the
@@ -282,14 +475,18 @@ fn run_folder(folder: &str, front: Front) {
     for path in &wasm {
         let spec = Spec::of(path);
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("test");
-        if spec.network {
-            eprintln!("skipped {name}: it needs the runner as a network peer");
+        if let Some(what) = &spec.unsupported {
+            eprintln!("skipped {name}: this runner does not perform {what}");
             continue;
         }
         let not_yet = P3_NOT_YET
             .iter()
             .find(|(prefix, _)| name.starts_with(prefix))
             .map(|(_, why)| why);
+        if front == Front::Preview1 && spec.interactive() {
+            eprintln!("skipped {name}: preview 1 programs are run without a peer");
+            continue;
+        }
         if let (Front::P3, Some(why)) = (front, not_yet) {
             eprintln!("skipped {name}: {why}");
             continue;
@@ -319,9 +516,12 @@ fn run_folder(folder: &str, front: Front) {
                         .inherit_network();
                 });
             }
-            let out = run_in(&run);
             runs += 1;
-            if let Some(why) = judge(&spec, &out) {
+            let why = match run_in(&run, &spec) {
+                Ok(out) => judge(&spec, &out),
+                Err(why) => Some(why),
+            };
+            if let Some(why) = why {
                 failures.push(format!("{name} ({mode}): {why}"));
             }
         }
@@ -370,7 +570,7 @@ fn specifications_in_both_forms_are_read() {
     assert_eq!(spec.exit_code, 3);
     assert_eq!(spec.stdout.as_deref(), Some("hi"));
     assert_eq!(spec.stderr, None);
-    assert!(!spec.network);
+    assert!(spec.steps.is_empty() && spec.unsupported.is_none());
 
     let ops: Value = serde_json::json!({"operations": [
         {"type": "run", "args": ["x"], "root": "r"},
@@ -386,9 +586,39 @@ fn specifications_in_both_forms_are_read() {
     assert_eq!(spec.stdout.as_deref(), Some("out"));
     assert_eq!(spec.stderr.as_deref(), Some("err"));
 
-    let net: Value = serde_json::json!({"operations": [{"type": "run"}, {"type": "connect"}]});
+    assert!(!spec.interactive());
+
+    let net: Value = serde_json::json!({"operations": [
+        {"type": "run"},
+        {"type": "write", "id": "stdin", "payload": "in"},
+        {"type": "connect", "id": "s"},
+        {"type": "send", "id": "s", "payload": "a"},
+        {"type": "recv", "id": "s", "payload": "b"},
+        {"type": "wait"},
+    ]});
     std::fs::write(dir.path().join("t.json"), net.to_string()).unwrap();
-    assert!(Spec::of(&wasm).network);
+    let spec = Spec::of(&wasm);
+    assert!(spec.interactive() && spec.unsupported.is_none());
+    assert_eq!(
+        spec.steps,
+        [
+            Step::Write("in".into()),
+            Step::Connect("s".into()),
+            Step::Send {
+                id: "s".into(),
+                payload: "a".into()
+            },
+            Step::Recv {
+                id: "s".into(),
+                payload: "b".into()
+            },
+        ]
+    );
+    let udp: Value = serde_json::json!({"operations": [
+        {"type": "run"}, {"type": "connect", "protocol_type": "udp"}, {"type": "wait"}
+    ]});
+    std::fs::write(dir.path().join("t.json"), udp.to_string()).unwrap();
+    assert!(Spec::of(&wasm).unsupported.is_some());
 
     std::fs::remove_file(dir.path().join("t.json")).unwrap();
     let spec = Spec::of(&wasm);

@@ -506,51 +506,37 @@ impl Run {
     /// finish within the timeout or if the host panics.
     #[track_caller]
     pub fn run(&self, mode: Mode) -> Outcome {
+        self.start(mode).wait()
+    }
+
+    /// Starts the guest on a fresh thread; its stdout and stderr can be
+    /// read while it runs, and [`Started::wait`] waits for its end.
+    pub fn start(&self, mode: Mode) -> Started {
+        let (ctx, stdout, stderr) = self.build_ctx();
         let this = self.clone();
         let (tx, rx) = mpsc::channel();
-        let handle = std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name(format!("{}-{mode:?}", self.name))
             .spawn(move || {
-                let _ = tx.send(this.run_here(mode));
+                let _ = tx.send(this.run_ctx(mode, ctx));
             })
             .expect("spawn the run thread");
-        match rx.recv_timeout(self.timeout) {
-            Ok(outcome) => {
-                let _ = handle.join();
-                outcome
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => panic!(
-                "guest {} {:?} ({mode:?}) did not finish within {:?}",
-                self.name, self.args, self.timeout
-            ),
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                let msg = match handle.join() {
-                    Err(payload) => panic_message(&payload),
-                    Ok(()) => "no outcome".to_string(),
-                };
-                panic!(
-                    "the HOST panicked while running guest {} {:?} ({mode:?}): {msg}",
-                    self.name, self.args
-                )
-            }
+        Started {
+            run: self.clone(),
+            mode,
+            stdout,
+            stderr,
+            exit: rx,
+            thread,
+            start: Instant::now(),
         }
     }
 
     /// Runs the guest on the calling thread (no timeout).
     pub fn run_here(&self, mode: Mode) -> Outcome {
-        let component = component(&self.wasm);
         let (ctx, stdout, stderr) = self.build_ctx();
-        let state = Ctx {
-            table: ResourceTable::new(),
-            wasi: ctx,
-        };
         let start = Instant::now();
-        let exit = if self.p3 {
-            assert!(mode.is_async(), "WASI 0.3 runs need an async mode");
-            mode.block_on(run_p3(&component, state))
-        } else {
-            run_in(mode, &component, state)
-        };
+        let exit = self.run_ctx(mode, ctx);
         Outcome {
             mode,
             name: self.name.clone(),
@@ -558,6 +544,100 @@ impl Run {
             stdout: stdout.contents().to_vec(),
             stderr: stderr.contents().to_vec(),
             elapsed: start.elapsed(),
+        }
+    }
+
+    /// Runs the guest with `ctx` on the calling thread.
+    fn run_ctx(&self, mode: Mode, ctx: WasiCtx) -> Exit {
+        let component = component(&self.wasm);
+        let state = Ctx {
+            table: ResourceTable::new(),
+            wasi: ctx,
+        };
+        if self.p3 {
+            assert!(mode.is_async(), "WASI 0.3 runs need an async mode");
+            mode.block_on(run_p3(&component, state))
+        } else {
+            run_in(mode, &component, state)
+        }
+    }
+}
+
+/// A guest running on its own thread.
+pub struct Started {
+    run: Run,
+    mode: Mode,
+    /// What the guest has written to stdout so far.
+    pub stdout: MemoryOutputPipe,
+    /// What the guest has written to stderr so far.
+    pub stderr: MemoryOutputPipe,
+    exit: mpsc::Receiver<Exit>,
+    thread: std::thread::JoinHandle<()>,
+    start: Instant,
+}
+
+impl Started {
+    /// Whether the guest has ended.
+    pub fn finished(&self) -> bool {
+        self.thread.is_finished()
+    }
+
+    /// Waits for the guest's end, failing the test if it does not end
+    /// within the run's timeout or if the host panics.
+    #[track_caller]
+    pub fn wait(self) -> Outcome {
+        let Started {
+            run,
+            mode,
+            stdout,
+            stderr,
+            exit,
+            thread,
+            start,
+        } = self;
+        let left = run.timeout.saturating_sub(start.elapsed());
+        let exit = outcome_of_thread("guest", &run, &mode, exit, thread, left);
+        Outcome {
+            mode,
+            name: run.name,
+            exit,
+            stdout: stdout.contents().to_vec(),
+            stderr: stderr.contents().to_vec(),
+            elapsed: start.elapsed(),
+        }
+    }
+}
+
+/// What the run thread `thread` of `what` (`"guest"`, `"module"`) sends
+/// on `rx` within `left`; fails the test if nothing comes in time or if
+/// the host panicked.
+#[track_caller]
+pub fn outcome_of_thread<R>(
+    what: &str,
+    run: &Run,
+    mode: &dyn fmt::Debug,
+    rx: mpsc::Receiver<R>,
+    thread: std::thread::JoinHandle<()>,
+    left: Duration,
+) -> R {
+    match rx.recv_timeout(left) {
+        Ok(out) => {
+            let _ = thread.join();
+            out
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!(
+            "{what} {} {:?} ({mode:?}) did not finish within {:?}",
+            run.name, run.args, run.timeout
+        ),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            let msg = match thread.join() {
+                Err(payload) => panic_message(&payload),
+                Ok(()) => "no outcome".to_string(),
+            };
+            panic!(
+                "the HOST panicked while running {what} {} {:?} ({mode:?}): {msg}",
+                run.name, run.args
+            )
         }
     }
 }

@@ -8,7 +8,7 @@
 //!
 //! Every preview 1 test runs in the three modes: `for mode in P1Mode::ALL`.
 
-use super::{EPOCH_DEADLINE_TICKS, Exit, Mode, Outcome, Run, engine, error_text, panic_message};
+use super::{EPOCH_DEADLINE_TICKS, Exit, Mode, Outcome, Run, engine, error_text};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::Instant;
@@ -114,26 +114,7 @@ pub fn in_mode<R: Send + 'static>(
             let _ = tx.send(out);
         })
         .expect("spawn the run thread");
-    match rx.recv_timeout(run.timeout) {
-        Ok(out) => {
-            let _ = handle.join();
-            out
-        }
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!(
-            "module {} {:?} ({mode:?}) did not finish within {:?}",
-            run.name, run.args, run.timeout
-        ),
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            let msg = match handle.join() {
-                Err(payload) => panic_message(&payload),
-                Ok(()) => "no outcome".to_string(),
-            };
-            panic!(
-                "the HOST panicked while running module {} {:?} ({mode:?}): {msg}",
-                run.name, run.args
-            )
-        }
-    }
+    super::outcome_of_thread("module", run, &mode, rx, handle, run.timeout)
 }
 
 /// Work that runs either synchronously or as a future.
