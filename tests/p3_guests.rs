@@ -5,7 +5,8 @@
 //! on a host preopen, a memory mount and an overlay (a file copied through
 //! `read-via-stream` into `write-via-stream`, appends, a 10,000-entry
 //! listing read to its end and dropped half-way, refusals as error codes),
-//! and 100 concurrent waits in one guest.
+//! read and write streams dropped half-way, the open-file budget, and
+//! 100 concurrent waits in one guest.
 
 mod common;
 use common::{Exit, Mode, Run, guests, tempdir};
@@ -210,5 +211,36 @@ fn a_tree_made_and_removed() {
             out.assert_line("renamed 1");
             out.assert_line("removed Some(ErrorCode::NoEntry)");
         }
+    }
+}
+
+#[test]
+fn file_streams_dropped_half_way() {
+    for backing in BACKINGS {
+        for mode in Mode::ASYNC {
+            let (run, _host) = fs_run(backing, &["read-drop", "in.bin"]);
+            run.run(mode)
+                .assert_success()
+                .assert_line(&format!("read-drop then {}", 8u32 << 20));
+            let (run, _host) = fs_run(backing, &["write-drop", "w.bin"]);
+            run.run(mode)
+                .assert_success()
+                .assert_line("write-drop sizes 1048576 2097152");
+        }
+    }
+}
+
+#[test]
+fn the_open_file_budget_holds() {
+    for mode in Mode::ASYNC {
+        let (run, _host) = fs_run(Backing::Host, &["budget"]);
+        let out = run
+            .configure(|b| {
+                b.max_open_files(20);
+            })
+            .run(mode);
+        out.assert_success();
+        out.assert_line("budget opened 20 then ErrorCode::InsufficientMemory");
+        out.assert_line("budget reopened Ok(())");
     }
 }

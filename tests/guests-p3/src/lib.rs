@@ -6,6 +6,7 @@ wit_bindgen::generate!({
     world: "wasi:cli/command",
     pub_export_macro: true,
     default_bindings_module: "wasi_guests_p3",
+    additional_derives: [PartialEq],
     generate_all
 });
 
@@ -27,4 +28,15 @@ pub async fn out(bytes: impl Into<Vec<u8>>) {
 /// Writes one line to stdout.
 pub async fn line(text: impl std::fmt::Display) {
     out(format!("{text}\n")).await;
+}
+
+/// Writes `text` to stderr through one `write-via-stream`.
+pub async fn err(text: impl Into<String>) {
+    let (mut tx, rx) = wit_stream::new();
+    let bytes = text.into().into_bytes();
+    let (result, ()) = futures::join!(async { wasi::cli::stderr::write_via_stream(rx).await }, async {
+        tx.write_all(bytes).await;
+        drop(tx);
+    });
+    result.expect("stderr write-via-stream");
 }

@@ -7,6 +7,14 @@
 //!   entries, prints `listed N`.
 //! * `list-drop DIR`: takes a few entries, drops the stream, then lists
 //!   DIR again to its end: `dropped then listed N`.
+//! * `read-drop F`: reads a little of F through `read-via-stream`, drops
+//!   the stream, and reads F again to its end: `read-drop then N`.
+//! * `write-drop F`: writes 1 MiB through a `write-via-stream` ended
+//!   half-way, then 1 MiB more through one whose result future was
+//!   dropped first: `write-drop sizes 1048576 2097152`.
+//! * `budget`: opens a file until the context's descriptor budget
+//!   refuses, keeping each: `budget opened N then CODE`; then closes them
+//!   all and opens once more: `budget reopened Ok(())`.
 //! * `errors`: the error codes of refused calls, one per line.
 //! * `tree`: makes, stats, renames and removes entries, printing what it
 //!   sees.
@@ -18,6 +26,7 @@ use wasi_guests_p3::wasi::filesystem::types::{
     Descriptor, DescriptorFlags as DF, DescriptorType, ErrorCode, OpenFlags as OF, PathFlags as PF,
 };
 use wasi_guests_p3::{export, line, wit_stream};
+use std::future::IntoFuture;
 use wit_bindgen::StreamResult;
 
 struct Component;
@@ -102,6 +111,72 @@ impl Guest for Component {
                 result.await.expect("a dropped listing ends without error");
                 let n = count(&dir).await;
                 line(format!("dropped then listed {n}")).await;
+            }
+            "read-drop" => {
+                let f = open(&root, &arg(2), OF::empty(), DF::READ).await.expect("open F");
+                let (mut data, done) = f.read_via_stream(0);
+                let (_, first) = data.read(Vec::with_capacity(100)).await;
+                assert!(!first.is_empty(), "no bytes");
+                drop(data);
+                done.await.expect("a dropped read stream ends without error");
+                let (mut data, done) = f.read_via_stream(0);
+                let mut n = 0;
+                loop {
+                    let (status, got) = data.read(Vec::with_capacity(64 << 10)).await;
+                    n += got.len();
+                    if !matches!(status, StreamResult::Complete(_)) {
+                        break;
+                    }
+                }
+                done.await.expect("read to the end");
+                line(format!("read-drop then {n}")).await;
+            }
+            "write-drop" => {
+                let f = open(&root, &arg(2), OF::CREATE | OF::TRUNCATE, DF::READ | DF::WRITE)
+                    .await
+                    .expect("create F");
+                let (mut tx, rx) = wit_stream::new();
+                let done = f.write_via_stream(rx, 0);
+                let ((), r) = futures::join!(
+                    async {
+                        tx.write_all(vec![1; 1 << 20]).await;
+                        drop(tx);
+                    },
+                    done.into_future()
+                );
+                r.expect("write-via-stream");
+                let first = f.stat().await.expect("stat").size;
+                let (mut tx, rx) = wit_stream::new();
+                drop(f.write_via_stream(rx, 1 << 20));
+                let rest = tx.write_all(vec![2; 1 << 20]).await;
+                assert!(rest.is_empty(), "the stream closed early");
+                drop(tx);
+                // Nothing reports the end now: wait for the size.
+                let mut second = 0;
+                for _ in 0..5000 {
+                    second = f.stat().await.expect("stat").size;
+                    if second == 2 << 20 {
+                        break;
+                    }
+                    wasi_guests_p3::wasi::clocks::monotonic_clock::wait_for(1_000_000).await;
+                }
+                line(format!("write-drop sizes {first} {second}")).await;
+            }
+            "budget" => {
+                // Opens f.txt until the context's budget says no, keeping
+                // every descriptor; then gives them back and opens again.
+                let mut held = Vec::new();
+                let refused = loop {
+                    match open(&root, "f.txt", OF::empty(), DF::READ).await {
+                        Ok(d) => held.push(d),
+                        Err(e) => break e,
+                    }
+                    assert!(held.len() <= 100_000, "no budget");
+                };
+                line(format!("budget opened {} then {refused:?}", held.len())).await;
+                held.clear();
+                let again = open(&root, "f.txt", OF::empty(), DF::READ).await.map(|_| ());
+                line(format!("budget reopened {again:?}")).await;
             }
             "errors" => {
                 let code = |r: Result<Descriptor, ErrorCode>| match r {
