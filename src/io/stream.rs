@@ -106,6 +106,20 @@ pub trait HostInputStream: Subscribe {
     /// `Err(StreamError::Closed)`.
     fn read(&mut self, size: usize) -> StreamResult<Bytes>;
 
+    /// Reads what is available now straight into `buf`, without waiting
+    /// and without blocking the thread: the one-copy path of WASI 0.3
+    /// streams, which hand over the guest's own buffer. Returns
+    /// `Some(Ok(n))` with the `n` bytes read (0: nothing yet, as an empty
+    /// [`read`](Self::read)), `Some(Err(Closed))` at the end of the
+    /// stream, or `None` when this stream cannot read into a caller's
+    /// buffer now (a write in flight, or not supported: the default); the
+    /// caller then uses [`read`](Self::read). Never called with an empty
+    /// `buf`.
+    fn read_into(&mut self, buf: &mut [u8]) -> Option<StreamResult<usize>> {
+        let _ = buf;
+        None
+    }
+
     /// Discards up to `size` available bytes, returning how many.
     fn skip(&mut self, size: usize) -> StreamResult<usize> {
         Ok(self.read(size)?.len())

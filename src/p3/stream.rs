@@ -19,6 +19,7 @@
 //! error, mapped by the caller's `map` to its package's `error-code`.
 
 use crate::io::{HostInputStream, HostOutputStream, StreamError};
+use bytes::Bytes;
 use futures::channel::oneshot;
 use std::future::Future;
 use std::pin::Pin;
@@ -190,6 +191,9 @@ impl<T, E: Send + 'static> StreamProducer<T> for InputProducer<E> {
             Some(n) => n.min(CHUNK),
             None => CHUNK,
         };
+        // The reader's own buffer: a stream that can reads straight into
+        // it (one copy), the others' bytes are copied in.
+        let mut direct = dst.as_direct(store, want);
         loop {
             let stream = match me.state.poll_stream(cx) {
                 Poll::Pending if finish => return Poll::Ready(Ok(StreamResult::Cancelled)),
@@ -197,7 +201,23 @@ impl<T, E: Send + 'static> StreamProducer<T> for InputProducer<E> {
                 Poll::Ready(None) => return Poll::Ready(Ok(StreamResult::Dropped)),
                 Poll::Ready(Some(stream)) => stream,
             };
-            match stream.read(want) {
+            let room = direct.remaining();
+            let room_len = room.len().min(want);
+            let fast = match room_len {
+                0 => None,
+                n => stream.read_into(&mut room[..n]),
+            };
+            let read = match fast {
+                // Nothing yet: wait as after an empty read.
+                Some(Ok(0)) => Ok(Bytes::new()),
+                Some(Ok(n)) => {
+                    direct.mark_written(n);
+                    return Poll::Ready(Ok(StreamResult::Completed));
+                }
+                Some(Err(e)) => Err(e),
+                None => stream.read(room_len),
+            };
+            match read {
                 Ok(bytes) if bytes.is_empty() => {
                     if finish {
                         return Poll::Ready(Ok(StreamResult::Cancelled));
@@ -210,7 +230,6 @@ impl<T, E: Send + 'static> StreamProducer<T> for InputProducer<E> {
                     });
                 }
                 Ok(bytes) => {
-                    let mut direct = dst.as_direct(store, bytes.len());
                     let room = direct.remaining();
                     let n = bytes.len().min(room.len());
                     room[..n].copy_from_slice(&bytes[..n]);

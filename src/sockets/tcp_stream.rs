@@ -303,6 +303,10 @@ impl HostInputStream for TcpReader {
         self.receive(size)
     }
 
+    fn read_into(&mut self, buf: &mut [u8]) -> Option<StreamResult<usize>> {
+        Some(self.receive_with(|stream| recv_slice(stream, buf)))
+    }
+
     async fn blocking_read(&mut self, size: usize) -> StreamResult<Bytes> {
         loop {
             let bytes = self.receive(size)?;
@@ -332,12 +336,18 @@ impl HostInputStream for TcpReader {
 impl TcpReader {
     /// One non-blocking `recv` of up to `size` bytes (bounded by the
     /// caller: `io::ops::MAX_READ`): empty if nothing is there yet.
-    ///
-    /// While the socket is registered the read goes through tokio's
-    /// readiness (unless [`TcpReader::kernel_readable`]): no system call
-    /// while tokio knows the socket is drained, and an empty `recv` clears
-    /// the readiness, so that the next async wait really waits.
     fn receive(&mut self, size: usize) -> StreamResult<Bytes> {
+        if size == 0 {
+            self.check_open()?;
+            return Ok(Bytes::new());
+        }
+        let mut buf = Vec::with_capacity(size);
+        self.receive_with(|stream| recv_into(stream, &mut buf))?;
+        Ok(Bytes::from(buf))
+    }
+
+    /// `Closed`, or the error a wait saw, if the stream has ended.
+    fn check_open(&mut self) -> StreamResult<()> {
         if self.is_closed() {
             self.closed = true;
             return Err(StreamError::Closed);
@@ -346,29 +356,40 @@ impl TcpReader {
             self.closed = true;
             return Err(stream_error(e));
         }
-        if size == 0 {
-            return Ok(Bytes::new());
-        }
-        let mut buf = Vec::with_capacity(size);
+        Ok(())
+    }
+
+    /// Runs `recv`, one non-blocking `recv` on the socket returning the
+    /// byte count: `Ok(0)` if nothing is there yet, `Closed` at the end.
+    ///
+    /// While the socket is registered the read goes through tokio's
+    /// readiness (unless [`TcpReader::kernel_readable`]): no system call
+    /// while tokio knows the socket is drained, and an empty `recv` clears
+    /// the readiness, so that the next async wait really waits.
+    fn receive_with(
+        &mut self,
+        mut recv: impl FnMut(&std::net::TcpStream) -> io::Result<usize>,
+    ) -> StreamResult<usize> {
+        self.check_open()?;
         let stream = &self.conn.stream;
         let via_tokio = !std::mem::take(&mut self.kernel_readable);
         let got = match self.conn.registered() {
-            Some(fd) if via_tokio => fd.try_io(Interest::READABLE, |_| recv_into(stream, &mut buf)),
-            _ => recv_into(stream, &mut buf),
+            Some(fd) if via_tokio => fd.try_io(Interest::READABLE, |_| recv(stream)),
+            _ => recv(stream),
         };
         match got {
             Ok(0) => {
                 self.closed = true;
                 Err(StreamError::Closed)
             }
-            Ok(_) => {
+            Ok(n) => {
                 self.reads_since_wait = self.reads_since_wait.saturating_add(1);
                 if self.reads_since_wait == READS_BEFORE_UNREGISTER {
                     self.conn.unregister();
                 }
-                Ok(Bytes::from(buf))
+                Ok(n)
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Bytes::new()),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
             Err(e) => {
                 self.closed = true;
                 Err(stream_error(e))
@@ -380,6 +401,12 @@ impl TcpReader {
 /// One non-blocking `recv` into the spare capacity of `buf`.
 fn recv_into(fd: impl AsFd, buf: &mut Vec<u8>) -> io::Result<usize> {
     let (n, _) = rustix::net::recv(fd, rustix::buffer::spare_capacity(buf), RecvFlags::DONTWAIT)?;
+    Ok(n)
+}
+
+/// One non-blocking `recv` into `buf`.
+fn recv_slice(fd: impl AsFd, buf: &mut [u8]) -> io::Result<usize> {
+    let (n, _) = rustix::net::recv(fd, buf, RecvFlags::DONTWAIT)?;
     Ok(n)
 }
 

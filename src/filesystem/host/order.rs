@@ -61,9 +61,14 @@ impl Order {
         }
     }
 
+    /// Whether no background operation of the file is outstanding.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.outstanding.load(Ordering::Acquire) == 0
+    }
+
     /// Blocks until no background operation of the file is outstanding.
     pub(crate) fn wait_idle(&self) {
-        if self.outstanding.load(Ordering::Acquire) == 0 {
+        if self.is_idle() {
             return;
         }
         let mut state = self.lock();

@@ -19,6 +19,11 @@
 //!   write, and every later operation on the file waits for it (see
 //!   `order.rs`).
 //!
+//! A WASI 0.3 stream reads straight into the guest's buffer
+//! (`read_into`: one copy, no allocation), where the rules above allow:
+//! what the page cache holds first (`preadv2` with `RWF_NOWAIT` on Linux,
+//! no thread hop), the rest as `read` reads it.
+//!
 //! A failed read or write is reported once as `last-operation-failed` with
 //! an error that `filesystem-error-code` turns back into the spec code; the
 //! stream is closed afterwards.
@@ -82,6 +87,33 @@ fn read_once(f: &cap_std::fs::File, size: usize, offset: u64) -> io::Result<Byte
             Err(e) => return Err(e),
         }
     }
+}
+
+/// One `pread` of what the page cache holds at `offset` into `buf`
+/// (`preadv2` with `RWF_NOWAIT`: it never waits for the disk); `None` when
+/// that would have to wait or the file system has no such reads (tmpfs).
+#[cfg(target_os = "linux")]
+fn read_cached(f: &cap_std::fs::File, buf: &mut [u8], offset: u64) -> Option<usize> {
+    use rustix::io::{Errno, ReadWriteFlags, preadv2};
+    // `u64::MAX` asks for the file's own offset.
+    if offset == u64::MAX {
+        return None;
+    }
+    loop {
+        let bufs = &mut [io::IoSliceMut::new(buf)];
+        match preadv2(f, bufs, offset, ReadWriteFlags::NOWAIT) {
+            Ok(n) => return Some(n),
+            Err(Errno::INTR) => {}
+            // `EAGAIN`: not cached; `EOPNOTSUPP`: no such reads here.
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Elsewhere every read takes the ordinary path.
+#[cfg(not(target_os = "linux"))]
+fn read_cached(_: &cap_std::fs::File, _: &mut [u8], _: u64) -> Option<usize> {
+    None
 }
 
 enum ReadState {
@@ -176,6 +208,43 @@ impl HostInputStream for FileInputStream {
                 self.deliver(result, size)
             }
         }
+    }
+
+    fn read_into(&mut self, buf: &mut [u8]) -> Option<StreamResult<usize>> {
+        // Only with nothing pending: no bytes of an earlier read held back,
+        // no write of this file in flight (reads see every earlier write).
+        if !matches!(self.state, ReadState::Idle) || !self.file.order.is_idle() {
+            return None;
+        }
+        let (file, position) = (&self.file.file, self.position);
+        // What the page cache holds without a thread hop; the rest as
+        // `read` reads it (at once, see the module docs).
+        let result = match read_cached(file, buf, position) {
+            Some(n) => Ok(n),
+            None => {
+                let read = move || loop {
+                    match file.read_at(buf, position) {
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        done => return done,
+                    }
+                };
+                try_run_now(self.inline(), read).unwrap_or_else(|mut read| read())
+            }
+        };
+        Some(match result {
+            Ok(0) => {
+                self.state = ReadState::Closed;
+                Err(StreamError::Closed)
+            }
+            Ok(n) => {
+                self.position = self.position.saturating_add(n as u64);
+                Ok(n)
+            }
+            Err(e) => {
+                self.state = ReadState::Closed;
+                Err(StreamError::LastOperationFailed(stream_failure(e)))
+            }
+        })
     }
 
     async fn blocking_read(&mut self, size: usize) -> StreamResult<Bytes> {
@@ -310,6 +379,44 @@ impl FileOutputStream {
         }
     }
 
+    /// Checks that a write of `len` bytes may start now and claims its
+    /// place: where it writes, or `None` for an empty write (accepted,
+    /// nothing to do).
+    fn accept(&mut self, len: usize) -> StreamResult<Option<WriteAt>> {
+        self.settle();
+        match self.state {
+            WriteState::Ready => {}
+            // Writing nothing is within any permit, 0 included.
+            WriteState::Busy(_) if len == 0 => return Ok(None),
+            WriteState::Busy(_) => {
+                return Err(StreamError::trap("write to a file stream without a permit"));
+            }
+            WriteState::Failed(_) | WriteState::Closed => return Err(self.fail()),
+        }
+        if len > MAX_WRITE {
+            return Err(StreamError::trap("write beyond the check-write permit"));
+        }
+        if len == 0 {
+            return Ok(None);
+        }
+        let at = self.at;
+        if let WriteAt::Position(p) = &mut self.at {
+            *p = p.saturating_add(len as u64);
+        }
+        Ok(Some(at))
+    }
+
+    /// The answer to a write that ran now.
+    fn finish(&mut self, result: io::Result<()>) -> StreamResult<()> {
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                self.state = WriteState::Failed(e);
+                Err(self.fail())
+            }
+        }
+    }
+
     /// The write itself (blocking).
     fn write_blocking(file: &cap_std::fs::File, at: WriteAt, bytes: &[u8]) -> io::Result<()> {
         match at {
@@ -332,41 +439,38 @@ impl Subscribe for FileOutputStream {
 #[async_trait::async_trait]
 impl HostOutputStream for FileOutputStream {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
-        self.settle();
-        match self.state {
-            WriteState::Ready => {}
-            // Writing nothing is within any permit, 0 included.
-            WriteState::Busy(_) if bytes.is_empty() => return Ok(()),
-            WriteState::Busy(_) => {
-                return Err(StreamError::trap("write to a file stream without a permit"));
-            }
-            WriteState::Failed(_) | WriteState::Closed => return Err(self.fail()),
-        }
-        if bytes.len() > MAX_WRITE {
-            return Err(StreamError::trap("write beyond the check-write permit"));
-        }
-        if bytes.is_empty() {
+        let Some(at) = self.accept(bytes.len())? else {
             return Ok(());
-        }
-        let at = self.at;
-        if let WriteAt::Position(p) = &mut self.at {
-            *p = p.saturating_add(bytes.len() as u64);
-        }
+        };
         let file = self.file.file.clone();
         let turn = Turn::take(&self.file.order, self.inline());
         let write = move || turn.then(|| Self::write_blocking(&file, at, &bytes));
         match try_run_now(self.inline(), write) {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => {
-                self.state = WriteState::Failed(e);
-                Err(self.fail())
-            }
+            Ok(result) => self.finish(result),
             Err(write) => {
                 let job: WriteJob = Box::new(write);
                 self.state = WriteState::Busy(BackgroundWrite::start(job));
                 Ok(())
             }
         }
+    }
+
+    fn write_from_slice(&mut self, bytes: &[u8]) -> StreamResult<()> {
+        // Straight from the caller's buffer when the write runs now; one
+        // that goes to the background needs a copy of its own.
+        if run_now(self.inline()).is_none() {
+            return self.write(Bytes::copy_from_slice(bytes));
+        }
+        let Some(at) = self.accept(bytes.len())? else {
+            return Ok(());
+        };
+        let (file, order) = (&self.file.file, &self.file.order);
+        let write = || {
+            order.wait_idle();
+            Self::write_blocking(file, at, bytes)
+        };
+        let result = try_run_now(self.inline(), write).unwrap_or_else(|write| write());
+        self.finish(result)
     }
 
     fn flush(&mut self) -> StreamResult<()> {

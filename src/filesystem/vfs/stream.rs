@@ -71,6 +71,26 @@ impl HostInputStream for VirtualInputStream {
         Ok(Bytes::from(buf))
     }
 
+    fn read_into(&mut self, buf: &mut [u8]) -> Option<StreamResult<usize>> {
+        if self.closed {
+            return Some(Err(StreamError::Closed));
+        }
+        Some(match self.file.read_at(buf, self.position) {
+            Ok(0) => {
+                self.closed = true;
+                Err(StreamError::Closed)
+            }
+            Ok(n) => {
+                self.position += n as u64;
+                Ok(n)
+            }
+            Err(code) => {
+                self.closed = true;
+                Err(StreamError::LastOperationFailed(wasmtime::Error::new(code)))
+            }
+        })
+    }
+
     async fn blocking_read(&mut self, size: usize) -> StreamResult<Bytes> {
         self.read(size)
     }

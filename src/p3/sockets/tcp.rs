@@ -591,6 +591,10 @@ impl HostInputStream for Receiver {
         self.input.read(size)
     }
 
+    fn read_into(&mut self, buf: &mut [u8]) -> Option<crate::io::StreamResult<usize>> {
+        self.input.read_into(buf)
+    }
+
     fn skip(&mut self, size: usize) -> crate::io::StreamResult<usize> {
         self.input.skip(size)
     }
