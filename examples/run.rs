@@ -463,15 +463,22 @@ fn run_sync(engine: &Engine, component: &Component, ctx: WasiCtx) -> RunResult {
     Ok(command.wasi_cli_run().call_run(&mut store))
 }
 
+/// A linker with every WASI 0.2 function, async, `network-error-code`
+/// included.
+fn p2_async_linker(engine: &Engine) -> wasmtime::Result<Linker<Host>> {
+    let mut linker = Linker::new(engine);
+    let mut options = wasi_host::bindings::LinkOptions::default();
+    options.network_error_code(true);
+    wasi_host::p2::add_to_linker_with_options_async(&mut linker, &options)?;
+    Ok(linker)
+}
+
 fn run_async(engine: &Engine, component: &Component, ctx: WasiCtx) -> RunResult {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let mut linker = Linker::new(engine);
-        let mut options = wasi_host::bindings::LinkOptions::default();
-        options.network_error_code(true);
-        wasi_host::p2::add_to_linker_with_options_async(&mut linker, &options)?;
+        let linker = p2_async_linker(engine)?;
         let table = ResourceTable::new();
         let mut store = Store::new(engine, Host { ctx, table });
         let command =
@@ -488,10 +495,7 @@ fn run_p3(engine: &Engine, component: &Component, ctx: WasiCtx) -> RunResult {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let mut linker = Linker::new(engine);
-        let mut options = wasi_host::bindings::LinkOptions::default();
-        options.network_error_code(true);
-        wasi_host::p2::add_to_linker_with_options_async(&mut linker, &options)?;
+        let mut linker = p2_async_linker(engine)?;
         wasi_host::p3::add_to_linker(&mut linker)?;
         let table = ResourceTable::new();
         let mut store = Store::new(engine, Host { ctx, table });

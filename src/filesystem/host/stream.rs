@@ -74,17 +74,20 @@ impl Turn {
     }
 }
 
-/// One `pread` of up to `size` bytes at `offset`, retried on `EINTR`.
+/// One `pread` of up to `size` bytes at `offset` into a buffer of its own.
 fn read_once(f: &cap_std::fs::File, size: usize, offset: u64) -> io::Result<Bytes> {
     let mut buf = vec![0; size];
+    let n = read_into_at(f, &mut buf, offset)?;
+    buf.truncate(n);
+    Ok(Bytes::from(buf))
+}
+
+/// One `pread` into `buf` at `offset`, retried on `EINTR`.
+fn read_into_at(f: &cap_std::fs::File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
     loop {
-        match f.read_at(&mut buf, offset) {
-            Ok(n) => {
-                buf.truncate(n);
-                return Ok(Bytes::from(buf));
-            }
+        match f.read_at(buf, offset) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            done => return done,
         }
     }
 }
@@ -222,12 +225,7 @@ impl HostInputStream for FileInputStream {
         let result = match read_cached(file, buf, position) {
             Some(n) => Ok(n),
             None => {
-                let read = move || loop {
-                    match file.read_at(buf, position) {
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        done => return done,
-                    }
-                };
+                let read = move || read_into_at(file, buf, position);
                 try_run_now(self.inline(), read).unwrap_or_else(|mut read| read())
             }
         };
