@@ -212,6 +212,20 @@ impl Descriptor {
     ) -> FsResult<MetadataHashValue> {
         on_dir!(self.clone(), d => DirectoryOps::metadata_hash_at(&d, flags, path).await)
     }
+
+    /// `metadata-hash-at` when the answer is already known, without I/O
+    /// or a future: a host directory's listing or `stat-at` just looked at
+    /// `path` (see `host/recent.rs`). `None`: make the call.
+    pub fn metadata_hash_at_known(
+        &self,
+        flags: PathFlags,
+        path: &str,
+    ) -> Option<MetadataHashValue> {
+        match self {
+            Descriptor::Dir(d) => d.metadata_hash_at_known(flags, path),
+            _ => None,
+        }
+    }
 }
 
 /// The host metadata of an open descriptor (blocking). A failure here is a

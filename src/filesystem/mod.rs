@@ -66,7 +66,7 @@ pub use types::{
 // What the backends share.
 pub(crate) use path::{check as path_check, follows as path_follows, refuse_link_follow};
 pub(crate) use perms::{OpenRequest, require_dir, require_file, require_mode};
-pub(crate) use stat::hash_parts;
+pub(crate) use stat::identity_hash;
 
 use crate::TrappableError;
 

@@ -62,48 +62,33 @@ pub(crate) fn descriptor_stat(meta: &Metadata) -> DescriptorStat {
     }
 }
 
-/// The metadata hash of an object: its device and inode numbers (so two
-/// objects differ), then its modification time and size (so a change shows),
-/// mixed into 128 bits. The mixing is a keyed Feistel network with a
-/// SplitMix64 round function: cheap, stable, and not readable back directly.
+/// The metadata hash of an object: its identity, device and inode numbers,
+/// mixed into 128 bits. Only the identity goes in, as in wasmtime 48: libc
+/// on `wasm32-wasip2` reports the hash as `st_ino` and `d_ino`, and an
+/// inode number must not change when the file is written (programs compare
+/// them to find hard links, the same file, or a loop in a walk). The mixing
+/// is a keyed Feistel network with a SplitMix64 round function: cheap,
+/// stable, distinct for distinct objects, and not readable back directly.
 pub(crate) fn metadata_hash(meta: &Metadata) -> MetadataHashValue {
-    hash_parts(
-        meta.dev(),
-        meta.ino(),
-        meta.mtime() as u64,
-        meta.mtime_nsec() as u64,
-        meta.len(),
-    )
+    identity_hash(meta.dev(), meta.ino())
 }
 
-/// See [`metadata_hash`].
-pub(crate) fn hash_parts(
-    dev: u64,
-    ino: u64,
-    mtime: u64,
-    mtime_nsec: u64,
-    size: u64,
-) -> MetadataHashValue {
+/// The metadata hash of the object `(dev, ino)`; see [`metadata_hash`].
+pub(crate) fn identity_hash(dev: u64, ino: u64) -> MetadataHashValue {
     const KEYS: [u64; 4] = [
         0x243f_6a88_85a3_08d3,
         0x1319_8a2e_0370_7344,
         0xa409_3822_299f_31d0,
         0x082e_fa98_ec4e_6c89,
     ];
-    // Each round is invertible whatever the round function, so before the
-    // timestamps come in, distinct (dev, ino) pairs give distinct states.
+    // Each round is invertible whatever the round function, so distinct
+    // (dev, ino) pairs give distinct hashes.
     let (mut left, mut right) = (dev, ino);
-    let round = |left: &mut u64, right: &mut u64, key: u64| {
-        let next = *left ^ mix64(*right ^ key);
-        *left = *right;
-        *right = next;
-    };
-    round(&mut left, &mut right, KEYS[0]);
-    round(&mut left, &mut right, KEYS[1]);
-    left ^= mix64(mtime ^ KEYS[2]);
-    right ^= mix64(mtime_nsec.rotate_left(32) ^ size ^ KEYS[3]);
-    round(&mut left, &mut right, KEYS[2]);
-    round(&mut left, &mut right, KEYS[3]);
+    for key in KEYS {
+        let next = left ^ mix64(right ^ key);
+        left = right;
+        right = next;
+    }
     MetadataHashValue {
         lower: left,
         upper: right,

@@ -5,7 +5,7 @@
 //! the blocking pool (as in async mode).
 
 use super::error::{errno_code, io_error_code};
-use super::stat::{datetime, hash_parts, system_time};
+use super::stat::{datetime, identity_hash, system_time};
 use super::*;
 use crate::clocks::Datetime;
 use crate::filesystem::{
@@ -445,15 +445,7 @@ fn generated_hostile_paths_never_escape() {
     ];
     let forbidden_hashes: Vec<_> = [&secret, &outside, &root]
         .iter()
-        .map(|m| {
-            hash_parts(
-                m.dev(),
-                m.ino(),
-                m.mtime() as u64,
-                m.mtime_nsec() as u64,
-                m.len(),
-            )
-        })
+        .map(|m| identity_hash(m.dev(), m.ino()))
         .map(|h| (h.lower, h.upper))
         .collect();
     let d = preopen(&sb, DirPerms::all(), FilePerms::all(), true);
@@ -663,15 +655,7 @@ fn outside_identities(root: &Path, out: &Path) -> (Identities, Identities) {
     let ids = metas.iter().map(|m| (m.dev(), m.ino())).collect();
     let hashes = metas
         .iter()
-        .map(|m| {
-            hash_parts(
-                m.dev(),
-                m.ino(),
-                m.mtime() as u64,
-                m.mtime_nsec() as u64,
-                m.len(),
-            )
-        })
+        .map(|m| identity_hash(m.dev(), m.ino()))
         .map(|h| (h.lower, h.upper))
         .collect();
     (ids, hashes)
@@ -953,21 +937,12 @@ fn metadata_hashes_are_distinct_and_stable() {
     let mut seen = std::collections::HashSet::new();
     for dev in 0..64u64 {
         for ino in 0..512u64 {
-            let h = hash_parts(dev, ino, 1, 2, 3);
+            let h = identity_hash(dev, ino);
             assert!(seen.insert((h.lower, h.upper)), "collision at {dev} {ino}");
-            let again = hash_parts(dev, ino, 1, 2, 3);
+            let again = identity_hash(dev, ino);
             assert_eq!((h.lower, h.upper), (again.lower, again.upper));
         }
     }
-    let pair = |h: crate::filesystem::MetadataHashValue| (h.lower, h.upper);
-    assert_ne!(
-        pair(hash_parts(1, 2, 3, 4, 5)),
-        pair(hash_parts(1, 2, 3, 4, 6))
-    );
-    assert_ne!(
-        pair(hash_parts(1, 2, 3, 4, 5)),
-        pair(hash_parts(1, 2, 4, 4, 5))
-    );
 }
 
 #[test]

@@ -6,7 +6,8 @@
 //! multi-threaded tokio runtime, one hop to tokio's blocking pool otherwise.
 
 use super::file::File;
-use super::readdir::HostListing;
+use super::readdir::{HostListing, Recorder};
+use super::recent::{self, Holds, Recent};
 use crate::filesystem::budget::{FdBudget, Slot};
 use crate::filesystem::path::{self, refuse_slash_through_symlink};
 use crate::filesystem::perms::{DirPerms, FilePerms, OpenRequest, require_dir, require_file};
@@ -51,6 +52,9 @@ pub struct Dir {
     /// This directory's own slot in the budget (`None` for a preopen),
     /// given back when the last clone is dropped, with the host handle.
     _slot: Option<Arc<Slot>>,
+    /// The identity of the name a listing or `stat-at` just looked at, for
+    /// the `metadata-hash-at` that follows (see `recent.rs`).
+    recent: Arc<Recent>,
 }
 
 impl Dir {
@@ -72,6 +76,7 @@ impl Dir {
             shows_mutate: true,
             budget,
             _slot: None,
+            recent: Arc::default(),
         }
     }
 
@@ -81,6 +86,7 @@ impl Dir {
         Dir {
             dir: Arc::new(dir),
             _slot: Some(Arc::new(slot)),
+            recent: Arc::default(),
             shows_mutate: flags.contains(DescriptorFlags::MUTATE_DIRECTORY),
             ..self.clone()
         }
@@ -103,17 +109,42 @@ impl Dir {
         flags: PathFlags,
         path: String,
     ) -> FsResult<cap_std::fs::Metadata> {
+        Ok(self.metadata_at_keeping(flags, path).await?.0)
+    }
+
+    /// [`Dir::metadata_at`], giving the path back.
+    async fn metadata_at_keeping(
+        &self,
+        flags: PathFlags,
+        path: String,
+    ) -> FsResult<(cap_std::fs::Metadata, String)> {
         require_dir(self.perms, DirPerms::READ)?;
         path::check(&path)?;
         let follow = path::follows(flags, &path);
         self.run(move |dir| {
-            Ok(if follow {
+            let meta = if follow {
                 dir.metadata(&path)?
             } else {
                 dir.symlink_metadata(&path)?
-            })
+            };
+            Ok((meta, path))
         })
         .await
+    }
+
+    /// `metadata-hash-at` from what the listing or `stat-at` just before
+    /// learned about `path` (see `recent.rs`), when it did and the call
+    /// would be allowed; `None` otherwise (then the lookup decides, and
+    /// reports any refusal).
+    pub(crate) fn metadata_hash_at_known(
+        &self,
+        flags: PathFlags,
+        path: &str,
+    ) -> Option<MetadataHashValue> {
+        require_dir(self.perms, DirPerms::READ).ok()?;
+        path::check(path).ok()?;
+        let (dev, ino) = self.recent.recall(path, path::follows(flags, path))?;
+        Some(stat::identity_hash(dev, ino))
     }
 
     /// Fails with `not-permitted` unless both sides may be mutated (checked
@@ -182,16 +213,39 @@ impl DirectoryOps for Dir {
     }
 
     /// `descriptor.stat-at`.
+    ///
+    /// The object's identity is kept for a `metadata-hash-at` of the same
+    /// path that follows (what libc asks for `st_ino`).
     async fn stat_at(&self, flags: PathFlags, path: String) -> FsResult<DescriptorStat> {
-        Ok(stat::descriptor_stat(&self.metadata_at(flags, path).await?))
+        let generation = recent::generation();
+        let follow = path::follows(flags, &path);
+        let (meta, path) = self.metadata_at_keeping(flags, path).await?;
+        let holds = if follow {
+            Holds::Following
+        } else if meta.file_type().is_symlink() {
+            Holds::NotFollowing
+        } else {
+            Holds::Either
+        };
+        let (dev, ino) = (
+            cap_std::fs::MetadataExt::dev(&meta),
+            cap_std::fs::MetadataExt::ino(&meta),
+        );
+        self.recent.remember(&path, holds, generation, dev, ino);
+        Ok(stat::descriptor_stat(&meta))
     }
 
-    /// `descriptor.metadata-hash-at`.
+    /// `descriptor.metadata-hash-at`: from what the listing or `stat-at`
+    /// just before learned about `path`, when it did (see `recent.rs`),
+    /// else from the host.
     async fn metadata_hash_at(
         &self,
         flags: PathFlags,
         path: String,
     ) -> FsResult<MetadataHashValue> {
+        if let Some(hash) = self.metadata_hash_at_known(flags, &path) {
+            return Ok(hash);
+        }
         Ok(stat::metadata_hash(&self.metadata_at(flags, path).await?))
     }
 
@@ -232,7 +286,9 @@ impl DirectoryOps for Dir {
         path::check(&path)?;
         self.run(move |dir| {
             refuse_slash_through_symlink(dir, &path, ErrorCode::NotDirectory)?;
-            Ok(dir.remove_dir(&path)?)
+            let removed = dir.remove_dir(&path);
+            recent::names_changed();
+            Ok(removed?)
         })
         .await
     }
@@ -243,7 +299,9 @@ impl DirectoryOps for Dir {
         path::check(&path)?;
         self.run(move |dir| {
             refuse_slash_through_symlink(dir, &path, ErrorCode::NotDirectory)?;
-            Ok(dir.remove_file(&path)?)
+            let removed = dir.remove_file(&path);
+            recent::names_changed();
+            Ok(removed?)
         })
         .await
     }
@@ -308,7 +366,9 @@ impl DirectoryOps for Dir {
         self.run(move |dir| {
             refuse_slash_through_symlink(dir, &old_path, ErrorCode::NotDirectory)?;
             refuse_slash_through_symlink(&new_dir, &new_path, ErrorCode::NotDirectory)?;
-            Ok(dir.rename(&old_path, &new_dir, &new_path)?)
+            let renamed = dir.rename(&old_path, &new_dir, &new_path);
+            recent::names_changed();
+            Ok(renamed?)
         })
         .await
     }
@@ -319,10 +379,19 @@ impl DirectoryOps for Dir {
         let allow_blocking = self.allow_blocking_current_thread;
         // cap-std's listing holds two descriptors (see `budget.rs`).
         let slot = self.budget.take(2)?;
+        let recent = Arc::clone(&self.recent);
         // The first batch is read in the same blocking call.
         let listing = self
             .run(move |dir| {
-                Ok::<_, std::io::Error>(HostListing::open(dir.entries()?, slot, allow_blocking))
+                let dev = cap_std::fs::MetadataExt::dev(&dir.dir_metadata()?);
+                let recorder = Recorder { recent, dev };
+                let entries = dir.entries()?;
+                Ok::<_, std::io::Error>(HostListing::open(
+                    entries,
+                    slot,
+                    allow_blocking,
+                    Some(recorder),
+                ))
             })
             .await?;
         Ok(ReaddirStream::Host(listing))
@@ -340,8 +409,12 @@ impl DirectoryOps for Dir {
             let parent = dir
                 .metadata("..")
                 .map_or(here, |m| cap_std::fs::MetadataExt::ino(&m));
-            let stream =
-                ReaddirStream::Host(HostListing::open(dir.entries()?, slot, allow_blocking));
+            let stream = ReaddirStream::Host(HostListing::open(
+                dir.entries()?,
+                slot,
+                allow_blocking,
+                None,
+            ));
             Ok(DotsListing {
                 here,
                 parent,

@@ -230,25 +230,37 @@ pub(crate) fn read_at(
     want: usize,
     offset: u64,
 ) -> io::Result<(Vec<u8>, bool)> {
-    let mut buf = vec![0; want];
-    let mut filled = 0;
-    let mut eof = false;
-    while filled < want {
+    let mut buf = Vec::with_capacity(want);
+    while buf.len() < want {
         let at = offset
-            .checked_add(filled as u64)
+            .checked_add(buf.len() as u64)
             .ok_or_else(|| io::Error::from(rustix::io::Errno::OVERFLOW))?;
-        match f.read_at(&mut buf[filled..], at) {
-            Ok(0) => {
-                eof = true;
-                break;
-            }
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+        if pread_append(f, &mut buf, at)? == 0 {
+            return Ok((buf, true));
         }
     }
-    buf.truncate(filled);
-    Ok((buf, eof))
+    Ok((buf, false))
+}
+
+/// One `pread` at `offset` into the spare capacity of `buf`, which grows by
+/// what was read (0 at the end of the file); retried on `EINTR`. The
+/// buffer is not zeroed first: for a 64 KiB read that saves a pass over
+/// the memory (see DESIGN.md, "Where a 0.2 read goes").
+pub(crate) fn pread_append(
+    f: &cap_std::fs::File,
+    buf: &mut Vec<u8>,
+    offset: u64,
+) -> io::Result<usize> {
+    if buf.len() == buf.capacity() {
+        return Ok(0);
+    }
+    loop {
+        match rustix::io::pread(f, rustix::buffer::spare_capacity(buf), offset) {
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e.into()),
+            Ok(n) => return Ok(n),
+        }
+    }
 }
 
 /// Writes as much of `buf` at `offset` as the file takes: all of it, or

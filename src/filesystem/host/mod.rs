@@ -2,13 +2,15 @@
 //! it, as cap-std handles whose paths the kernel resolves without leaving
 //! the preopen. [`Dir`] (`dir.rs`) and [`File`] (`file.rs`) implement the
 //! core's descriptor operations; `stream.rs` holds the file streams,
-//! `order.rs` the order of a file's background work and `readdir.rs` a
-//! directory's listing ([`HostListing`]).
+//! `order.rs` the order of a file's background work, `readdir.rs` a
+//! directory's listing ([`HostListing`]) and `recent.rs` what a directory
+//! just learned about one of its names.
 
 mod dir;
 mod file;
 mod order;
 mod readdir;
+mod recent;
 mod stream;
 
 pub use dir::Dir;

@@ -6,9 +6,11 @@
 //! blocking call per batch, so a listing is linear in its length and the
 //! first entry is available before the rest are read.
 
+use super::recent::{self, Holds, Recent};
 use crate::filesystem::budget::Slot;
 use crate::filesystem::{DescriptorType, DirectoryEntry, ErrorCode, FsResult, stat};
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// How many entries one blocking call reads.
 pub const BATCH: usize = 256;
@@ -23,6 +25,22 @@ pub struct HostListing {
     /// The listing's descriptors in the context's budget, given back as
     /// soon as the host listing is closed.
     slot: Option<Slot>,
+    /// Where each entry returned is remembered for the `metadata-hash-at`
+    /// that follows it (`None`: not remembered, as for preview 1, whose
+    /// entries carry their inode numbers).
+    recorder: Option<Recorder>,
+    /// The name generation read before the batch in `buffer` was read.
+    generation: u64,
+}
+
+/// Where a listing remembers the entries it returns: the directory's
+/// [`Recent`], and the directory's device (its entries' device, but for
+/// mount points, which are directories and not remembered).
+pub(crate) struct Recorder {
+    /// The directory descriptor's [`Recent`].
+    pub(crate) recent: Arc<Recent>,
+    /// The directory's device number.
+    pub(crate) dev: u64,
 }
 
 impl HostListing {
@@ -34,15 +52,41 @@ impl HostListing {
         entries: cap_std::fs::ReadDir,
         slot: Slot,
         allow_blocking_current_thread: bool,
+        recorder: Option<Recorder>,
     ) -> Self {
         let mut buffer = VecDeque::with_capacity(BATCH);
+        let generation = recent::generation();
         let entries = read_batch(entries, &mut buffer);
         HostListing {
             slot: entries.is_some().then_some(slot),
             entries,
             buffer,
             allow_blocking_current_thread,
+            recorder,
+            generation,
         }
+    }
+
+    /// Hands out `item`, remembering the entry for `metadata-hash-at`
+    /// when this listing records: not a directory (it may be a mount
+    /// point, whose entry number is not its root's), and not of unknown
+    /// type.
+    fn hand_out(&self, item: FsResult<DirectoryEntry>) -> FsResult<Option<DirectoryEntry>> {
+        let entry = item?;
+        if let (Some(recorder), Some(ino)) = (&self.recorder, entry.ino) {
+            let holds = match entry.type_ {
+                DescriptorType::Directory | DescriptorType::Unknown => None,
+                DescriptorType::SymbolicLink => Some(Holds::NotFollowing),
+                _ => Some(Holds::Either),
+            };
+            if let Some(holds) = holds {
+                let generation = self.generation;
+                recorder
+                    .recent
+                    .remember(&entry.name, holds, generation, recorder.dev, ino);
+            }
+        }
+        Ok(Some(entry))
     }
 
     /// [`HostListing::next_entry`] if it needs no blocking call: an entry
@@ -50,7 +94,7 @@ impl HostListing {
     /// be read.
     pub fn next_buffered(&mut self) -> Option<FsResult<Option<DirectoryEntry>>> {
         match self.buffer.pop_front() {
-            Some(item) => Some(item.map(Some)),
+            Some(item) => Some(self.hand_out(item)),
             None if self.entries.is_none() => Some(Ok(None)),
             None => None,
         }
@@ -60,7 +104,7 @@ impl HostListing {
     /// is `illegal-byte-sequence`; the listing continues after it.
     pub async fn next_entry(&mut self) -> FsResult<Option<DirectoryEntry>> {
         if let Some(item) = self.buffer.pop_front() {
-            return item.map(Some);
+            return self.hand_out(item);
         }
         let Some(entries) = self.entries.take() else {
             return Ok(None);
@@ -69,19 +113,21 @@ impl HostListing {
         // allocation for the whole listing.
         let mut batch = std::mem::take(&mut self.buffer);
         batch.reserve(BATCH);
-        let (entries, batch) =
+        let (entries, batch, generation) =
             crate::runtime::run_blocking(self.allow_blocking_current_thread, move || {
+                let generation = recent::generation();
                 let entries = read_batch(entries, &mut batch);
-                (entries, batch)
+                (entries, batch, generation)
             })
             .await;
         self.entries = entries;
+        self.generation = generation;
         if self.entries.is_none() {
             self.slot = None;
         }
         self.buffer = batch;
         match self.buffer.pop_front() {
-            Some(item) => item.map(Some),
+            Some(item) => self.hand_out(item),
             None => Ok(None),
         }
     }

@@ -74,11 +74,11 @@ impl Turn {
     }
 }
 
-/// One `pread` of up to `size` bytes at `offset` into a buffer of its own.
+/// One `pread` of up to `size` bytes at `offset` into a buffer of its own
+/// (see [`super::file::pread_append`]).
 fn read_once(f: &cap_std::fs::File, size: usize, offset: u64) -> io::Result<Bytes> {
-    let mut buf = vec![0; size];
-    let n = read_into_at(f, &mut buf, offset)?;
-    buf.truncate(n);
+    let mut buf = Vec::with_capacity(size);
+    super::file::pread_append(f, &mut buf, offset)?;
     Ok(Bytes::from(buf))
 }
 

@@ -12,7 +12,7 @@ use crate::clocks::Datetime;
 use crate::filesystem::{
     Descriptor, DescriptorFlags, DescriptorStat, DescriptorType, DirPerms, ErrorCode, FilePerms,
     FsResult, MAX_READ, MetadataHashValue, NewTimestamp, OpenFlags, OpenRequest, PathFlags,
-    hash_parts, path_check, path_follows, refuse_link_follow, require_dir, require_file,
+    identity_hash, path_check, path_follows, refuse_link_follow, require_dir, require_file,
     require_mode,
 };
 use std::sync::Arc;
@@ -86,13 +86,7 @@ fn descriptor_stat(dev: u64, s: &NodeStat) -> DescriptorStat {
 }
 
 fn metadata_hash(mount: &MountState, s: &NodeStat) -> MetadataHashValue {
-    hash_parts(
-        mount.id,
-        s.ino,
-        s.mtime.seconds,
-        u64::from(s.mtime.nanoseconds),
-        s.size,
-    )
+    identity_hash(mount.id, s.ino)
 }
 
 /// A guest `new-timestamp` as a backend time (`now` being the context's

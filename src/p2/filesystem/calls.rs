@@ -279,7 +279,11 @@ pub(super) async fn metadata_hash_at(
     flags: PathFlags,
     path: String,
 ) -> FsResult<MetadataHashValue> {
-    descriptor(w, &fd)?.metadata_hash_at(flags, path).await
+    let d = w.table.get(&fd)?;
+    if let Some(hash) = d.metadata_hash_at_known(flags, &path) {
+        return Ok(hash);
+    }
+    d.clone().metadata_hash_at(flags, path).await
 }
 
 pub(super) async fn drop_descriptor(

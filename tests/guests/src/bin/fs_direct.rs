@@ -11,7 +11,7 @@
 use wasi_guests::{code_name, preopen};
 use wasip2::filesystem::types::{
     filesystem_error_code, Advice, Datetime, Descriptor, DescriptorFlags as DF, DescriptorType,
-    ErrorCode, NewTimestamp, OpenFlags as OF, PathFlags as PF,
+    ErrorCode, MetadataHashValue, NewTimestamp, OpenFlags as OF, PathFlags as PF,
 };
 use wasip2::io::streams::StreamError;
 
@@ -730,11 +730,59 @@ fn meta(d: &Descriptor) {
     check("hash-differs", h1.lower != h2.lower || h1.upper != h2.upper, format_args!("two files hash the same"));
     ok("write", f.write(b"changed!", 0));
     let h3 = ok("metadata-hash", f.metadata_hash());
-    // Encouraged, not required by the spec: printed only.
-    println!("hash-changes-on-write={}", h1.lower != h3.lower || h1.upper != h3.upper);
+    // The hash is the object's identity (libc's st_ino), as in wasmtime.
+    check("hash-stable-on-write", same(&h1, &h3), format_args!("writing changed the hash"));
+    hash_after_lookups(d, &h1, &h2);
     ok("metadata-hash-dir", d.metadata_hash());
     expect_err("metadata-hash-at-missing", d.metadata_hash_at(n(), "nope"), &[ErrorCode::NoEntry]);
     println!("ok metadata-hash");
+}
+
+fn same(a: &MetadataHashValue, b: &MetadataHashValue) -> bool {
+    a.lower == b.lower && a.upper == b.upper
+}
+
+/// `metadata-hash-at` right after a listing or `stat-at` named the same
+/// path (what libc does for d_ino and st_ino): the host may answer from
+/// what it just learned, and must give what a fresh lookup gives, also
+/// across symbolic links and names changed in between. `h1` is the hash of
+/// m.txt, `h2` of m2.txt.
+fn hash_after_lookups(d: &Descriptor, h1: &MetadataHashValue, h2: &MetadataHashValue) {
+    // Every entry of a listing, asked twice (the second is a fresh lookup).
+    let s = ok("read-directory", d.read_directory());
+    let mut seen = 0;
+    while let Some(e) = ok("read-directory-entry", s.read_directory_entry()) {
+        let first = ok("hash-at-entry", d.metadata_hash_at(n(), &e.name));
+        let again = ok("hash-at-entry-again", d.metadata_hash_at(n(), &e.name));
+        check("hash-at-entry-same", same(&first, &again), format_args!("{}: listing and lookup differ", e.name));
+        if e.name == "m.link" {
+            let through = ok("hash-at-entry-follow", d.metadata_hash_at(follow(), &e.name));
+            check("hash-at-entry-follow", same(&through, h1), format_args!("a followed link after its entry"));
+        }
+        seen += 1;
+    }
+    check("hash-at-entries", seen > 2, format_args!("listed {seen}"));
+    // stat-at of a link without following, then the hash following it.
+    ok("stat-at-link", d.stat_at(n(), "m.link"));
+    let through = ok("hash-at-follow", d.metadata_hash_at(follow(), "m.link"));
+    check("hash-at-after-stat-follows", same(&through, h1), format_args!("the link's own hash, not its target's"));
+    // stat-at, then the name is replaced, then the hash: the new object.
+    ok("stat-at", d.stat_at(n(), "m.txt"));
+    ok("rename-at", d.rename_at("m.txt", d, "m.moved"));
+    ok("rename-at", d.rename_at("m2.txt", d, "m.txt"));
+    let now = ok("hash-at-renamed", d.metadata_hash_at(n(), "m.txt"));
+    check("hash-at-after-rename", same(&now, h2), format_args!("a stale answer after a rename"));
+    // A listing's entry, then the name is removed and made again.
+    let s = ok("read-directory", d.read_directory());
+    while let Some(e) = ok("read-directory-entry", s.read_directory_entry()) {
+        if e.name == "m.txt" {
+            ok("unlink-file-at", d.unlink_file_at("m.txt"));
+            ok("rename-at", d.rename_at("m.moved", d, "m.txt"));
+            let now = ok("hash-at-replaced", d.metadata_hash_at(n(), "m.txt"));
+            check("hash-at-after-unlink", same(&now, h1), format_args!("a stale entry after an unlink"));
+        }
+    }
+    println!("ok metadata-hash-after-lookups");
 }
 
 fn big(d: &Descriptor) {

@@ -1,0 +1,101 @@
+//! What a host directory descriptor has just learned about one of its
+//! names, so the `metadata-hash-at` that follows can be answered without a
+//! second lookup.
+//!
+//! libc on `wasm32-wasip2` (and 0.3) asks `metadata-hash-at` for every
+//! entry a listing returns (for `d_ino`) and after every `stat-at` (for
+//! `st_ino`), with the same name. The hash is the object's identity
+//! (`stat::identity_hash`), which both the listing (`d_ino` from the
+//! directory read, as native `readdir` reports it) and the `stat-at` just
+//! made already know. [`Recent`] keeps that one answer.
+//!
+//! An answer is only given back while no name anywhere may have changed
+//! what it refers to: every rename, unlink and directory removal made
+//! through a host directory moves [`GENERATION`] on, and an answer learned
+//! before that is not used. Changes made by other processes are not seen,
+//! as with any two calls the guest makes in turn (see DESIGN.md, "Answers a
+//! listing or stat-at already knows").
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Moves on with every change of what a host name refers to (rename,
+/// unlink, directory removal), in any context of the process.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// The current generation: read before a lookup whose answer is kept.
+pub(crate) fn generation() -> u64 {
+    GENERATION.load(Ordering::Acquire)
+}
+
+/// Records that a name may now refer to another object (or none): called
+/// after the change is made.
+pub(crate) fn names_changed() {
+    GENERATION.fetch_add(1, Ordering::AcqRel);
+}
+
+/// Which path flags a kept answer holds for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Holds {
+    /// Both: the name was looked at without following it, and it is not a
+    /// symbolic link.
+    Either,
+    /// Only a lookup that follows a final symbolic link.
+    Following,
+    /// Only a lookup that does not follow a final symbolic link (an entry
+    /// that is a symbolic link).
+    NotFollowing,
+}
+
+/// The one answer a directory descriptor keeps (shared by its clones).
+#[derive(Default)]
+pub(crate) struct Recent {
+    seen: Mutex<Seen>,
+}
+
+#[derive(Default)]
+struct Seen {
+    /// The path as the guest gave it (its buffer is reused).
+    name: String,
+    /// `None` when nothing is kept.
+    holds: Option<Holds>,
+    generation: u64,
+    dev: u64,
+    ino: u64,
+}
+
+impl Recent {
+    /// Keeps `(dev, ino)` as the object `name` referred to at `generation`
+    /// (read before the lookup), for lookups as `holds` says.
+    pub(crate) fn remember(&self, name: &str, holds: Holds, generation: u64, dev: u64, ino: u64) {
+        let Ok(mut seen) = self.seen.lock() else {
+            return;
+        };
+        seen.name.clear();
+        seen.name.push_str(name);
+        seen.holds = Some(holds);
+        seen.generation = generation;
+        seen.dev = dev;
+        seen.ino = ino;
+    }
+
+    /// The `(dev, ino)` kept for `name`, if there is one for a lookup that
+    /// follows a final symbolic link or not (`follow`) and no name has
+    /// changed since. The answer is given once.
+    pub(crate) fn recall(&self, name: &str, follow: bool) -> Option<(u64, u64)> {
+        let mut seen = self.seen.lock().ok()?;
+        if seen.name != name || seen.generation != generation() {
+            return None;
+        }
+        let fits = match seen.holds? {
+            Holds::Either => true,
+            Holds::Following => follow,
+            Holds::NotFollowing => !follow,
+        };
+        if !fits {
+            return None;
+        }
+        seen.holds = None;
+        Some((seen.dev, seen.ino))
+    }
+}
