@@ -279,11 +279,32 @@ pub(super) async fn metadata_hash_at(
     flags: PathFlags,
     path: String,
 ) -> FsResult<MetadataHashValue> {
-    let d = w.table.get(&fd)?;
-    if let Some(hash) = d.metadata_hash_at_known(flags, &path) {
+    if let Some(hash) = metadata_hash_at_known(w, &fd, flags, &path)? {
         return Ok(hash);
     }
-    d.clone().metadata_hash_at(flags, path).await
+    descriptor(w, &fd)?.metadata_hash_at(flags, path).await
+}
+
+/// `metadata-hash-at` when a listing or `stat-at` just learned the answer
+/// (`Descriptor::metadata_hash_at_known`): no clone, no future; `None`
+/// when the call has to be made.
+pub(super) fn metadata_hash_at_known(
+    w: &mut WasiFilesystemCtxView<'_>,
+    fd: &Resource<Descriptor>,
+    flags: PathFlags,
+    path: &str,
+) -> FsResult<Option<MetadataHashValue>> {
+    Ok(w.table.get(fd)?.metadata_hash_at_known(flags, path))
+}
+
+/// `read-directory-entry` when the answer is at hand (an entry of the
+/// batch already read, or the end): no future; `None` when the next batch
+/// has to be read.
+pub(super) fn read_directory_entry_now(
+    w: &mut WasiFilesystemCtxView<'_>,
+    stream: &Resource<ReaddirStream>,
+) -> FsResult<Option<FsResult<Option<DirectoryEntry>>>> {
+    Ok(w.table.get_mut(stream)?.next_now())
 }
 
 pub(super) async fn drop_descriptor(

@@ -71,7 +71,21 @@ impl types::HostDescriptor for WasiFilesystemCtxView<'_> {
         fn unlink_file_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()>;
         fn is_same_object(&mut self, fd: Resource<Descriptor>, other: Resource<Descriptor>) -> wasmtime::Result<bool>;
         fn metadata_hash(&mut self, fd: Resource<Descriptor>) -> FsResult<MetadataHashValue>;
-        fn metadata_hash_at(&mut self, fd: Resource<Descriptor>, flags: PathFlags, path: String) -> FsResult<MetadataHashValue>;
+    }
+
+    /// Without `block_on` when a listing or `stat-at` just learned the
+    /// answer (libc asks this for every entry it lists).
+    fn metadata_hash_at(
+        &mut self,
+        fd: Resource<Descriptor>,
+        flags: PathFlags,
+        path: String,
+    ) -> FsResult<MetadataHashValue> {
+        let flags = flags.into();
+        if let Some(hash) = calls::metadata_hash_at_known(self, &fd, flags, &path)? {
+            return Ok(hash.into());
+        }
+        Ok(block_on(calls::metadata_hash_at(self, fd, flags, path))?.into())
     }
 
     fn drop(&mut self, fd: Resource<Descriptor>) -> wasmtime::Result<()> {
@@ -84,6 +98,10 @@ impl types::HostDirectoryEntryStream for WasiFilesystemCtxView<'_> {
         &mut self,
         stream: Resource<ReaddirStream>,
     ) -> FsResult<Option<DirectoryEntry>> {
+        // An entry of the batch in hand needs no `block_on`.
+        if let Some(entry) = calls::read_directory_entry_now(self, &stream)? {
+            return Ok(entry?.map(Into::into));
+        }
         Ok(block_on(calls::read_directory_entry(self, stream))?.map(Into::into))
     }
 
