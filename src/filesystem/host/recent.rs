@@ -99,3 +99,54 @@ impl Recent {
         Some((seen.dev, seen.ino))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Remembers `(dev, ino)` for `name` and recalls it with `follow`,
+    /// again if another test changed a name in between (the generation
+    /// is process-wide): `None` only when the rules refuse the answer.
+    fn round_trip(r: &Recent, name: &str, holds: Holds, follow: bool) -> Option<(u64, u64)> {
+        for _ in 0..1000 {
+            let generation = generation();
+            r.remember(name, holds, generation, 1, 2);
+            let answer = r.recall(name, follow);
+            if answer.is_some() || super::generation() == generation {
+                return answer;
+            }
+        }
+        panic!("names kept changing");
+    }
+
+    #[test]
+    fn an_answer_is_given_once_for_the_same_name() {
+        let r = Recent::default();
+        assert_eq!(round_trip(&r, "a/b", Holds::Either, true), Some((1, 2)));
+        assert_eq!(r.recall("a/b", true), None, "given twice");
+        r.remember("a/b", Holds::Either, generation(), 1, 2);
+        assert_eq!(r.recall("a/c", false), None, "another name");
+    }
+
+    #[test]
+    fn an_answer_holds_only_for_the_flags_it_was_learned_with() {
+        let r = Recent::default();
+        assert_eq!(round_trip(&r, "l", Holds::NotFollowing, true), None);
+        assert_eq!(
+            round_trip(&r, "l", Holds::NotFollowing, false),
+            Some((1, 2))
+        );
+        assert_eq!(round_trip(&r, "l", Holds::Following, false), None);
+        assert_eq!(round_trip(&r, "l", Holds::Following, true), Some((1, 2)));
+        assert_eq!(round_trip(&r, "f", Holds::Either, false), Some((1, 2)));
+        assert_eq!(round_trip(&r, "f", Holds::Either, true), Some((1, 2)));
+    }
+
+    #[test]
+    fn a_name_change_anywhere_drops_the_answer() {
+        let r = Recent::default();
+        r.remember("x", Holds::Either, generation(), 1, 2);
+        names_changed();
+        assert_eq!(r.recall("x", false), None, "an answer from before a rename");
+    }
+}
