@@ -13,34 +13,18 @@ use wasi_host::bindings;
 use wasi_host::clocks::WasiClocksView;
 use wasi_host::p2::WasiIoCtxView;
 use wasi_host::pipe::SinkOutputStream;
-use wasi_host::{
-    OutputStream, Pollable, ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView,
-};
+use wasi_host::{OutputStream, Pollable, WasiCtxBuilder, WasiView};
 use wasmtime::component::{Component, Linker, Resource};
 use wasmtime::{Engine, Store};
 
 /// The demo guest of the `run` example: a small Rust command component.
 static DEMO: &[u8] = include_bytes!("../examples/demo/demo.wasm");
 
-struct Host {
-    ctx: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for Host {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.ctx,
-            table: &mut self.table,
-        }
-    }
-}
+mod common;
+use common::Host;
 
 fn host() -> Host {
-    Host {
-        ctx: WasiCtxBuilder::new().build(),
-        table: ResourceTable::new(),
-    }
+    Host::new(WasiCtxBuilder::new().build())
 }
 
 /// A borrow of `r`, as the guest passes it to a method.
@@ -189,13 +173,7 @@ fn instantiate(c: &mut Criterion) {
     wasi_host::add_to_linker_sync(&mut linker).unwrap();
     let new_store = || {
         let ctx = WasiCtxBuilder::new().inherit_stdio().arg("demo").build();
-        Store::new(
-            &engine,
-            Host {
-                ctx,
-                table: ResourceTable::new(),
-            },
-        )
+        Store::new(&engine, Host::new(ctx))
     };
 
     g.bench_function("command", |b| {

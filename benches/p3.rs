@@ -15,9 +15,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use wasi_host::pipe::{MemoryOutputPipe, SinkOutputStream};
 use wasi_host::vfs::Mount;
-use wasi_host::{
-    DirPerms, FilePerms, ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView,
-};
+use wasi_host::{DirPerms, FilePerms, WasiCtxBuilder};
 use wasi_host_test_artifacts as guests;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Store};
@@ -33,19 +31,8 @@ const RECV_SIZE: usize = 256 << 20;
 /// Round trips of the TCP latency cell.
 const ROUND_TRIPS: u64 = 2_000;
 
-struct Host {
-    ctx: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for Host {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.ctx,
-            table: &mut self.table,
-        }
-    }
-}
+mod common;
+use common::Host;
 
 /// The front-ends a cell runs through.
 #[derive(Clone, Copy, Debug)]
@@ -111,13 +98,7 @@ impl Bench {
             .inherit_network();
         let mount = Mount::host_dir(self.dir.path()).expect("the bench folder");
         b.mount("/bench", mount, DirPerms::all(), FilePerms::all());
-        let mut store = Store::new(
-            &self.engine,
-            Host {
-                ctx: b.build(),
-                table: ResourceTable::new(),
-            },
-        );
+        let mut store = Store::new(&self.engine, Host::new(b.build()));
         let result: wasmtime::Result<Result<(), ()>> = self.rt.block_on(async {
             let mut linker = Linker::<Host>::new(&self.engine);
             wasi_host::p2::add_to_linker_async(&mut linker)?;

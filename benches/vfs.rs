@@ -18,24 +18,11 @@ use wasi_host::bindings::sync::filesystem::types::{
 use wasi_host::filesystem::Descriptor;
 use wasi_host::filesystem::WasiFilesystemView as _;
 use wasi_host::vfs::{MemoryFs, Mount, Overlay};
-use wasi_host::{
-    DirPerms, FilePerms, FsPerms, ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView,
-};
+use wasi_host::{DirPerms, FilePerms, FsPerms, WasiCtxBuilder};
 use wasmtime::component::Resource;
 
-struct Host {
-    ctx: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for Host {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.ctx,
-            table: &mut self.table,
-        }
-    }
-}
+mod common;
+use common::Host;
 
 /// The three kinds of mount, each at `/d`, with a subdirectory `big`
 /// holding 10,000 empty files.
@@ -73,10 +60,7 @@ fn setups() -> Vec<(&'static str, Host, u32, tempfile::TempDir)> {
                 b.mount("/d", overlay.mount(), DirPerms::all(), FilePerms::all());
             }
         }
-        let mut w = Host {
-            ctx: b.build(),
-            table: ResourceTable::new(),
-        };
+        let mut w = Host::new(b.build());
         let dirs = w.filesystem().get_directories().unwrap();
         let root = dirs[0].0.rep();
         out.push((kind, w, root, tmp));

@@ -103,17 +103,8 @@ impl Dir {
     }
 
     /// The metadata of `path`, following a final symlink only when `flags`
-    /// (or a trailing slash) say so.
-    pub(crate) async fn metadata_at(
-        &self,
-        flags: PathFlags,
-        path: String,
-    ) -> FsResult<cap_std::fs::Metadata> {
-        Ok(self.metadata_at_keeping(flags, path).await?.0)
-    }
-
-    /// [`Dir::metadata_at`], giving the path back.
-    async fn metadata_at_keeping(
+    /// (or a trailing slash) say so, and the path given back.
+    async fn metadata_at(
         &self,
         flags: PathFlags,
         path: String,
@@ -219,7 +210,7 @@ impl DirectoryOps for Dir {
     async fn stat_at(&self, flags: PathFlags, path: String) -> FsResult<DescriptorStat> {
         let generation = recent::generation();
         let follow = path::follows(flags, &path);
-        let (meta, path) = self.metadata_at_keeping(flags, path).await?;
+        let (meta, path) = self.metadata_at(flags, path).await?;
         let holds = if follow {
             Holds::Following
         } else if meta.file_type().is_symlink() {
@@ -246,7 +237,7 @@ impl DirectoryOps for Dir {
         if let Some(hash) = self.metadata_hash_at_known(flags, &path) {
             return Ok(hash);
         }
-        Ok(stat::metadata_hash(&self.metadata_at(flags, path).await?))
+        Ok(stat::metadata_hash(&self.metadata_at(flags, path).await?.0))
     }
 
     /// `descriptor.set-times-at` (needs MUTATE).

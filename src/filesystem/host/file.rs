@@ -245,7 +245,8 @@ pub(crate) fn read_at(
 /// One `pread` at `offset` into the spare capacity of `buf`, which grows by
 /// what was read (0 at the end of the file); retried on `EINTR`. The
 /// buffer is not zeroed first: for a 64 KiB read that saves a pass over
-/// the memory (see DESIGN.md, "Where a 0.2 read goes").
+/// the memory (see DESIGN.md, "Where the time of a 0.2 listing, read and
+/// small file goes").
 pub(crate) fn pread_append(
     f: &cap_std::fs::File,
     buf: &mut Vec<u8>,
@@ -254,13 +255,18 @@ pub(crate) fn pread_append(
     if buf.len() == buf.capacity() {
         return Ok(0);
     }
-    loop {
-        match rustix::io::pread(f, rustix::buffer::spare_capacity(buf), offset) {
-            Err(rustix::io::Errno::INTR) => {}
-            Err(e) => return Err(e.into()),
-            Ok(n) => return Ok(n),
-        }
-    }
+    retry(|| {
+        Ok(rustix::io::pread(
+            f,
+            rustix::buffer::spare_capacity(&mut *buf),
+            offset,
+        )?)
+    })
+}
+
+/// One `pread` into `buf` at `offset`, retried on `EINTR`.
+pub(crate) fn pread_into(f: &cap_std::fs::File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    retry(|| f.read_at(buf, offset))
 }
 
 /// Writes as much of `buf` at `offset` as the file takes: all of it, or

@@ -82,16 +82,6 @@ fn read_once(f: &cap_std::fs::File, size: usize, offset: u64) -> io::Result<Byte
     Ok(Bytes::from(buf))
 }
 
-/// One `pread` into `buf` at `offset`, retried on `EINTR`.
-fn read_into_at(f: &cap_std::fs::File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    loop {
-        match f.read_at(buf, offset) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            done => return done,
-        }
-    }
-}
-
 /// One `pread` of what the page cache holds at `offset` into `buf`
 /// (`preadv2` with `RWF_NOWAIT`: it never waits for the disk); `None` when
 /// that would have to wait or the file system has no such reads (tmpfs).
@@ -225,7 +215,7 @@ impl HostInputStream for FileInputStream {
         let result = match read_cached(file, buf, position) {
             Some(n) => Ok(n),
             None => {
-                let read = move || read_into_at(file, buf, position);
+                let read = move || super::file::pread_into(file, buf, position);
                 try_run_now(self.inline(), read).unwrap_or_else(|mut read| read())
             }
         };
