@@ -34,7 +34,7 @@ const EXIT_TRAP: i32 = 134;
 
 const USAGE: &str = "usage: run [--dir HOST[::GUEST][:ro]]... [--mount-memory GUEST]... \
                      [--overlay HOST::GUEST]... [--file HOST::GUEST]... \
-                     [--env NAME[=VALUE]]... [--net] [--async] [FILE [ARGS...]]   (run --help for more)";
+                     [--env NAME[=VALUE]]... [--net] [--deterministic SEED] [--async] [FILE [ARGS...]]   (run --help for more)";
 
 /// The text of `--help`.
 const HELP: &str = "\
@@ -89,6 +89,16 @@ options:
                              directories (what `sock_accept` serves; preview 1
                              has no bind or listen). Repeat for several; core
                              modules only
+  --deterministic SEED       make the run a function of its inputs (FILE,
+                             ARGS, --env, stdin, the files given) and of
+                             SEED (an integer): virtual clocks that start at
+                             2022-01-01 and move only when the guest waits
+                             (an hour of sleep takes no time), random bytes
+                             drawn from SEED, directories listed in name
+                             order; a --dir directory keeps its host
+                             timestamps and inode numbers (a warning says
+                             so): use --mount-memory or --overlay for a fully
+                             reproducible tree
   --async                    run through the async linker on a tokio runtime
                              (default: the sync linker, no runtime)
   -h, --help                 print this text
@@ -155,6 +165,8 @@ struct Options {
     allow_ip_name_lookup: bool,
     /// `--tcplisten`: addresses to listen on for a core module.
     tcp_listen: Vec<String>,
+    /// `--deterministic SEED`.
+    deterministic: Option<u64>,
     /// The program and its arguments; empty for the demo.
     command: Vec<String>,
 }
@@ -186,6 +198,13 @@ fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Request, Stri
         match name.as_str() {
             "-h" | "--help" => return Ok(Request::Help),
             "--async" => opts.use_async = true,
+            "--deterministic" => {
+                let seed = value()?;
+                let seed = seed
+                    .parse()
+                    .map_err(|_| format!("--deterministic {seed}: expected an integer seed"))?;
+                opts.deterministic = Some(seed);
+            }
             "--net" => {
                 opts.inherit_network = true;
                 opts.allow_tcp = true;
@@ -422,6 +441,17 @@ fn build_ctx(opts: &Options, argv: &[String]) -> wasmtime::Result<WasiCtx> {
 /// network and preopens, the same for a component and a core module.
 fn ctx_builder(opts: &Options, argv: &[String]) -> wasmtime::Result<WasiCtxBuilder> {
     let mut builder = WasiCtxBuilder::new();
+    if let Some(seed) = opts.deterministic {
+        // First: what follows is granted explicitly.
+        builder.deterministic(seed);
+        if !opts.dirs.is_empty() {
+            eprintln!(
+                "warning: --deterministic with --dir: the host directories' timestamps and \
+                 inode numbers are the host's (use --mount-memory or --overlay for a fully \
+                 reproducible tree)"
+            );
+        }
+    }
     builder.inherit_stdio().args(argv).envs(&opts.envs);
     if opts.inherit_network {
         builder.inherit_network();

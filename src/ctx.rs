@@ -228,7 +228,15 @@ impl WasiCtxBuilder {
             allow_blocking_current_thread: self.ctx().filesystem.allow_blocking_current_thread,
             budget: self.ctx().filesystem.fd_budget.clone(),
         };
-        let point = MountPoint::new(mount, guest_path.as_ref(), dir_perms, file_perms, host);
+        let index = self.ctx().filesystem.preopens.len();
+        let point = MountPoint::new(
+            mount,
+            guest_path.as_ref(),
+            dir_perms,
+            file_perms,
+            host,
+            index,
+        );
         self.ctx().filesystem.preopens.push(point);
         self
     }
@@ -265,9 +273,79 @@ impl WasiCtxBuilder {
     }
 
     /// The monotonic clock (`wasi:clocks/monotonic-clock`), also used for
-    /// the deadlines of clock pollables.
+    /// the deadlines of clock pollables and 0.3 waits (after
+    /// [`deterministic`](Self::deterministic), it replaces virtual time).
     pub fn monotonic_clock(&mut self, clock: impl HostMonotonicClock + 'static) -> &mut Self {
-        self.ctx().clocks.monotonic_clock = Box::new(clock);
+        let clocks = &mut self.ctx().clocks;
+        clocks.monotonic_clock = Box::new(clock);
+        clocks.virtual_time = None;
+        self
+    }
+
+    /// Makes the run a function of its inputs (arguments, environment,
+    /// stdin, the files it is given) and of `seed`:
+    ///
+    /// - **virtual time**: the monotonic clock starts at 0 and moves only
+    ///   when the guest waits; a wait on deadlines alone ends at once with
+    ///   the clock moved to the earliest one, so an hour of sleeps takes
+    ///   no time; a wait that also involves real I/O (a socket, inherited
+    ///   stdin) follows the I/O. The wall clock reads a fixed epoch
+    ///   ([`DEFAULT_EPOCH`](crate::clocks::DEFAULT_EPOCH), or
+    ///   [`deterministic_epoch`](Self::deterministic_epoch)) plus the
+    ///   monotonic reading; both resolutions are 1 ns;
+    /// - **random**: the secure and the insecure generator and the
+    ///   insecure seed are drawn from `seed` (same seed, same bytes);
+    /// - **stable listings**: host directories list in byte order of their
+    ///   names, as virtual mounts always do; virtual mounts number their
+    ///   nodes in creation order and stamp them with virtual time. Host
+    ///   files keep the host's timestamps and inode numbers: for a fully
+    ///   reproducible tree, mount a [`MemoryFs`](crate::vfs::MemoryFs) or an
+    ///   [`Overlay`](crate::vfs::Overlay);
+    /// - **nothing ambient**: the arguments, environment, stdin and
+    ///   network granted before this call are taken back. Grants made
+    ///   after it stand (inherited stdin or a network make the run depend
+    ///   on them). Stdout, stderr and mounts stay.
+    pub fn deterministic(&mut self, seed: u64) -> &mut Self {
+        use rand::{RngExt, SeedableRng};
+        let ctx = self.ctx();
+        let time = crate::clocks::VirtualTime::default();
+        ctx.clocks.monotonic_clock = Box::new(crate::clocks::VirtualMonotonicClock(time.clone()));
+        ctx.clocks.wall_clock = Box::new(crate::clocks::VirtualWallClock {
+            time: time.clone(),
+            epoch: ctx.clocks.virtual_epoch,
+        });
+        ctx.clocks.virtual_time = Some(time);
+
+        let mut seeds = rand::rngs::StdRng::seed_from_u64(seed);
+        ctx.random.random = Box::new(crate::random::Deterministic::from_seed(seeds.random()));
+        ctx.random.insecure_random =
+            Box::new(crate::random::Deterministic::from_seed(seeds.random()));
+        ctx.random.insecure_random_seed = seeds.random();
+
+        ctx.filesystem.sorted_listings = true;
+
+        let cli = &mut ctx.cli;
+        cli.args.clear();
+        cli.env.clear();
+        cli.stdin = Box::new(crate::io::pipe::ClosedInputStream);
+        ctx.sockets = WasiSocketsCtx::default();
+        self
+    }
+
+    /// What the wall clock of a deterministic run reads at its start, as
+    /// time since 1970-01-01T00:00:00Z (default
+    /// [`DEFAULT_EPOCH`](crate::clocks::DEFAULT_EPOCH), 2022-01-01). Takes
+    /// effect with [`deterministic`](Self::deterministic), before or
+    /// after it.
+    pub fn deterministic_epoch(&mut self, since_unix_epoch: std::time::Duration) -> &mut Self {
+        let clocks = &mut self.ctx().clocks;
+        clocks.virtual_epoch = since_unix_epoch;
+        if let Some(time) = &clocks.virtual_time {
+            clocks.wall_clock = Box::new(crate::clocks::VirtualWallClock {
+                time: time.clone(),
+                epoch: since_unix_epoch,
+            });
+        }
         self
     }
 
@@ -370,6 +448,13 @@ impl WasiCtxBuilder {
             .ctx
             .take()
             .expect("WasiCtxBuilder::build called twice: a builder builds once");
+        if ctx.filesystem.sorted_listings {
+            for point in &mut ctx.filesystem.preopens {
+                if let MountRoot::Host(dir) = &mut point.root {
+                    dir.sorted_listings = true;
+                }
+            }
+        }
         let mut mounts = ctx
             .filesystem
             .preopens

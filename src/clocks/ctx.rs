@@ -1,7 +1,7 @@
 //! The `wasi:clocks` part of a context, and the view its host code works
 //! through.
 
-use super::{HostMonotonicClock, HostWallClock};
+use super::{HostMonotonicClock, HostWallClock, VirtualTime};
 use wasmtime::component::{HasData, ResourceTable};
 
 /// The clocks a guest reads: the wall clock and the monotonic clock (which
@@ -10,6 +10,11 @@ use wasmtime::component::{HasData, ResourceTable};
 pub struct WasiClocksCtx {
     pub(crate) wall_clock: Box<dyn HostWallClock>,
     pub(crate) monotonic_clock: Box<dyn HostMonotonicClock>,
+    /// The virtual time both clocks read in a deterministic run (0.3's
+    /// waits are its timers); `None` otherwise.
+    pub(crate) virtual_time: Option<VirtualTime>,
+    /// What the wall clock of a deterministic run reads at its start.
+    pub(crate) virtual_epoch: std::time::Duration,
 }
 
 impl Default for WasiClocksCtx {
@@ -18,6 +23,8 @@ impl Default for WasiClocksCtx {
         WasiClocksCtx {
             wall_clock: super::wall_clock(),
             monotonic_clock: super::monotonic_clock(),
+            virtual_time: None,
+            virtual_epoch: super::DEFAULT_EPOCH,
         }
     }
 }

@@ -3,11 +3,16 @@
 //! own [`Datetime`]; the 0.2 glue is `crate::p2`'s `clocks.rs`).
 //!
 //! Files: this one (the traits and the host's clocks), `ctx.rs` (the
-//! context, [`WasiClocksCtx`], and its view).
+//! context, [`WasiClocksCtx`], and its view), `virtual_time.rs` (the
+//! clocks of deterministic runs).
 
 use std::time::Duration;
 
 mod ctx;
+mod virtual_time;
+
+pub use virtual_time::DEFAULT_EPOCH;
+pub(crate) use virtual_time::{VirtualMonotonicClock, VirtualTime, VirtualWallClock};
 
 pub use ctx::{WasiClocks, WasiClocksCtx, WasiClocksCtxView, WasiClocksView};
 
@@ -45,6 +50,15 @@ pub trait HostMonotonicClock: Send {
     fn resolution(&self) -> u64;
     /// The current reading in nanoseconds.
     fn now(&self) -> u64;
+    /// Called when a guest waits for the clock to read `instant` and
+    /// nothing else it waits on is pending. A virtual clock moves to
+    /// `instant` (if it reads less) and returns `true`: the wait ends at
+    /// once. A real clock returns `false` (the default), and the host
+    /// sleeps until the clock gets there.
+    fn skip_to(&self, instant: u64) -> bool {
+        let _ = instant;
+        false
+    }
 }
 
 fn timespec_to_duration(ts: rustix::time::Timespec) -> Duration {

@@ -15,6 +15,10 @@ pub struct WasiFilesystemCtx {
     /// The host descriptors the guest may hold (shared with the preopens).
     pub(crate) fd_budget: FdBudget,
     pub(crate) allow_blocking_current_thread: bool,
+    /// Whether host directories list in byte order of the names (a
+    /// deterministic run; applied to the host mounts when the context is
+    /// built).
+    pub(crate) sorted_listings: bool,
 }
 
 impl Default for WasiFilesystemCtx {
@@ -24,6 +28,7 @@ impl Default for WasiFilesystemCtx {
             preopens: Vec::new(),
             fd_budget: FdBudget::new(DEFAULT_MAX_OPEN_FILES),
             allow_blocking_current_thread: false,
+            sorted_listings: false,
         }
     }
 }

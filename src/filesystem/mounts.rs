@@ -26,13 +26,15 @@ pub(crate) struct HostSettings {
 
 impl MountPoint {
     /// `mount` at `guest_path` with these permissions (a read-only host
-    /// directory loses MUTATE and file WRITE).
+    /// directory loses MUTATE and file WRITE), as its context's `index`th
+    /// mount.
     pub(crate) fn new(
         mount: Mount,
         guest_path: &str,
         dir_perms: DirPerms,
         file_perms: FilePerms,
         host: HostSettings,
+        index: usize,
     ) -> MountPoint {
         let root = match mount.kind {
             MountKind::Host { dir, read_only } => {
@@ -50,7 +52,7 @@ impl MountPoint {
                 ))
             }
             MountKind::Node(backend) => {
-                let state = MountState::new(backend);
+                let state = MountState::new(backend, index);
                 MountRoot::Virtual(VirtualDir::root(&state, dir_perms, file_perms))
             }
         };

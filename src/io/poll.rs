@@ -71,8 +71,11 @@ pub fn subscribe<T: Subscribe>(
 ///
 /// Deadlines are compared with `clock` first; resources are asked for their
 /// readiness futures, which are polled together, so a poll in which anything
-/// is already ready never sleeps or spawns. Traps (as the spec says) on an
-/// empty list.
+/// is already ready never sleeps or spawns. A virtual clock
+/// ([`HostMonotonicClock::skip_to`]) moves to the earliest deadline at once
+/// when no resource is waited on, and when the real-time wait for the
+/// deadline ends first otherwise. Traps (as the spec says) on an empty
+/// list.
 pub(crate) async fn poll_list(
     table: &mut ResourceTable,
     clock: &mut dyn HostMonotonicClock,
@@ -139,6 +142,11 @@ pub(crate) async fn poll_list(
         if !ready.is_empty() {
             return Poll::Ready(());
         }
+        if futures.is_empty() && clock.skip_to(earliest) {
+            // Virtual time, and nothing else to wait for: it moves on.
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
         loop {
             let timer = sleep.get_or_insert_with(|| {
                 let remaining = earliest.saturating_sub(read(clock));
@@ -148,9 +156,10 @@ pub(crate) async fn poll_list(
                 return Poll::Pending;
             }
             // The timer fired; an embedder-supplied clock may not be there
-            // yet, in which case sleep for what is left.
+            // yet, in which case sleep for what is left (virtual time moves
+            // to the deadline: the I/O did not come first).
             sleep = None;
-            if read(clock) >= earliest {
+            if read(clock) >= earliest || clock.skip_to(earliest) {
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             }

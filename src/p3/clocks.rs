@@ -1,8 +1,8 @@
 //! `wasi:clocks@0.3.0` for [`WasiClocksCtxView`]: the same clocks as 0.2;
 //! `wait-for` and `wait-until` are tokio timers measured on the context's
-//! monotonic clock.
+//! monotonic clock, or timers of virtual time in a deterministic run.
 
-use crate::clocks::{WasiClocks, WasiClocksCtxView};
+use crate::clocks::{VirtualTime, WasiClocks, WasiClocksCtxView};
 use crate::p3::bindings::clocks::{monotonic_clock, system_clock, types};
 use std::time::Duration;
 use wasmtime::component::Accessor;
@@ -42,27 +42,39 @@ impl<T: Send> monotonic_clock::HostWithStore<T> for WasiClocks {
         accessor: &Accessor<T, Self>,
         when: monotonic_clock::Mark,
     ) -> wasmtime::Result<()> {
-        let now = accessor.with(|mut a| a.get().ctx.monotonic_clock.now());
-        sleep(when.saturating_sub(now)).await;
+        let (now, virtual_time) = accessor.with(|mut a| {
+            let ctx = &a.get().ctx;
+            (ctx.monotonic_clock.now(), ctx.virtual_time.clone())
+        });
+        sleep(now, when, virtual_time).await;
         Ok(())
     }
 
     /// Returns after `how_long` nanoseconds.
     async fn wait_for(
-        _accessor: &Accessor<T, Self>,
+        accessor: &Accessor<T, Self>,
         how_long: types::Duration,
     ) -> wasmtime::Result<()> {
-        sleep(how_long).await;
+        let (now, virtual_time) = accessor.with(|mut a| {
+            let ctx = &a.get().ctx;
+            (ctx.monotonic_clock.now(), ctx.virtual_time.clone())
+        });
+        sleep(now, now.saturating_add(how_long), virtual_time).await;
         Ok(())
     }
 }
 
-/// Sleeps `nanos` nanoseconds; a wait that is already over completes at
-/// its first poll (a guest may test a past deadline for readiness).
-async fn sleep(nanos: u64) {
-    if nanos == 0 {
+/// Waits from `now` until `when` on the monotonic clock: a tokio timer, or
+/// in a deterministic run a timer of its virtual time. A wait that is
+/// already over completes at its first poll (a guest may test a past
+/// deadline for readiness).
+async fn sleep(now: u64, when: u64, virtual_time: Option<VirtualTime>) {
+    if when <= now {
         return;
     }
-    // tokio's timer takes any duration (a far one is parked at its end).
-    tokio::time::sleep(Duration::from_nanos(nanos)).await;
+    match virtual_time {
+        Some(time) => time.sleep_until(when).await,
+        // tokio's timer takes any duration (a far one is parked at its end).
+        None => tokio::time::sleep(Duration::from_nanos(when - now)).await,
+    }
 }

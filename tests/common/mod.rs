@@ -382,6 +382,9 @@ pub struct Run {
     /// 0.3 linkers together, inside the store's event loop); async modes
     /// only.
     pub p3: bool,
+    /// `WasiCtxBuilder::deterministic(seed)`, applied first (so argv, env
+    /// and stdin are grants made after it).
+    pub deterministic: Option<u64>,
 }
 
 impl Run {
@@ -401,6 +404,7 @@ impl Run {
             env: Vec::new(),
             stdin: None,
             p3: false,
+            deterministic: None,
             stdout_capacity: 4 << 20,
             stderr_capacity: 4 << 20,
             preopens: Vec::new(),
@@ -427,6 +431,12 @@ impl Run {
 
     pub fn stdin(mut self, data: impl Into<Vec<u8>>) -> Self {
         self.stdin = Some(data.into());
+        self
+    }
+
+    /// A deterministic run with `seed`.
+    pub fn deterministic(mut self, seed: u64) -> Self {
+        self.deterministic = Some(seed);
         self
     }
 
@@ -480,6 +490,9 @@ impl Run {
     /// that capture stdout/stderr.
     pub fn builder(&self) -> (WasiCtxBuilder, MemoryOutputPipe, MemoryOutputPipe) {
         let mut b = WasiCtxBuilder::new();
+        if let Some(seed) = self.deterministic {
+            b.deterministic(seed);
+        }
         let mut argv = vec![self.name.clone()];
         argv.extend(self.args.iter().cloned());
         b.args(&argv);

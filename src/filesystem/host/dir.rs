@@ -55,6 +55,9 @@ pub struct Dir {
     /// The identity of the name a listing or `stat-at` just looked at, for
     /// the `metadata-hash-at` that follows (see `recent.rs`).
     recent: Arc<Recent>,
+    /// Whether listings come in byte order of the names (a deterministic
+    /// run) rather than the host's order.
+    pub(crate) sorted_listings: bool,
 }
 
 impl Dir {
@@ -77,6 +80,7 @@ impl Dir {
             budget,
             _slot: None,
             recent: Arc::default(),
+            sorted_listings: false,
         }
     }
 
@@ -371,6 +375,7 @@ impl DirectoryOps for Dir {
         // cap-std's listing holds two descriptors (see `budget.rs`).
         let slot = self.budget.take(2)?;
         let recent = Arc::clone(&self.recent);
+        let sorted = self.sorted_listings;
         // The first batch is read in the same blocking call.
         let listing = self
             .run(move |dir| {
@@ -382,6 +387,7 @@ impl DirectoryOps for Dir {
                     slot,
                     allow_blocking,
                     Some(recorder),
+                    sorted,
                 ))
             })
             .await?;
@@ -395,6 +401,7 @@ impl DirectoryOps for Dir {
         require_dir(self.perms, DirPerms::READ)?;
         let allow_blocking = self.allow_blocking_current_thread;
         let slot = self.budget.take(2)?;
+        let sorted = self.sorted_listings;
         self.run(move |dir| {
             let here = cap_std::fs::MetadataExt::ino(&dir.dir_metadata()?);
             let parent = dir
@@ -405,6 +412,7 @@ impl DirectoryOps for Dir {
                 slot,
                 allow_blocking,
                 None,
+                sorted,
             ));
             Ok(DotsListing {
                 here,

@@ -4,7 +4,8 @@
 //! entry's `d_type`, so no entry is `stat`-ed (except on filesystems that do
 //! not report a type). Entries are fetched in batches of [`BATCH`], one
 //! blocking call per batch, so a listing is linear in its length and the
-//! first entry is available before the rest are read.
+//! first entry is available before the rest are read. A deterministic run
+//! reads the whole listing at once and hands it out sorted by name.
 
 use super::recent::{self, Holds, Recent};
 use crate::filesystem::budget::Slot;
@@ -45,18 +46,25 @@ pub(crate) struct Recorder {
 
 impl HostListing {
     /// A listing over cap-std's `entries`, holding `slot` until it ends,
-    /// with its first batch already read: this blocks, so it runs inside
-    /// the blocking call that opened the listing (one hop for the opening
-    /// and the first entries).
+    /// with its first batch already read (all of it, in byte order of the
+    /// names, when `sorted`): this blocks, so it runs inside the blocking
+    /// call that opened the listing (one hop for the opening and the first
+    /// entries).
     pub(crate) fn open(
         entries: cap_std::fs::ReadDir,
         slot: Slot,
         allow_blocking_current_thread: bool,
         recorder: Option<Recorder>,
+        sorted: bool,
     ) -> Self {
         let mut buffer = VecDeque::with_capacity(BATCH);
         let generation = recent::generation();
-        let entries = read_batch(entries, &mut buffer);
+        let entries = if sorted {
+            read_sorted(entries, &mut buffer);
+            None
+        } else {
+            read_batch(entries, &mut buffer)
+        };
         HostListing {
             slot: entries.is_some().then_some(slot),
             entries,
@@ -151,6 +159,28 @@ fn read_batch(
         }
     }
     Some(entries)
+}
+
+/// Reads all of `entries` into `batch` in byte order of the names (entries
+/// that failed last, in the order met), for a deterministic run.
+fn read_sorted(entries: cap_std::fs::ReadDir, batch: &mut VecDeque<FsResult<DirectoryEntry>>) {
+    let mut all = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) => all.push(convert(&entry)),
+            Err(e) => {
+                all.push(Err(e.into()));
+                break;
+            }
+        }
+    }
+    all.sort_by(|a, b| match (a, b) {
+        (Ok(a), Ok(b)) => a.name.cmp(&b.name),
+        (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+        (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+        (Err(_), Err(_)) => std::cmp::Ordering::Equal,
+    });
+    batch.extend(all);
 }
 
 /// One host entry as a [`DirectoryEntry`].

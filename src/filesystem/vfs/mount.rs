@@ -9,14 +9,15 @@ use super::single::SingleFile;
 use crate::clocks::Datetime;
 use crate::clocks::HostWallClock;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-/// Source of mount identities (links and renames between two mounts are
-/// `cross-device`). Shared with the host preopens' numbering space by
-/// starting high.
-static NEXT_MOUNT: AtomicU64 = AtomicU64::new(1 << 48);
+/// The identity of a context's first mount; the others follow in the
+/// order they were added (links and renames between two mounts are
+/// `cross-device`). Numbered per context, so that the device numbers a
+/// guest sees do not depend on what else the process runs; high, so that
+/// they stay apart from the host preopens' numbering space.
+const FIRST_MOUNT_ID: u64 = 1 << 48;
 
 /// The backends a mount can hold: the built-in ones by value (a `match`,
 /// no virtual call), the embedder's own behind `dyn`.
@@ -231,10 +232,11 @@ pub(crate) struct MountState {
 }
 
 impl MountState {
-    pub(crate) fn new(backend: AnyBackend) -> Arc<MountState> {
+    /// The mount of `backend` that is its context's `index`th.
+    pub(crate) fn new(backend: AnyBackend, index: usize) -> Arc<MountState> {
         Arc::new(MountState {
             backend,
-            id: NEXT_MOUNT.fetch_add(1, Ordering::Relaxed),
+            id: FIRST_MOUNT_ID + index as u64,
             clock: OnceLock::new(),
         })
     }
