@@ -114,13 +114,13 @@ impl VirtualTime {
 ///
 /// "Nothing else can make progress" is read from the store's event loop:
 /// the earliest timer wakes itself, and so is polled once per turn of the
-/// loop (each turn also runs one of the loop's queued work items: a guest
-/// callback, a result to hand over). It moves the clock once it has seen
-/// enough turns in a row with no time activity (no timer started or
-/// ended, no clock read): [`QUIET_TURNS`], plus two per activity since the
-/// clock last moved, for the work items each left queued. Everything is
-/// counted, nothing timed, so the same guest ends its waits at the same
-/// places.
+/// loop, at most twice (each turn also runs one of the loop's queued work
+/// items: a guest callback, a result to hand over). It moves the clock
+/// once it has been polled often enough in a row with no time activity (no
+/// timer started or ended, no clock read): [`QUIET_TURNS`], plus four per
+/// activity since the clock last moved, for the up to two work items each
+/// left queued. Everything is counted, nothing timed, so the same guest
+/// ends its waits at the same places.
 pub(crate) struct VirtualSleep {
     time: VirtualTime,
     deadline: u64,
@@ -169,7 +169,7 @@ impl Future for VirtualSleep {
             this.quiet = 0;
         }
         let since = activity.saturating_sub(this.time.0.activity_at_skip.load(Ordering::Acquire));
-        if this.quiet < QUIET_TURNS.saturating_add(since.saturating_mul(2)) {
+        if this.quiet < QUIET_TURNS.saturating_add(since.saturating_mul(4)) {
             this.quiet += 1;
             cx.waker().wake_by_ref();
             return Poll::Pending;
