@@ -261,4 +261,23 @@ pub fn pass(name: &str) {
     println!("ok {name}");
 }
 
+/// A clock subscription of `poll_oneoff`: `timeout` nanoseconds on clock
+/// `id`, absolute if `flags` says so.
+pub fn clock_sub(userdata: u64, id: Clockid, timeout: u64, flags: u16) -> Subscription {
+    Subscription {
+        userdata,
+        u: SubscriptionU {
+            tag: EVENTTYPE_CLOCK.raw(),
+            u: SubscriptionUU {
+                clock: SubscriptionClock {
+                    id,
+                    timeout,
+                    precision: 0,
+                    flags,
+                },
+            },
+        },
+    }
+}
+
 pub mod suite;

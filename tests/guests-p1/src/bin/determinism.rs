@@ -17,7 +17,10 @@ use wasi_guests_p1::*;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let mem = args.get(1).cloned().unwrap_or_else(|| fail("usage: determinism MEM [HOST]"));
+    let mem = args
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| fail("usage: determinism MEM [HOST]"));
     clocks("start");
     let mono_res = ok("clock_res_get", unsafe { clock_res_get(CLOCKID_MONOTONIC) });
     let wall_res = ok("clock_res_get", unsafe { clock_res_get(CLOCKID_REALTIME) });
@@ -28,7 +31,9 @@ fn main() {
     clocks("after an hour");
 
     let mut buf = [0u8; 16];
-    ok("random_get", unsafe { random_get(buf.as_mut_ptr(), buf.len()) });
+    ok("random_get", unsafe {
+        random_get(buf.as_mut_ptr(), buf.len())
+    });
     println!("random {}", hex(&buf));
     println!("hash keys {}", RandomState::new().hash_one(42u32));
 
@@ -50,7 +55,9 @@ fn now(id: Clockid) -> u64 {
 
 /// Prints the monotonic reading and the wall clock (through wasi and std).
 fn clocks(when: &str) {
-    let st = SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970");
+    let st = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970");
     println!(
         "{when}: mono {} wall {} std {} {}",
         now(CLOCKID_MONOTONIC),
@@ -60,30 +67,21 @@ fn clocks(when: &str) {
     );
 }
 
-fn clock(userdata: u64, timeout: u64) -> Subscription {
-    Subscription {
-        userdata,
-        u: SubscriptionU {
-            tag: EVENTTYPE_CLOCK.raw(),
-            u: SubscriptionUU {
-                clock: SubscriptionClock {
-                    id: CLOCKID_MONOTONIC,
-                    timeout,
-                    precision: 0,
-                    flags: SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME,
-                },
-            },
-        },
-    }
-}
-
 /// 100 absolute clock subscriptions of 1 to 100 ms from now in a scrambled
 /// order, polled together until all fired; prints `timer <i>@<ms>` in the
 /// order they fire.
 fn timers() {
     let start = now(CLOCKID_MONOTONIC);
     let mut pending: Vec<Subscription> = (0..100u64)
-        .map(|i| clock(i, start + (i * 37 % 100 + 1) * 1_000_000))
+        .map(|i| {
+            let at = start + (i * 37 % 100 + 1) * 1_000_000;
+            clock_sub(
+                i,
+                CLOCKID_MONOTONIC,
+                at,
+                SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME,
+            )
+        })
         .collect();
     let mut order = Vec::new();
     while !pending.is_empty() {

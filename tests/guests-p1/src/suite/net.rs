@@ -27,20 +27,7 @@ fn fd_read_sub(userdata: u64, fd: Fd) -> Subscription {
 }
 
 fn timeout_sub(userdata: u64, nanos: u64) -> Subscription {
-    Subscription {
-        userdata,
-        u: SubscriptionU {
-            tag: EVENTTYPE_CLOCK.raw(),
-            u: SubscriptionUU {
-                clock: SubscriptionClock {
-                    id: CLOCKID_MONOTONIC,
-                    timeout: nanos,
-                    precision: 0,
-                    flags: 0,
-                },
-            },
-        },
-    }
+    clock_sub(userdata, CLOCKID_MONOTONIC, nanos, 0)
 }
 
 fn poll(subs: &[Subscription]) -> Vec<Event> {

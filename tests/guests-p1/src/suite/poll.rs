@@ -4,23 +4,6 @@
 
 use crate::*;
 
-fn clock(userdata: u64, id: Clockid, timeout: u64, flags: u16) -> Subscription {
-    Subscription {
-        userdata,
-        u: SubscriptionU {
-            tag: EVENTTYPE_CLOCK.raw(),
-            u: SubscriptionUU {
-                clock: SubscriptionClock {
-                    id,
-                    timeout,
-                    precision: 0,
-                    flags,
-                },
-            },
-        },
-    }
-}
-
 fn fdsub(userdata: u64, kind: Eventtype, fd: Fd) -> Subscription {
     let rw = SubscriptionFdReadwrite {
         file_descriptor: fd,
@@ -75,7 +58,7 @@ pub fn poll() {
 
     // A relative clock: sleeps at least that long.
     let t0 = now(CLOCKID_MONOTONIC);
-    let e = wait(&[clock(7, CLOCKID_MONOTONIC, 2_000_000, 0)]);
+    let e = wait(&[clock_sub(7, CLOCKID_MONOTONIC, 2_000_000, 0)]);
     check(now(CLOCKID_MONOTONIC) - t0 >= 2_000_000, "slept 2 ms");
     check_eq(e.len(), 1, "one event");
     check_eq(
@@ -84,14 +67,14 @@ pub fn poll() {
         "clock event",
     );
     // Absolute clocks in the past fire at once; realtime too.
-    let e = wait(&[clock(
+    let e = wait(&[clock_sub(
         8,
         CLOCKID_MONOTONIC,
         now(CLOCKID_MONOTONIC),
         SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME,
     )]);
     check_eq(e[0].userdata, 8, "absolute monotonic in the past");
-    let e = wait(&[clock(
+    let e = wait(&[clock_sub(
         9,
         CLOCKID_REALTIME,
         now(CLOCKID_REALTIME) - 1_000_000_000,
@@ -99,7 +82,7 @@ pub fn poll() {
     )]);
     check_eq(e[0].userdata, 9, "absolute realtime in the past");
     let t0 = now(CLOCKID_MONOTONIC);
-    let e = wait(&[clock(
+    let e = wait(&[clock_sub(
         10,
         CLOCKID_MONOTONIC,
         t0 + 3_000_000,
@@ -110,13 +93,13 @@ pub fn poll() {
         "absolute deadline reached",
     );
     check_eq(e[0].userdata, 10, "absolute monotonic in the future");
-    let e = wait(&[clock(11, CLOCKID_REALTIME, 1_000_000, 0)]);
+    let e = wait(&[clock_sub(11, CLOCKID_REALTIME, 1_000_000, 0)]);
     check_eq(e[0].userdata, 11, "relative realtime");
     // The earliest of several clocks wins.
     let e = wait(&[
-        clock(1, CLOCKID_MONOTONIC, 60_000_000_000, 0),
-        clock(2, CLOCKID_MONOTONIC, 1_000_000, 0),
-        clock(3, CLOCKID_REALTIME, 60_000_000_000, 0),
+        clock_sub(1, CLOCKID_MONOTONIC, 60_000_000_000, 0),
+        clock_sub(2, CLOCKID_MONOTONIC, 1_000_000, 0),
+        clock_sub(3, CLOCKID_REALTIME, 60_000_000_000, 0),
     ]);
     check(find(&e, 2).is_some(), "the short clock fired");
     check(
@@ -131,7 +114,7 @@ pub fn poll() {
     let f = ok("open", open(dir, "poll.txt", 0, FILE_RIGHTS, 0));
     ok("seek 30", unsafe { fd_seek(f, 30, WHENCE_SET) });
     let e = wait(&[
-        clock(1, CLOCKID_MONOTONIC, 60_000_000_000, 0),
+        clock_sub(1, CLOCKID_MONOTONIC, 60_000_000_000, 0),
         fdsub(2, EVENTTYPE_FD_READ, f),
         fdsub(3, EVENTTYPE_FD_WRITE, f),
     ]);
@@ -153,7 +136,7 @@ pub fn poll() {
 
     // stdin holds data (given by the host), stdout takes writes.
     let e = wait(&[
-        clock(1, CLOCKID_MONOTONIC, 60_000_000_000, 0),
+        clock_sub(1, CLOCKID_MONOTONIC, 60_000_000_000, 0),
         fdsub(2, EVENTTYPE_FD_READ, 0),
         fdsub(3, EVENTTYPE_FD_WRITE, 1),
     ]);
@@ -178,7 +161,7 @@ pub fn poll() {
     );
     // At EOF stdin is still ready (reads return 0).
     let e = wait(&[
-        clock(1, CLOCKID_MONOTONIC, 60_000_000_000, 0),
+        clock_sub(1, CLOCKID_MONOTONIC, 60_000_000_000, 0),
         fdsub(2, EVENTTYPE_FD_READ, 0),
     ]);
     check(find(&e, 2).is_some(), "stdin at EOF is ready");
@@ -187,7 +170,7 @@ pub fn poll() {
     // A bad descriptor: the whole call fails with EBADF (the spec does not
     // say; wasmtime answers so and programs check it).
     let subs = [
-        clock(1, CLOCKID_MONOTONIC, 60_000_000_000, 0),
+        clock_sub(1, CLOCKID_MONOTONIC, 60_000_000_000, 0),
         fdsub(2, EVENTTYPE_FD_READ, 999),
     ];
     let mut out: Vec<Event> = Vec::with_capacity(2);
@@ -204,7 +187,7 @@ pub fn poll() {
         &[ERRNO_NOTSUP],
     );
     let e = wait(&[
-        clock(1, CLOCKID_MONOTONIC, 60_000_000_000, 0),
+        clock_sub(1, CLOCKID_MONOTONIC, 60_000_000_000, 0),
         fdsub(2, EVENTTYPE_FD_READ, f),
     ]);
     let b = find(&e, 2).unwrap_or_else(|| fail("no event for a file"));
@@ -215,7 +198,7 @@ pub fn poll() {
     // Many at once: 100 clocks (one short) and 10 file reads.
     let g = ok("open", open(dir, "poll.txt", 0, READ_RIGHTS, 0));
     let mut subs: Vec<Subscription> = (0..100)
-        .map(|i| clock(1000 + i, CLOCKID_MONOTONIC, 60_000_000_000 + i, 0))
+        .map(|i| clock_sub(1000 + i, CLOCKID_MONOTONIC, 60_000_000_000 + i, 0))
         .collect();
     subs.extend((0..10).map(|i| fdsub(2000 + i, EVENTTYPE_FD_READ, g)));
     let e = wait(&subs);
@@ -224,7 +207,7 @@ pub fn poll() {
         let r = find(&e, 2000 + i).unwrap_or_else(|| fail("missing fd event"));
         check_eq(r.fd_readwrite.nbytes, 100, "nbytes of every read event");
     }
-    subs[42] = clock(1042, CLOCKID_MONOTONIC, 0, 0);
+    subs[42] = clock_sub(1042, CLOCKID_MONOTONIC, 0, 0);
     subs.truncate(100);
     let e = wait(&subs);
     check(
@@ -233,7 +216,7 @@ pub fn poll() {
     );
     ok("fd_close", unsafe { fd_close(g) });
     // An unknown event tag or clock id.
-    let mut bad = clock(5, CLOCKID_MONOTONIC, 0, 0);
+    let mut bad = clock_sub(5, CLOCKID_MONOTONIC, 0, 0);
     bad.u.tag = 3;
     let mut out: Vec<Event> = Vec::with_capacity(1);
     err(
@@ -241,7 +224,7 @@ pub fn poll() {
         unsafe { poll_oneoff(&bad, out.as_mut_ptr(), 1) },
         &[ERRNO_INVAL],
     );
-    let mut badclock = clock(5, CLOCKID_MONOTONIC, 0, 0);
+    let mut badclock = clock_sub(5, CLOCKID_MONOTONIC, 0, 0);
     unsafe { badclock.u.u.clock.id = std::mem::transmute::<u32, Clockid>(9) };
     match unsafe { poll_oneoff(&badclock, out.as_mut_ptr(), 1) } {
         Err(e) => check_eq(e, ERRNO_INVAL, "unknown clock id: EINVAL"),
