@@ -288,8 +288,10 @@ impl WasiCtxBuilder {
     /// - **virtual time**: the monotonic clock starts at 0 and moves only
     ///   when the guest waits; a wait on deadlines alone ends at once with
     ///   the clock moved to the earliest one, so an hour of sleeps takes
-    ///   no time; a wait that also involves real I/O (a socket, inherited
-    ///   stdin) follows the I/O. The wall clock reads a fixed epoch
+    ///   no time; in preview 1 and 0.2, a wait that also involves real I/O
+    ///   (a socket, inherited stdin) follows the I/O. 0.3 timers do not
+    ///   (its tasks wait separately): a 0.3 run is reproducible when its
+    ///   tasks wait only on time, memory mounts and stdio pipes. The wall clock reads a fixed epoch
     ///   ([`DEFAULT_EPOCH`](crate::clocks::DEFAULT_EPOCH), or
     ///   [`deterministic_epoch`](Self::deterministic_epoch)) plus the
     ///   monotonic reading; both resolutions are 1 ns;
@@ -305,6 +307,12 @@ impl WasiCtxBuilder {
     ///   network granted before this call are taken back. Grants made
     ///   after it stand (inherited stdin or a network make the run depend
     ///   on them). Stdout, stderr and mounts stay.
+    ///
+    /// A [`monotonic_clock`](Self::monotonic_clock) set after this call
+    /// replaces virtual time (the wall clock then stays at the epoch unless
+    /// [`wall_clock`](Self::wall_clock) is set too); a `wall_clock` set
+    /// after it replaces the virtual wall clock. The same seed gives the
+    /// same run with the same version of this crate.
     pub fn deterministic(&mut self, seed: u64) -> &mut Self {
         use rand::{RngExt, SeedableRng};
         let ctx = self.ctx();
@@ -336,7 +344,8 @@ impl WasiCtxBuilder {
     /// time since 1970-01-01T00:00:00Z (default
     /// [`DEFAULT_EPOCH`](crate::clocks::DEFAULT_EPOCH), 2022-01-01). Takes
     /// effect with [`deterministic`](Self::deterministic), before or
-    /// after it.
+    /// after it (after it, it also replaces a [`wall_clock`](Self::wall_clock)
+    /// set in between).
     pub fn deterministic_epoch(&mut self, since_unix_epoch: std::time::Duration) -> &mut Self {
         let clocks = &mut self.ctx().clocks;
         clocks.virtual_epoch = since_unix_epoch;

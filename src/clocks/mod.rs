@@ -50,11 +50,15 @@ pub trait HostMonotonicClock: Send {
     fn resolution(&self) -> u64;
     /// The current reading in nanoseconds.
     fn now(&self) -> u64;
-    /// Called when a guest waits for the clock to read `instant` and
-    /// nothing else it waits on is pending. A virtual clock moves to
-    /// `instant` (if it reads less) and returns `true`: the wait ends at
-    /// once. A real clock returns `false` (the default), and the host
-    /// sleeps until the clock gets there.
+    /// Called when a guest waits for the clock to read `instant` (below
+    /// `u64::MAX`, which never comes) and nothing else it waits on is
+    /// pending, and also when a wait that included I/O ended by the
+    /// deadline's length in real time. A virtual clock moves to `instant`
+    /// (if it reads less) and returns `true`: the wait ends at once. A real
+    /// clock returns `false` (the default), and the host sleeps until the
+    /// clock gets there. (A clock that answers `true` without moving is
+    /// slept on like a real one.) WASI 0.3's waits use the context's own
+    /// virtual time, not this method.
     fn skip_to(&self, instant: u64) -> bool {
         let _ = instant;
         false

@@ -37,16 +37,25 @@ pub const DEFAULT_EPOCH: Duration = Duration::from_secs(1_640_995_200);
 #[derive(Clone, Default)]
 pub(crate) struct VirtualTime(Arc<Inner>);
 
+/// The shared state of a [`VirtualTime`].
 #[derive(Default)]
 struct Inner {
+    /// The monotonic reading in nanoseconds.
     now: AtomicU64,
     /// Counts what a guest does with time: clock reads, 0.3 timers started
     /// and ended.
     activity: AtomicU64,
-    /// `activity` when the clock last moved.
-    activity_at_skip: AtomicU64,
+    /// Counts the 0.3 timers started and ended: each left work items in
+    /// wasmtime's queue.
+    queued: AtomicU64,
+    /// `queued` when the clock last moved.
+    queued_at_skip: AtomicU64,
+    /// The pending 0.3 timers.
     timers: Mutex<Timers>,
 }
+
+/// The most quiet polls a timer waits for, whatever happened before.
+const MAX_QUIET_POLLS: u64 = 1 << 16;
 
 /// The pending 0.3 timers, by (deadline, order of first poll).
 #[derive(Default)]
@@ -81,6 +90,14 @@ impl VirtualTime {
         self.0.activity.fetch_add(1, Ordering::AcqRel);
     }
 
+    /// Records a 0.3 timer started or ended (activity that left work
+    /// queued).
+    fn queue(&self) {
+        self.touch();
+        self.0.queued.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The pending 0.3 timers, locked.
     fn timers(&self) -> MutexGuard<'_, Timers> {
         self.0.timers.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -89,8 +106,8 @@ impl VirtualTime {
     /// every 0.3 timer due by then.
     pub(crate) fn skip_to(&self, instant: u64) {
         let now = self.0.now.fetch_max(instant, Ordering::AcqRel).max(instant);
-        let activity = self.0.activity.load(Ordering::Acquire);
-        self.0.activity_at_skip.store(activity, Ordering::Release);
+        let queued = self.0.queued.load(Ordering::Acquire);
+        self.0.queued_at_skip.store(queued, Ordering::Release);
         let timers = self.timers();
         for waker in timers.pending.range(..(now, u64::MAX)).map(|(_, w)| w) {
             waker.wake_by_ref();
@@ -118,11 +135,15 @@ impl VirtualTime {
 /// items: a guest callback, a result to hand over). It moves the clock
 /// once it has been polled often enough in a row with no time activity (no
 /// timer started or ended, no clock read): [`QUIET_TURNS`], plus four per
-/// activity since the clock last moved, for the up to two work items each
-/// left queued. Everything is counted, nothing timed, so the same guest
-/// ends its waits at the same places.
+/// timer started or ended since the clock last moved, for the up to two
+/// work items each left queued, and never more than [`MAX_QUIET_POLLS`].
+/// Everything is counted, nothing timed, so the same guest ends its waits
+/// at the same places. A deadline of `u64::MAX` never comes (as with the
+/// host's clock).
 pub(crate) struct VirtualSleep {
+    /// The time it waits on.
     time: VirtualTime,
+    /// The reading it waits for.
     deadline: u64,
     /// The timer's place among equal deadlines, once it is pending.
     id: Option<u64>,
@@ -146,12 +167,17 @@ impl Future for VirtualSleep {
             this.deregister();
             return Poll::Ready(());
         }
+        if this.deadline == u64::MAX {
+            // Never: not a timer that could lead (nor move the clock to
+            // the end of time).
+            return Poll::Pending;
+        }
         let mut timers = this.time.timers();
         let id = match this.id {
             Some(id) => id,
             None => {
                 timers.next_id += 1;
-                this.time.touch();
+                this.time.queue();
                 *this.id.insert(timers.next_id)
             }
         };
@@ -168,8 +194,13 @@ impl Future for VirtualSleep {
             this.seen = Some(activity);
             this.quiet = 0;
         }
-        let since = activity.saturating_sub(this.time.0.activity_at_skip.load(Ordering::Acquire));
-        if this.quiet < QUIET_TURNS.saturating_add(since.saturating_mul(4)) {
+        let time = &this.time.0;
+        let queued = time.queued.load(Ordering::Acquire);
+        let since = queued.saturating_sub(time.queued_at_skip.load(Ordering::Acquire));
+        let needed = QUIET_TURNS
+            .saturating_add(since.saturating_mul(4))
+            .min(MAX_QUIET_POLLS);
+        if this.quiet < needed {
             this.quiet += 1;
             cx.waker().wake_by_ref();
             return Poll::Pending;
@@ -187,7 +218,7 @@ impl VirtualSleep {
             let mut timers = self.time.timers();
             timers.pending.remove(&(self.deadline, id));
             timers.wake_earliest();
-            self.time.touch();
+            self.time.queue();
         }
     }
 }
@@ -218,7 +249,9 @@ impl HostMonotonicClock for VirtualMonotonicClock {
 /// The wall clock of a deterministic run: `epoch` plus the monotonic
 /// reading, with a resolution of 1 ns.
 pub(crate) struct VirtualWallClock {
+    /// The time whose reading it adds.
     pub(crate) time: VirtualTime,
+    /// What it reads at monotonic 0.
     pub(crate) epoch: Duration,
 }
 
@@ -297,6 +330,33 @@ mod tests {
         }
         assert_eq!(time.now(), 5_000);
         assert!(turns >= QUIET_TURNS, "{turns} quiet turns");
+    }
+
+    #[test]
+    fn clock_reads_do_not_lengthen_the_wait() {
+        let time = VirtualTime::default();
+        let waker = Waker::from(Arc::new(Count(AtomicU64::new(0))));
+        for _ in 0..1_000_000 {
+            time.read();
+        }
+        let mut timer = time.sleep_until(10);
+        let mut turns = 0;
+        while !poll(&mut timer, &waker) {
+            turns += 1;
+        }
+        assert!(turns < 100, "{turns} turns after a million reads");
+    }
+
+    #[test]
+    fn the_end_of_time_never_comes() {
+        let time = VirtualTime::default();
+        let waker = Waker::from(Arc::new(Count(AtomicU64::new(0))));
+        let mut never = time.sleep_until(u64::MAX);
+        for _ in 0..1_000 {
+            assert!(!poll(&mut never, &waker));
+        }
+        assert_eq!(time.now(), 0);
+        assert!(time.timers().pending.is_empty(), "it never leads");
     }
 
     #[test]

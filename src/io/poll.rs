@@ -142,7 +142,11 @@ pub(crate) async fn poll_list(
         if !ready.is_empty() {
             return Poll::Ready(());
         }
-        if futures.is_empty() && clock.skip_to(earliest) {
+        if futures.is_empty()
+            && earliest != u64::MAX
+            && clock.skip_to(earliest)
+            && read(clock) >= earliest
+        {
             // Virtual time, and nothing else to wait for: it moves on.
             cx.waker().wake_by_ref();
             return Poll::Pending;
@@ -159,7 +163,7 @@ pub(crate) async fn poll_list(
             // yet, in which case sleep for what is left (virtual time moves
             // to the deadline: the I/O did not come first).
             sleep = None;
-            if read(clock) >= earliest || clock.skip_to(earliest) {
+            if read(clock) >= earliest || (clock.skip_to(earliest) && read(clock) >= earliest) {
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             }

@@ -284,7 +284,11 @@ async fn wait<L: Layout>(
     // `&mut`: a clock need only be `Send`, and this one is held across the
     // wait.
     let clock = &mut *cx.ctx.clocks.monotonic_clock;
-    if futures.is_empty() && earliest != u64::MAX && clock.skip_to(earliest) {
+    if futures.is_empty()
+        && earliest != u64::MAX
+        && clock.skip_to(earliest)
+        && clock.now() >= earliest
+    {
         // Virtual time, and nothing else to wait for: it moves on.
         return Ok(());
     }
