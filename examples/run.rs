@@ -17,6 +17,7 @@
 
 use std::borrow::Cow;
 use std::process::exit;
+use wasi_host::observe::JsonLines;
 use wasi_host::{
     DirPerms, FilePerms, FsPerms, I32Exit, ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView,
     WasiView,
@@ -34,7 +35,7 @@ const EXIT_TRAP: i32 = 134;
 
 const USAGE: &str = "usage: run [--dir HOST[::GUEST][:ro]]... [--mount-memory GUEST]... \
                      [--overlay HOST::GUEST]... [--file HOST::GUEST]... \
-                     [--env NAME[=VALUE]]... [--net] [--deterministic SEED] [--async] [FILE [ARGS...]]   (run --help for more)";
+                     [--env NAME[=VALUE]]... [--net] [--deterministic SEED] [--trace FILE] [--async] [FILE [ARGS...]]   (run --help for more)";
 
 /// The text of `--help`.
 const HELP: &str = "\
@@ -99,6 +100,11 @@ options:
                              timestamps and inode numbers (a warning says
                              so): use --mount-memory or --overlay for a fully
                              reproducible tree
+  --trace FILE               write one JSON line per WASI call of a core
+                             module (preview 1 or preview 0) to FILE (`-`:
+                             stderr): function, arguments, result or error,
+                             start and duration (calls of components are not
+                             traced yet)
   --async                    run through the async linker on a tokio runtime
                              (default: the sync linker, no runtime)
   -h, --help                 print this text
@@ -167,6 +173,8 @@ struct Options {
     tcp_listen: Vec<String>,
     /// `--deterministic SEED`.
     deterministic: Option<u64>,
+    /// `--trace FILE` (`-`: stderr).
+    trace: Option<String>,
     /// The program and its arguments; empty for the demo.
     command: Vec<String>,
 }
@@ -198,6 +206,7 @@ fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Request, Stri
         match name.as_str() {
             "-h" | "--help" => return Ok(Request::Help),
             "--async" => opts.use_async = true,
+            "--trace" => opts.trace = Some(value()?),
             "--deterministic" => {
                 let seed = value()?;
                 let seed = seed
@@ -453,6 +462,17 @@ fn ctx_builder(opts: &Options, argv: &[String]) -> wasmtime::Result<WasiCtxBuild
         }
     }
     builder.inherit_stdio().args(argv).envs(&opts.envs);
+    match opts.trace.as_deref() {
+        None => {}
+        Some("-") => {
+            builder.call_observer(JsonLines::new(std::io::stderr()));
+        }
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| wasmtime::format_err!("--trace {path}: {e}"))?;
+            builder.call_observer(JsonLines::new(std::io::BufWriter::new(file)));
+        }
+    }
     if opts.inherit_network {
         builder.inherit_network();
     }

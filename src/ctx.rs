@@ -26,6 +26,8 @@ pub struct WasiCtx {
     pub(crate) filesystem: WasiFilesystemCtx,
     pub(crate) random: WasiRandomCtx,
     pub(crate) sockets: WasiSocketsCtx,
+    /// Who is told of every call, if anyone.
+    pub(crate) observer: crate::observe::Observer,
 }
 
 impl WasiCtx {
@@ -412,6 +414,19 @@ impl WasiCtxBuilder {
     /// Components do not see it.
     pub fn preopened_tcp_listener(&mut self, listener: std::net::TcpListener) -> &mut Self {
         self.ctx().sockets.tcp_listeners.push(listener);
+        self
+    }
+
+    /// Tells `observer` of every WASI call the guest makes: one
+    /// [`CallEvent`](crate::observe::CallEvent) per call, after it, with
+    /// its arguments in compact form, its outcome and its timing
+    /// ([`JsonLines`](crate::observe::JsonLines) writes them as JSON lines).
+    /// Preview 1 and preview 0 calls report; 0.2 and 0.3 calls do not yet.
+    pub fn call_observer(
+        &mut self,
+        observer: impl crate::observe::CallObserver + 'static,
+    ) -> &mut Self {
+        self.ctx().observer = Some(Arc::new(observer));
         self
     }
 

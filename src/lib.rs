@@ -176,6 +176,8 @@
 //! * [`bindings`]: the generated WASI 0.2 interfaces, with a line on each
 //!   function.
 //! * [`pipe`]: in-memory stdin and stdout for tests and captured output.
+//! * [`observe`]: one event per WASI call, for an embedder's observer or
+//!   as JSON lines.
 
 pub mod cli;
 pub mod clocks;
@@ -183,6 +185,7 @@ mod ctx;
 mod error;
 pub mod filesystem;
 pub mod io;
+pub mod observe;
 pub mod p0;
 pub mod p1;
 pub mod p2;

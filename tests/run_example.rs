@@ -2,7 +2,7 @@
 //! a CLI program in sync and async mode, file tools inside a preopen (checking exactly which host files result), a read-only
 //! preopen, the one-line errors for bad input, every exit-status path
 //! (`--help` documents them), `--env NAME` inheriting from the host,
-//! text-format (`.wat`) components, and `--deterministic` runs.
+//! text-format (`.wat`) components, `--deterministic` runs and `--trace`.
 
 mod common;
 use common::{guests, run_example, tempdir};
@@ -273,6 +273,7 @@ fn help_explains_flags_and_exit_codes() {
             "--env NAME ",
             "--async",
             "--deterministic SEED",
+            "--trace FILE",
             "ARGS...",
             "exit status:",
             "exit-with-code(N)",
@@ -511,4 +512,47 @@ fn deterministic_runs_repeat_themselves() {
     let out = run(&["--deterministic", "x"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--deterministic x: expected an integer seed"));
+}
+
+#[test]
+fn trace_writes_one_json_line_per_call() {
+    let dir = tempdir();
+    let file = dir.path().join("trace.jsonl");
+    let file_arg = file.display().to_string();
+    let args = [
+        "--deterministic",
+        "1",
+        "--trace",
+        &file_arg,
+        "--mount-memory",
+        "/mem",
+        guests::p1::DETERMINISM,
+        "/mem",
+    ];
+    let out = run(&args, b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let trace = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<&str> = trace.lines().collect();
+    assert!(lines.len() > 200, "{} lines", lines.len());
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("{\"front_end\":\"preview1\","))
+    );
+    assert!(trace.contains(
+        "\"function\":\"path_rename\",\"args\":{\"fd\":3,\"old_path\":\"out/f2.txt\",\"new_fd\":3,\"new_path\":\"out/b.txt\"},\"ok\":{}"
+    ));
+    // `-`: on stderr, beside the guest's own output on stdout.
+    let mut args = args.to_vec();
+    args[3] = "-";
+    let out = run(&args, b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("after an hour"));
+    assert_eq!(
+        text(&out.stderr)
+            .lines()
+            .filter(|l| l.starts_with("{\"front_end\""))
+            .count(),
+        lines.len()
+    );
 }

@@ -192,7 +192,9 @@ macro_rules! glue {
                 move |mut caller: wasmtime::Caller<'_, T>, code: i32| -> wasmtime::Result<()> {
                     let export = $crate::p1::link::MemoryExport::of(&mut caller)?;
                     let (mut mem, cx) = export.split(&mut caller, get);
-                    target::proc_exit(cx, &mut mem, code)
+                    let watch = $crate::p1::link::watch!(cx, mem, $module, proc_exit(code));
+                    let result = target::proc_exit(cx, &mut mem, code).map(|()| 0);
+                    $crate::p1::link::watched!(watch, mem, result).map(drop)
                 },
             )?;
             Ok(())
@@ -200,6 +202,31 @@ macro_rules! glue {
     };
 }
 pub(crate) use glue;
+
+/// Starts observing a call (see `super::observe`) when the context has an
+/// observer: `None` otherwise, at the cost of one test.
+macro_rules! watch {
+    ($cx:ident, $mem:ident, $module:literal, $name:ident($($arg:ident),*)) => {
+        if $cx.ctx.observer.is_some() {
+            $crate::p1::observe::begin($cx, &$mem, $module, stringify!($name), &[$(i64::from($arg)),*])
+        } else {
+            None
+        }
+    };
+}
+pub(crate) use watch;
+
+/// Ends the observation started by `watch!`, if any, and gives back the
+/// call's result.
+macro_rules! watched {
+    ($watch:ident, $mem:ident, $result:ident) => {{
+        if let Some(watch) = $watch {
+            $crate::p1::observe::end(watch, &$mem, &$result);
+        }
+        $result
+    }};
+}
+pub(crate) use watched;
 
 /// Links one function that may wait: the sync flavour runs its future to
 /// completion on the calling thread, the async flavour awaits it.
@@ -220,10 +247,12 @@ macro_rules! link_waiting {
             move |mut caller: wasmtime::Caller<'_, T>, $($arg: $ty),*| -> wasmtime::Result<i32> {
                 let export = $crate::p1::link::MemoryExport::of(&mut caller)?;
                 let (mut mem, cx) = export.split(&mut caller, $get);
-                if let Some(result) = ($fast)(cx, &mut mem) {
-                    return result;
-                }
-                $crate::runtime::block_on(target::$name(cx, &mut mem, $($arg),*))
+                let watch = $crate::p1::link::watch!(cx, mem, $module, $name($($arg),*));
+                let result = match ($fast)(cx, &mut mem) {
+                    Some(result) => result,
+                    None => $crate::runtime::block_on(target::$name(cx, &mut mem, $($arg),*)),
+                };
+                $crate::p1::link::watched!(watch, mem, result)
             },
         )?;
     };
@@ -235,12 +264,15 @@ macro_rules! link_waiting {
                 Box::new(async move {
                     let export = $crate::p1::link::MemoryExport::of(&mut caller)?;
                     let (mut mem, cx) = export.split(&mut caller, $get);
-                    if let Some(result) = ($fast)(cx, &mut mem) {
-                        return result;
-                    }
-                    // Boxed apart, so that the future wasmtime boxes for
-                    // every call stays small when the shortcut answers.
-                    Box::pin(target::$name(cx, &mut mem, $($arg),*)).await
+                    let watch = $crate::p1::link::watch!(cx, mem, $module, $name($($arg),*));
+                    let result = match ($fast)(cx, &mut mem) {
+                        Some(result) => result,
+                        // Boxed apart, so that the future wasmtime boxes
+                        // for every call stays small when the shortcut
+                        // answers.
+                        None => Box::pin(target::$name(cx, &mut mem, $($arg),*)).await,
+                    };
+                    $crate::p1::link::watched!(watch, mem, result)
                 })
             },
         )?;
@@ -271,10 +303,12 @@ macro_rules! link_plain {
             move |mut caller: wasmtime::Caller<'_, T>, $($arg: $ty),*| -> wasmtime::Result<i32> {
                 let export = $crate::p1::link::MemoryExport::of(&mut caller)?;
                 let (mut mem, cx) = export.split(&mut caller, $get);
-                if let Some(result) = ($fast)(cx, &mut mem) {
-                    return result;
-                }
-                target::$name(cx, &mut mem, $($arg),*)
+                let watch = $crate::p1::link::watch!(cx, mem, $module, $name($($arg),*));
+                let result = match ($fast)(cx, &mut mem) {
+                    Some(result) => result,
+                    None => target::$name(cx, &mut mem, $($arg),*),
+                };
+                $crate::p1::link::watched!(watch, mem, result)
             },
         )?;
     };

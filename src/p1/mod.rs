@@ -35,6 +35,7 @@ mod fuel;
 mod host;
 mod iov;
 pub(crate) mod link;
+pub(crate) mod observe;
 mod path;
 pub(crate) mod poll;
 mod proc;

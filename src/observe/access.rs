@@ -1,0 +1,136 @@
+//! [`AccessLog`]: the audit view of the call events: every path opened,
+//! created, removed or renamed, and every connection accepted, with
+//! whether the sandbox allowed it and, if not, why.
+//!
+//! It is a [`CallObserver`] that picks those calls out of the event stream
+//! and hands each to a function as an [`AccessEvent`]. Paths are as the
+//! guest wrote them, relative to the directory descriptor they were
+//! resolved from (`fd`).
+
+use super::{CallEvent, CallObserver, Outcome, Value};
+
+/// What a call did to the sandbox's contents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// A file or directory opened (without creating it).
+    Open,
+    /// A file, directory or link created (an open that may create
+    /// counts here).
+    Create,
+    /// A file or directory removed.
+    Remove,
+    /// An entry renamed (`path` to `to`).
+    Rename,
+    /// A connection accepted on a listening socket.
+    Accept,
+}
+
+/// Whether the sandbox let a call through.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// It was allowed and succeeded.
+    Allowed,
+    /// The sandbox refused it (no right or permission for it): the error
+    /// code says which (`notcapable`, `acces`, `perm`).
+    Refused(String),
+    /// It was allowed but failed (`noent`, `exist`, ...).
+    Failed(String),
+}
+
+/// One access, for the audit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessEvent {
+    /// What was done.
+    pub access: Access,
+    /// The function that did it (`path_open`, ...).
+    pub function: &'static str,
+    /// The directory (or listening socket) descriptor it went through.
+    pub fd: u32,
+    /// The path, as the guest wrote it (empty for an accept).
+    pub path: String,
+    /// A rename's new path, or a link's target.
+    pub to: Option<String>,
+    /// Allowed, refused or failed.
+    pub verdict: Verdict,
+}
+
+/// The access log: an observer that calls `log` with each access (see
+/// the module docs). Install it with
+/// [`WasiCtxBuilder::call_observer`](crate::WasiCtxBuilder::call_observer).
+pub struct AccessLog<F: Fn(&AccessEvent) + Send + Sync> {
+    log: F,
+}
+
+impl<F: Fn(&AccessEvent) + Send + Sync> AccessLog<F> {
+    /// A log handing every access to `log`.
+    pub fn new(log: F) -> Self {
+        AccessLog { log }
+    }
+}
+
+impl<F: Fn(&AccessEvent) + Send + Sync> CallObserver for AccessLog<F> {
+    fn on_call(&self, event: &CallEvent) {
+        if let Some(access) = access_of(event) {
+            (self.log)(&access);
+        }
+    }
+}
+
+/// The access a call event is, if it is one.
+pub(crate) fn access_of(event: &CallEvent) -> Option<AccessEvent> {
+    let arg = |name: &str| event.args.iter().find(|(n, _)| *n == name).map(|(_, v)| v);
+    let text = |name: &str| match arg(name) {
+        Some(Value::Path(p)) => p.clone(),
+        _ => String::new(),
+    };
+    let fd = |name: &str| match arg(name) {
+        Some(Value::Fd(fd)) => *fd,
+        _ => 0,
+    };
+    // preview 1's `oflags`: `creat` is bit 0.
+    let creates = matches!(arg("oflags"), Some(Value::Flags(f)) if f & 1 != 0);
+    let (access, fd, path, to) = match event.function {
+        "path_open" if creates => (Access::Create, fd("fd"), text("path"), None),
+        "path_open" => (Access::Open, fd("fd"), text("path"), None),
+        "path_create_directory" => (Access::Create, fd("fd"), text("path"), None),
+        "path_remove_directory" | "path_unlink_file" => {
+            (Access::Remove, fd("fd"), text("path"), None)
+        }
+        "path_rename" => (
+            Access::Rename,
+            fd("fd"),
+            text("old_path"),
+            Some(text("new_path")),
+        ),
+        "path_link" => (
+            Access::Create,
+            fd("new_fd"),
+            text("new_path"),
+            Some(text("old_path")),
+        ),
+        "path_symlink" => (
+            Access::Create,
+            fd("fd"),
+            text("new_path"),
+            Some(text("old_path")),
+        ),
+        "sock_accept" => (Access::Accept, fd("fd"), String::new(), None),
+        _ => return None,
+    };
+    let verdict = match &event.outcome {
+        Outcome::Ok(_) => Verdict::Allowed,
+        Outcome::Err(code) if matches!(code.as_str(), "notcapable" | "acces" | "perm") => {
+            Verdict::Refused(code.clone())
+        }
+        Outcome::Err(code) => Verdict::Failed(code.clone()),
+        Outcome::Trap(msg) => Verdict::Failed(msg.clone()),
+    };
+    Some(AccessEvent {
+        access,
+        function: event.function,
+        fd,
+        path,
+        to,
+        verdict,
+    })
+}

@@ -1,0 +1,291 @@
+//! The call observer (`WasiCtxBuilder::call_observer`): one event per
+//! preview 1 call, in every linker mode, with the arguments in compact
+//! form (descriptors, paths as strings, buffers as lengths), the values a
+//! call wrote or its error code, and `proc_exit` as the end; the JSON-lines
+//! writer; the access log's view of the same calls; hostile arguments are
+//! observed without harm (the same errnos as unobserved); the `run`
+//! example's `--trace` is in `run_example.rs`.
+
+mod common;
+use common::p1::{self, P1Mode};
+use common::{Exit, Run, guests, tempdir};
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use wasi_host::observe::{
+    Access, AccessEvent, AccessLog, CallEvent, CallObserver, FrontEnd, JsonLines, Outcome, Value,
+    Verdict,
+};
+use wasi_host::vfs::{MemoryFs, Mount};
+use wasi_host::{DirPerms, FilePerms};
+
+/// Keeps every event.
+#[derive(Clone, Default)]
+struct Keep(Arc<Mutex<Vec<CallEvent>>>);
+
+impl CallObserver for Keep {
+    fn on_call(&self, event: &CallEvent) {
+        self.0.lock().unwrap().push(event.clone());
+    }
+}
+
+/// A writer whose bytes the test reads afterwards.
+#[derive(Clone, Default)]
+struct Shared(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The `p1_observe.wat` run with `/rw` at fd 3 and a read-only `/ro` at
+/// fd 4, and `observer` installed.
+fn observed(
+    rw: &std::path::Path,
+    ro: &std::path::Path,
+    observer: impl CallObserver + Clone + 'static,
+) -> Run {
+    Run::new(&p1::wat("p1_observe.wat"))
+        .preopen_rw(rw, "/rw")
+        .preopen(ro, "/ro", DirPerms::READ, FilePerms::READ)
+        .configure(move |b| {
+            b.call_observer(observer.clone());
+        })
+}
+
+fn args(event: &CallEvent) -> Vec<(&'static str, Value)> {
+    event.args.clone()
+}
+
+#[test]
+fn every_call_is_one_event() {
+    for mode in P1Mode::ALL {
+        let (rw, ro) = (tempdir(), tempdir());
+        let keep = Keep::default();
+        let out = p1::run(&observed(rw.path(), ro.path(), keep.clone()), mode);
+        assert_eq!(out.exit, Exit::Code(3), "{mode:?}");
+        assert_eq!(out.stdout(), "hi\n");
+        let events = keep.0.lock().unwrap().clone();
+        let summary: Vec<(&str, Outcome)> = events
+            .iter()
+            .map(|e| (e.function, e.outcome.clone()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("path_open", Outcome::Err("noent".into())),
+                ("path_open", Outcome::Ok(vec![("fd", Value::Fd(5))])),
+                ("path_open", Outcome::Err("perm".into())),
+                ("path_rename", Outcome::Ok(vec![])),
+                ("fd_write", Outcome::Ok(vec![("nwritten", Value::Int(3))])),
+                ("proc_exit", Outcome::Trap("exit 3".into())),
+            ],
+            "{mode:?}"
+        );
+        let open = &events[0];
+        assert_eq!(open.front_end, FrontEnd::Preview1);
+        assert_eq!(open.interface, "wasi_snapshot_preview1");
+        assert_eq!(
+            args(open),
+            [
+                ("fd", Value::Fd(3)),
+                ("dirflags", Value::Flags(1)),
+                ("path", Value::Path("missing".into())),
+                ("oflags", Value::Flags(0)),
+                ("fs_rights_base", Value::Flags(0x1fff_ffff)),
+                ("fs_rights_inheriting", Value::Flags(0x1fff_ffff)),
+                ("fdflags", Value::Flags(0)),
+            ]
+        );
+        assert_eq!(
+            args(&events[3]),
+            [
+                ("fd", Value::Fd(3)),
+                ("old_path", Value::Path("made.txt".into())),
+                ("new_fd", Value::Fd(3)),
+                ("new_path", Value::Path("moved.txt".into())),
+            ]
+        );
+        assert_eq!(
+            args(&events[4]),
+            [("fd", Value::Fd(1)), ("iovs", Value::Len(1))]
+        );
+        assert!(events.iter().all(|e| e.duration.as_secs() < 60));
+        assert!(rw.path().join("moved.txt").exists());
+    }
+}
+
+#[test]
+fn json_lines_and_the_access_log() {
+    let (rw, ro) = (tempdir(), tempdir());
+    let buf = Shared::default();
+    let json = Arc::new(JsonLines::new(buf.clone()));
+    let access: Arc<Mutex<Vec<AccessEvent>>> = Arc::default();
+    let log = {
+        let access = Arc::clone(&access);
+        Arc::new(AccessLog::new(move |e: &AccessEvent| {
+            access.lock().unwrap().push(e.clone())
+        }))
+    };
+    /// Both observers at once.
+    #[derive(Clone)]
+    struct Both(Arc<dyn CallObserver>, Arc<dyn CallObserver>);
+    impl CallObserver for Both {
+        fn on_call(&self, event: &CallEvent) {
+            self.0.on_call(event);
+            self.1.on_call(event);
+        }
+    }
+    let out = p1::run(
+        &observed(rw.path(), ro.path(), Both(json, log)),
+        P1Mode::Sync,
+    );
+    assert_eq!(out.exit, Exit::Code(3));
+
+    let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 6, "{text}");
+    assert!(
+        lines[0].starts_with(
+            "{\"front_end\":\"preview1\",\"interface\":\"wasi_snapshot_preview1\",\
+             \"function\":\"path_open\",\"args\":{\"fd\":3,\"dirflags\":\"0x1\",\
+             \"path\":\"missing\","
+        ),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains(",\"err\":\"noent\",\"start_ns\":"));
+    assert!(lines[1].contains(",\"ok\":{\"fd\":5},"));
+    assert!(
+        lines[5].contains("\"function\":\"proc_exit\",\"args\":{\"rval\":3},\"trap\":\"exit 3\"")
+    );
+
+    let access = access.lock().unwrap().clone();
+    let seen: Vec<(Access, u32, &str, Option<&str>, Verdict)> = access
+        .iter()
+        .map(|a| {
+            (
+                a.access,
+                a.fd,
+                a.path.as_str(),
+                a.to.as_deref(),
+                a.verdict.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                Access::Open,
+                3,
+                "missing",
+                None,
+                Verdict::Failed("noent".into())
+            ),
+            (Access::Create, 3, "made.txt", None, Verdict::Allowed),
+            (
+                Access::Create,
+                4,
+                "made.txt",
+                None,
+                Verdict::Refused("perm".into())
+            ),
+            (
+                Access::Rename,
+                3,
+                "made.txt",
+                Some("moved.txt"),
+                Verdict::Allowed
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_whole_program_is_traced_in_every_mode() {
+    // The determinism guest (files, clocks, random, 100 timers), traced:
+    // the same calls in every mode, and its output unchanged.
+    let mut traces = Vec::new();
+    for mode in P1Mode::ALL {
+        let keep = Keep::default();
+        let observer = keep.clone();
+        let fs = MemoryFs::new();
+        let run = Run::new(guests::p1::DETERMINISM)
+            .deterministic(1)
+            .arg("/mem")
+            .configure(move |b| {
+                b.mount(
+                    "/mem",
+                    Mount::memory(fs.clone()),
+                    DirPerms::all(),
+                    FilePerms::all(),
+                );
+                b.call_observer(observer.clone());
+            });
+        let out = p1::run(&run, mode);
+        out.assert_success();
+        let events = keep.0.lock().unwrap().clone();
+        let calls: Vec<String> = events
+            .iter()
+            .map(|e| format!("{} {:?} {:?}", e.function, e.args, e.outcome))
+            .collect();
+        assert!(calls.len() > 200, "{mode:?}: {} calls", calls.len());
+        assert!(
+            calls.iter().any(|c| c.starts_with("path_rename")
+                && c.contains("Path(\"out/f2.txt\")")
+                && c.contains("Path(\"out/b.txt\")")),
+            "{mode:?}"
+        );
+        traces.push(calls);
+    }
+    assert_eq!(traces[0], traces[1], "sync and async (current-thread)");
+    assert_eq!(traces[0], traces[2], "sync and async (multi-thread)");
+}
+
+#[test]
+fn hostile_arguments_are_observed_without_harm() {
+    let names = [
+        "case_path_oob",
+        "case_path_len_huge",
+        "case_path_bad_utf8",
+        "case_path_fd_out_oob",
+        "case_write_result_oob",
+        "case_poll_count_huge",
+        "case_readdir_bufused_oob",
+        "case_clock_out_oob",
+        "alive",
+    ];
+    for mode in P1Mode::ALL {
+        let tmp = tempdir();
+        std::fs::write(tmp.path().join("data.txt"), "hello world\n").unwrap();
+        let plain = Run::new(&p1::wat("p1_bad_input.wat")).preopen_rw(tmp.path(), "/w");
+        let keep = Keep::default();
+        let watched = {
+            let keep = keep.clone();
+            plain.clone().configure(move |b| {
+                b.call_observer(keep.clone());
+            })
+        };
+        let (unobserved, _) = p1::call_exports(&plain, mode, &names);
+        let (observed, _) = p1::call_exports(&watched, mode, &names);
+        assert_eq!(observed, unobserved, "{mode:?}");
+        let events = keep.0.lock().unwrap();
+        assert!(
+            events.len() >= names.len() - 1,
+            "{mode:?}: {}",
+            events.len()
+        );
+        assert!(
+            events.iter().any(|e| e
+                .args
+                .iter()
+                .any(|(_, v)| *v == Value::Path("<fault>".into()))),
+            "{mode:?}: an unreadable path shows as <fault>"
+        );
+    }
+}
