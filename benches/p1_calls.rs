@@ -3,11 +3,16 @@
 //! `fd_write` (16 bytes to a memory pipe) in a loop of 1,000 calls, so the
 //! figures are the cost of one guest call including wasmtime's trampoline.
 //!
+//! The `traced` groups run the same calls with a call observer installed:
+//! the JSON-lines writer to a sink, and an observer that does nothing (the
+//! cost of building the event alone).
+//!
 //! `cargo bench --bench p1_calls`; divide the reported time by 1,000.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::time::Duration;
 use wasi_host::WasiCtxBuilder;
+use wasi_host::observe::{CallEvent, CallObserver, JsonLines};
 use wasi_host::pipe::MemoryOutputPipe;
 use wasi_host::preview1::{self, WasiP1Ctx};
 use wasmtime::{Engine, Linker, Module, Store};
@@ -44,6 +49,44 @@ fn store(engine: &Engine) -> Store<WasiP1Ctx> {
         .stdout(MemoryOutputPipe::new(usize::MAX))
         .build_p1();
     Store::new(engine, ctx)
+}
+
+/// An observer that drops every event.
+struct Ignore;
+
+impl CallObserver for Ignore {
+    fn on_call(&self, _: &CallEvent) {}
+}
+
+fn observed_store(engine: &Engine, json: bool) -> Store<WasiP1Ctx> {
+    let mut b = WasiCtxBuilder::new();
+    b.stdout(MemoryOutputPipe::new(usize::MAX));
+    if json {
+        b.call_observer(JsonLines::new(std::io::sink()));
+    } else {
+        b.call_observer(Ignore);
+    }
+    Store::new(engine, b.build_p1())
+}
+
+fn traced_calls(c: &mut Criterion) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, GUEST).expect("module");
+    let mut linker = Linker::new(&engine);
+    preview1::add_to_linker_sync(&mut linker, |cx| cx).expect("link");
+    let mut g = c.benchmark_group("p1_sync_traced_x1000");
+    for json in [false, true] {
+        for name in ["clock", "random", "write"] {
+            let mut s = observed_store(&engine, json);
+            let instance = linker.instantiate(&mut s, &module).expect("instance");
+            let f = instance
+                .get_typed_func::<i32, ()>(&mut s, name)
+                .expect("export");
+            let label = format!("{name}/{}", if json { "json" } else { "ignore" });
+            g.bench_function(label, |b| b.iter(|| f.call(&mut s, CALLS).expect("call")));
+        }
+    }
+    g.finish();
 }
 
 fn sync_calls(c: &mut Criterion) {
@@ -99,7 +142,7 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = sync_calls, async_calls
+    targets = sync_calls, async_calls, traced_calls
 }
 
 /// What `clock_time_get` costs below the host: the engine's call and the

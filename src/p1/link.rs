@@ -264,15 +264,25 @@ macro_rules! link_waiting {
                 Box::new(async move {
                     let export = $crate::p1::link::MemoryExport::of(&mut caller)?;
                     let (mut mem, cx) = export.split(&mut caller, $get);
-                    let watch = $crate::p1::link::watch!(cx, mem, $module, $name($($arg),*));
-                    let result = match ($fast)(cx, &mut mem) {
-                        Some(result) => result,
-                        // Boxed apart, so that the future wasmtime boxes
-                        // for every call stays small when the shortcut
-                        // answers.
-                        None => Box::pin(target::$name(cx, &mut mem, $($arg),*)).await,
-                    };
-                    $crate::p1::link::watched!(watch, mem, result)
+                    if cx.ctx.observer.is_some() {
+                        // Observed: a future of its own, so that the one
+                        // wasmtime boxes for every call keeps its size.
+                        return Box::pin(async move {
+                            let watch = $crate::p1::link::watch!(cx, mem, $module, $name($($arg),*));
+                            let result = match ($fast)(cx, &mut mem) {
+                                Some(result) => result,
+                                None => target::$name(cx, &mut mem, $($arg),*).await,
+                            };
+                            $crate::p1::link::watched!(watch, mem, result)
+                        })
+                        .await;
+                    }
+                    if let Some(result) = ($fast)(cx, &mut mem) {
+                        return result;
+                    }
+                    // Boxed apart, so that the future wasmtime boxes for
+                    // every call stays small when the shortcut answers.
+                    Box::pin(target::$name(cx, &mut mem, $($arg),*)).await
                 })
             },
         )?;

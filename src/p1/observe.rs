@@ -159,7 +159,7 @@ pub(crate) fn begin(
     interface: &'static str,
     function: &'static str,
     raw: &[i64],
-) -> Option<Watch> {
+) -> Option<Box<Watch>> {
     let observer = Arc::clone(cx.ctx.observer.as_ref()?);
     let mut args = Vec::new();
     let mut outs = Vec::new();
@@ -186,7 +186,9 @@ pub(crate) fn begin(
             Out16(_) | Out32(_) | Out64(_) | OutFd(_) => outs.push((kind, next() as u32)),
         }
     }
-    Some(Watch {
+    // Boxed: the async glue's future holds it across the call, and stays
+    // small for the calls that are not observed.
+    Some(Box::new(Watch {
         observer,
         interface,
         function,
@@ -194,13 +196,13 @@ pub(crate) fn begin(
         outs,
         start: SystemTime::now(),
         clock: Instant::now(),
-    })
+    }))
 }
 
 /// Ends the observation with the call's `result` (its `errno`, or a
 /// trap), reading the values a successful call wrote, and hands the event
 /// to the observer.
-pub(crate) fn end<R>(watch: Watch, mem: &GuestMemory<'_>, result: &wasmtime::Result<R>)
+pub(crate) fn end<R>(watch: Box<Watch>, mem: &GuestMemory<'_>, result: &wasmtime::Result<R>)
 where
     R: Copy + Into<i64>,
 {
@@ -221,6 +223,7 @@ where
             None => e.to_string(),
         }),
     };
+    let watch = *watch;
     let event = CallEvent {
         front_end: match watch.interface {
             "wasi_unstable" => FrontEnd::Preview0,
