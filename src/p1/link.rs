@@ -221,7 +221,7 @@ pub(crate) use watch;
 macro_rules! watched {
     ($watch:ident, $mem:ident, $result:ident) => {{
         if let Some(watch) = $watch {
-            $crate::p1::observe::end(watch, &$mem, &$result);
+            $crate::p1::observe::end(*watch, &$mem, &$result);
         }
         $result
     }};

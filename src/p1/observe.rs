@@ -202,7 +202,7 @@ pub(crate) fn begin(
 /// Ends the observation with the call's `result` (its `errno`, or a
 /// trap), reading the values a successful call wrote, and hands the event
 /// to the observer.
-pub(crate) fn end<R>(watch: Box<Watch>, mem: &GuestMemory<'_>, result: &wasmtime::Result<R>)
+pub(crate) fn end<R>(watch: Watch, mem: &GuestMemory<'_>, result: &wasmtime::Result<R>)
 where
     R: Copy + Into<i64>,
 {
@@ -223,7 +223,6 @@ where
             None => e.to_string(),
         }),
     };
-    let watch = *watch;
     let event = CallEvent {
         front_end: match watch.interface {
             "wasi_unstable" => FrontEnd::Preview0,
