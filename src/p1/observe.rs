@@ -172,11 +172,7 @@ pub(crate) fn begin(
             Flags(name) => args.push((name, Value::Flags(next() as u64))),
             Path(name) => {
                 let (ptr, len) = (next() as u32, next() as u32);
-                let text = match mem.as_cow_str(GuestPtr::new((ptr, len))) {
-                    Ok(text) => text.into_owned(),
-                    Err(_) => "<fault>".to_owned(),
-                };
-                args.push((name, Value::Path(text)));
+                args.push((name, Value::Path(path(mem, ptr, len))));
             }
             Buf(name) | List(name) => {
                 let _ptr = next();
@@ -197,6 +193,29 @@ pub(crate) fn begin(
         start: SystemTime::now(),
         clock: Instant::now(),
     }))
+}
+
+/// The most bytes of a path an event shows.
+const MAX_PATH_SHOWN: u32 = 4096;
+
+/// The path of `len` bytes at `ptr`: its first [`MAX_PATH_SHOWN`] bytes
+/// (invalid UTF-8 replaced, then `...` if cut), or `<fault>` if the guest's
+/// memory does not hold it. The call itself still sees the whole path.
+fn path(mem: &GuestMemory<'_>, ptr: u32, len: u32) -> String {
+    if u64::from(ptr) + u64::from(len) > super::iov::mem_len(mem) as u64 {
+        return "<fault>".to_owned();
+    }
+    let shown = len.min(MAX_PATH_SHOWN);
+    match mem.to_vec(GuestPtr::<[u8]>::new((ptr, shown))) {
+        Ok(bytes) => {
+            let mut text = String::from_utf8_lossy(&bytes).into_owned();
+            if shown < len {
+                text.push_str("...");
+            }
+            text
+        }
+        Err(_) => "<fault>".to_owned(),
+    }
 }
 
 /// Ends the observation with the call's `result` (its `errno`, or a
@@ -274,5 +293,32 @@ fn errno_name(code: i64) -> String {
         Some(Errno::TooBig) => "2big".to_owned(),
         Some(errno) => format!("{errno:?}").to_lowercase(),
         None => format!("errno {code}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_shown_cut_and_faults_named() {
+        let mut bytes = vec![b'a'; 10_000];
+        bytes[9_998] = 0xff;
+        let mem = GuestMemory::Unshared(&mut bytes);
+        assert_eq!(path(&mem, 0, 3), "aaa");
+        let long = path(&mem, 0, 5_000);
+        assert_eq!(long.len(), MAX_PATH_SHOWN as usize + 3);
+        assert!(long.ends_with("a..."));
+        assert_eq!(path(&mem, 9_000, 2_000), "<fault>");
+        assert_eq!(path(&mem, u32::MAX, 2), "<fault>");
+        assert_eq!(path(&mem, 9_997, 2), "a\u{fffd}");
+    }
+
+    #[test]
+    fn errno_names_are_the_specification_s() {
+        assert_eq!(errno_name(44), "noent");
+        assert_eq!(errno_name(1), "2big");
+        assert_eq!(errno_name(76), "notcapable");
+        assert_eq!(errno_name(9999), "errno 9999");
     }
 }
