@@ -58,31 +58,45 @@ impl CallObserver for Ignore {
     fn on_call(&self, _: &CallEvent) {}
 }
 
-fn observed_store(engine: &Engine, json: bool) -> Store<WasiP1Ctx> {
+/// A store whose calls an observer that does nothing sees.
+fn ignoring_store(engine: &Engine) -> Store<WasiP1Ctx> {
     let mut b = WasiCtxBuilder::new();
-    b.stdout(MemoryOutputPipe::new(usize::MAX));
-    if json {
-        b.call_observer(JsonLines::new(std::io::sink()));
-    } else {
-        b.call_observer(Ignore);
-    }
+    b.stdout(MemoryOutputPipe::new(usize::MAX))
+        .call_observer(Ignore);
     Store::new(engine, b.build_p1())
 }
 
-fn traced_calls(c: &mut Criterion) {
+/// A store whose calls are written as JSON lines to a sink.
+fn json_store(engine: &Engine) -> Store<WasiP1Ctx> {
+    let mut b = WasiCtxBuilder::new();
+    b.stdout(MemoryOutputPipe::new(usize::MAX))
+        .call_observer(JsonLines::new(std::io::sink()));
+    Store::new(engine, b.build_p1())
+}
+
+/// Makes the store of one benchmark.
+type MakeStore = fn(&Engine) -> Store<WasiP1Ctx>;
+
+/// Benchmarks each export through the sync linker in the group `group`,
+/// once per `(suffix, store)` variant (named `export` or `export/suffix`).
+fn sync_group(c: &mut Criterion, group: &str, variants: &[(&str, MakeStore)]) {
     let engine = Engine::default();
     let module = Module::new(&engine, GUEST).expect("module");
     let mut linker = Linker::new(&engine);
     preview1::add_to_linker_sync(&mut linker, |cx| cx).expect("link");
-    let mut g = c.benchmark_group("p1_sync_traced_x1000");
-    for json in [false, true] {
+    let mut g = c.benchmark_group(group);
+    for (suffix, make_store) in variants {
         for name in ["clock", "random", "write"] {
-            let mut s = observed_store(&engine, json);
+            let mut s = make_store(&engine);
             let instance = linker.instantiate(&mut s, &module).expect("instance");
             let f = instance
                 .get_typed_func::<i32, ()>(&mut s, name)
                 .expect("export");
-            let label = format!("{name}/{}", if json { "json" } else { "ignore" });
+            let label = if suffix.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{name}/{suffix}")
+            };
             g.bench_function(label, |b| b.iter(|| f.call(&mut s, CALLS).expect("call")));
         }
     }
@@ -90,20 +104,15 @@ fn traced_calls(c: &mut Criterion) {
 }
 
 fn sync_calls(c: &mut Criterion) {
-    let engine = Engine::default();
-    let module = Module::new(&engine, GUEST).expect("module");
-    let mut linker = Linker::new(&engine);
-    preview1::add_to_linker_sync(&mut linker, |cx| cx).expect("link");
-    let mut g = c.benchmark_group("p1_sync_x1000");
-    for name in ["clock", "random", "write"] {
-        let mut s = store(&engine);
-        let instance = linker.instantiate(&mut s, &module).expect("instance");
-        let f = instance
-            .get_typed_func::<i32, ()>(&mut s, name)
-            .expect("export");
-        g.bench_function(name, |b| b.iter(|| f.call(&mut s, CALLS).expect("call")));
-    }
-    g.finish();
+    sync_group(c, "p1_sync_x1000", &[("", store)]);
+}
+
+fn traced_calls(c: &mut Criterion) {
+    sync_group(
+        c,
+        "p1_sync_traced_x1000",
+        &[("ignore", ignoring_store), ("json", json_store)],
+    );
 }
 
 fn async_calls(c: &mut Criterion) {

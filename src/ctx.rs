@@ -318,13 +318,8 @@ impl WasiCtxBuilder {
     pub fn deterministic(&mut self, seed: u64) -> &mut Self {
         use rand::{RngExt, SeedableRng};
         let ctx = self.ctx();
-        let time = crate::clocks::VirtualTime::default();
-        ctx.clocks.monotonic_clock = Box::new(crate::clocks::VirtualMonotonicClock(time.clone()));
-        ctx.clocks.wall_clock = Box::new(crate::clocks::VirtualWallClock {
-            time: time.clone(),
-            epoch: ctx.clocks.virtual_epoch,
-        });
-        ctx.clocks.virtual_time = Some(time);
+        ctx.clocks
+            .use_virtual_time(crate::clocks::VirtualTime::default());
 
         let mut seeds = rand::rngs::StdRng::seed_from_u64(seed);
         ctx.random.random = Box::new(crate::random::Deterministic::from_seed(seeds.random()));
@@ -351,11 +346,8 @@ impl WasiCtxBuilder {
     pub fn deterministic_epoch(&mut self, since_unix_epoch: std::time::Duration) -> &mut Self {
         let clocks = &mut self.ctx().clocks;
         clocks.virtual_epoch = since_unix_epoch;
-        if let Some(time) = &clocks.virtual_time {
-            clocks.wall_clock = Box::new(crate::clocks::VirtualWallClock {
-                time: time.clone(),
-                epoch: since_unix_epoch,
-            });
+        if let Some(time) = clocks.virtual_time.clone() {
+            clocks.set_virtual_wall_clock(time);
         }
         self
     }

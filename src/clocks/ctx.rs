@@ -29,6 +29,24 @@ impl Default for WasiClocksCtx {
     }
 }
 
+impl WasiClocksCtx {
+    /// Makes both clocks read `time` (a deterministic run): the wall clock
+    /// at [`virtual_epoch`](Self::virtual_epoch) plus its reading.
+    pub(crate) fn use_virtual_time(&mut self, time: VirtualTime) {
+        self.monotonic_clock = Box::new(super::VirtualMonotonicClock(time.clone()));
+        self.set_virtual_wall_clock(time);
+    }
+
+    /// The wall clock of a deterministic run over `time`.
+    pub(crate) fn set_virtual_wall_clock(&mut self, time: VirtualTime) {
+        self.wall_clock = Box::new(super::VirtualWallClock {
+            time: time.clone(),
+            epoch: self.virtual_epoch,
+        });
+        self.virtual_time = Some(time);
+    }
+}
+
 /// What the `wasi:clocks` host functions see: the clocks context and the
 /// resource table (clock pollables go into it).
 pub struct WasiClocksCtxView<'a> {

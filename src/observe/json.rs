@@ -103,7 +103,9 @@ fn object(s: &mut String, fields: &[(&'static str, Value)]) {
             Value::Int(n) => {
                 let _ = write!(s, "{n}");
             }
-            Value::Flags(n) => string(s, &format!("{n:#x}")),
+            Value::Flags(n) => {
+                let _ = write!(s, "\"{n:#x}\"");
+            }
             Value::Path(p) => string(s, p),
             Value::Len(n) => {
                 let _ = write!(s, "{{\"len\":{n}}}");

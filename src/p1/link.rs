@@ -208,7 +208,13 @@ pub(crate) use glue;
 macro_rules! watch {
     ($cx:ident, $mem:ident, $module:literal, $name:ident($($arg:ident),*)) => {
         if $cx.ctx.observer.is_some() {
-            $crate::p1::observe::begin($cx, &$mem, $module, stringify!($name), &[$(i64::from($arg)),*])
+            $crate::p1::observe::begin(
+                $cx,
+                &$mem,
+                $module,
+                stringify!($name),
+                &[$($crate::p1::observe::Raw::raw($arg)),*],
+            )
         } else {
             None
         }

@@ -139,6 +139,26 @@ fn spec(function: &str) -> &'static [Kind] {
     }
 }
 
+/// A core-wasm argument as the 64 bits [`begin`] reads: an `i32` zero-
+/// extended (preview 1 passes unsigned values in them: descriptors,
+/// flags, lengths, addresses), an `i64` as it is.
+pub(crate) trait Raw {
+    /// The argument's bits.
+    fn raw(self) -> i64;
+}
+
+impl Raw for i32 {
+    fn raw(self) -> i64 {
+        i64::from(self as u32)
+    }
+}
+
+impl Raw for i64 {
+    fn raw(self) -> i64 {
+        self
+    }
+}
+
 /// One call being observed.
 pub(crate) struct Watch {
     observer: Arc<dyn CallObserver>,
@@ -312,6 +332,12 @@ mod tests {
         assert_eq!(path(&mem, 9_000, 2_000), "<fault>");
         assert_eq!(path(&mem, u32::MAX, 2), "<fault>");
         assert_eq!(path(&mem, 9_997, 2), "a\u{fffd}");
+    }
+
+    #[test]
+    fn i32_arguments_are_unsigned() {
+        assert_eq!(Raw::raw(-1i32), 0xffff_ffff);
+        assert_eq!(Raw::raw(-1i64), -1);
     }
 
     #[test]
