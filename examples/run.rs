@@ -100,11 +100,10 @@ options:
                              timestamps and inode numbers (a warning says
                              so): use --mount-memory or --overlay for a fully
                              reproducible tree
-  --trace FILE               write one JSON line per WASI call of a core
-                             module (preview 1 or preview 0) to FILE (`-`:
+  --trace FILE               write one JSON line per WASI call to FILE (`-`:
                              stderr): function, arguments, result or error,
-                             start and duration (calls of components are not
-                             traced yet)
+                             start and duration (preview 1, preview 0 and
+                             0.2; 0.3 calls are not traced yet)
   --async                    run through the async linker on a tokio runtime
                              (default: the sync linker, no runtime)
   -h, --help                 print this text

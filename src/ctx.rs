@@ -464,6 +464,13 @@ impl WasiCtxBuilder {
             .ctx
             .take()
             .expect("WasiCtxBuilder::build called twice: a builder builds once");
+        // Each package's host functions tell the observer through their
+        // own part of the context.
+        ctx.cli.observer = ctx.observer.clone();
+        ctx.clocks.observer = ctx.observer.clone();
+        ctx.filesystem.observer = ctx.observer.clone();
+        ctx.random.observer = ctx.observer.clone();
+        ctx.sockets.observer = ctx.observer.clone();
         if ctx.filesystem.sorted_listings {
             for point in &mut ctx.filesystem.preopens {
                 if let MountRoot::Host(dir) = &mut point.root {

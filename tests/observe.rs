@@ -1,5 +1,5 @@
 //! The call observer (`WasiCtxBuilder::call_observer`): one event per
-//! preview 1 call, in every linker mode, with the arguments in compact
+//! preview 1 and 0.2 call, in every linker mode, with the arguments in compact
 //! form (descriptors, paths as strings, buffers as lengths), the values a
 //! call wrote or its error code, and `proc_exit` as the end; the JSON-lines
 //! writer; the access log's view of the same calls; hostile arguments are
@@ -8,7 +8,7 @@
 
 mod common;
 use common::p1::{self, P1Mode};
-use common::{Exit, Run, guests, tempdir};
+use common::{Exit, Mode, Run, guests, tempdir};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use wasi_host::observe::{
@@ -288,4 +288,294 @@ fn hostile_arguments_are_observed_without_harm() {
             "{mode:?}: an unreadable path shows as <fault>"
         );
     }
+}
+
+/// The 0.2 `observe` guest with `/rw` and a read-only `/ro`, and
+/// `observer` installed.
+fn observed_p2(
+    rw: &std::path::Path,
+    ro: &std::path::Path,
+    observer: impl CallObserver + Clone + 'static,
+) -> Run {
+    Run::new(guests::OBSERVE)
+        .preopen_rw(rw, "/rw")
+        .preopen(ro, "/ro", DirPerms::READ, FilePerms::READ)
+        .configure(move |b| {
+            // Sockets may be made; no address may be used.
+            b.allow_tcp(true);
+            b.call_observer(observer.clone());
+        })
+}
+
+/// The calls the `observe` guest makes itself (its runtime makes others:
+/// preopens, stdio, environment).
+const P2_CALLS: [&str; 7] = [
+    "[method]descriptor.open-at",
+    "[method]descriptor.write",
+    "[method]descriptor.rename-at",
+    "get-random-bytes",
+    "[method]tcp-socket.start-bind",
+    "resolve-addresses",
+    "exit-with-code",
+];
+
+/// A call's function, arguments and outcome.
+type Summary = (&'static str, Vec<(&'static str, Value)>, Outcome);
+
+#[test]
+fn every_component_call_is_one_event() {
+    for mode in Mode::ALL {
+        let (rw, ro) = (tempdir(), tempdir());
+        let keep = Keep::default();
+        let out = observed_p2(rw.path(), ro.path(), keep.clone()).run(mode);
+        out.assert_code(3);
+        let events = keep.0.lock().unwrap().clone();
+        assert!(
+            events.iter().all(|e| e.front_end == FrontEnd::Preview2),
+            "{mode:?}"
+        );
+        assert!(
+            events
+                .iter()
+                .any(|e| (e.interface, e.function) == ("wasi:clocks/monotonic-clock", "now")),
+            "{mode:?}"
+        );
+        assert!(
+            events.iter().any(|e| e.function == "get-directories"
+                && e.outcome == Outcome::Ok(vec![("ret", Value::Len(2))])),
+            "{mode:?}"
+        );
+        let mine: Vec<&CallEvent> = events
+            .iter()
+            .filter(|e| P2_CALLS.contains(&e.function))
+            .collect();
+        let summary: Vec<Summary> = mine
+            .iter()
+            .map(|e| (e.function, e.args.clone(), e.outcome.clone()))
+            .collect();
+        let fd = |e: &CallEvent, name: &str| match e.args.iter().find(|(n, _)| *n == name) {
+            Some((_, Value::Fd(fd))) => *fd,
+            other => panic!("{mode:?}: {name} of {}: {other:?}", e.function),
+        };
+        let rw_fd = fd(mine[0], "self");
+        let ro_fd = fd(mine[3], "self");
+        let made = match &mine[1].outcome {
+            Outcome::Ok(v) => match v.as_slice() {
+                [("ret", Value::Fd(made))] => *made,
+                other => panic!("{mode:?}: {other:?}"),
+            },
+            other => panic!("{mode:?}: {other:?}"),
+        };
+        let path = |p: &str| Value::Path(p.into());
+        let socket = fd(mine[6], "self");
+        let network = fd(mine[6], "network");
+        assert_eq!(
+            summary,
+            [
+                (
+                    "[method]descriptor.open-at",
+                    vec![
+                        ("self", Value::Fd(rw_fd)),
+                        ("path_flags", Value::Flags(0)),
+                        ("path", path("missing")),
+                        ("oflags", Value::Flags(0)),
+                        ("flags", Value::Flags(1)),
+                    ],
+                    Outcome::Err("no-entry".into()),
+                ),
+                (
+                    "[method]descriptor.open-at",
+                    vec![
+                        ("self", Value::Fd(rw_fd)),
+                        ("path_flags", Value::Flags(0)),
+                        ("path", path("made.txt")),
+                        ("oflags", Value::Flags(1)),
+                        ("flags", Value::Flags(2)),
+                    ],
+                    Outcome::Ok(vec![("ret", Value::Fd(made))]),
+                ),
+                (
+                    "[method]descriptor.write",
+                    vec![
+                        ("self", Value::Fd(made)),
+                        ("buf", Value::Len(3)),
+                        ("offset", Value::Int(0)),
+                    ],
+                    Outcome::Ok(vec![("ret", Value::Int(3))]),
+                ),
+                (
+                    "[method]descriptor.open-at",
+                    vec![
+                        ("self", Value::Fd(ro_fd)),
+                        ("path_flags", Value::Flags(0)),
+                        ("path", path("made.txt")),
+                        ("oflags", Value::Flags(1)),
+                        ("flags", Value::Flags(2)),
+                    ],
+                    Outcome::Err("not-permitted".into()),
+                ),
+                (
+                    "[method]descriptor.rename-at",
+                    vec![
+                        ("self", Value::Fd(rw_fd)),
+                        ("old_path", path("made.txt")),
+                        ("new_fd", Value::Fd(rw_fd)),
+                        ("new_path", path("moved.txt")),
+                    ],
+                    Outcome::Ok(vec![]),
+                ),
+                (
+                    "get-random-bytes",
+                    vec![("len", Value::Int(8))],
+                    Outcome::Ok(vec![("ret", Value::Len(8))]),
+                ),
+                (
+                    "[method]tcp-socket.start-bind",
+                    vec![
+                        ("self", Value::Fd(socket)),
+                        ("network", Value::Fd(network)),
+                        ("local_address", Value::Text("127.0.0.1:0".into())),
+                    ],
+                    Outcome::Err("access-denied".into()),
+                ),
+                (
+                    "resolve-addresses",
+                    vec![("network", Value::Fd(network)), ("name", path("localhost"))],
+                    mine[7].outcome.clone(),
+                ),
+                (
+                    "exit-with-code",
+                    vec![("status_code", Value::Int(3))],
+                    Outcome::Trap("exit 3".into()),
+                ),
+            ],
+            "{mode:?}"
+        );
+        assert!(rw.path().join("moved.txt").exists());
+    }
+}
+
+#[test]
+fn component_calls_in_json_lines_and_the_access_log() {
+    let (rw, ro) = (tempdir(), tempdir());
+    let buf = Shared::default();
+    let access: Arc<Mutex<Vec<AccessEvent>>> = Arc::default();
+    let log = {
+        let access = Arc::clone(&access);
+        AccessLog::new(move |e: &AccessEvent| access.lock().unwrap().push(e.clone()))
+    };
+    /// Both observers at once.
+    #[derive(Clone)]
+    struct Both(Arc<dyn CallObserver>, Arc<dyn CallObserver>);
+    impl CallObserver for Both {
+        fn on_call(&self, event: &CallEvent) {
+            self.0.on_call(event);
+            self.1.on_call(event);
+        }
+    }
+    let both = Both(Arc::new(JsonLines::new(buf.clone())), Arc::new(log));
+    observed_p2(rw.path(), ro.path(), both)
+        .run(Mode::Sync)
+        .assert_code(3);
+
+    let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let write = text
+        .lines()
+        .find(|l| l.contains("\"function\":\"[method]descriptor.write\""))
+        .expect("a write line");
+    assert!(
+        write.starts_with(
+            "{\"front_end\":\"preview2\",\"interface\":\"wasi:filesystem/types\",\
+             \"function\":\"[method]descriptor.write\",\"args\":{\"self\":"
+        ),
+        "{write}"
+    );
+    assert!(
+        write.contains(",\"buf\":{\"len\":3},\"offset\":0},\"ok\":{\"ret\":3},"),
+        "{write}"
+    );
+    assert!(text.contains(
+        "\"function\":\"exit-with-code\",\"args\":{\"status_code\":3},\"trap\":\"exit 3\""
+    ));
+
+    let access = access.lock().unwrap().clone();
+    let seen: Vec<(Access, &str, Option<&str>, Verdict)> = access
+        .iter()
+        .map(|a| {
+            (
+                a.access,
+                a.path.as_str(),
+                a.to.as_deref(),
+                a.verdict.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen[..5],
+        [
+            (
+                Access::Open,
+                "missing",
+                None,
+                Verdict::Failed("no-entry".into())
+            ),
+            (Access::Create, "made.txt", None, Verdict::Allowed),
+            (
+                Access::Create,
+                "made.txt",
+                None,
+                Verdict::Refused("not-permitted".into())
+            ),
+            (
+                Access::Rename,
+                "made.txt",
+                Some("moved.txt"),
+                Verdict::Allowed
+            ),
+            (
+                Access::Bind,
+                "127.0.0.1:0",
+                None,
+                Verdict::Refused("access-denied".into())
+            ),
+        ]
+    );
+    assert_eq!(seen[5].0, Access::Lookup);
+    assert_eq!(seen[5].1, "localhost");
+    assert_eq!(seen.len(), 6);
+}
+
+#[test]
+fn a_whole_component_is_traced_alike_in_every_mode() {
+    // The 0.2 determinism guest (files, clocks, random, 100 timers),
+    // traced: the same calls in every mode, and its output unchanged.
+    let mut traces = Vec::new();
+    for mode in Mode::ALL {
+        let keep = Keep::default();
+        let observer = keep.clone();
+        let fs = MemoryFs::new();
+        let run = Run::new(guests::DETERMINISM)
+            .deterministic(1)
+            .arg("/mem")
+            .configure(move |b| {
+                b.mount(
+                    "/mem",
+                    Mount::memory(fs.clone()),
+                    DirPerms::all(),
+                    FilePerms::all(),
+                );
+                b.call_observer(observer.clone());
+            });
+        run.run(mode).assert_success();
+        let events = keep.0.lock().unwrap().clone();
+        let calls: Vec<String> = events
+            .iter()
+            .map(|e| format!("{} {:?} {:?}", e.function, e.args, e.outcome))
+            .collect();
+        assert!(calls.len() > 200, "{mode:?}: {} calls", calls.len());
+        assert!(calls.iter().any(|c| c.starts_with("poll ")), "{mode:?}");
+        traces.push(calls);
+    }
+    assert_eq!(traces[0], traces[1], "sync and async (current-thread)");
+    assert_eq!(traces[0], traces[2], "sync and async (multi-thread)");
 }

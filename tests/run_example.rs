@@ -556,3 +556,32 @@ fn trace_writes_one_json_line_per_call() {
         lines.len()
     );
 }
+
+#[test]
+fn trace_covers_components() {
+    // The 0.2 determinism guest: its calls by their WIT names.
+    let dir = tempdir();
+    let file = dir.path().join("trace.jsonl");
+    let file_arg = file.display().to_string();
+    let args = [
+        "--deterministic",
+        "1",
+        "--trace",
+        &file_arg,
+        "--mount-memory",
+        "/mem",
+        guests::DETERMINISM,
+        "/mem",
+    ];
+    let out = run(&args, b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let trace = std::fs::read_to_string(&file).unwrap();
+    assert!(trace.lines().count() > 200);
+    assert!(
+        trace
+            .lines()
+            .all(|l| l.starts_with("{\"front_end\":\"preview2\","))
+    );
+    assert!(trace.contains("\"interface\":\"wasi:io/poll\",\"function\":\"poll\""));
+    assert!(trace.contains("\"function\":\"[method]descriptor.rename-at\""));
+}

@@ -10,6 +10,9 @@ use wasmtime::component::{HasData, ResourceTable};
 /// ([`WasiCtx::cli`](crate::WasiCtx::cli)); filled by the
 /// [`WasiCtxBuilder`](crate::WasiCtxBuilder).
 pub struct WasiCliCtx {
+    /// Who is told of every call (the context's observer, copied here
+    /// when it is built).
+    pub(crate) observer: crate::observe::Observer,
     pub(crate) args: Vec<String>,
     pub(crate) env: Vec<(String, String)>,
     pub(crate) initial_cwd: Option<String>,
@@ -23,6 +26,7 @@ impl Default for WasiCliCtx {
     /// end and output discarded.
     fn default() -> Self {
         WasiCliCtx {
+            observer: None,
             args: Vec::new(),
             env: Vec::new(),
             initial_cwd: None,

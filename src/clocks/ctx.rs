@@ -8,6 +8,9 @@ use wasmtime::component::{HasData, ResourceTable};
 /// also times the deadlines of clock pollables). Part of a
 /// [`crate::WasiCtx`] ([`WasiCtx::clocks`](crate::WasiCtx::clocks)).
 pub struct WasiClocksCtx {
+    /// Who is told of every call (the context's observer, copied here
+    /// when it is built).
+    pub(crate) observer: crate::observe::Observer,
     pub(crate) wall_clock: Box<dyn HostWallClock>,
     pub(crate) monotonic_clock: Box<dyn HostMonotonicClock>,
     /// The virtual time both clocks read in a deterministic run (0.3's
@@ -21,6 +24,7 @@ impl Default for WasiClocksCtx {
     /// The host's clocks.
     fn default() -> Self {
         WasiClocksCtx {
+            observer: None,
             wall_clock: super::wall_clock(),
             monotonic_clock: super::monotonic_clock(),
             virtual_time: None,

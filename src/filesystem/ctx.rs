@@ -10,6 +10,9 @@ use wasmtime::component::{HasData, ResourceTable};
 /// thread. Part of a [`crate::WasiCtx`]
 /// ([`WasiCtx::filesystem`](crate::WasiCtx::filesystem)).
 pub struct WasiFilesystemCtx {
+    /// Who is told of every call (the context's observer, copied here
+    /// when it is built).
+    pub(crate) observer: crate::observe::Observer,
     /// The mount table.
     pub(crate) preopens: Vec<MountPoint>,
     /// The host descriptors the guest may hold (shared with the preopens).
@@ -25,6 +28,7 @@ impl Default for WasiFilesystemCtx {
     /// No mounts, [`DEFAULT_MAX_OPEN_FILES`], I/O off the calling thread.
     fn default() -> Self {
         WasiFilesystemCtx {
+            observer: None,
             preopens: Vec::new(),
             fd_budget: FdBudget::new(DEFAULT_MAX_OPEN_FILES),
             allow_blocking_current_thread: false,

@@ -1,11 +1,12 @@
 //! [`AccessLog`]: the audit view of the call events: every path opened,
-//! created, removed or renamed, and every connection accepted, with
-//! whether the sandbox allowed it and, if not, why.
+//! created, removed or renamed, every socket bound or connected, every
+//! connection accepted and every name looked up, with whether the sandbox
+//! allowed it and, if not, why.
 //!
 //! It is a [`CallObserver`] that picks those calls out of the event stream
-//! and hands each to a function as an [`AccessEvent`]. Paths are as the
-//! guest wrote them, relative to the directory descriptor they were
-//! resolved from (`fd`).
+//! (preview 1 and 0.2 names alike) and hands each to a function as an
+//! [`AccessEvent`]. Paths are as the guest wrote them, relative to the
+//! directory descriptor they were resolved from (`fd`).
 
 use super::{CallEvent, CallObserver, Outcome, Value};
 
@@ -23,6 +24,12 @@ pub enum Access {
     Rename,
     /// A connection accepted on a listening socket.
     Accept,
+    /// A socket bound to a local address (`path` is the address).
+    Bind,
+    /// A socket connected to a remote address (`path` is the address).
+    Connect,
+    /// A host name looked up (`path` is the name).
+    Lookup,
 }
 
 /// Whether the sandbox let a call through.
@@ -31,7 +38,8 @@ pub enum Verdict {
     /// It was allowed and succeeded.
     Allowed,
     /// The sandbox refused it (no right or permission for it): the error
-    /// code says which (`notcapable`, `acces`, `perm`).
+    /// code says which (preview 1: `notcapable`, `acces`, `perm`, `rofs`;
+    /// 0.2: `access`, `not-permitted`, `read-only`, `access-denied`).
     Refused(String),
     /// It was allowed but failed (`noent`, `exist`, ...).
     Failed(String),
@@ -46,7 +54,8 @@ pub struct AccessEvent {
     pub function: &'static str,
     /// The directory (or listening socket) descriptor it went through.
     pub fd: u32,
-    /// The path, as the guest wrote it (empty for an accept).
+    /// The path, as the guest wrote it; the address of a bind or
+    /// connect; the name looked up (empty for an accept).
     pub path: String,
     /// A rename's new path, or a link's target.
     pub to: Option<String>,
@@ -80,21 +89,34 @@ impl<F: Fn(&AccessEvent) + Send + Sync> CallObserver for AccessLog<F> {
 pub(crate) fn access_of(event: &CallEvent) -> Option<AccessEvent> {
     let arg = |name: &str| event.args.iter().find(|(n, _)| *n == name).map(|(_, v)| v);
     let text = |name: &str| match arg(name) {
-        Some(Value::Path(p)) => p.clone(),
+        Some(Value::Path(p) | Value::Text(p)) => p.clone(),
         _ => String::new(),
     };
     let fd = |name: &str| match arg(name) {
         Some(Value::Fd(fd)) => *fd,
         _ => 0,
     };
-    // preview 1's `oflags`: `creat` is bit 0.
+    // `oflags`: `creat` (preview 1) and `create` (0.2) are both bit 0.
     let creates = matches!(arg("oflags"), Some(Value::Flags(f)) if f & 1 != 0);
-    let (access, fd, path, to) = match event.function {
+    let function = event.function;
+    // A 0.2 method's name after its resource: `open-at`, `start-bind`.
+    let method = function.rsplit('.').next().unwrap_or(function);
+    let on_socket =
+        function.starts_with("[method]tcp-socket.") || function.starts_with("[method]udp-socket.");
+    let (access, fd, path, to) = match function {
         "path_open" if creates => (Access::Create, fd("fd"), text("path"), None),
         "path_open" => (Access::Open, fd("fd"), text("path"), None),
+        "[method]descriptor.open-at" if creates => (Access::Create, fd("self"), text("path"), None),
+        "[method]descriptor.open-at" => (Access::Open, fd("self"), text("path"), None),
         "path_create_directory" => (Access::Create, fd("fd"), text("path"), None),
+        "[method]descriptor.create-directory-at" => {
+            (Access::Create, fd("self"), text("path"), None)
+        }
         "path_remove_directory" | "path_unlink_file" => {
             (Access::Remove, fd("fd"), text("path"), None)
+        }
+        "[method]descriptor.remove-directory-at" | "[method]descriptor.unlink-file-at" => {
+            (Access::Remove, fd("self"), text("path"), None)
         }
         "path_rename" => (
             Access::Rename,
@@ -102,7 +124,13 @@ pub(crate) fn access_of(event: &CallEvent) -> Option<AccessEvent> {
             text("old_path"),
             Some(text("new_path")),
         ),
-        "path_link" => (
+        "[method]descriptor.rename-at" => (
+            Access::Rename,
+            fd("self"),
+            text("old_path"),
+            Some(text("new_path")),
+        ),
+        "path_link" | "[method]descriptor.link-at" => (
             Access::Create,
             fd("new_fd"),
             text("new_path"),
@@ -114,14 +142,29 @@ pub(crate) fn access_of(event: &CallEvent) -> Option<AccessEvent> {
             text("new_path"),
             Some(text("old_path")),
         ),
+        "[method]descriptor.symlink-at" => (
+            Access::Create,
+            fd("self"),
+            text("new_path"),
+            Some(text("old_path")),
+        ),
         "sock_accept" => (Access::Accept, fd("fd"), String::new(), None),
+        "[method]tcp-socket.accept" => (Access::Accept, fd("self"), String::new(), None),
+        _ if on_socket && method == "start-bind" => {
+            (Access::Bind, fd("self"), text("local_address"), None)
+        }
+        _ if on_socket && method == "start-connect" => {
+            (Access::Connect, fd("self"), text("remote_address"), None)
+        }
+        "[method]udp-socket.stream" if text("remote_address") != "none" => {
+            (Access::Connect, fd("self"), text("remote_address"), None)
+        }
+        "resolve-addresses" => (Access::Lookup, fd("network"), text("name"), None),
         _ => return None,
     };
     let verdict = match &event.outcome {
         Outcome::Ok(_) => Verdict::Allowed,
-        Outcome::Err(code) if matches!(code.as_str(), "notcapable" | "acces" | "perm") => {
-            Verdict::Refused(code.clone())
-        }
+        Outcome::Err(code) if refusal(code) => Verdict::Refused(code.clone()),
         Outcome::Err(code) => Verdict::Failed(code.clone()),
         Outcome::Trap(msg) => Verdict::Failed(msg.clone()),
     };
@@ -133,4 +176,21 @@ pub(crate) fn access_of(event: &CallEvent) -> Option<AccessEvent> {
         to,
         verdict,
     })
+}
+
+/// Whether an error code is the sandbox's refusal (a missing right or
+/// permission, a read-only mount, the network policy), as opposed to a
+/// failure of an allowed call.
+fn refusal(code: &str) -> bool {
+    matches!(
+        code,
+        "notcapable"
+            | "acces"
+            | "perm"
+            | "rofs"
+            | "access"
+            | "not-permitted"
+            | "read-only"
+            | "access-denied"
+    )
 }

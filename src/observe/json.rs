@@ -113,6 +113,7 @@ fn object(s: &mut String, fields: &[(&'static str, Value)]) {
             Value::Ptr(p) => {
                 let _ = write!(s, "{{\"ptr\":{p}}}");
             }
+            Value::Text(t) => string(s, t),
         }
     }
     s.push('}');

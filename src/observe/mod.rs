@@ -10,21 +10,30 @@
 //! returned, or its error code), and when the call started and how long it
 //! took. With no observer installed, a call pays one test of an `Option`.
 //!
-//! Which front-ends report: preview 1 and preview 0 (every function). The
-//! 0.2 and 0.3 front-ends do not report yet (listed in the README).
+//! Which front-ends report: preview 1, preview 0 and 0.2 (every function).
+//! The 0.3 front-end does not report yet (listed in the README).
 //!
-//! Files: this one (the event and the trait), `json.rs` (the JSON-lines
-//! writer), `access.rs` (the access log).
+//! Files: this one (the event and the trait), `call.rs` (a call from its
+//! start to its event, and the `observed!` macro of the component
+//! front-ends), `values.rs` (the compact forms of component values and
+//! results), `json.rs` (the JSON-lines writer), `access.rs` (the access
+//! log).
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 mod access;
+mod call;
 mod json;
+mod values;
 
 pub use access::{Access, AccessEvent, AccessLog, Verdict};
+pub(crate) use call::{Call, observed};
 pub use json::JsonLines;
+pub(crate) use values::{
+    CodeName, MAX_TEXT_SHOWN, Report, Shown, arg_name, code_names, shown_as_debug,
+};
 
 /// The front-end a call came through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,14 +42,17 @@ pub enum FrontEnd {
     Preview0,
     /// WASI preview 1 (`wasi_snapshot_preview1`), a core module.
     Preview1,
+    /// WASI 0.2 (preview 2), a component.
+    Preview2,
 }
 
 impl FrontEnd {
-    /// Its short name: `preview0`, `preview1`.
+    /// Its short name: `preview0`, `preview1`, `preview2`.
     pub fn name(self) -> &'static str {
         match self {
             FrontEnd::Preview0 => "preview0",
             FrontEnd::Preview1 => "preview1",
+            FrontEnd::Preview2 => "preview2",
         }
     }
 }
@@ -62,6 +74,9 @@ pub enum Value {
     Len(u64),
     /// A guest-memory address the host writes a result to.
     Ptr(u32),
+    /// A value with no compact form (an address, a timestamp, a
+    /// structure), as short text.
+    Text(String),
 }
 
 impl fmt::Display for Value {
@@ -73,6 +88,7 @@ impl fmt::Display for Value {
             Value::Path(p) => write!(f, "{p:?}"),
             Value::Len(n) => write!(f, "<{n}>"),
             Value::Ptr(p) => write!(f, "@{p:#x}"),
+            Value::Text(t) => f.write_str(t),
         }
     }
 }
@@ -116,6 +132,15 @@ pub struct CallEvent {
 pub trait CallObserver: Send + Sync {
     /// One call ended.
     fn on_call(&self, event: &CallEvent);
+}
+
+/// A trap's text in an event: `exit N` for a program that ended itself,
+/// else the error's message.
+pub(crate) fn trap_text(err: &wasmtime::Error) -> String {
+    match err.downcast_ref::<crate::I32Exit>() {
+        Some(exit) => format!("exit {}", exit.0),
+        None => err.to_string(),
+    }
 }
 
 /// A context's observer, if any.

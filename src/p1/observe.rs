@@ -11,9 +11,8 @@
 
 use super::WasiP1Ctx;
 use super::bindings::types::Errno;
-use crate::observe::{CallEvent, CallObserver, FrontEnd, Outcome, Value};
+use crate::observe::{Call, FrontEnd, Outcome, Value};
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
 use wiggle::{GuestMemory, GuestPtr};
 
 /// What one core-wasm argument (or a pair of them) stands for.
@@ -161,14 +160,9 @@ impl Raw for i64 {
 
 /// One call being observed.
 pub(crate) struct Watch {
-    observer: Arc<dyn CallObserver>,
-    interface: &'static str,
-    function: &'static str,
-    args: Vec<(&'static str, Value)>,
+    call: Box<Call>,
     /// The result addresses, read back after a successful call.
     outs: Vec<(Kind, u32)>,
-    start: SystemTime,
-    clock: Instant,
 }
 
 /// Starts observing a call of `function` (of the module `interface`) with
@@ -204,19 +198,16 @@ pub(crate) fn begin(
     }
     // Boxed: the async glue's future holds it across the call, and stays
     // small for the calls that are not observed.
-    Some(Box::new(Watch {
-        observer,
-        interface,
-        function,
-        args,
-        outs,
-        start: SystemTime::now(),
-        clock: Instant::now(),
-    }))
+    let front_end = match interface {
+        "wasi_unstable" => FrontEnd::Preview0,
+        _ => FrontEnd::Preview1,
+    };
+    let call = Call::start(observer, front_end, interface, function, args);
+    Some(Box::new(Watch { call, outs }))
 }
 
-/// The most bytes of a path an event shows.
-const MAX_PATH_SHOWN: u32 = 4096;
+/// The most bytes of a path an event shows (as for every front-end).
+const MAX_PATH_SHOWN: u32 = crate::observe::MAX_TEXT_SHOWN as u32;
 
 /// The path of `len` bytes at `ptr`: its first [`MAX_PATH_SHOWN`] bytes
 /// (invalid UTF-8 replaced, then `...` if cut), or `<fault>` if the guest's
@@ -245,7 +236,6 @@ pub(crate) fn end<R>(watch: Watch, mem: &GuestMemory<'_>, result: &wasmtime::Res
 where
     R: Copy + Into<i64>,
 {
-    let duration = watch.clock.elapsed();
     let outcome = match result {
         Ok(errno) => match (*errno).into() {
             0 => Outcome::Ok(
@@ -257,24 +247,9 @@ where
             ),
             code => Outcome::Err(errno_name(code)),
         },
-        Err(e) => Outcome::Trap(match e.downcast_ref::<crate::I32Exit>() {
-            Some(exit) => format!("exit {}", exit.0),
-            None => e.to_string(),
-        }),
+        Err(e) => Outcome::Trap(crate::observe::trap_text(e)),
     };
-    let event = CallEvent {
-        front_end: match watch.interface {
-            "wasi_unstable" => FrontEnd::Preview0,
-            _ => FrontEnd::Preview1,
-        },
-        interface: watch.interface,
-        function: watch.function,
-        args: watch.args,
-        outcome,
-        start: watch.start,
-        duration,
-    };
-    watch.observer.on_call(&event);
+    watch.call.end(outcome);
 }
 
 /// The value a call wrote at `ptr` (the address itself if the guest's

@@ -6,7 +6,7 @@
 //!
 //! Layout: `bindings.rs` (the two `bindgen!` flavours), `linker.rs`
 //! (`add_to_linker_*`), and one file per package: `io/` (`error`, `poll`,
-//! `streams`), `clocks.rs`, `random.rs`, `cli.rs`, `filesystem/` (`types`,
+//! `streams`), `observe.rs` (call events), `clocks.rs`, `random.rs`, `cli.rs`, `filesystem/` (`types`,
 //! its sync flavour `types_sync`, the `calls` both convert around,
 //! `convert`, `preopens`), `sockets/` (`network`, `tcp`, `udp` and its sync
 //! flavour `udp_sync`, `ip_name_lookup`, and `convert`, where the 0.2
@@ -18,6 +18,7 @@ mod clocks;
 mod filesystem;
 mod io;
 mod linker;
+mod observe;
 mod random;
 mod sockets;
 

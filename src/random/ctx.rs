@@ -13,6 +13,9 @@ pub const DEFAULT_MAX_SIZE: u64 = 64 << 20;
 /// [`crate::WasiCtx`] ([`WasiCtx::random`](crate::WasiCtx::random)). The
 /// random host functions need nothing else (no table).
 pub struct WasiRandomCtx {
+    /// Who is told of every call (the context's observer, copied here
+    /// when it is built).
+    pub(crate) observer: crate::observe::Observer,
     pub(crate) random: Box<dyn Rng + Send>,
     pub(crate) insecure_random: Box<dyn Rng + Send>,
     pub(crate) insecure_random_seed: u128,
@@ -25,6 +28,7 @@ impl Default for WasiRandomCtx {
     fn default() -> Self {
         let insecure_random_seed = rand::RngExt::random::<u128>(&mut rand::rng());
         WasiRandomCtx {
+            observer: None,
             random: thread_rng(),
             insecure_random: Box::new(Deterministic::from_seed(insecure_random_seed)),
             insecure_random_seed,

@@ -13,6 +13,9 @@ use wasmtime::component::{HasData, ResourceTable};
 /// ([`WasiCtx::sockets`](crate::WasiCtx::sockets)). Nothing is allowed by
 /// default.
 pub struct WasiSocketsCtx {
+    /// Who is told of every call (the context's observer, copied here
+    /// when it is built).
+    pub(crate) observer: crate::observe::Observer,
     pub(crate) socket_addr_check: SocketAddrCheck,
     pub(crate) allow_tcp: bool,
     pub(crate) allow_udp: bool,
@@ -25,6 +28,7 @@ impl Default for WasiSocketsCtx {
     /// No TCP, no UDP, no lookups, no address.
     fn default() -> Self {
         WasiSocketsCtx {
+            observer: None,
             socket_addr_check: SocketAddrCheck::unset(),
             allow_tcp: false,
             allow_udp: false,

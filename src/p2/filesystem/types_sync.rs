@@ -13,6 +13,7 @@ use crate::p2::bindings::sync::filesystem::types::{
     self, Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
     Filesize, MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
 };
+use crate::p2::observe::observed;
 use crate::runtime::block_on;
 use wasmtime::component::Resource;
 
@@ -25,17 +26,27 @@ impl types::Host for WasiFilesystemCtxView<'_> {
         &mut self,
         err: Resource<IoError>,
     ) -> wasmtime::Result<Option<ErrorCode>> {
-        Ok(calls::filesystem_error_code(self, err)?.map(Into::into))
+        let code = observed!(
+            &self.ctx.observer,
+            "wasi:filesystem/types",
+            "filesystem-error-code",
+            [err],
+            calls::filesystem_error_code(self, err)
+        );
+        Ok(code?.map(Into::into))
     }
 }
 
-/// Each listed method: the arguments converted, the call of the same name
-/// run to completion, the result (or the error) converted.
+/// Each listed method (with its name in the interface): the arguments
+/// converted, the call of the same name run to completion (and observed),
+/// the result (or the error) converted.
 macro_rules! forward {
-    ($( fn $name:ident(&mut self $(, $arg:ident: $ty:ty)*) -> $ret:ty; )*) => {
+    ($( fn $name:ident = $wit:literal(&mut self $(, $arg:ident: $ty:ty)*) -> $ret:ty; )*) => {
         $(
             fn $name(&mut self $(, $arg: $ty)*) -> $ret {
-                block_on(calls::$name(self $(, $arg.into())*))
+                $(let $arg = $arg.into();)*
+                observed!(&self.ctx.observer, "wasi:filesystem/types", $wit, [$($arg),*],
+                    block_on(calls::$name(self $(, $arg)*)))
                     .map(Into::into)
                     .map_err(Into::into)
             }
@@ -45,67 +56,95 @@ macro_rules! forward {
 
 impl types::HostDescriptor for WasiFilesystemCtxView<'_> {
     forward! {
-        fn read_via_stream(&mut self, fd: Resource<Descriptor>, offset: Filesize) -> FsResult<Resource<InputStream>>;
-        fn write_via_stream(&mut self, fd: Resource<Descriptor>, offset: Filesize) -> FsResult<Resource<OutputStream>>;
-        fn append_via_stream(&mut self, fd: Resource<Descriptor>) -> FsResult<Resource<OutputStream>>;
-        fn advise(&mut self, fd: Resource<Descriptor>, offset: Filesize, len: Filesize, advice: Advice) -> FsResult<()>;
-        fn sync_data(&mut self, fd: Resource<Descriptor>) -> FsResult<()>;
-        fn get_flags(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorFlags>;
-        fn get_type(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorType>;
-        fn set_size(&mut self, fd: Resource<Descriptor>, size: Filesize) -> FsResult<()>;
-        fn set_times(&mut self, fd: Resource<Descriptor>, atime: NewTimestamp, mtime: NewTimestamp) -> FsResult<()>;
-        fn read(&mut self, fd: Resource<Descriptor>, len: Filesize, offset: Filesize) -> FsResult<(Vec<u8>, bool)>;
-        fn write(&mut self, fd: Resource<Descriptor>, buf: Vec<u8>, offset: Filesize) -> FsResult<Filesize>;
-        fn read_directory(&mut self, fd: Resource<Descriptor>) -> FsResult<Resource<ReaddirStream>>;
-        fn sync(&mut self, fd: Resource<Descriptor>) -> FsResult<()>;
-        fn create_directory_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()>;
-        fn stat(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorStat>;
-        fn stat_at(&mut self, fd: Resource<Descriptor>, flags: PathFlags, path: String) -> FsResult<DescriptorStat>;
-        fn set_times_at(&mut self, fd: Resource<Descriptor>, flags: PathFlags, path: String, atime: NewTimestamp, mtime: NewTimestamp) -> FsResult<()>;
-        fn link_at(&mut self, fd: Resource<Descriptor>, old_flags: PathFlags, old_path: String, new_fd: Resource<Descriptor>, new_path: String) -> FsResult<()>;
-        fn open_at(&mut self, fd: Resource<Descriptor>, path_flags: PathFlags, path: String, oflags: OpenFlags, flags: DescriptorFlags) -> FsResult<Resource<Descriptor>>;
-        fn readlink_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<String>;
-        fn remove_directory_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()>;
-        fn rename_at(&mut self, fd: Resource<Descriptor>, old_path: String, new_fd: Resource<Descriptor>, new_path: String) -> FsResult<()>;
-        fn symlink_at(&mut self, fd: Resource<Descriptor>, old_path: String, new_path: String) -> FsResult<()>;
-        fn unlink_file_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()>;
-        fn is_same_object(&mut self, fd: Resource<Descriptor>, other: Resource<Descriptor>) -> wasmtime::Result<bool>;
-        fn metadata_hash(&mut self, fd: Resource<Descriptor>) -> FsResult<MetadataHashValue>;
+        fn read_via_stream = "[method]descriptor.read-via-stream"(&mut self, self_: Resource<Descriptor>, offset: Filesize) -> FsResult<Resource<InputStream>>;
+        fn write_via_stream = "[method]descriptor.write-via-stream"(&mut self, self_: Resource<Descriptor>, offset: Filesize) -> FsResult<Resource<OutputStream>>;
+        fn append_via_stream = "[method]descriptor.append-via-stream"(&mut self, self_: Resource<Descriptor>) -> FsResult<Resource<OutputStream>>;
+        fn advise = "[method]descriptor.advise"(&mut self, self_: Resource<Descriptor>, offset: Filesize, len: Filesize, advice: Advice) -> FsResult<()>;
+        fn sync_data = "[method]descriptor.sync-data"(&mut self, self_: Resource<Descriptor>) -> FsResult<()>;
+        fn get_flags = "[method]descriptor.get-flags"(&mut self, self_: Resource<Descriptor>) -> FsResult<DescriptorFlags>;
+        fn get_type = "[method]descriptor.get-type"(&mut self, self_: Resource<Descriptor>) -> FsResult<DescriptorType>;
+        fn set_size = "[method]descriptor.set-size"(&mut self, self_: Resource<Descriptor>, size: Filesize) -> FsResult<()>;
+        fn set_times = "[method]descriptor.set-times"(&mut self, self_: Resource<Descriptor>, atime: NewTimestamp, mtime: NewTimestamp) -> FsResult<()>;
+        fn read = "[method]descriptor.read"(&mut self, self_: Resource<Descriptor>, len: Filesize, offset: Filesize) -> FsResult<(Vec<u8>, bool)>;
+        fn write = "[method]descriptor.write"(&mut self, self_: Resource<Descriptor>, buf: Vec<u8>, offset: Filesize) -> FsResult<Filesize>;
+        fn read_directory = "[method]descriptor.read-directory"(&mut self, self_: Resource<Descriptor>) -> FsResult<Resource<ReaddirStream>>;
+        fn sync = "[method]descriptor.sync"(&mut self, self_: Resource<Descriptor>) -> FsResult<()>;
+        fn create_directory_at = "[method]descriptor.create-directory-at"(&mut self, self_: Resource<Descriptor>, path: String) -> FsResult<()>;
+        fn stat = "[method]descriptor.stat"(&mut self, self_: Resource<Descriptor>) -> FsResult<DescriptorStat>;
+        fn stat_at = "[method]descriptor.stat-at"(&mut self, self_: Resource<Descriptor>, flags: PathFlags, path: String) -> FsResult<DescriptorStat>;
+        fn set_times_at = "[method]descriptor.set-times-at"(&mut self, self_: Resource<Descriptor>, flags: PathFlags, path: String, atime: NewTimestamp, mtime: NewTimestamp) -> FsResult<()>;
+        fn link_at = "[method]descriptor.link-at"(&mut self, self_: Resource<Descriptor>, old_flags: PathFlags, old_path: String, new_fd: Resource<Descriptor>, new_path: String) -> FsResult<()>;
+        fn open_at = "[method]descriptor.open-at"(&mut self, self_: Resource<Descriptor>, path_flags: PathFlags, path: String, oflags: OpenFlags, flags: DescriptorFlags) -> FsResult<Resource<Descriptor>>;
+        fn readlink_at = "[method]descriptor.readlink-at"(&mut self, self_: Resource<Descriptor>, path: String) -> FsResult<String>;
+        fn remove_directory_at = "[method]descriptor.remove-directory-at"(&mut self, self_: Resource<Descriptor>, path: String) -> FsResult<()>;
+        fn rename_at = "[method]descriptor.rename-at"(&mut self, self_: Resource<Descriptor>, old_path: String, new_fd: Resource<Descriptor>, new_path: String) -> FsResult<()>;
+        fn symlink_at = "[method]descriptor.symlink-at"(&mut self, self_: Resource<Descriptor>, old_path: String, new_path: String) -> FsResult<()>;
+        fn unlink_file_at = "[method]descriptor.unlink-file-at"(&mut self, self_: Resource<Descriptor>, path: String) -> FsResult<()>;
+        fn is_same_object = "[method]descriptor.is-same-object"(&mut self, self_: Resource<Descriptor>, other: Resource<Descriptor>) -> wasmtime::Result<bool>;
+        fn metadata_hash = "[method]descriptor.metadata-hash"(&mut self, self_: Resource<Descriptor>) -> FsResult<MetadataHashValue>;
     }
 
     /// Without `block_on` when a listing or `stat-at` just learned the
     /// answer (libc asks this for every entry it lists).
     fn metadata_hash_at(
         &mut self,
-        fd: Resource<Descriptor>,
+        self_: Resource<Descriptor>,
         flags: PathFlags,
         path: String,
     ) -> FsResult<MetadataHashValue> {
         let flags = flags.into();
-        if let Some(hash) = calls::metadata_hash_at_known(self, &fd, flags, &path)? {
-            return Ok(hash.into());
-        }
-        Ok(block_on(calls::metadata_hash_at(self, fd, flags, path))?.into())
+        let hash = observed!(
+            &self.ctx.observer,
+            "wasi:filesystem/types",
+            "[method]descriptor.metadata-hash-at",
+            [self_, flags, path],
+            match calls::metadata_hash_at_known(self, &self_, flags, &path) {
+                Ok(Some(hash)) => Ok(hash),
+                Ok(None) => block_on(calls::metadata_hash_at(self, self_, flags, path)),
+                Err(e) => Err(e),
+            }
+        );
+        Ok(hash?.into())
     }
 
-    fn drop(&mut self, fd: Resource<Descriptor>) -> wasmtime::Result<()> {
-        block_on(calls::drop_descriptor(self, fd))
+    fn drop(&mut self, rep: Resource<Descriptor>) -> wasmtime::Result<()> {
+        observed!(
+            &self.ctx.observer,
+            "wasi:filesystem/types",
+            "[resource-drop]descriptor",
+            [rep],
+            block_on(calls::drop_descriptor(self, rep))
+        )
     }
 }
 
 impl types::HostDirectoryEntryStream for WasiFilesystemCtxView<'_> {
     fn read_directory_entry(
         &mut self,
-        stream: Resource<ReaddirStream>,
+        self_: Resource<ReaddirStream>,
     ) -> FsResult<Option<DirectoryEntry>> {
         // An entry of the batch in hand needs no `block_on`.
-        if let Some(entry) = calls::read_directory_entry_now(self, &stream)? {
-            return Ok(entry?.map(Into::into));
-        }
-        Ok(block_on(calls::read_directory_entry(self, stream))?.map(Into::into))
+        let entry = observed!(
+            &self.ctx.observer,
+            "wasi:filesystem/types",
+            "[method]directory-entry-stream.read-directory-entry",
+            [self_],
+            match calls::read_directory_entry_now(self, &self_) {
+                Ok(Some(entry)) => entry,
+                Ok(None) => block_on(calls::read_directory_entry(self, self_)),
+                Err(e) => Err(e),
+            }
+        );
+        Ok(entry?.map(Into::into))
     }
 
-    fn drop(&mut self, stream: Resource<ReaddirStream>) -> wasmtime::Result<()> {
-        block_on(calls::drop_listing(self, stream))
+    fn drop(&mut self, rep: Resource<ReaddirStream>) -> wasmtime::Result<()> {
+        observed!(
+            &self.ctx.observer,
+            "wasi:filesystem/types",
+            "[resource-drop]directory-entry-stream",
+            [rep],
+            block_on(calls::drop_listing(self, rep))
+        )
     }
 }

@@ -5,18 +5,21 @@ mod poll;
 mod streams;
 
 use crate::clocks::HostMonotonicClock;
+use crate::observe::Observer;
 use wasmtime::component::{HasData, ResourceTable};
 
 /// What the `wasi:io/poll` host functions see: the resource table, and the
 /// monotonic clock of the context, which times deadline pollables (a
 /// guest's `subscribe-duration` waits on the clock it reads, so an
 /// injected clock governs both). `wasi:io/streams` and `wasi:io/error` are
-/// implemented on the [`ResourceTable`] alone.
+/// implemented on the table alone (with the context's observer).
 pub struct WasiIoCtxView<'a> {
     /// The store's resource table.
     pub table: &'a mut ResourceTable,
     /// The monotonic clock of the store's context.
     pub clock: &'a mut dyn HostMonotonicClock,
+    /// Who is told of every call, if anyone.
+    pub(crate) observer: &'a Observer,
 }
 
 impl<'a> WasiIoCtxView<'a> {
@@ -26,6 +29,7 @@ impl<'a> WasiIoCtxView<'a> {
         WasiIoCtxView {
             table,
             clock: &mut *ctx.clocks.monotonic_clock,
+            observer: &ctx.observer,
         }
     }
 }
@@ -37,17 +41,58 @@ impl HasData for WasiIo {
     type Data<'a> = WasiIoCtxView<'a>;
 }
 
-/// The [`HasData`] of `wasi:io/streams` and `wasi:io/error`, whose host
-/// functions need only the table (and are implemented on it).
+/// What the `wasi:io/streams` and `wasi:io/error` host functions see:
+/// the resource table, and who to tell of each call.
+pub(crate) struct WasiIoTableView<'a> {
+    /// The store's resource table.
+    pub(crate) table: &'a mut ResourceTable,
+    /// The context's observer, if any.
+    pub(crate) observer: &'a Observer,
+}
+
+/// What the `wasi:io/streams` and `wasi:io/error` host functions work
+/// through: the table view, or a bare [`ResourceTable`] (for host code
+/// that calls them; its calls are not observed).
+pub(crate) trait IoTable {
+    /// The resource table.
+    fn table(&mut self) -> &mut ResourceTable;
+    /// Who is told of each call, if anyone.
+    fn observer(&self) -> &Observer;
+}
+
+impl IoTable for WasiIoTableView<'_> {
+    fn table(&mut self) -> &mut ResourceTable {
+        self.table
+    }
+    fn observer(&self) -> &Observer {
+        self.observer
+    }
+}
+
+impl IoTable for ResourceTable {
+    fn table(&mut self) -> &mut ResourceTable {
+        self
+    }
+    fn observer(&self) -> &Observer {
+        const NONE: &Observer = &None;
+        NONE
+    }
+}
+
+/// The [`HasData`] of `wasi:io/streams` and `wasi:io/error`.
 pub(crate) struct WasiIoTable;
 
 impl HasData for WasiIoTable {
-    type Data<'a> = &'a mut ResourceTable;
+    type Data<'a> = WasiIoTableView<'a>;
 }
 
-/// The table of a store's WASI state.
-pub(crate) fn io_table<T: crate::WasiView>(t: &mut T) -> &mut ResourceTable {
-    t.ctx().table
+/// The table view of a store's WASI state.
+pub(crate) fn io_table<T: crate::WasiView>(t: &mut T) -> WasiIoTableView<'_> {
+    let crate::WasiCtxView { ctx, table } = t.ctx();
+    WasiIoTableView {
+        table,
+        observer: &ctx.observer,
+    }
 }
 
 /// The io view of a store's WASI state.

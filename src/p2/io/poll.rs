@@ -1,28 +1,60 @@
-//! `Host` traits of `wasi:io/poll` for the io view, in both flavours.
+//! `Host` traits of `wasi:io/poll` for the io view, in both flavours;
+//! each call observed when the context has an observer.
 
 use super::WasiIoCtxView;
 use crate::io::poll::ready_now;
 use crate::io::{Pollable, poll_list};
+use crate::p2::observe::observed;
 use crate::runtime::block_on;
 use wasmtime::component::Resource;
 
 /// `poll`: see [`poll_list`].
 async fn poll(
     view: &mut WasiIoCtxView<'_>,
-    pollables: &[Resource<Pollable>],
+    in_: &[Resource<Pollable>],
 ) -> wasmtime::Result<Vec<u32>> {
-    poll_list(view.table, view.clock, pollables).await
+    observed!(
+        view.observer,
+        "wasi:io/poll",
+        "poll",
+        [in_],
+        poll_list(view.table, view.clock, in_).await
+    )
 }
 
 /// `pollable.block`: a poll of one.
-async fn block(view: &mut WasiIoCtxView<'_>, pollable: Resource<Pollable>) -> wasmtime::Result<()> {
-    poll(view, std::slice::from_ref(&pollable)).await?;
-    Ok(())
+async fn block(view: &mut WasiIoCtxView<'_>, self_: Resource<Pollable>) -> wasmtime::Result<()> {
+    observed!(
+        view.observer,
+        "wasi:io/poll",
+        "[method]pollable.block",
+        [self_],
+        poll_list(view.table, view.clock, std::slice::from_ref(&self_))
+            .await
+            .map(drop)
+    )
 }
 
 /// `pollable.ready`: whether it is ready now, never waiting.
-fn ready(view: &mut WasiIoCtxView<'_>, pollable: Resource<Pollable>) -> wasmtime::Result<bool> {
-    ready_now(view.table, view.clock, &pollable)
+fn ready(view: &mut WasiIoCtxView<'_>, self_: Resource<Pollable>) -> wasmtime::Result<bool> {
+    observed!(
+        view.observer,
+        "wasi:io/poll",
+        "[method]pollable.ready",
+        [self_],
+        ready_now(view.table, view.clock, &self_)
+    )
+}
+
+/// `[resource-drop]pollable`.
+fn drop_pollable(view: &mut WasiIoCtxView<'_>, rep: Resource<Pollable>) -> wasmtime::Result<()> {
+    observed!(
+        view.observer,
+        "wasi:io/poll",
+        "[resource-drop]pollable",
+        [rep],
+        view.table.delete(rep).map(drop).map_err(Into::into)
+    )
 }
 
 mod async_flavour {
@@ -43,8 +75,7 @@ mod async_flavour {
             ready(self, pollable)
         }
         fn drop(&mut self, pollable: Resource<Pollable>) -> wasmtime::Result<()> {
-            self.table.delete(pollable)?;
-            Ok(())
+            drop_pollable(self, pollable)
         }
     }
 }
@@ -67,8 +98,7 @@ mod sync_flavour {
             ready(self, pollable)
         }
         fn drop(&mut self, pollable: Resource<Pollable>) -> wasmtime::Result<()> {
-            self.table.delete(pollable)?;
-            Ok(())
+            drop_pollable(self, pollable)
         }
     }
 }

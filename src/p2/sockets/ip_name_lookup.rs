@@ -10,6 +10,7 @@ use super::SocketResult;
 use crate::io::Pollable;
 use crate::p2::bindings::sockets::ip_name_lookup;
 use crate::p2::bindings::sockets::network::IpAddress;
+use crate::p2::observe::observed;
 use crate::sockets::WasiSocketsCtxView;
 use crate::sockets::{Network, ResolveAddressStream, parse_host_name};
 use wasmtime::component::Resource;
@@ -20,10 +21,12 @@ impl ip_name_lookup::Host for WasiSocketsCtxView<'_> {
         network: Resource<Network>,
         name: String,
     ) -> SocketResult<Resource<ResolveAddressStream>> {
-        self.table.get(&network)?;
-        let name = parse_host_name(&name)?;
-        let stream = self.ctx.resolve_addresses(name)?;
-        Ok(self.table.push(stream)?)
+        observed!(&self.ctx.observer, "wasi:sockets/ip-name-lookup", "resolve-addresses", [network, name], -> SocketResult<Resource<ResolveAddressStream>> {
+            self.table.get(&network)?;
+            let name = parse_host_name(&name)?;
+            let stream = self.ctx.resolve_addresses(name)?;
+            Ok(self.table.push(stream)?)
+        })
     }
 }
 
@@ -32,19 +35,25 @@ impl ip_name_lookup::HostResolveAddressStream for WasiSocketsCtxView<'_> {
         &mut self,
         self_: Resource<ResolveAddressStream>,
     ) -> SocketResult<Option<IpAddress>> {
-        let next = self.table.get_mut(&self_)?.next_address()?;
-        Ok(next.map(Into::into))
+        observed!(&self.ctx.observer, "wasi:sockets/ip-name-lookup", "[method]resolve-address-stream.resolve-next-address", [self_], -> SocketResult<Option<IpAddress>> {
+            let next = self.table.get_mut(&self_)?.next_address()?;
+            Ok(next.map(Into::into))
+        })
     }
 
     fn subscribe(
         &mut self,
         self_: Resource<ResolveAddressStream>,
     ) -> wasmtime::Result<Resource<Pollable>> {
-        crate::io::subscribe(self.table, self_)
+        observed!(&self.ctx.observer, "wasi:sockets/ip-name-lookup", "[method]resolve-address-stream.subscribe", [self_], -> wasmtime::Result<Resource<Pollable>> {
+            crate::io::subscribe(self.table, self_)
+        })
     }
 
     fn drop(&mut self, rep: Resource<ResolveAddressStream>) -> wasmtime::Result<()> {
-        self.table.delete(rep)?;
-        Ok(())
+        observed!(&self.ctx.observer, "wasi:sockets/ip-name-lookup", "[resource-drop]resolve-address-stream", [rep], -> wasmtime::Result<()> {
+            self.table.delete(rep)?;
+            Ok(())
+        })
     }
 }
