@@ -1,10 +1,10 @@
 //! The call observer (`WasiCtxBuilder::call_observer`): one event per
-//! preview 1 and 0.2 call, in every linker mode, with the arguments in compact
-//! form (descriptors, paths as strings, buffers as lengths), the values a
-//! call wrote or its error code, and `proc_exit` as the end; the JSON-lines
-//! writer; the access log's view of the same calls; hostile arguments are
-//! observed without harm (the same errnos as unobserved); the `run`
-//! example's `--trace` is in `run_example.rs`.
+//! preview 1, 0.2 and 0.3 call, in every linker mode, with the arguments in
+//! compact form (descriptors, paths as strings, buffers as lengths), the
+//! values a call wrote or its error code, and `proc_exit` as the end; the
+//! JSON-lines writer; the access log's view of the same calls; hostile
+//! arguments are observed without harm (the same errnos as unobserved); the
+//! `run` example's `--trace` is in `run_example.rs`.
 
 mod common;
 use common::p1::{self, P1Mode};
@@ -578,4 +578,358 @@ fn a_whole_component_is_traced_alike_in_every_mode() {
     }
     assert_eq!(traces[0], traces[1], "sync and async (current-thread)");
     assert_eq!(traces[0], traces[2], "sync and async (multi-thread)");
+}
+
+/// The 0.3 `p3_observe` guest with `/rw` and a read-only `/ro`, and
+/// `observer` installed (sockets may be made, no address may be used).
+fn observed_p3(
+    rw: &std::path::Path,
+    ro: &std::path::Path,
+    observer: impl CallObserver + Clone + 'static,
+) -> Run {
+    let mut run = Run::new(guests::p3::P3_OBSERVE)
+        .preopen_rw(rw, "/rw")
+        .preopen(ro, "/ro", DirPerms::READ, FilePerms::READ)
+        .configure(move |b| {
+            b.allow_tcp(true);
+            b.call_observer(observer.clone());
+        });
+    run.p3 = true;
+    run
+}
+
+/// A 0.3 call's interface, function, arguments and outcome.
+type P3Summary = (
+    &'static str,
+    &'static str,
+    Vec<(&'static str, Value)>,
+    Outcome,
+);
+
+#[test]
+fn every_p3_call_is_one_event() {
+    for mode in Mode::ASYNC {
+        let (rw, ro) = (tempdir(), tempdir());
+        let keep = Keep::default();
+        let out = observed_p3(rw.path(), ro.path(), keep.clone()).run(mode);
+        out.assert_code(3);
+        let events = keep.0.lock().unwrap().clone();
+        // The guest's 0.2 imports (its runtime's) report as 0.2; every
+        // 0.3 call is the guest's own.
+        let mine: Vec<&CallEvent> = events
+            .iter()
+            .filter(|e| e.front_end == FrontEnd::Preview3)
+            .collect();
+        let summary: Vec<P3Summary> = mine
+            .iter()
+            .map(|e| (e.interface, e.function, e.args.clone(), e.outcome.clone()))
+            .collect();
+        let fd = |i: usize, name: &str| match mine[i].args.iter().find(|(n, _)| *n == name) {
+            Some((_, Value::Fd(fd))) => *fd,
+            other => panic!("{mode:?}: {name} of {}: {other:?}", mine[i].function),
+        };
+        let returned = |i: usize| match &mine[i].outcome {
+            Outcome::Ok(v) => match v.as_slice() {
+                [("ret", Value::Fd(fd))] => *fd,
+                other => panic!("{mode:?}: {other:?}"),
+            },
+            other => panic!("{mode:?}: {other:?}"),
+        };
+        assert!(mine.len() > 15, "{mode:?}: {summary:#?}");
+        let (rw_fd, ro_fd, made, socket) =
+            (fd(4, "self"), fd(8, "self"), returned(5), fd(13, "self"));
+        let path = |p: &str| Value::Path(p.into());
+        let fs = "wasi:filesystem/types";
+        let open = |dir: u32, p: &str, open_flags: u64, flags: u64| {
+            vec![
+                ("self", Value::Fd(dir)),
+                ("path_flags", Value::Flags(0)),
+                ("path", path(p)),
+                ("open_flags", Value::Flags(open_flags)),
+                ("flags", Value::Flags(flags)),
+            ]
+        };
+        let directories = (
+            "wasi:filesystem/preopens",
+            "get-directories",
+            vec![],
+            Outcome::Ok(vec![("ret", Value::Len(2))]),
+        );
+        let dropped = |i: usize| {
+            (
+                fs,
+                "[resource-drop]descriptor",
+                vec![("rep", Value::Fd(fd(i, "rep")))],
+                Outcome::Ok(vec![]),
+            )
+        };
+        assert_eq!(
+            summary,
+            [
+                directories.clone(),
+                dropped(1),
+                directories,
+                dropped(3),
+                (
+                    fs,
+                    "[method]descriptor.open-at",
+                    open(rw_fd, "missing", 0, 1),
+                    Outcome::Err("no-entry".into()),
+                ),
+                (
+                    fs,
+                    "[method]descriptor.open-at",
+                    open(rw_fd, "made.txt", 1, 2),
+                    Outcome::Ok(vec![("ret", Value::Fd(made))]),
+                ),
+                (
+                    fs,
+                    "[method]descriptor.write-via-stream",
+                    vec![
+                        ("self", Value::Fd(made)),
+                        ("data", Value::Text("stream".into())),
+                        ("offset", Value::Int(0)),
+                    ],
+                    Outcome::Ok(vec![("ret", Value::Text("future".into()))]),
+                ),
+                (
+                    fs,
+                    "[resource-drop]descriptor",
+                    vec![("rep", Value::Fd(made))],
+                    Outcome::Ok(vec![]),
+                ),
+                (
+                    fs,
+                    "[method]descriptor.open-at",
+                    open(ro_fd, "made.txt", 1, 2),
+                    Outcome::Err("not-permitted".into()),
+                ),
+                (
+                    fs,
+                    "[method]descriptor.rename-at",
+                    vec![
+                        ("self", Value::Fd(rw_fd)),
+                        ("old_path", path("made.txt")),
+                        ("new_descriptor", Value::Fd(rw_fd)),
+                        ("new_path", path("moved.txt")),
+                    ],
+                    Outcome::Ok(vec![]),
+                ),
+                (
+                    "wasi:random/random",
+                    "get-random-bytes",
+                    vec![("max_len", Value::Int(8))],
+                    Outcome::Ok(vec![("ret", Value::Len(8))]),
+                ),
+                (
+                    "wasi:clocks/monotonic-clock",
+                    "now",
+                    vec![],
+                    mine[11].outcome.clone(),
+                ),
+                (
+                    "wasi:sockets/types",
+                    "[static]tcp-socket.create",
+                    vec![(
+                        "address_family",
+                        Value::Text("IpAddressFamily::Ipv4".into())
+                    )],
+                    Outcome::Ok(vec![("ret", Value::Fd(socket))]),
+                ),
+                (
+                    "wasi:sockets/types",
+                    "[method]tcp-socket.bind",
+                    vec![
+                        ("self", Value::Fd(socket)),
+                        ("local_address", Value::Text("127.0.0.1:0".into())),
+                    ],
+                    Outcome::Err("access-denied".into()),
+                ),
+                (
+                    "wasi:sockets/ip-name-lookup",
+                    "resolve-addresses",
+                    vec![("name", path("localhost"))],
+                    Outcome::Err("permanent-resolver-failure".into()),
+                ),
+                (
+                    "wasi:cli/exit",
+                    "exit-with-code",
+                    vec![("status_code", Value::Int(3))],
+                    Outcome::Trap("exit 3".into()),
+                ),
+            ],
+            "{mode:?}"
+        );
+        assert!(
+            matches!(&mine[11].outcome, Outcome::Ok(v) if matches!(v.as_slice(), [("ret", Value::Int(_))])),
+            "{mode:?}: {:?}",
+            mine[11].outcome
+        );
+        assert_eq!(std::fs::read(rw.path().join("moved.txt")).unwrap(), b"abc");
+    }
+}
+
+#[test]
+fn p3_calls_in_json_lines_and_the_access_log() {
+    let (rw, ro) = (tempdir(), tempdir());
+    let buf = Shared::default();
+    let access: Arc<Mutex<Vec<AccessEvent>>> = Arc::default();
+    let log = {
+        let access = Arc::clone(&access);
+        AccessLog::new(move |e: &AccessEvent| access.lock().unwrap().push(e.clone()))
+    };
+    /// Both observers at once.
+    #[derive(Clone)]
+    struct Both(Arc<dyn CallObserver>, Arc<dyn CallObserver>);
+    impl CallObserver for Both {
+        fn on_call(&self, event: &CallEvent) {
+            self.0.on_call(event);
+            self.1.on_call(event);
+        }
+    }
+    let both = Both(Arc::new(JsonLines::new(buf.clone())), Arc::new(log));
+    observed_p3(rw.path(), ro.path(), both)
+        .run(Mode::AsyncCurrentThread)
+        .assert_code(3);
+
+    let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let bind = text
+        .lines()
+        .find(|l| l.contains("\"function\":\"[method]tcp-socket.bind\""))
+        .expect("a bind line");
+    assert!(
+        bind.starts_with(
+            "{\"front_end\":\"preview3\",\"interface\":\"wasi:sockets/types\",\
+             \"function\":\"[method]tcp-socket.bind\",\"args\":{\"self\":"
+        ),
+        "{bind}"
+    );
+    assert!(
+        bind.contains(",\"local_address\":\"127.0.0.1:0\"},\"err\":\"access-denied\","),
+        "{bind}"
+    );
+    assert!(text.contains(
+        "\"front_end\":\"preview3\",\"interface\":\"wasi:cli/exit\",\
+         \"function\":\"exit-with-code\",\"args\":{\"status_code\":3},\"trap\":\"exit 3\""
+    ));
+
+    let access = access.lock().unwrap().clone();
+    let seen: Vec<(Access, &str, &str, Option<&str>, Verdict)> = access
+        .iter()
+        .map(|a| {
+            (
+                a.access,
+                a.function,
+                a.path.as_str(),
+                a.to.as_deref(),
+                a.verdict.clone(),
+            )
+        })
+        .collect();
+    let open = "[method]descriptor.open-at";
+    assert_eq!(
+        seen,
+        [
+            (
+                Access::Open,
+                open,
+                "missing",
+                None,
+                Verdict::Failed("no-entry".into())
+            ),
+            (Access::Create, open, "made.txt", None, Verdict::Allowed),
+            (
+                Access::Create,
+                open,
+                "made.txt",
+                None,
+                Verdict::Refused("not-permitted".into())
+            ),
+            (
+                Access::Rename,
+                "[method]descriptor.rename-at",
+                "made.txt",
+                Some("moved.txt"),
+                Verdict::Allowed
+            ),
+            (
+                Access::Bind,
+                "[method]tcp-socket.bind",
+                "127.0.0.1:0",
+                None,
+                Verdict::Refused("access-denied".into())
+            ),
+            (
+                Access::Lookup,
+                "resolve-addresses",
+                "localhost",
+                None,
+                Verdict::Failed("permanent-resolver-failure".into())
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_whole_p3_component_is_traced_alike_in_both_async_modes() {
+    // The 0.3 determinism guest (clocks, an hour's wait, random, 100
+    // concurrent waits), traced: the same 0.3 calls in both modes, each
+    // wait one event from its start to its end.
+    let mut traces = Vec::new();
+    for mode in Mode::ASYNC {
+        let keep = Keep::default();
+        let observer = keep.clone();
+        let fs = MemoryFs::new();
+        let mut run = Run::new(guests::p3::P3_DETERMINISM)
+            .deterministic(1)
+            .args(["/mem", "/host"])
+            .configure(move |b| {
+                b.mount(
+                    "/mem",
+                    Mount::memory(fs.clone()),
+                    DirPerms::all(),
+                    FilePerms::all(),
+                );
+                b.call_observer(observer.clone());
+            });
+        run.p3 = true;
+        run.run(mode).assert_success();
+        let events = keep.0.lock().unwrap().clone();
+        let calls: Vec<String> = events
+            .iter()
+            .filter(|e| e.front_end == FrontEnd::Preview3)
+            .map(|e| {
+                format!(
+                    "{} {} {:?} {:?}",
+                    e.interface, e.function, e.args, e.outcome
+                )
+            })
+            .collect();
+        let waits: Vec<&CallEvent> = events.iter().filter(|e| e.function == "wait-for").collect();
+        assert_eq!(waits.len(), 101, "{mode:?}");
+        assert_eq!(
+            waits[0].args,
+            [("how_long", Value::Int(3_600_000_000_000))],
+            "{mode:?}"
+        );
+        assert!(
+            waits.iter().all(|e| e.outcome == Outcome::Ok(vec![])),
+            "{mode:?}"
+        );
+        assert!(
+            events.iter().any(|e| e.function == "wait-until"),
+            "{mode:?}"
+        );
+        assert!(
+            calls
+                .iter()
+                .any(|c| c.starts_with("wasi:cli/stdout write-via-stream ")),
+            "{mode:?}"
+        );
+        traces.push(calls);
+    }
+    assert_eq!(
+        traces[0], traces[1],
+        "async (current-thread) and async (multi-thread)"
+    );
 }

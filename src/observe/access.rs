@@ -4,7 +4,7 @@
 //! allowed it and, if not, why.
 //!
 //! It is a [`CallObserver`] that picks those calls out of the event stream
-//! (preview 1 and 0.2 names alike) and hands each to a function as an
+//! (preview 1, 0.2 and 0.3 names alike) and hands each to a function as an
 //! [`AccessEvent`]. Paths are as the guest wrote them, relative to the
 //! directory descriptor they were resolved from (`fd`).
 
@@ -22,7 +22,9 @@ pub enum Access {
     Remove,
     /// An entry renamed (`path` to `to`).
     Rename,
-    /// A connection accepted on a listening socket.
+    /// A connection accepted on a listening socket (preview 1 and 0.2;
+    /// 0.3 accepts in `listen`'s stream, which is no call and not
+    /// logged).
     Accept,
     /// A socket bound to a local address (`path` is the address).
     Bind,
@@ -39,7 +41,7 @@ pub enum Verdict {
     Allowed,
     /// The sandbox refused it (no right or permission for it): the error
     /// code says which (preview 1: `notcapable`, `acces`, `perm`, `rofs`;
-    /// 0.2: `access`, `not-permitted`, `read-only`, `access-denied`).
+    /// 0.2 and 0.3: `access`, `not-permitted`, `read-only`, `access-denied`).
     Refused(String),
     /// It was allowed but failed (`noent`, `exist`, ...).
     Failed(String),
@@ -96,10 +98,13 @@ pub(crate) fn access_of(event: &CallEvent) -> Option<AccessEvent> {
         Some(Value::Fd(fd)) => *fd,
         _ => 0,
     };
-    // `oflags`: `creat` (preview 1) and `create` (0.2) are both bit 0.
-    let creates = matches!(arg("oflags"), Some(Value::Flags(f)) if f & 1 != 0);
+    // `oflags`: `creat` (preview 1) and `create` (0.2) are both bit 0;
+    // 0.3 names the argument `open_flags`.
+    let creates =
+        matches!(arg("oflags").or(arg("open_flags")), Some(Value::Flags(f)) if f & 1 != 0);
     let function = event.function;
-    // A 0.2 method's name after its resource: `open-at`, `start-bind`.
+    // A 0.2 or 0.3 method's name after its resource: `open-at`,
+    // `start-bind` (0.2), `bind` (0.3).
     let method = function.rsplit('.').next().unwrap_or(function);
     let on_socket =
         function.starts_with("[method]tcp-socket.") || function.starts_with("[method]udp-socket.");
@@ -132,7 +137,12 @@ pub(crate) fn access_of(event: &CallEvent) -> Option<AccessEvent> {
         ),
         "path_link" | "[method]descriptor.link-at" => (
             Access::Create,
-            fd("new_fd"),
+            // 0.3 names the directory `new_descriptor`.
+            fd(if arg("new_fd").is_some() {
+                "new_fd"
+            } else {
+                "new_descriptor"
+            }),
             text("new_path"),
             Some(text("old_path")),
         ),
@@ -150,10 +160,10 @@ pub(crate) fn access_of(event: &CallEvent) -> Option<AccessEvent> {
         ),
         "sock_accept" => (Access::Accept, fd("fd"), String::new(), None),
         "[method]tcp-socket.accept" => (Access::Accept, fd("self"), String::new(), None),
-        _ if on_socket && method == "start-bind" => {
+        _ if on_socket && matches!(method, "start-bind" | "bind") => {
             (Access::Bind, fd("self"), text("local_address"), None)
         }
-        _ if on_socket && method == "start-connect" => {
+        _ if on_socket && matches!(method, "start-connect" | "connect") => {
             (Access::Connect, fd("self"), text("remote_address"), None)
         }
         "[method]udp-socket.stream" if text("remote_address") != "none" => {

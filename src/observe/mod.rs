@@ -10,8 +10,9 @@
 //! returned, or its error code), and when the call started and how long it
 //! took. With no observer installed, a call pays one test of an `Option`.
 //!
-//! Which front-ends report: preview 1, preview 0 and 0.2 (every function).
-//! The 0.3 front-end does not report yet (listed in the README).
+//! Which front-ends report: preview 1, preview 0, 0.2 and 0.3 (every
+//! function; a 0.3 call that hands over a `stream` or a `future` is one
+//! event, what flows through it later is none).
 //!
 //! Files: this one (the event and the trait), `call.rs` (a call from its
 //! start to its event, and the `observed!` macro of the component
@@ -44,15 +45,18 @@ pub enum FrontEnd {
     Preview1,
     /// WASI 0.2 (preview 2), a component.
     Preview2,
+    /// WASI 0.3, a component.
+    Preview3,
 }
 
 impl FrontEnd {
-    /// Its short name: `preview0`, `preview1`, `preview2`.
+    /// Its short name: `preview0`, `preview1`, `preview2`, `preview3`.
     pub fn name(self) -> &'static str {
         match self {
             FrontEnd::Preview0 => "preview0",
             FrontEnd::Preview1 => "preview1",
             FrontEnd::Preview2 => "preview2",
+            FrontEnd::Preview3 => "preview3",
         }
     }
 }

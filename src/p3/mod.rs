@@ -20,14 +20,16 @@
 //!
 //! Files: `bindings.rs` (the generated bindings), `clocks.rs`,
 //! `random.rs`, `cli.rs`, `filesystem/`, `sockets/` (one per package: the
-//! host traits on each package's view, calling its backend), `stream.rs`
-//! (the bridge between the backends' byte streams and `stream<u8>`), this
-//! one (the linker).
+//! host traits on each package's view, calling its backend; each call
+//! observed when the context has an observer), `observe.rs` (the call
+//! events' macro and compact forms), `stream.rs` (the bridge between the
+//! backends' byte streams and `stream<u8>`), this one (the linker).
 
 pub mod bindings;
 mod cli;
 mod clocks;
 mod filesystem;
+mod observe;
 mod random;
 mod sockets;
 mod stream;

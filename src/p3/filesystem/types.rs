@@ -1,14 +1,21 @@
 //! `wasi:filesystem/types@0.3.0`: every descriptor method, as the
 //! descriptor's call of the core (`filesystem/calls.rs`, shared with 0.2)
 //! on descriptors cloned out of the table, so the store is free while the
-//! backend works; streams through `p3/stream.rs` and `readdir.rs`.
+//! backend works; streams through `p3/stream.rs` and `readdir.rs`. Each
+//! call observed when the context has an observer: an `async` one across
+//! its wait, one that hands over a stream when it does (what flows
+//! through the stream later is no call).
 
 use super::convert::{FsResult, new_timestamp, stream_error};
 use super::readdir;
 use crate::filesystem::{Descriptor, WasiFilesystem, WasiFilesystemCtxView};
+use crate::observe::Observer;
 use crate::p3::bindings::filesystem::types as b;
+use crate::p3::observe::observed;
 use crate::p3::stream;
-use wasmtime::component::{Access, Accessor, FutureReader, Resource, StreamReader};
+use wasmtime::component::{
+    Access, Accessor, FutureReader, Resource, ResourceTableError, StreamReader,
+};
 
 /// The descriptor behind `fd`, cloned out of the table.
 fn get<T>(
@@ -16,6 +23,18 @@ fn get<T>(
     fd: &Resource<Descriptor>,
 ) -> FsResult<Descriptor> {
     accessor.with(|mut a| Ok(a.get().table.get(fd)?.clone()))
+}
+
+/// The context's observer and the descriptor behind `fd` (cloned out of
+/// the table), in one visit of the store.
+fn start<T>(
+    accessor: &Accessor<T, WasiFilesystem>,
+    fd: &Resource<Descriptor>,
+) -> (Observer, Result<Descriptor, ResourceTableError>) {
+    accessor.with(|mut a| {
+        let view = a.get();
+        (view.ctx.observer.clone(), view.table.get(fd).cloned())
+    })
 }
 
 impl b::Host for WasiFilesystemCtxView<'_> {
@@ -26,8 +45,13 @@ impl b::Host for WasiFilesystemCtxView<'_> {
 
 impl b::HostDescriptor for WasiFilesystemCtxView<'_> {
     fn drop(&mut self, fd: Resource<Descriptor>) -> wasmtime::Result<()> {
-        self.table.delete(fd)?;
-        Ok(())
+        observed!(
+            &self.ctx.observer,
+            "wasi:filesystem/types",
+            "[resource-drop]descriptor",
+            [rep = fd],
+            self.table.delete(fd).map(drop).map_err(Into::into)
+        )
     }
 }
 
@@ -37,11 +61,14 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         fd: Resource<Descriptor>,
         offset: u64,
     ) -> wasmtime::Result<(StreamReader<u8>, FutureReader<Result<(), b::ErrorCode>>)> {
-        let opened = host.get().table.get(&fd)?.read_via_stream(offset);
-        match opened {
-            Ok(input) => stream::input(host, input, stream_error),
-            Err(e) => failed_input(host, e),
-        }
+        let observer = host.get().ctx.observer.clone();
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.read-via-stream", [self_ = fd, offset], -> wasmtime::Result<stream::ByteStream<b::ErrorCode>> {
+            let opened = host.get().table.get(&fd)?.read_via_stream(offset);
+            match opened {
+                Ok(input) => stream::input(host, input, stream_error),
+                Err(e) => failed_input(host, e),
+            }
+        })
     }
 
     fn write_via_stream(
@@ -50,11 +77,14 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         data: StreamReader<u8>,
         offset: u64,
     ) -> wasmtime::Result<FutureReader<Result<(), b::ErrorCode>>> {
-        let opened = host.get().table.get(&fd)?.write_via_stream(offset);
-        match opened {
-            Ok(output) => stream::output(host, data, output, stream_error),
-            Err(e) => failed_output(host, data, e),
-        }
+        let observer = host.get().ctx.observer.clone();
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.write-via-stream", [self_ = fd, data, offset], -> wasmtime::Result<FutureReader<Result<(), b::ErrorCode>>> {
+            let opened = host.get().table.get(&fd)?.write_via_stream(offset);
+            match opened {
+                Ok(output) => stream::output(host, data, output, stream_error),
+                Err(e) => failed_output(host, data, e),
+            }
+        })
     }
 
     fn append_via_stream(
@@ -62,11 +92,14 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         fd: Resource<Descriptor>,
         data: StreamReader<u8>,
     ) -> wasmtime::Result<FutureReader<Result<(), b::ErrorCode>>> {
-        let opened = host.get().table.get(&fd)?.append_via_stream();
-        match opened {
-            Ok(output) => stream::output(host, data, output, stream_error),
-            Err(e) => failed_output(host, data, e),
-        }
+        let observer = host.get().ctx.observer.clone();
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.append-via-stream", [self_ = fd, data], -> wasmtime::Result<FutureReader<Result<(), b::ErrorCode>>> {
+            let opened = host.get().table.get(&fd)?.append_via_stream();
+            match opened {
+                Ok(output) => stream::output(host, data, output, stream_error),
+                Err(e) => failed_output(host, data, e),
+            }
+        })
     }
 
     fn read_directory(
@@ -76,18 +109,21 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         StreamReader<b::DirectoryEntry>,
         FutureReader<Result<(), b::ErrorCode>>,
     )> {
-        let dir = host.get().table.get(&fd)?.clone();
-        if let Err(e) = dir.check_read_directory() {
-            let code = super::convert::error_code(e.downcast()?);
-            let entries = StreamReader::new(&mut host, std::iter::empty())?;
-            let result =
-                FutureReader::new(
-                    &mut host,
-                    async move { Ok::<_, wasmtime::Error>(Err(code)) },
-                )?;
-            return Ok((entries, result));
-        }
-        readdir::stream(host, dir)
+        let observer = host.get().ctx.observer.clone();
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.read-directory", [self_ = fd], -> wasmtime::Result<readdir::Listing> {
+            let dir = host.get().table.get(&fd)?.clone();
+            if let Err(e) = dir.check_read_directory() {
+                let code = super::convert::error_code(e.downcast()?);
+                let entries = StreamReader::new(&mut host, std::iter::empty())?;
+                let result =
+                    FutureReader::new(
+                        &mut host,
+                        async move { Ok::<_, wasmtime::Error>(Err(code)) },
+                    )?;
+                return Ok((entries, result));
+            }
+            readdir::stream(host, dir)
+        })
     }
 
     async fn advise(
@@ -97,27 +133,37 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         length: u64,
         advice: b::Advice,
     ) -> FsResult<()> {
-        Ok(get(accessor, &fd)?
-            .advise(offset, length, advice.into())
-            .await?)
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.advise", [self_ = fd, offset, length, advice], async -> FsResult<()> {
+            Ok(this?.advise(offset, length, advice.into()).await?)
+        })
     }
 
     async fn sync_data(accessor: &Accessor<T, Self>, fd: Resource<Descriptor>) -> FsResult<()> {
-        Ok(get(accessor, &fd)?.sync_data().await?)
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.sync-data", [self_ = fd], async -> FsResult<()> {
+            Ok(this?.sync_data().await?)
+        })
     }
 
     async fn get_flags(
         accessor: &Accessor<T, Self>,
         fd: Resource<Descriptor>,
     ) -> FsResult<b::DescriptorFlags> {
-        Ok(get(accessor, &fd)?.get_flags()?.into())
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.get-flags", [self_ = fd], -> FsResult<b::DescriptorFlags> {
+            Ok(this?.get_flags()?.into())
+        })
     }
 
     async fn get_type(
         accessor: &Accessor<T, Self>,
         fd: Resource<Descriptor>,
     ) -> FsResult<b::DescriptorType> {
-        Ok(get(accessor, &fd)?.get_type().await?.into())
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.get-type", [self_ = fd], async -> FsResult<b::DescriptorType> {
+            Ok(this?.get_type().await?.into())
+        })
     }
 
     async fn set_size(
@@ -125,7 +171,10 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         fd: Resource<Descriptor>,
         size: u64,
     ) -> FsResult<()> {
-        Ok(get(accessor, &fd)?.set_size(size).await?)
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.set-size", [self_ = fd, size], async -> FsResult<()> {
+            Ok(this?.set_size(size).await?)
+        })
     }
 
     async fn set_times(
@@ -134,12 +183,18 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         atime: b::NewTimestamp,
         mtime: b::NewTimestamp,
     ) -> FsResult<()> {
-        let (atime, mtime) = (new_timestamp(atime)?, new_timestamp(mtime)?);
-        Ok(get(accessor, &fd)?.set_times(atime, mtime).await?)
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.set-times", [self_ = fd, data_access_timestamp = atime, data_modification_timestamp = mtime], async -> FsResult<()> {
+            let (atime, mtime) = (new_timestamp(atime)?, new_timestamp(mtime)?);
+            Ok(this?.set_times(atime, mtime).await?)
+        })
     }
 
     async fn sync(accessor: &Accessor<T, Self>, fd: Resource<Descriptor>) -> FsResult<()> {
-        Ok(get(accessor, &fd)?.sync().await?)
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.sync", [self_ = fd], async -> FsResult<()> {
+            Ok(this?.sync().await?)
+        })
     }
 
     async fn create_directory_at(
@@ -147,14 +202,20 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         fd: Resource<Descriptor>,
         path: String,
     ) -> FsResult<()> {
-        Ok(get(accessor, &fd)?.create_directory_at(path).await?)
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.create-directory-at", [self_ = fd, path], async -> FsResult<()> {
+            Ok(this?.create_directory_at(path).await?)
+        })
     }
 
     async fn stat(
         accessor: &Accessor<T, Self>,
         fd: Resource<Descriptor>,
     ) -> FsResult<b::DescriptorStat> {
-        Ok(get(accessor, &fd)?.stat().await?.into())
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.stat", [self_ = fd], async -> FsResult<b::DescriptorStat> {
+            Ok(this?.stat().await?.into())
+        })
     }
 
     async fn stat_at(
@@ -163,10 +224,10 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         path_flags: b::PathFlags,
         path: String,
     ) -> FsResult<b::DescriptorStat> {
-        Ok(get(accessor, &fd)?
-            .stat_at(path_flags.into(), path)
-            .await?
-            .into())
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.stat-at", [self_ = fd, path_flags, path], async -> FsResult<b::DescriptorStat> {
+            Ok(this?.stat_at(path_flags.into(), path).await?.into())
+        })
     }
 
     async fn set_times_at(
@@ -177,10 +238,13 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         atime: b::NewTimestamp,
         mtime: b::NewTimestamp,
     ) -> FsResult<()> {
-        let (atime, mtime) = (new_timestamp(atime)?, new_timestamp(mtime)?);
-        Ok(get(accessor, &fd)?
-            .set_times_at(path_flags.into(), path, atime, mtime)
-            .await?)
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.set-times-at", [self_ = fd, path_flags, path, data_access_timestamp = atime, data_modification_timestamp = mtime], async -> FsResult<()> {
+            let (atime, mtime) = (new_timestamp(atime)?, new_timestamp(mtime)?);
+            Ok(this?
+                .set_times_at(path_flags.into(), path, atime, mtime)
+                .await?)
+        })
     }
 
     async fn link_at(
@@ -191,10 +255,13 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         new_descriptor: Resource<Descriptor>,
         new_path: String,
     ) -> FsResult<()> {
-        let new = get(accessor, &new_descriptor)?;
-        Ok(get(accessor, &fd)?
-            .link_at(old_path_flags.into(), old_path, &new, new_path)
-            .await?)
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.link-at", [self_ = fd, old_path_flags, old_path, new_descriptor, new_path], async -> FsResult<()> {
+            let new = get(accessor, &new_descriptor)?;
+            Ok(this?
+                .link_at(old_path_flags.into(), old_path, &new, new_path)
+                .await?)
+        })
     }
 
     async fn open_at(
@@ -205,10 +272,13 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         open_flags: b::OpenFlags,
         flags: b::DescriptorFlags,
     ) -> FsResult<Resource<Descriptor>> {
-        let opened = get(accessor, &fd)?
-            .open_at(path_flags.into(), path, open_flags.into(), flags.into())
-            .await?;
-        Ok(accessor.with(|mut a| a.get().table.push(opened))?)
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.open-at", [self_ = fd, path_flags, path, open_flags, flags], async -> FsResult<Resource<Descriptor>> {
+            let opened = this?
+                .open_at(path_flags.into(), path, open_flags.into(), flags.into())
+                .await?;
+            Ok(accessor.with(|mut a| a.get().table.push(opened))?)
+        })
     }
 
     async fn readlink_at(
@@ -216,7 +286,10 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         fd: Resource<Descriptor>,
         path: String,
     ) -> FsResult<String> {
-        Ok(get(accessor, &fd)?.readlink_at(path).await?)
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.readlink-at", [self_ = fd, path], async -> FsResult<String> {
+            Ok(this?.readlink_at(path).await?)
+        })
     }
 
     async fn remove_directory_at(
@@ -224,7 +297,10 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         fd: Resource<Descriptor>,
         path: String,
     ) -> FsResult<()> {
-        Ok(get(accessor, &fd)?.remove_directory_at(path).await?)
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.remove-directory-at", [self_ = fd, path], async -> FsResult<()> {
+            Ok(this?.remove_directory_at(path).await?)
+        })
     }
 
     async fn rename_at(
@@ -234,10 +310,11 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         new_descriptor: Resource<Descriptor>,
         new_path: String,
     ) -> FsResult<()> {
-        let new = get(accessor, &new_descriptor)?;
-        Ok(get(accessor, &fd)?
-            .rename_at(old_path, &new, new_path)
-            .await?)
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.rename-at", [self_ = fd, old_path, new_descriptor, new_path], async -> FsResult<()> {
+            let new = get(accessor, &new_descriptor)?;
+            Ok(this?.rename_at(old_path, &new, new_path).await?)
+        })
     }
 
     async fn symlink_at(
@@ -246,7 +323,10 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         old_path: String,
         new_path: String,
     ) -> FsResult<()> {
-        Ok(get(accessor, &fd)?.symlink_at(old_path, new_path).await?)
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.symlink-at", [self_ = fd, old_path, new_path], async -> FsResult<()> {
+            Ok(this?.symlink_at(old_path, new_path).await?)
+        })
     }
 
     async fn unlink_file_at(
@@ -254,7 +334,10 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         fd: Resource<Descriptor>,
         path: String,
     ) -> FsResult<()> {
-        Ok(get(accessor, &fd)?.unlink_file_at(path).await?)
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.unlink-file-at", [self_ = fd, path], async -> FsResult<()> {
+            Ok(this?.unlink_file_at(path).await?)
+        })
     }
 
     async fn is_same_object(
@@ -262,16 +345,21 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         fd: Resource<Descriptor>,
         other: Resource<Descriptor>,
     ) -> wasmtime::Result<bool> {
-        let other = accessor.with(|mut a| a.get().table.get(&other).cloned())?;
-        let this = accessor.with(|mut a| a.get().table.get(&fd).cloned())?;
-        this.is_same_object(&other).await
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.is-same-object", [self_ = fd, other], async -> wasmtime::Result<bool> {
+            let other = accessor.with(|mut a| a.get().table.get(&other).cloned())?;
+            this?.is_same_object(&other).await
+        })
     }
 
     async fn metadata_hash(
         accessor: &Accessor<T, Self>,
         fd: Resource<Descriptor>,
     ) -> FsResult<b::MetadataHashValue> {
-        Ok(get(accessor, &fd)?.metadata_hash().await?.into())
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.metadata-hash", [self_ = fd], async -> FsResult<b::MetadataHashValue> {
+            Ok(this?.metadata_hash().await?.into())
+        })
     }
 
     async fn metadata_hash_at(
@@ -280,10 +368,13 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         path_flags: b::PathFlags,
         path: String,
     ) -> FsResult<b::MetadataHashValue> {
-        Ok(get(accessor, &fd)?
-            .metadata_hash_at(path_flags.into(), path)
-            .await?
-            .into())
+        let (observer, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.metadata-hash-at", [self_ = fd, path_flags, path], async -> FsResult<b::MetadataHashValue> {
+            Ok(this?
+                .metadata_hash_at(path_flags.into(), path)
+                .await?
+                .into())
+        })
     }
 }
 

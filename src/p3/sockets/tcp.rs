@@ -37,11 +37,17 @@
 //!   future, which reports a failure, or success once the last write went
 //!   to the OS. `receive`'s stream ends at the peer's FIN (`ok`) or a
 //!   failure (its code); the guest dropping it shuts the receive side.
+//! * Each call is observed when the context has an observer (`bind`,
+//!   `connect` and `listen` across their waits; `listen`, `send` and
+//!   `receive` when they hand their stream or future over). The
+//!   connections `listen`'s stream accepts, and the bytes of `send` and
+//!   `receive`, are no calls and make no events.
 
 use super::convert::{SocketError, SocketResult, stream_error};
 use crate::io::{HostInputStream, InputStream, OutputStream, StreamError, Subscribe};
 use crate::p3::bindings::clocks::types::Duration;
 use crate::p3::bindings::sockets::types::{self as b, ErrorCode, IpAddressFamily, IpSocketAddress};
+use crate::p3::observe::observed;
 use crate::p3::stream::{self, CHUNK};
 use crate::runtime::enter_ambient;
 use crate::sockets::{self, ShutdownType, WasiSockets, WasiSocketsCtxView};
@@ -128,8 +134,10 @@ fn with_tcp<R>(
 
 impl b::HostTcpSocket for WasiSocketsCtxView<'_> {
     fn create(&mut self, address_family: IpAddressFamily) -> SocketResult<Resource<TcpSocket>> {
-        let socket = self.ctx.create_tcp_socket(address_family.into())?;
-        Ok(self.table.push(TcpSocket::new(socket, None))?)
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[static]tcp-socket.create", [address_family], -> SocketResult<Resource<TcpSocket>> {
+            let socket = self.ctx.create_tcp_socket(address_family.into())?;
+            Ok(self.table.push(TcpSocket::new(socket, None))?)
+        })
     }
 
     async fn bind(
@@ -137,38 +145,51 @@ impl b::HostTcpSocket for WasiSocketsCtxView<'_> {
         self_: Resource<TcpSocket>,
         local_address: IpSocketAddress,
     ) -> SocketResult<()> {
+        // Looked up outside the observed body, which holds no borrow of the
+        // view across its wait (the view is not `Sync`).
         let check = self.ctx.socket_addr_check.clone();
-        let shared = shared(self, &self_)?;
-        {
-            let _rt = enter_ambient();
-            lock(&shared)
-                .socket
-                .start_bind(local_address.into(), &check)?;
-        }
-        in_progress(&shared).await;
-        Ok(lock(&shared).socket.finish_bind()?)
+        let found = shared(self, &self_);
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.bind", [self_, local_address], async -> SocketResult<()> {
+            let shared = found?;
+            {
+                let _rt = enter_ambient();
+                lock(&shared)
+                    .socket
+                    .start_bind(local_address.into(), &check)?;
+            }
+            in_progress(&shared).await;
+            Ok(lock(&shared).socket.finish_bind()?)
+        })
     }
 
     fn get_local_address(&mut self, self_: Resource<TcpSocket>) -> SocketResult<IpSocketAddress> {
-        Ok(with_tcp(self, &self_, |s| s.local_address())?.into())
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.get-local-address", [self_], -> SocketResult<IpSocketAddress> {
+            Ok(with_tcp(self, &self_, |s| s.local_address())?.into())
+        })
     }
 
     fn get_remote_address(&mut self, self_: Resource<TcpSocket>) -> SocketResult<IpSocketAddress> {
-        Ok(with_tcp(self, &self_, |s| s.remote_address())?.into())
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.get-remote-address", [self_], -> SocketResult<IpSocketAddress> {
+            Ok(with_tcp(self, &self_, |s| s.remote_address())?.into())
+        })
     }
 
     fn get_is_listening(&mut self, self_: Resource<TcpSocket>) -> wasmtime::Result<bool> {
-        Ok(lock(&self.table.get(&self_)?.shared).socket.is_listening())
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.get-is-listening", [self_], -> wasmtime::Result<bool> {
+            Ok(lock(&self.table.get(&self_)?.shared).socket.is_listening())
+        })
     }
 
     fn get_address_family(
         &mut self,
         self_: Resource<TcpSocket>,
     ) -> wasmtime::Result<IpAddressFamily> {
-        let family = lock(&self.table.get(&self_)?.shared)
-            .socket
-            .address_family();
-        Ok(family.into())
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.get-address-family", [self_], -> wasmtime::Result<IpAddressFamily> {
+            let family = lock(&self.table.get(&self_)?.shared)
+                .socket
+                .address_family();
+            Ok(family.into())
+        })
     }
 
     fn set_listen_backlog_size(
@@ -176,11 +197,15 @@ impl b::HostTcpSocket for WasiSocketsCtxView<'_> {
         self_: Resource<TcpSocket>,
         value: u64,
     ) -> SocketResult<()> {
-        with_tcp(self, &self_, |s| s.set_listen_backlog_size(value))
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.set-listen-backlog-size", [self_, value], -> SocketResult<()> {
+            with_tcp(self, &self_, |s| s.set_listen_backlog_size(value))
+        })
     }
 
     fn get_keep_alive_enabled(&mut self, self_: Resource<TcpSocket>) -> SocketResult<bool> {
-        with_tcp(self, &self_, |s| s.keep_alive_enabled())
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.get-keep-alive-enabled", [self_], -> SocketResult<bool> {
+            with_tcp(self, &self_, |s| s.keep_alive_enabled())
+        })
     }
 
     fn set_keep_alive_enabled(
@@ -188,11 +213,15 @@ impl b::HostTcpSocket for WasiSocketsCtxView<'_> {
         self_: Resource<TcpSocket>,
         value: bool,
     ) -> SocketResult<()> {
-        with_tcp(self, &self_, |s| s.set_keep_alive_enabled(value))
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.set-keep-alive-enabled", [self_, value], -> SocketResult<()> {
+            with_tcp(self, &self_, |s| s.set_keep_alive_enabled(value))
+        })
     }
 
     fn get_keep_alive_idle_time(&mut self, self_: Resource<TcpSocket>) -> SocketResult<Duration> {
-        with_tcp(self, &self_, |s| s.keep_alive_idle_time())
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.get-keep-alive-idle-time", [self_], -> SocketResult<Duration> {
+            with_tcp(self, &self_, |s| s.keep_alive_idle_time())
+        })
     }
 
     fn set_keep_alive_idle_time(
@@ -200,11 +229,15 @@ impl b::HostTcpSocket for WasiSocketsCtxView<'_> {
         self_: Resource<TcpSocket>,
         value: Duration,
     ) -> SocketResult<()> {
-        with_tcp(self, &self_, |s| s.set_keep_alive_idle_time(value))
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.set-keep-alive-idle-time", [self_, value], -> SocketResult<()> {
+            with_tcp(self, &self_, |s| s.set_keep_alive_idle_time(value))
+        })
     }
 
     fn get_keep_alive_interval(&mut self, self_: Resource<TcpSocket>) -> SocketResult<Duration> {
-        with_tcp(self, &self_, |s| s.keep_alive_interval())
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.get-keep-alive-interval", [self_], -> SocketResult<Duration> {
+            with_tcp(self, &self_, |s| s.keep_alive_interval())
+        })
     }
 
     fn set_keep_alive_interval(
@@ -212,27 +245,39 @@ impl b::HostTcpSocket for WasiSocketsCtxView<'_> {
         self_: Resource<TcpSocket>,
         value: Duration,
     ) -> SocketResult<()> {
-        with_tcp(self, &self_, |s| s.set_keep_alive_interval(value))
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.set-keep-alive-interval", [self_, value], -> SocketResult<()> {
+            with_tcp(self, &self_, |s| s.set_keep_alive_interval(value))
+        })
     }
 
     fn get_keep_alive_count(&mut self, self_: Resource<TcpSocket>) -> SocketResult<u32> {
-        with_tcp(self, &self_, |s| s.keep_alive_count())
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.get-keep-alive-count", [self_], -> SocketResult<u32> {
+            with_tcp(self, &self_, |s| s.keep_alive_count())
+        })
     }
 
     fn set_keep_alive_count(&mut self, self_: Resource<TcpSocket>, value: u32) -> SocketResult<()> {
-        with_tcp(self, &self_, |s| s.set_keep_alive_count(value))
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.set-keep-alive-count", [self_, value], -> SocketResult<()> {
+            with_tcp(self, &self_, |s| s.set_keep_alive_count(value))
+        })
     }
 
     fn get_hop_limit(&mut self, self_: Resource<TcpSocket>) -> SocketResult<u8> {
-        with_tcp(self, &self_, |s| s.hop_limit())
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.get-hop-limit", [self_], -> SocketResult<u8> {
+            with_tcp(self, &self_, |s| s.hop_limit())
+        })
     }
 
     fn set_hop_limit(&mut self, self_: Resource<TcpSocket>, value: u8) -> SocketResult<()> {
-        with_tcp(self, &self_, |s| s.set_hop_limit(value))
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.set-hop-limit", [self_, value], -> SocketResult<()> {
+            with_tcp(self, &self_, |s| s.set_hop_limit(value))
+        })
     }
 
     fn get_receive_buffer_size(&mut self, self_: Resource<TcpSocket>) -> SocketResult<u64> {
-        with_tcp(self, &self_, |s| s.receive_buffer_size())
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.get-receive-buffer-size", [self_], -> SocketResult<u64> {
+            with_tcp(self, &self_, |s| s.receive_buffer_size())
+        })
     }
 
     fn set_receive_buffer_size(
@@ -240,20 +285,31 @@ impl b::HostTcpSocket for WasiSocketsCtxView<'_> {
         self_: Resource<TcpSocket>,
         value: u64,
     ) -> SocketResult<()> {
-        with_tcp(self, &self_, |s| s.set_receive_buffer_size(value))
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.set-receive-buffer-size", [self_, value], -> SocketResult<()> {
+            with_tcp(self, &self_, |s| s.set_receive_buffer_size(value))
+        })
     }
 
     fn get_send_buffer_size(&mut self, self_: Resource<TcpSocket>) -> SocketResult<u64> {
-        with_tcp(self, &self_, |s| s.send_buffer_size())
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.get-send-buffer-size", [self_], -> SocketResult<u64> {
+            with_tcp(self, &self_, |s| s.send_buffer_size())
+        })
     }
 
     fn set_send_buffer_size(&mut self, self_: Resource<TcpSocket>, value: u64) -> SocketResult<()> {
-        with_tcp(self, &self_, |s| s.set_send_buffer_size(value))
+        observed!(&self.ctx.observer, "wasi:sockets/types", "[method]tcp-socket.set-send-buffer-size", [self_, value], -> SocketResult<()> {
+            with_tcp(self, &self_, |s| s.set_send_buffer_size(value))
+        })
     }
 
     fn drop(&mut self, rep: Resource<TcpSocket>) -> wasmtime::Result<()> {
-        self.table.delete(rep)?;
-        Ok(())
+        observed!(
+            &self.ctx.observer,
+            "wasi:sockets/types",
+            "[resource-drop]tcp-socket",
+            [rep],
+            self.table.delete(rep).map(drop).map_err(Into::into)
+        )
     }
 }
 
@@ -263,49 +319,58 @@ impl<T: Send + 'static> b::HostTcpSocketWithStore<T> for WasiSockets {
         self_: Resource<TcpSocket>,
         remote_address: IpSocketAddress,
     ) -> SocketResult<()> {
-        let (shared, check) = accessor.with(|mut access| {
+        // The observer is read in the same visit of the store as the
+        // socket.
+        let (observer, found) = accessor.with(|mut access| {
             let view = access.get();
             let check = view.ctx.socket_addr_check.clone();
-            shared(&view, &self_).map(|shared| (shared, check))
-        })?;
-        {
+            let found = shared(&view, &self_).map(|shared| (shared, check));
+            (view.ctx.observer.clone(), found)
+        });
+        observed!(&observer, "wasi:sockets/types", "[method]tcp-socket.connect", [self_, remote_address], async -> SocketResult<()> {
+            let (shared, check) = found?;
+            {
+                let _rt = enter_ambient();
+                lock(&shared)
+                    .socket
+                    .start_connect(remote_address.into(), &check)?;
+            }
+            in_progress(&shared).await;
             let _rt = enter_ambient();
-            lock(&shared)
-                .socket
-                .start_connect(remote_address.into(), &check)?;
-        }
-        in_progress(&shared).await;
-        let _rt = enter_ambient();
-        let mut guard = lock(&shared);
-        let (input, output) = guard.socket.finish_connect()?;
-        guard.input = Some(input);
-        guard.output = Some(output);
-        Ok(())
+            let mut guard = lock(&shared);
+            let (input, output) = guard.socket.finish_connect()?;
+            guard.input = Some(input);
+            guard.output = Some(output);
+            Ok(())
+        })
     }
 
     async fn listen(
         mut host: Access<'_, T, Self>,
         self_: Resource<TcpSocket>,
     ) -> SocketResult<StreamReader<Resource<TcpSocket>>> {
-        let view = host.get();
-        let check = view.ctx.socket_addr_check.clone();
-        let shared = shared(&view, &self_)?;
-        {
-            let _rt = enter_ambient();
-            let mut guard = lock(&shared);
-            guard.socket.prepare_listen()?;
-            guard.socket.start_listen(&check)?;
-        }
-        in_progress(&shared).await;
-        {
-            let _rt = enter_ambient();
-            lock(&shared).socket.finish_listen()?;
-        }
-        let accepts = Accepts {
-            listener: shared,
-            getter: host.getter(),
-        };
-        StreamReader::new(&mut host, accepts).map_err(SocketError::trap)
+        let observer = host.get().ctx.observer.clone();
+        observed!(&observer, "wasi:sockets/types", "[method]tcp-socket.listen", [self_], async -> SocketResult<StreamReader<Resource<TcpSocket>>> {
+            let view = host.get();
+            let check = view.ctx.socket_addr_check.clone();
+            let shared = shared(&view, &self_)?;
+            {
+                let _rt = enter_ambient();
+                let mut guard = lock(&shared);
+                guard.socket.prepare_listen()?;
+                guard.socket.start_listen(&check)?;
+            }
+            in_progress(&shared).await;
+            {
+                let _rt = enter_ambient();
+                lock(&shared).socket.finish_listen()?;
+            }
+            let accepts = Accepts {
+                listener: shared,
+                getter: host.getter(),
+            };
+            StreamReader::new(&mut host, accepts).map_err(SocketError::trap)
+        })
     }
 
     fn send(
@@ -313,45 +378,51 @@ impl<T: Send + 'static> b::HostTcpSocketWithStore<T> for WasiSockets {
         self_: Resource<TcpSocket>,
         mut data: StreamReader<u8>,
     ) -> wasmtime::Result<FutureReader<Result<(), ErrorCode>>> {
-        let shared = host.get().table.get(&self_)?.shared.clone();
-        let output = lock(&shared).output.take();
-        let Some(output) = output else {
-            // Not connected, or `send` was called before.
-            data.close(&mut host)?;
-            return FutureReader::new(&mut host, async {
-                Ok::<_, wasmtime::Error>(Err(ErrorCode::InvalidState))
-            });
-        };
-        let (tx, rx) = oneshot::channel();
-        let consumer = Sender {
-            state: Sending::Ready(output),
-            shared,
-            done: Some(tx),
-        };
-        data.pipe(&mut host, consumer)?;
-        FutureReader::new(&mut host, sent(rx))
+        let observer = host.get().ctx.observer.clone();
+        observed!(&observer, "wasi:sockets/types", "[method]tcp-socket.send", [self_, data], -> wasmtime::Result<FutureReader<Result<(), ErrorCode>>> {
+            let shared = host.get().table.get(&self_)?.shared.clone();
+            let output = lock(&shared).output.take();
+            let Some(output) = output else {
+                // Not connected, or `send` was called before.
+                data.close(&mut host)?;
+                return FutureReader::new(&mut host, async {
+                    Ok::<_, wasmtime::Error>(Err(ErrorCode::InvalidState))
+                });
+            };
+            let (tx, rx) = oneshot::channel();
+            let consumer = Sender {
+                state: Sending::Ready(output),
+                shared,
+                done: Some(tx),
+            };
+            data.pipe(&mut host, consumer)?;
+            FutureReader::new(&mut host, sent(rx))
+        })
     }
 
     fn receive(
         mut host: Access<T, Self>,
         self_: Resource<TcpSocket>,
     ) -> wasmtime::Result<(StreamReader<u8>, FutureReader<Result<(), ErrorCode>>)> {
-        let shared = host.get().table.get(&self_)?.shared.clone();
-        let input = lock(&shared).input.take();
-        match input {
-            Some(input) => {
-                let receiver = Receiver { input, shared };
-                stream::input(host, Box::new(receiver), stream_error)
+        let observer = host.get().ctx.observer.clone();
+        observed!(&observer, "wasi:sockets/types", "[method]tcp-socket.receive", [self_], -> wasmtime::Result<stream::ByteStream<ErrorCode>> {
+            let shared = host.get().table.get(&self_)?.shared.clone();
+            let input = lock(&shared).input.take();
+            match input {
+                Some(input) => {
+                    let receiver = Receiver { input, shared };
+                    stream::input(host, Box::new(receiver), stream_error)
+                }
+                None => {
+                    // Not connected, or `receive` was called before.
+                    let data = StreamReader::new(&mut host, std::iter::empty())?;
+                    let result = FutureReader::new(&mut host, async {
+                        Ok::<_, wasmtime::Error>(Err(ErrorCode::InvalidState))
+                    })?;
+                    Ok((data, result))
+                }
             }
-            None => {
-                // Not connected, or `receive` was called before.
-                let data = StreamReader::new(&mut host, std::iter::empty())?;
-                let result = FutureReader::new(&mut host, async {
-                    Ok::<_, wasmtime::Error>(Err(ErrorCode::InvalidState))
-                })?;
-                Ok((data, result))
-            }
-        }
+        })
     }
 }
 
