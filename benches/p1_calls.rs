@@ -5,7 +5,9 @@
 //!
 //! The `traced` groups run the same calls with a call observer installed:
 //! the JSON-lines writer to a sink, and an observer that does nothing (the
-//! cost of building the event alone).
+//! cost of building the event alone). The `recorded` group runs them while
+//! recording a journal to a sink (`fd_write` to a pipe is not journaled:
+//! its figure is the cost of the journal's test alone).
 //!
 //! `cargo bench --bench p1_calls`; divide the reported time by 1,000.
 
@@ -74,6 +76,14 @@ fn json_store(engine: &Engine) -> Store<WasiP1Ctx> {
     Store::new(engine, b.build_p1())
 }
 
+/// A store recording a journal to a sink.
+fn recording_store(engine: &Engine) -> Store<WasiP1Ctx> {
+    let mut b = WasiCtxBuilder::new();
+    b.stdout(MemoryOutputPipe::new(usize::MAX))
+        .record(std::io::sink());
+    Store::new(engine, b.build_p1())
+}
+
 /// Makes the store of one benchmark.
 type MakeStore = fn(&Engine) -> Store<WasiP1Ctx>;
 
@@ -115,6 +125,10 @@ fn traced_calls(c: &mut Criterion) {
     );
 }
 
+fn recorded_calls(c: &mut Criterion) {
+    sync_group(c, "p1_sync_recorded_x1000", &[("record", recording_store)]);
+}
+
 fn async_calls(c: &mut Criterion) {
     let engine = Engine::default();
     let module = Module::new(&engine, GUEST).expect("module");
@@ -151,7 +165,7 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = sync_calls, async_calls, traced_calls
+    targets = sync_calls, async_calls, traced_calls, recorded_calls
 }
 
 /// What `clock_time_get` costs below the host: the engine's call and the

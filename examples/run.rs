@@ -35,7 +35,7 @@ const EXIT_TRAP: i32 = 134;
 
 const USAGE: &str = "usage: run [--dir HOST[::GUEST][:ro]]... [--mount-memory GUEST]... \
                      [--overlay HOST::GUEST]... [--file HOST::GUEST]... \
-                     [--env NAME[=VALUE]]... [--net] [--deterministic SEED] [--trace FILE] [--async] [FILE [ARGS...]]   (run --help for more)";
+                     [--env NAME[=VALUE]]... [--net] [--deterministic SEED] [--trace FILE] [--record FILE | --replay FILE] [--async] [FILE [ARGS...]]   (run --help for more)";
 
 /// The text of `--help`.
 const HELP: &str = "\
@@ -102,8 +102,18 @@ options:
                              reproducible tree
   --trace FILE               write one JSON line per WASI call to FILE (`-`:
                              stderr): function, arguments, result or error,
-                             start and duration (preview 1, preview 0 and
-                             0.2; 0.3 calls are not traced yet)
+                             start and duration (preview 1, preview 0, 0.2
+                             and 0.3)
+  --record FILE              write a journal of what the guest receives from
+                             outside (clock readings, random values, stdin,
+                             how waits ended, hashes of host files read) to
+                             FILE
+  --replay FILE              run again on the journal FILE holds: the guest
+                             gets the same answers and takes the same path;
+                             a guest that asks for something else, or a
+                             changed host file, stops the run with an error
+                             naming the journal line (network calls are not
+                             journaled: their replay stops the run)
   --async                    run through the async linker on a tokio runtime
                              (default: the sync linker, no runtime)
   -h, --help                 print this text
@@ -174,6 +184,10 @@ struct Options {
     deterministic: Option<u64>,
     /// `--trace FILE` (`-`: stderr).
     trace: Option<String>,
+    /// `--record FILE`.
+    record: Option<String>,
+    /// `--replay FILE`.
+    replay: Option<String>,
     /// The program and its arguments; empty for the demo.
     command: Vec<String>,
 }
@@ -181,7 +195,7 @@ struct Options {
 /// What the command line asks for.
 enum Request {
     Help,
-    Run(Options),
+    Run(Box<Options>),
 }
 
 /// Reads the options (everything before FILE), then FILE and its arguments.
@@ -206,6 +220,8 @@ fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Request, Stri
             "-h" | "--help" => return Ok(Request::Help),
             "--async" => opts.use_async = true,
             "--trace" => opts.trace = Some(value()?),
+            "--record" => opts.record = Some(value()?),
+            "--replay" => opts.replay = Some(value()?),
             "--deterministic" => {
                 let seed = value()?;
                 let seed = seed
@@ -253,7 +269,10 @@ fn parse_options(args: impl IntoIterator<Item = String>) -> Result<Request, Stri
             }
         }
     }
-    Ok(Request::Run(opts))
+    if opts.record.is_some() && opts.replay.is_some() {
+        return Err("--record and --replay: a run records or replays, not both".to_owned());
+    }
+    Ok(Request::Run(Box::new(opts)))
 }
 
 /// `HOST[::GUEST][:ro]`.
@@ -472,6 +491,16 @@ fn ctx_builder(opts: &Options, argv: &[String]) -> wasmtime::Result<WasiCtxBuild
             builder.call_observer(JsonLines::new(std::io::BufWriter::new(file)));
         }
     }
+    if let Some(path) = &opts.record {
+        let file = std::fs::File::create(path)
+            .map_err(|e| wasmtime::format_err!("--record {path}: {e}"))?;
+        builder.record(file);
+    }
+    if let Some(path) = &opts.replay {
+        let file =
+            std::fs::File::open(path).map_err(|e| wasmtime::format_err!("--replay {path}: {e}"))?;
+        builder.replay(std::io::BufReader::new(file));
+    }
     if opts.inherit_network {
         builder.inherit_network();
     }
@@ -670,7 +699,7 @@ fn run_core_module(opts: &Options, argv: &[String], bytes: &[u8]) -> i32 {
 
 fn main() {
     let mut opts = match parse_options(std::env::args().skip(1)) {
-        Ok(Request::Run(opts)) => opts,
+        Ok(Request::Run(opts)) => *opts,
         Ok(Request::Help) => {
             print!("{HELP}");
             exit(0)

@@ -28,6 +28,8 @@ pub struct WasiCtx {
     pub(crate) sockets: WasiSocketsCtx,
     /// Who is told of every call, if anyone.
     pub(crate) observer: crate::observe::Observer,
+    /// The journal being recorded or replayed, if any.
+    pub(crate) journal: crate::journal::Journal,
 }
 
 impl WasiCtx {
@@ -413,12 +415,42 @@ impl WasiCtxBuilder {
     /// [`CallEvent`](crate::observe::CallEvent) per call, after it, with
     /// its arguments in compact form, its outcome and its timing
     /// ([`JsonLines`](crate::observe::JsonLines) writes them as JSON lines).
-    /// Preview 1 and preview 0 calls report; 0.2 and 0.3 calls do not yet.
+    /// Preview 1, preview 0 and 0.2 calls report; 0.3 calls do not yet.
     pub fn call_observer(
         &mut self,
         observer: impl crate::observe::CallObserver + 'static,
     ) -> &mut Self {
         self.ctx().observer = Some(Arc::new(observer));
+        self
+    }
+
+    /// Records a journal of what the guest receives from outside to `out`
+    /// as it runs: each clock reading and random value it asks for, each
+    /// read of stdin, how each wait ended, and the SHA-256 of each host
+    /// file it opens for reading (the format is in the README). A later
+    /// run with [`replay`](Self::replay) of the journal takes the same
+    /// path. The journal is finished when the context is dropped. Network
+    /// calls are not journaled yet: they work while recording, and stop
+    /// the replay.
+    pub fn record(&mut self, out: impl std::io::Write + Send + 'static) -> &mut Self {
+        self.ctx().journal =
+            crate::journal::Journal::Record(Arc::new(crate::journal::Recorder::new(Box::new(out))));
+        self
+    }
+
+    /// Replays the journal `input` holds (written by
+    /// [`record`](Self::record)): clock readings, random values, stdin and
+    /// the ends of waits come from it, in order, without waiting and
+    /// without reading the host's clocks or stdin; host files are read as
+    /// usual and checked against their recorded hashes. When the guest
+    /// asks for something the journal does not have next, or a host file
+    /// changed, the call traps with a message naming the call and the
+    /// journal line; so does the first replayed call of a journal that
+    /// cannot be read (cut short, malformed), saying why. The whole journal
+    /// is read here.
+    pub fn replay(&mut self, input: impl std::io::Read) -> &mut Self {
+        self.ctx().journal =
+            crate::journal::Journal::Replay(Arc::new(crate::journal::Replayer::read(input)));
         self
     }
 
@@ -471,6 +503,9 @@ impl WasiCtxBuilder {
         ctx.filesystem.observer = ctx.observer.clone();
         ctx.random.observer = ctx.observer.clone();
         ctx.sockets.observer = ctx.observer.clone();
+        if ctx.journal.is_on() {
+            use_journal(&mut ctx);
+        }
         if ctx.filesystem.sorted_listings {
             for point in &mut ctx.filesystem.preopens {
                 if let MountRoot::Host(dir) = &mut point.root {
@@ -499,5 +534,39 @@ impl WasiCtxBuilder {
             ctx.clocks.wall_clock = Box::new(clock);
         }
         ctx
+    }
+}
+
+/// Puts the context's journal where each part journals: the clocks,
+/// random sources and sockets, every host mount, and a journaled stdin;
+/// in a replay, the host's own code reads the replayed clocks.
+fn use_journal(ctx: &mut WasiCtx) {
+    use crate::journal::{Journal, JournaledStdin, ReplayMonotonicClock, ReplayWallClock};
+    let journal = ctx.journal.clone();
+    ctx.clocks.journal = journal.clone();
+    ctx.random.journal = journal.clone();
+    ctx.sockets.journal = journal.clone();
+    for point in &mut ctx.filesystem.preopens {
+        if let MountRoot::Host(dir) = &mut point.root {
+            dir.journal = journal.clone();
+        }
+    }
+    let stdin = std::mem::replace(
+        &mut ctx.cli.stdin,
+        Box::new(crate::io::pipe::ClosedInputStream),
+    );
+    ctx.cli.stdin = Box::new(JournaledStdin {
+        inner: stdin,
+        journal: journal.clone(),
+    });
+    if let Journal::Replay(replay) = journal {
+        ctx.clocks.wall_clock = Box::new(ReplayWallClock {
+            resolution: ctx.clocks.wall_clock.resolution(),
+            replay: Arc::clone(&replay),
+        });
+        ctx.clocks.monotonic_clock = Box::new(ReplayMonotonicClock {
+            resolution: ctx.clocks.monotonic_clock.resolution(),
+            replay,
+        });
     }
 }

@@ -185,6 +185,7 @@ mod ctx;
 mod error;
 pub mod filesystem;
 pub mod io;
+mod journal;
 pub mod observe;
 pub mod p0;
 pub mod p1;

@@ -585,3 +585,62 @@ fn trace_covers_components() {
     assert!(trace.contains("\"interface\":\"wasi:io/poll\",\"function\":\"poll\""));
     assert!(trace.contains("\"function\":\"[method]descriptor.rename-at\""));
 }
+
+#[test]
+fn record_then_replay() {
+    // Recorded with one stdin, replayed with another: the same output;
+    // then the host file changes and the replay stops, naming it.
+    let dir = tempdir();
+    std::fs::write(dir.path().join("in.txt"), "hello").unwrap();
+    let journal = dir.path().join("journal.txt");
+    let journal_arg = journal.display().to_string();
+    let data = format!("{}::/data", dir.path().display());
+    for mode in MODES {
+        let mut args: Vec<&str> = mode.to_vec();
+        args.extend([
+            "--record",
+            &journal_arg,
+            "--dir",
+            &data,
+            guests::REPLAY,
+            "/data/in.txt",
+        ]);
+        let recorded = run(&args, b"first\n");
+        assert_eq!(
+            recorded.status.code(),
+            Some(0),
+            "{}",
+            text(&recorded.stderr)
+        );
+        assert!(text(&recorded.stdout).contains("stdin \"first\""));
+        let at = args.iter().position(|a| *a == "--record").unwrap();
+        args[at] = "--replay";
+        let replayed = run(&args, b"second\n");
+        assert_eq!(
+            replayed.status.code(),
+            Some(0),
+            "{}",
+            text(&replayed.stderr)
+        );
+        assert_eq!(text(&replayed.stdout), text(&recorded.stdout));
+    }
+    std::fs::write(dir.path().join("in.txt"), "changed").unwrap();
+    let args = [
+        "--replay",
+        &journal_arg,
+        "--dir",
+        &data,
+        guests::REPLAY,
+        "/data/in.txt",
+    ];
+    let out = run(&args, b"");
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("the host file `in.txt` has changed since it was recorded"),
+        "{}",
+        text(&out.stderr)
+    );
+    let both = run(&["--record", "a", "--replay", "b", guests::REPLAY], b"");
+    assert_eq!(both.status.code(), Some(2));
+    assert!(text(&both.stderr).contains("a run records or replays, not both"));
+}

@@ -11,6 +11,9 @@ pub struct WasiClocksCtx {
     /// Who is told of every call (the context's observer, copied here
     /// when it is built).
     pub(crate) observer: crate::observe::Observer,
+    /// The context's record/replay journal (copied here when it is
+    /// built).
+    pub(crate) journal: crate::journal::Journal,
     pub(crate) wall_clock: Box<dyn HostWallClock>,
     pub(crate) monotonic_clock: Box<dyn HostMonotonicClock>,
     /// The virtual time both clocks read in a deterministic run (0.3's
@@ -25,6 +28,7 @@ impl Default for WasiClocksCtx {
     fn default() -> Self {
         WasiClocksCtx {
             observer: None,
+            journal: crate::journal::Journal::Off,
             wall_clock: super::wall_clock(),
             monotonic_clock: super::monotonic_clock(),
             virtual_time: None,

@@ -21,10 +21,20 @@ pub(crate) fn res_get(cx: &mut WasiP1Ctx, id: Clockid) -> Result<Timestamp, Erro
 }
 
 /// `clock_time_get`, from the context's clocks.
+/// Readings are journaled when recording, and come from the journal when
+/// replaying.
 pub(crate) fn time_get(cx: &mut WasiP1Ctx, id: Clockid) -> Result<Timestamp, Error> {
+    let clocks = &cx.ctx.clocks;
     match id {
-        Clockid::Monotonic => Ok(cx.ctx.clocks.monotonic_clock.now()),
-        Clockid::Realtime => Ok(nanos(cx.ctx.clocks.wall_clock.now())),
+        Clockid::Monotonic => clocks
+            .journal
+            .monotonic(|| clocks.monotonic_clock.now())
+            .map_err(Error::trap),
+        Clockid::Realtime => clocks
+            .journal
+            .wall(|| clocks.wall_clock.now())
+            .map(nanos)
+            .map_err(Error::trap),
         _ => Err(Errno::Inval.into()),
     }
 }
@@ -41,8 +51,19 @@ pub(crate) fn random_get(
         return Err(Errno::Inval.into());
     }
     let dest = buf.as_array(len);
+    let random = &mut cx.ctx.random;
+    if random.journal.is_on() {
+        // Through one buffer, which the journal records or fills.
+        let mut bytes = vec![0u8; len as usize];
+        random
+            .journal
+            .random(false, &mut bytes, |b| random.random.fill_bytes(b))
+            .map_err(Error::trap)?;
+        mem.copy_from_slice(&bytes, dest)?;
+        return Ok(());
+    }
     if let Some(slice) = mem.as_slice_mut(dest)? {
-        cx.ctx.random.random.fill_bytes(slice);
+        random.random.fill_bytes(slice);
         return Ok(());
     }
     // A shared memory: through a small buffer.
@@ -50,7 +71,7 @@ pub(crate) fn random_get(
     let mut done = 0u32;
     while done < len {
         let n = (len - done).min(chunk.len() as u32);
-        cx.ctx.random.random.fill_bytes(&mut chunk[..n as usize]);
+        random.random.fill_bytes(&mut chunk[..n as usize]);
         mem.copy_from_slice(&chunk[..n as usize], buf.add(done)?.as_array(n))?;
         done += n;
     }

@@ -173,8 +173,47 @@ pub(crate) async fn poll_oneoff<L: Layout>(
     }
     // The subscriptions are guest data the host reads (see `fuel.rs`).
     super::fuel::take(&mut cx.fuel, L::SUB_SIZE * u64::from(n))?;
+    let events_at = events.offset();
     let subs = subs.as_array(n);
     let events = events.as_array(n);
+    // Record and replay: the events written are what the wait received.
+    let journal = cx.ctx.journal.clone();
+    if let Some(recorded) = journal.replay_poll_oneoff().map_err(Error::trap)? {
+        let count = recorded.len() as u64 / L::EV_SIZE;
+        if !(recorded.len() as u64).is_multiple_of(L::EV_SIZE) || count > u64::from(n) {
+            return Err(Error::trap(wasmtime::format_err!(
+                "replay diverged: a poll_oneoff of {n} subscriptions, but the journal's \
+                 events ({} bytes) do not fit it",
+                recorded.len()
+            )));
+        }
+        mem.copy_from_slice(
+            &recorded,
+            GuestPtr::<[u8]>::new((events_at, recorded.len() as u32)),
+        )?;
+        return Ok(count as Size);
+    }
+    let ready = wait_events::<L>(cx, mem, subs, events, n).await?;
+    journal
+        .record_poll_oneoff(|| {
+            let len = (u64::from(ready) * L::EV_SIZE) as u32;
+            mem.to_vec(GuestPtr::<[u8]>::new((events_at, len)))
+                .unwrap_or_default()
+        })
+        .map_err(Error::trap)?;
+    Ok(ready)
+}
+
+/// The wait of `poll_oneoff`, once its arguments are checked: writes the
+/// events of the subscriptions that are ready, waiting until one is, and
+/// returns how many.
+async fn wait_events<L: Layout>(
+    cx: &mut WasiP1Ctx,
+    mem: &mut GuestMemory<'_>,
+    subs: GuestPtr<[L::Sub]>,
+    events: GuestPtr<[L::Ev]>,
+    n: Size,
+) -> Result<Size, Error> {
     let start = cx.ctx.clocks.monotonic_clock.now();
     let mut wall_start = None;
     loop {

@@ -25,7 +25,10 @@ impl wall_clock::Host for WasiClocksCtxView<'_> {
             "wasi:clocks/wall-clock",
             "now",
             [],
-            Ok(datetime(self.ctx.wall_clock.now()))
+            self.ctx
+                .journal
+                .wall(|| self.ctx.wall_clock.now())
+                .map(datetime)
         )
     }
 
@@ -47,7 +50,9 @@ impl monotonic_clock::Host for WasiClocksCtxView<'_> {
             "wasi:clocks/monotonic-clock",
             "now",
             [],
-            Ok(self.ctx.monotonic_clock.now())
+            self.ctx
+                .journal
+                .monotonic(|| self.ctx.monotonic_clock.now())
         )
     }
 

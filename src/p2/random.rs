@@ -1,22 +1,11 @@
 //! `Host` traits of `wasi:random`, on the random context itself (it needs
-//! no table); each call observed when the context has an observer.
+//! no table): each the context's call of the same name
+//! ([`WasiRandomCtx::bytes`], ...), observed when the context has an
+//! observer.
 
 use crate::p2::bindings::random::{insecure, insecure_seed, random};
 use crate::p2::observe::observed;
 use crate::random::WasiRandomCtx;
-use rand::Rng;
-
-/// Fills a fresh buffer of `len` bytes from `rng`, refusing (with a trap)
-/// lengths above `max`, which a guest controls.
-fn random_bytes(rng: &mut dyn Rng, len: u64, max: u64) -> wasmtime::Result<Vec<u8>> {
-    if len > max {
-        wasmtime::bail!("random bytes requested ({len}) exceed the limit of {max} per call");
-    }
-    let len = usize::try_from(len)?;
-    let mut bytes = vec![0; len];
-    rng.fill_bytes(&mut bytes);
-    Ok(bytes)
-}
 
 impl random::Host for WasiRandomCtx {
     fn get_random_bytes(&mut self, len: u64) -> wasmtime::Result<Vec<u8>> {
@@ -25,7 +14,7 @@ impl random::Host for WasiRandomCtx {
             "wasi:random/random",
             "get-random-bytes",
             [len],
-            random_bytes(&mut *self.random, len, self.max_size)
+            self.bytes(false, len)
         )
     }
 
@@ -35,7 +24,7 @@ impl random::Host for WasiRandomCtx {
             "wasi:random/random",
             "get-random-u64",
             [],
-            Ok(self.random.next_u64())
+            self.u64(false)
         )
     }
 }
@@ -47,7 +36,7 @@ impl insecure::Host for WasiRandomCtx {
             "wasi:random/insecure",
             "get-insecure-random-bytes",
             [len],
-            random_bytes(&mut *self.insecure_random, len, self.max_size)
+            self.bytes(true, len)
         )
     }
 
@@ -57,20 +46,19 @@ impl insecure::Host for WasiRandomCtx {
             "wasi:random/insecure",
             "get-insecure-random-u64",
             [],
-            Ok(self.insecure_random.next_u64())
+            self.u64(true)
         )
     }
 }
 
 impl insecure_seed::Host for WasiRandomCtx {
     fn insecure_seed(&mut self) -> wasmtime::Result<(u64, u64)> {
-        let seed = self.insecure_random_seed;
         observed!(
             &self.observer,
             "wasi:random/insecure-seed",
             "insecure-seed",
             [],
-            Ok((seed as u64, (seed >> 64) as u64))
+            self.seed().map(|seed| (seed as u64, (seed >> 64) as u64))
         )
     }
 }

@@ -1,9 +1,14 @@
 //! `wasi:clocks@0.3.0` for [`WasiClocksCtxView`]: the same clocks as 0.2;
 //! `wait-for` and `wait-until` are tokio timers measured on the context's
 //! monotonic clock, or timers of virtual time in a deterministic run.
+//! Each call observed when the context has an observer (a wait from its
+//! start to its end); readings and waits journaled when recording, and
+//! answered from the journal when replaying.
 
 use crate::clocks::{VirtualTime, WasiClocks, WasiClocksCtxView};
+use crate::journal::Entry;
 use crate::p3::bindings::clocks::{monotonic_clock, system_clock, types};
+use crate::p3::observe::observed;
 use std::time::Duration;
 use wasmtime::component::Accessor;
 
@@ -11,27 +16,58 @@ impl types::Host for WasiClocksCtxView<'_> {}
 
 impl system_clock::Host for WasiClocksCtxView<'_> {
     fn now(&mut self) -> wasmtime::Result<system_clock::Instant> {
-        let now = self.ctx.wall_clock.now();
-        Ok(system_clock::Instant {
-            // Seconds past 1970 fit an `s64` for 292 billion years.
-            seconds: i64::try_from(now.as_secs()).unwrap_or(i64::MAX),
-            nanoseconds: now.subsec_nanos(),
-        })
+        let clock = &self.ctx.wall_clock;
+        observed!(
+            &self.ctx.observer,
+            "wasi:clocks/system-clock",
+            "now",
+            [],
+            self.ctx
+                .journal
+                .wall(|| clock.now())
+                .map(|now| system_clock::Instant {
+                    // Seconds past 1970 fit an `s64` for 292 billion years.
+                    seconds: i64::try_from(now.as_secs()).unwrap_or(i64::MAX),
+                    nanoseconds: now.subsec_nanos(),
+                })
+        )
     }
 
     fn get_resolution(&mut self) -> wasmtime::Result<types::Duration> {
-        let res = self.ctx.wall_clock.resolution();
-        Ok(u64::try_from(res.as_nanos()).unwrap_or(u64::MAX).max(1))
+        observed!(
+            &self.ctx.observer,
+            "wasi:clocks/system-clock",
+            "get-resolution",
+            [],
+            {
+                let res = self.ctx.wall_clock.resolution();
+                Ok(u64::try_from(res.as_nanos()).unwrap_or(u64::MAX).max(1))
+            }
+        )
     }
 }
 
 impl monotonic_clock::Host for WasiClocksCtxView<'_> {
     fn now(&mut self) -> wasmtime::Result<monotonic_clock::Mark> {
-        Ok(self.ctx.monotonic_clock.now())
+        observed!(
+            &self.ctx.observer,
+            "wasi:clocks/monotonic-clock",
+            "now",
+            [],
+            self.ctx
+                .journal
+                .monotonic(|| self.ctx.monotonic_clock.now())
+        )
     }
 
     fn get_resolution(&mut self) -> wasmtime::Result<types::Duration> {
-        Ok(self.ctx.monotonic_clock.resolution())
+        observed!(
+            &self.ctx.observer,
+            "wasi:clocks/monotonic-clock",
+            "get-resolution",
+            [],
+            Ok(self.ctx.monotonic_clock.resolution())
+        )
     }
 }
 
@@ -42,12 +78,28 @@ impl<T: Send> monotonic_clock::HostWithStore<T> for WasiClocks {
         accessor: &Accessor<T, Self>,
         when: monotonic_clock::Mark,
     ) -> wasmtime::Result<()> {
-        let (now, virtual_time) = accessor.with(|mut a| {
+        let (now, virtual_time, observer, journal) = accessor.with(|mut a| {
             let ctx = &a.get().ctx;
-            (ctx.monotonic_clock.now(), ctx.virtual_time.clone())
+            let observer = ctx.observer.clone();
+            (
+                ctx.monotonic_clock.now(),
+                ctx.virtual_time.clone(),
+                observer,
+                ctx.journal.clone(),
+            )
         });
-        sleep(now, when, virtual_time).await;
-        Ok(())
+        observed!(
+            &observer,
+            "wasi:clocks/monotonic-clock",
+            "wait-until",
+            [when],
+            journal
+                .wait(Entry::Sleep, async {
+                    sleep(now, when, virtual_time).await;
+                    Ok(())
+                })
+                .await
+        )
     }
 
     /// Returns after `how_long` nanoseconds.
@@ -55,12 +107,28 @@ impl<T: Send> monotonic_clock::HostWithStore<T> for WasiClocks {
         accessor: &Accessor<T, Self>,
         how_long: types::Duration,
     ) -> wasmtime::Result<()> {
-        let (now, virtual_time) = accessor.with(|mut a| {
+        let (now, virtual_time, observer, journal) = accessor.with(|mut a| {
             let ctx = &a.get().ctx;
-            (ctx.monotonic_clock.now(), ctx.virtual_time.clone())
+            let observer = ctx.observer.clone();
+            (
+                ctx.monotonic_clock.now(),
+                ctx.virtual_time.clone(),
+                observer,
+                ctx.journal.clone(),
+            )
         });
-        sleep(now, now.saturating_add(how_long), virtual_time).await;
-        Ok(())
+        observed!(
+            &observer,
+            "wasi:clocks/monotonic-clock",
+            "wait-for",
+            [how_long],
+            journal
+                .wait(Entry::Sleep, async {
+                    sleep(now, now.saturating_add(how_long), virtual_time).await;
+                    Ok(())
+                })
+                .await
+        )
     }
 }
 

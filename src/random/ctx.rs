@@ -16,6 +16,9 @@ pub struct WasiRandomCtx {
     /// Who is told of every call (the context's observer, copied here
     /// when it is built).
     pub(crate) observer: crate::observe::Observer,
+    /// The context's record/replay journal (copied here when it is
+    /// built).
+    pub(crate) journal: crate::journal::Journal,
     pub(crate) random: Box<dyn Rng + Send>,
     pub(crate) insecure_random: Box<dyn Rng + Send>,
     pub(crate) insecure_random_seed: u128,
@@ -29,11 +32,59 @@ impl Default for WasiRandomCtx {
         let insecure_random_seed = rand::RngExt::random::<u128>(&mut rand::rng());
         WasiRandomCtx {
             observer: None,
+            journal: crate::journal::Journal::Off,
             random: thread_rng(),
             insecure_random: Box::new(Deterministic::from_seed(insecure_random_seed)),
             insecure_random_seed,
             max_size: DEFAULT_MAX_SIZE,
         }
+    }
+}
+
+impl WasiRandomCtx {
+    /// `len` bytes for the guest from the secure source (or the insecure
+    /// one), journaled when recording and from the journal when
+    /// replaying. A length above the context's bound traps: a guest
+    /// controls it.
+    pub(crate) fn bytes(&mut self, insecure: bool, len: u64) -> wasmtime::Result<Vec<u8>> {
+        if len > self.max_size {
+            wasmtime::bail!(
+                "random bytes requested ({len}) exceed the limit of {} per call",
+                self.max_size
+            );
+        }
+        let mut bytes = vec![0; usize::try_from(len)?];
+        let rng = if insecure {
+            &mut self.insecure_random
+        } else {
+            &mut self.random
+        };
+        self.journal
+            .random(insecure, &mut bytes, |b| rng.fill_bytes(b))?;
+        Ok(bytes)
+    }
+
+    /// A `u64` for the guest from the secure source (or the insecure
+    /// one), journaled as its 8 little-endian bytes.
+    pub(crate) fn u64(&mut self, insecure: bool) -> wasmtime::Result<u64> {
+        let rng = if insecure {
+            &mut self.insecure_random
+        } else {
+            &mut self.random
+        };
+        if !self.journal.is_on() {
+            return Ok(rng.next_u64());
+        }
+        let mut bytes = [0u8; 8];
+        self.journal.random(insecure, &mut bytes, |b| {
+            b.copy_from_slice(&rng.next_u64().to_le_bytes())
+        })?;
+        Ok(u64::from_le_bytes(bytes))
+    }
+
+    /// The insecure seed for the guest, journaled.
+    pub(crate) fn seed(&self) -> wasmtime::Result<u128> {
+        self.journal.seed(self.insecure_random_seed)
     }
 }
 

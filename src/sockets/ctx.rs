@@ -2,8 +2,8 @@
 //! its host code works through.
 
 use super::{
-    ErrorCode, HostName, IpAddressFamily, ResolveAddressStream, SocketAddrCheck, SocketResult,
-    TcpSocket, UdpSocket,
+    ErrorCode, HostName, IpAddressFamily, ResolveAddressStream, SocketAddrCheck, SocketError,
+    SocketResult, TcpSocket, UdpSocket,
 };
 use wasmtime::component::{HasData, ResourceTable};
 
@@ -16,6 +16,9 @@ pub struct WasiSocketsCtx {
     /// Who is told of every call (the context's observer, copied here
     /// when it is built).
     pub(crate) observer: crate::observe::Observer,
+    /// The context's record/replay journal (copied here when it is
+    /// built).
+    pub(crate) journal: crate::journal::Journal,
     pub(crate) socket_addr_check: SocketAddrCheck,
     pub(crate) allow_tcp: bool,
     pub(crate) allow_udp: bool,
@@ -29,6 +32,7 @@ impl Default for WasiSocketsCtx {
     fn default() -> Self {
         WasiSocketsCtx {
             observer: None,
+            journal: crate::journal::Journal::Off,
             socket_addr_check: SocketAddrCheck::unset(),
             allow_tcp: false,
             allow_udp: false,
@@ -40,8 +44,12 @@ impl Default for WasiSocketsCtx {
 
 impl WasiSocketsCtx {
     /// `create-tcp-socket`: a new TCP socket of `family`;
-    /// `access-denied` unless the context allows TCP.
+    /// `access-denied` unless the context allows TCP; a trap in a replay
+    /// (network calls are not journaled).
     pub(crate) fn create_tcp_socket(&self, family: IpAddressFamily) -> SocketResult<TcpSocket> {
+        self.journal
+            .network("created a TCP socket")
+            .map_err(SocketError::trap)?;
         if !self.allow_tcp {
             return Err(ErrorCode::AccessDenied.into());
         }
@@ -51,6 +59,9 @@ impl WasiSocketsCtx {
     /// `create-udp-socket`: a new UDP socket of `family`;
     /// `access-denied` unless the context allows UDP.
     pub(crate) fn create_udp_socket(&self, family: IpAddressFamily) -> SocketResult<UdpSocket> {
+        self.journal
+            .network("created a UDP socket")
+            .map_err(SocketError::trap)?;
         if !self.allow_udp {
             return Err(ErrorCode::AccessDenied.into());
         }
@@ -62,6 +73,9 @@ impl WasiSocketsCtx {
     /// `permanent-resolver-failure` (what programs written for wasmtime
     /// check for).
     pub(crate) fn resolve_addresses(&self, name: HostName) -> SocketResult<ResolveAddressStream> {
+        self.journal
+            .network("looked up a name")
+            .map_err(SocketError::trap)?;
         if self.allow_ip_name_lookup {
             ResolveAddressStream::start(name)
         } else {

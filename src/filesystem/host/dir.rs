@@ -58,6 +58,9 @@ pub struct Dir {
     /// Whether listings come in byte order of the names (a deterministic
     /// run) rather than the host's order.
     pub(crate) sorted_listings: bool,
+    /// The context's record/replay journal: files opened for reading are
+    /// hashed into it (or checked against it).
+    pub(crate) journal: crate::journal::Journal,
 }
 
 impl Dir {
@@ -81,6 +84,7 @@ impl Dir {
             _slot: None,
             recent: Arc::default(),
             sorted_listings: false,
+            journal: crate::journal::Journal::Off,
         }
     }
 
@@ -519,6 +523,17 @@ impl DirectoryOps for Dir {
             if read {
                 require_file(this.file_perms, FilePerms::READ)?;
             }
+            if read || implied_read || !host_write {
+                // What the guest reads from the host, for the journal.
+                this.journal
+                    .file(&path, || {
+                        crate::journal::sha256(PositionalReader {
+                            file: &file,
+                            offset: 0,
+                        })
+                    })
+                    .map_err(crate::filesystem::FsError::trap)?;
+            }
             // A file reached through a directory without MUTATE cannot be
             // changed through any handle obtained from it.
             let opened = request.opened(this.perms, this.file_perms, implied_write, true);
@@ -534,6 +549,21 @@ impl DirectoryOps for Dir {
             }))
         })
         .await
+    }
+}
+
+/// A reader of a file from its start, by position (the file's own
+/// offset is left alone).
+struct PositionalReader<'a> {
+    file: &'a cap_std::fs::File,
+    offset: u64,
+}
+
+impl std::io::Read for PositionalReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = rustix::io::pread(self.file, buf, self.offset)?;
+        self.offset += n as u64;
+        Ok(n)
     }
 }
 

@@ -20,6 +20,8 @@ pub struct WasiIoCtxView<'a> {
     pub clock: &'a mut dyn HostMonotonicClock,
     /// Who is told of every call, if anyone.
     pub(crate) observer: &'a Observer,
+    /// The record/replay journal: how waits ended.
+    pub(crate) journal: &'a crate::journal::Journal,
 }
 
 impl<'a> WasiIoCtxView<'a> {
@@ -30,6 +32,7 @@ impl<'a> WasiIoCtxView<'a> {
             table,
             clock: &mut *ctx.clocks.monotonic_clock,
             observer: &ctx.observer,
+            journal: &ctx.journal,
         }
     }
 }

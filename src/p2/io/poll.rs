@@ -1,9 +1,11 @@
 //! `Host` traits of `wasi:io/poll` for the io view, in both flavours;
-//! each call observed when the context has an observer.
+//! each call observed when the context has an observer, and how it ended
+//! journaled when recording (answered from the journal when replaying).
 
 use super::WasiIoCtxView;
 use crate::io::poll::ready_now;
 use crate::io::{Pollable, poll_list};
+use crate::journal::Entry;
 use crate::p2::observe::observed;
 use crate::runtime::block_on;
 use wasmtime::component::Resource;
@@ -18,7 +20,9 @@ async fn poll(
         "wasi:io/poll",
         "poll",
         [in_],
-        poll_list(view.table, view.clock, in_).await
+        view.journal
+            .poll(poll_list(view.table, view.clock, in_))
+            .await
     )
 }
 
@@ -29,9 +33,13 @@ async fn block(view: &mut WasiIoCtxView<'_>, self_: Resource<Pollable>) -> wasmt
         "wasi:io/poll",
         "[method]pollable.block",
         [self_],
-        poll_list(view.table, view.clock, std::slice::from_ref(&self_))
+        view.journal
+            .wait(Entry::Block, async {
+                poll_list(view.table, view.clock, std::slice::from_ref(&self_))
+                    .await
+                    .map(drop)
+            })
             .await
-            .map(drop)
     )
 }
 
@@ -42,7 +50,8 @@ fn ready(view: &mut WasiIoCtxView<'_>, self_: Resource<Pollable>) -> wasmtime::R
         "wasi:io/poll",
         "[method]pollable.ready",
         [self_],
-        ready_now(view.table, view.clock, &self_)
+        view.journal
+            .ready(|| ready_now(view.table, view.clock, &self_))
     )
 }
 
