@@ -8,8 +8,7 @@
 
 mod common;
 use common::p1::{self, P1Mode};
-use common::{Exit, Mode, Run, guests, tempdir};
-use std::io::Write;
+use common::{Exit, Mode, Run, SharedWriter, guests, tempdir};
 use std::sync::{Arc, Mutex};
 use wasi_host::observe::{
     Access, AccessEvent, AccessLog, CallEvent, CallObserver, FrontEnd, JsonLines, Outcome, Value,
@@ -28,18 +27,28 @@ impl CallObserver for Keep {
     }
 }
 
-/// A writer whose bytes the test reads afterwards.
-#[derive(Clone, Default)]
-struct Shared(Arc<Mutex<Vec<u8>>>);
+/// Both observers at once.
+#[derive(Clone)]
+struct Both(Arc<dyn CallObserver>, Arc<dyn CallObserver>);
 
-impl Write for Shared {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
+impl CallObserver for Both {
+    fn on_call(&self, event: &CallEvent) {
+        self.0.on_call(event);
+        self.1.on_call(event);
     }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+}
+
+/// A JSON-lines writer and an access log as one observer, with the lines
+/// and the accesses they keep.
+fn json_and_access() -> (Both, SharedWriter, Arc<Mutex<Vec<AccessEvent>>>) {
+    let lines = SharedWriter::default();
+    let access: Arc<Mutex<Vec<AccessEvent>>> = Arc::default();
+    let log = {
+        let access = Arc::clone(&access);
+        AccessLog::new(move |e: &AccessEvent| access.lock().unwrap().push(e.clone()))
+    };
+    let both = Both(Arc::new(JsonLines::new(lines.clone())), Arc::new(log));
+    (both, lines, access)
 }
 
 /// The `p1_observe.wat` run with `/rw` at fd 3 and a read-only `/ro` at
@@ -122,31 +131,11 @@ fn every_call_is_one_event() {
 #[test]
 fn json_lines_and_the_access_log() {
     let (rw, ro) = (tempdir(), tempdir());
-    let buf = Shared::default();
-    let json = Arc::new(JsonLines::new(buf.clone()));
-    let access: Arc<Mutex<Vec<AccessEvent>>> = Arc::default();
-    let log = {
-        let access = Arc::clone(&access);
-        Arc::new(AccessLog::new(move |e: &AccessEvent| {
-            access.lock().unwrap().push(e.clone())
-        }))
-    };
-    /// Both observers at once.
-    #[derive(Clone)]
-    struct Both(Arc<dyn CallObserver>, Arc<dyn CallObserver>);
-    impl CallObserver for Both {
-        fn on_call(&self, event: &CallEvent) {
-            self.0.on_call(event);
-            self.1.on_call(event);
-        }
-    }
-    let out = p1::run(
-        &observed(rw.path(), ro.path(), Both(json, log)),
-        P1Mode::Sync,
-    );
+    let (both, buf, access) = json_and_access();
+    let out = p1::run(&observed(rw.path(), ro.path(), both), P1Mode::Sync);
     assert_eq!(out.exit, Exit::Code(3));
 
-    let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let text = String::from_utf8(buf.contents()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 6, "{text}");
     assert!(
@@ -458,27 +447,12 @@ fn every_component_call_is_one_event() {
 #[test]
 fn component_calls_in_json_lines_and_the_access_log() {
     let (rw, ro) = (tempdir(), tempdir());
-    let buf = Shared::default();
-    let access: Arc<Mutex<Vec<AccessEvent>>> = Arc::default();
-    let log = {
-        let access = Arc::clone(&access);
-        AccessLog::new(move |e: &AccessEvent| access.lock().unwrap().push(e.clone()))
-    };
-    /// Both observers at once.
-    #[derive(Clone)]
-    struct Both(Arc<dyn CallObserver>, Arc<dyn CallObserver>);
-    impl CallObserver for Both {
-        fn on_call(&self, event: &CallEvent) {
-            self.0.on_call(event);
-            self.1.on_call(event);
-        }
-    }
-    let both = Both(Arc::new(JsonLines::new(buf.clone())), Arc::new(log));
+    let (both, buf, access) = json_and_access();
     observed_p2(rw.path(), ro.path(), both)
         .run(Mode::Sync)
         .assert_code(3);
 
-    let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let text = String::from_utf8(buf.contents()).unwrap();
     let write = text
         .lines()
         .find(|l| l.contains("\"function\":\"[method]descriptor.write\""))
@@ -772,27 +746,12 @@ fn every_p3_call_is_one_event() {
 #[test]
 fn p3_calls_in_json_lines_and_the_access_log() {
     let (rw, ro) = (tempdir(), tempdir());
-    let buf = Shared::default();
-    let access: Arc<Mutex<Vec<AccessEvent>>> = Arc::default();
-    let log = {
-        let access = Arc::clone(&access);
-        AccessLog::new(move |e: &AccessEvent| access.lock().unwrap().push(e.clone()))
-    };
-    /// Both observers at once.
-    #[derive(Clone)]
-    struct Both(Arc<dyn CallObserver>, Arc<dyn CallObserver>);
-    impl CallObserver for Both {
-        fn on_call(&self, event: &CallEvent) {
-            self.0.on_call(event);
-            self.1.on_call(event);
-        }
-    }
-    let both = Both(Arc::new(JsonLines::new(buf.clone())), Arc::new(log));
+    let (both, buf, access) = json_and_access();
     observed_p3(rw.path(), ro.path(), both)
         .run(Mode::AsyncCurrentThread)
         .assert_code(3);
 
-    let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let text = String::from_utf8(buf.contents()).unwrap();
     let bind = text
         .lines()
         .find(|l| l.contains("\"function\":\"[method]tcp-socket.bind\""))

@@ -8,24 +8,8 @@
 
 mod common;
 use common::p1::{self, P1Mode};
-use common::{Mode, Outcome, Run, guests, tempdir};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use common::{Mode, Outcome, Run, SharedWriter, guests, tempdir};
 use wasi_host::{DirPerms, FilePerms};
-
-/// A writer whose bytes the test reads afterwards.
-#[derive(Clone, Default)]
-struct Shared(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Shared {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// A front-end and linker mode.
 #[derive(Clone, Copy, Debug)]
@@ -70,10 +54,10 @@ fn guest(
 }
 
 /// Runs `run` recording, and returns its output and journal.
-fn record(front: Front, run: impl FnOnce(Shared) -> Run) -> (Outcome, Vec<u8>) {
-    let journal = Shared::default();
+fn record(front: Front, run: impl FnOnce(SharedWriter) -> Run) -> (Outcome, Vec<u8>) {
+    let journal = SharedWriter::default();
     let out = front.run(&run(journal.clone()));
-    let bytes = journal.0.lock().unwrap().clone();
+    let bytes = journal.contents();
     (out, bytes)
 }
 
@@ -84,7 +68,9 @@ fn replaying(journal: &[u8]) -> impl Fn(&mut wasi_host::WasiCtxBuilder) + Send +
     }
 }
 
-fn recording(to: Shared) -> impl Fn(&mut wasi_host::WasiCtxBuilder) + Send + Sync + 'static {
+fn recording(
+    to: SharedWriter,
+) -> impl Fn(&mut wasi_host::WasiCtxBuilder) + Send + Sync + 'static {
     move |b| {
         b.record(to.clone());
     }
@@ -247,11 +233,11 @@ fn a_p3_replay_prints_what_the_recording_printed() {
         run
     };
     for recorded_in in Mode::ASYNC {
-        let journal = Shared::default();
+        let journal = SharedWriter::default();
         let recorded = p3("first\n", Box::new(recording(journal.clone()))).run(recorded_in);
         recorded.assert_success();
         recorded.assert_line("stdin \"first\\n\"");
-        let journal = journal.0.lock().unwrap().clone();
+        let journal = journal.contents();
         let text = String::from_utf8(journal.clone()).unwrap();
         for kind in [
             "\nwall ",

@@ -101,8 +101,26 @@ impl Call {
 /// its event form is [`Shown::value`](crate::observe::Shown::value), taken
 /// before the body runs. The body's result is reported through
 /// [`Report`](crate::observe::Report) and returned. With no observer the
-/// body runs alone, after one test.
+/// body runs alone, after one test. A body that returns early (with `?`)
+/// is written as a block with its type, `-> T { ... }` (or
+/// `async -> T { ... }` where it awaits), and runs as a closure.
 macro_rules! observed {
+    ($observer:expr, $front_end:expr, $interface:expr, $function:expr, [$($args:tt)*],
+     -> $ret:ty { $($body:tt)* }) => {
+        $crate::observe::observed!($observer, $front_end, $interface, $function, [$($args)*], {
+            #[allow(clippy::redundant_closure_call)]
+            let result = (|| -> $ret { $($body)* })();
+            result
+        })
+    };
+    ($observer:expr, $front_end:expr, $interface:expr, $function:expr, [$($args:tt)*],
+     async -> $ret:ty { $($body:tt)* }) => {
+        $crate::observe::observed!($observer, $front_end, $interface, $function, [$($args)*], {
+            #[allow(clippy::redundant_closure_call)]
+            let result = (async || -> $ret { $($body)* })().await;
+            result
+        })
+    };
     ($observer:expr, $front_end:expr, $interface:expr, $function:expr,
      [$($name:ident $(= $value:expr)?),* $(,)?], $body:expr) => {
         match $crate::observe::Call::begin($observer, $front_end, $interface, $function, || {

@@ -5,32 +5,16 @@
 
 /// Runs a 0.2 host method's body, observed when the context has an
 /// observer: `observed!(observer, interface, function, [args], body)`
-/// (see [`crate::observe::observed`]). A body that returns early (with
-/// `?`) is written as a block with its type, `-> T { ... }` (or
-/// `async -> T { ... }` where it awaits), and runs as a closure.
+/// (see [`crate::observe::observed`], which this is with the front-end
+/// filled in).
 macro_rules! observed {
-    ($observer:expr, $interface:literal, $function:literal, [$($args:tt)*], -> $ret:ty { $($body:tt)* }) => {
-        $crate::p2::observe::observed!($observer, $interface, $function, [$($args)*], {
-            #[allow(clippy::redundant_closure_call)]
-            let result = (|| -> $ret { $($body)* })();
-            result
-        })
-    };
-    ($observer:expr, $interface:literal, $function:literal, [$($args:tt)*], async -> $ret:ty { $($body:tt)* }) => {
-        $crate::p2::observe::observed!($observer, $interface, $function, [$($args)*], {
-            #[allow(clippy::redundant_closure_call)]
-            let result = (async || -> $ret { $($body)* })().await;
-            result
-        })
-    };
-    ($observer:expr, $interface:literal, $function:literal, [$($args:tt)*], $body:expr) => {
+    ($observer:expr, $interface:literal, $function:literal, $($rest:tt)*) => {
         $crate::observe::observed!(
             $observer,
             $crate::observe::FrontEnd::Preview2,
             $interface,
             $function,
-            [$($args)*],
-            $body
+            $($rest)*
         )
     };
 }

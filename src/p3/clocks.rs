@@ -6,7 +6,8 @@
 //! answered from the journal when replaying.
 
 use crate::clocks::{VirtualTime, WasiClocks, WasiClocksCtxView};
-use crate::journal::Entry;
+use crate::journal::{Entry, Journal};
+use crate::observe::Observer;
 use crate::p3::bindings::clocks::{monotonic_clock, system_clock, types};
 use crate::p3::observe::observed;
 use std::time::Duration;
@@ -78,27 +79,13 @@ impl<T: Send> monotonic_clock::HostWithStore<T> for WasiClocks {
         accessor: &Accessor<T, Self>,
         when: monotonic_clock::Mark,
     ) -> wasmtime::Result<()> {
-        let (now, virtual_time, observer, journal) = accessor.with(|mut a| {
-            let ctx = &a.get().ctx;
-            let observer = ctx.observer.clone();
-            (
-                ctx.monotonic_clock.now(),
-                ctx.virtual_time.clone(),
-                observer,
-                ctx.journal.clone(),
-            )
-        });
+        let (now, wait) = waiting(accessor);
         observed!(
-            &observer,
+            &wait.observer,
             "wasi:clocks/monotonic-clock",
             "wait-until",
             [when],
-            journal
-                .wait(Entry::Sleep, async {
-                    sleep(now, when, virtual_time).await;
-                    Ok(())
-                })
-                .await
+            wait.until(now, when).await
         )
     }
 
@@ -107,28 +94,47 @@ impl<T: Send> monotonic_clock::HostWithStore<T> for WasiClocks {
         accessor: &Accessor<T, Self>,
         how_long: types::Duration,
     ) -> wasmtime::Result<()> {
-        let (now, virtual_time, observer, journal) = accessor.with(|mut a| {
-            let ctx = &a.get().ctx;
-            let observer = ctx.observer.clone();
-            (
-                ctx.monotonic_clock.now(),
-                ctx.virtual_time.clone(),
-                observer,
-                ctx.journal.clone(),
-            )
-        });
+        let (now, wait) = waiting(accessor);
         observed!(
-            &observer,
+            &wait.observer,
             "wasi:clocks/monotonic-clock",
             "wait-for",
             [how_long],
-            journal
-                .wait(Entry::Sleep, async {
-                    sleep(now, now.saturating_add(how_long), virtual_time).await;
-                    Ok(())
-                })
-                .await
+            wait.until(now, now.saturating_add(how_long)).await
         )
+    }
+}
+
+/// What a wait takes from the store before it starts.
+struct Wait {
+    virtual_time: Option<VirtualTime>,
+    observer: Observer,
+    journal: Journal,
+}
+
+/// The monotonic clock's reading, and what a wait needs, in one visit of
+/// the store.
+fn waiting<T: Send>(accessor: &Accessor<T, WasiClocks>) -> (u64, Wait) {
+    accessor.with(|mut a| {
+        let ctx = &a.get().ctx;
+        let wait = Wait {
+            virtual_time: ctx.virtual_time.clone(),
+            observer: ctx.observer.clone(),
+            journal: ctx.journal.clone(),
+        };
+        (ctx.monotonic_clock.now(), wait)
+    })
+}
+
+impl Wait {
+    /// Waits from `now` until `when` (journaled: a replay answers at
+    /// once).
+    async fn until(self, now: u64, when: u64) -> wasmtime::Result<()> {
+        let sleeping = async {
+            sleep(now, when, self.virtual_time).await;
+            Ok(())
+        };
+        self.journal.wait(Entry::Sleep, sleeping).await
     }
 }
 

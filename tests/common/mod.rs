@@ -24,6 +24,28 @@ use wasi_host::{
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Store};
 
+/// A writer whose bytes the test reads afterwards (a journal, JSON
+/// lines).
+#[derive(Clone, Default)]
+pub struct SharedWriter(Arc<Mutex<Vec<u8>>>);
+
+impl SharedWriter {
+    /// Everything written so far.
+    pub fn contents(&self) -> Vec<u8> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+impl std::io::Write for SharedWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The guest programs (paths), built by `tests/artifacts`.
 #[allow(unused_imports)]
 pub use wasi_host_test_artifacts as guests;
