@@ -115,7 +115,19 @@ impl Entry {
 
     /// Its line, with the newline.
     pub(crate) fn line(&self) -> String {
-        let mut s = String::from(self.keyword());
+        let mut s = String::new();
+        self.write_line(&mut s);
+        s
+    }
+
+    /// Appends its line, with the newline, to `s`.
+    pub(crate) fn write_line(&self, s: &mut String) {
+        match self {
+            Entry::Random(bytes) | Entry::Insecure(bytes) | Entry::Stdin(bytes) => {
+                return bytes_line(s, self.keyword(), bytes);
+            }
+            _ => s.push_str(self.keyword()),
+        }
         match self {
             Entry::Wall(d) => {
                 let _ = write!(s, " {}.{:09}", d.as_secs(), d.subsec_nanos());
@@ -123,13 +135,11 @@ impl Entry {
             Entry::Monotonic(ns) => {
                 let _ = write!(s, " {ns}");
             }
-            Entry::Random(bytes)
-            | Entry::Insecure(bytes)
-            | Entry::Stdin(bytes)
-            | Entry::PollOneoff(bytes) => {
+            Entry::Random(_) | Entry::Insecure(_) | Entry::Stdin(_) => {}
+            Entry::PollOneoff(bytes) => {
                 if !bytes.is_empty() {
                     s.push(' ');
-                    hex(&mut s, bytes);
+                    hex(s, bytes);
                 }
             }
             Entry::Seed(seed) => {
@@ -137,7 +147,7 @@ impl Entry {
             }
             Entry::StdinFailed(text) => {
                 s.push(' ');
-                escape(&mut s, text);
+                escape(s, text);
             }
             Entry::Poll(ready) => {
                 for (i, r) in ready.iter().enumerate() {
@@ -149,11 +159,10 @@ impl Entry {
             Entry::StdinClosed | Entry::Block | Entry::Sleep => {}
             Entry::File { hash, path } => {
                 let _ = write!(s, " {hash} ");
-                escape(&mut s, path);
+                escape(s, path);
             }
         }
         s.push('\n');
-        s
     }
 
     /// The entry of one line (without its newline), or what is wrong with
@@ -209,6 +218,18 @@ impl Entry {
     }
 }
 
+/// Appends the line of an entry of bytes (`random`, `insecure`, `stdin`):
+/// the keyword, and the bytes in hexadecimal unless there are none. The
+/// recorder writes random draws this way, from the guest's own buffer.
+pub(crate) fn bytes_line(s: &mut String, keyword: &str, bytes: &[u8]) {
+    s.push_str(keyword);
+    if !bytes.is_empty() {
+        s.push(' ');
+        hex(s, bytes);
+    }
+    s.push('\n');
+}
+
 /// A decimal number of the line.
 fn number<N: std::str::FromStr>(text: &str) -> Result<N, String> {
     text.parse()
@@ -224,10 +245,14 @@ fn cut(text: &str) -> &str {
     &text[..end]
 }
 
-/// Appends `bytes` in lowercase hexadecimal.
+/// Appends `bytes` in lowercase hexadecimal (by table: a journaled
+/// random draw is mostly this).
 pub(crate) fn hex(s: &mut String, bytes: &[u8]) {
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    s.reserve(bytes.len() * 2);
+    for &b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
     }
 }
 

@@ -163,11 +163,7 @@ impl Journal {
             }
             Journal::Record(r) => {
                 fill(buf);
-                r.write(&if insecure {
-                    Entry::Insecure(buf.to_vec())
-                } else {
-                    Entry::Random(buf.to_vec())
-                })
+                r.write_bytes(if insecure { "insecure" } else { "random" }, buf)
             }
             Journal::Replay(r) => match r.next(Channel::Random, what)? {
                 (_, Entry::Random(bytes)) | (_, Entry::Insecure(bytes))

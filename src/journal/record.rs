@@ -17,6 +17,8 @@ struct State {
     entries: u64,
     /// Why writing stopped.
     failed: Option<String>,
+    /// The line being written (kept, so a line costs no allocation).
+    line: String,
 }
 
 impl Recorder {
@@ -29,6 +31,7 @@ impl Recorder {
                 out: failed.is_none().then_some(out),
                 entries: 0,
                 failed,
+                line: String::new(),
             }),
         }
     }
@@ -37,11 +40,23 @@ impl Recorder {
     /// every later journaled call trap with why: a journal with a hole
     /// would replay wrongly.
     pub(crate) fn write(&self, entry: &Entry) -> wasmtime::Result<()> {
+        self.write_with(|line| entry.write_line(line))
+    }
+
+    /// Writes an entry of bytes (`random`, `insecure`) from a borrowed
+    /// buffer, without making an [`Entry`] of it.
+    pub(crate) fn write_bytes(&self, keyword: &str, bytes: &[u8]) -> wasmtime::Result<()> {
+        self.write_with(|line| super::entry::bytes_line(line, keyword, bytes))
+    }
+
+    /// Writes the line `make` appends.
+    fn write_with(&self, make: impl FnOnce(&mut String)) -> wasmtime::Result<()> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let State {
             out,
             entries,
             failed,
+            line,
         } = &mut *state;
         if let Some(why) = failed {
             wasmtime::bail!("recording the journal failed: {why}");
@@ -49,7 +64,9 @@ impl Recorder {
         let Some(w) = out.as_mut() else {
             wasmtime::bail!("recording the journal failed");
         };
-        if let Err(e) = w.write_all(entry.line().as_bytes()) {
+        line.clear();
+        make(line);
+        if let Err(e) = w.write_all(line.as_bytes()) {
             *failed = Some(e.to_string());
             *out = None;
             wasmtime::bail!("recording the journal failed: {e}");

@@ -52,18 +52,27 @@ pub(crate) fn random_get(
     }
     let dest = buf.as_array(len);
     let random = &mut cx.ctx.random;
+    if let Some(slice) = mem.as_slice_mut(dest)? {
+        if !random.journal.is_on() {
+            random.random.fill_bytes(slice);
+            return Ok(());
+        }
+        // The journal records the bytes, or fills them in.
+        let rng = &mut random.random;
+        return random
+            .journal
+            .random(false, slice, |b| rng.fill_bytes(b))
+            .map_err(Error::trap);
+    }
     if random.journal.is_on() {
-        // Through one buffer, which the journal records or fills.
+        // A shared memory: through one buffer.
         let mut bytes = vec![0u8; len as usize];
+        let rng = &mut random.random;
         random
             .journal
-            .random(false, &mut bytes, |b| random.random.fill_bytes(b))
+            .random(false, &mut bytes, |b| rng.fill_bytes(b))
             .map_err(Error::trap)?;
         mem.copy_from_slice(&bytes, dest)?;
-        return Ok(());
-    }
-    if let Some(slice) = mem.as_slice_mut(dest)? {
-        random.random.fill_bytes(slice);
         return Ok(());
     }
     // A shared memory: through a small buffer.
