@@ -108,6 +108,7 @@ fn every_call_is_one_event() {
                 ("fs_rights_base", Value::Flags(0x1fff_ffff)),
                 ("fs_rights_inheriting", Value::Flags(0x1fff_ffff)),
                 ("fdflags", Value::Flags(0)),
+                ("mount", Value::Path("/rw".into())),
             ]
         );
         assert_eq!(
@@ -117,6 +118,7 @@ fn every_call_is_one_event() {
                 ("old_path", Value::Path("made.txt".into())),
                 ("new_fd", Value::Fd(3)),
                 ("new_path", Value::Path("moved.txt".into())),
+                ("mount", Value::Path("/rw".into())),
             ]
         );
         assert_eq!(
@@ -369,6 +371,7 @@ fn every_component_call_is_one_event() {
                         ("path", path("missing")),
                         ("oflags", Value::Flags(0)),
                         ("flags", Value::Flags(1)),
+                        ("mount", path("/rw")),
                     ],
                     Outcome::Err("no-entry".into()),
                 ),
@@ -380,6 +383,7 @@ fn every_component_call_is_one_event() {
                         ("path", path("made.txt")),
                         ("oflags", Value::Flags(1)),
                         ("flags", Value::Flags(2)),
+                        ("mount", path("/rw")),
                     ],
                     Outcome::Ok(vec![("ret", Value::Fd(made))]),
                 ),
@@ -389,6 +393,7 @@ fn every_component_call_is_one_event() {
                         ("self", Value::Fd(made)),
                         ("buf", Value::Len(3)),
                         ("offset", Value::Int(0)),
+                        ("mount", path("/rw")),
                     ],
                     Outcome::Ok(vec![("ret", Value::Int(3))]),
                 ),
@@ -400,6 +405,7 @@ fn every_component_call_is_one_event() {
                         ("path", path("made.txt")),
                         ("oflags", Value::Flags(1)),
                         ("flags", Value::Flags(2)),
+                        ("mount", path("/ro")),
                     ],
                     Outcome::Err("not-permitted".into()),
                 ),
@@ -410,6 +416,7 @@ fn every_component_call_is_one_event() {
                         ("old_path", path("made.txt")),
                         ("new_fd", Value::Fd(rw_fd)),
                         ("new_path", path("moved.txt")),
+                        ("mount", path("/rw")),
                     ],
                     Outcome::Ok(vec![]),
                 ),
@@ -465,7 +472,7 @@ fn component_calls_in_json_lines_and_the_access_log() {
         "{write}"
     );
     assert!(
-        write.contains(",\"buf\":{\"len\":3},\"offset\":0},\"ok\":{\"ret\":3},"),
+        write.contains(",\"buf\":{\"len\":3},\"offset\":0,\"mount\":\"/rw\"},\"ok\":{\"ret\":3},"),
         "{write}"
     );
     assert!(text.contains(
@@ -512,6 +519,18 @@ fn component_calls_in_json_lines_and_the_access_log() {
                 None,
                 Verdict::Refused("access-denied".into())
             ),
+        ]
+    );
+    let mounts: Vec<Option<&str>> = access.iter().map(|a| a.mount.as_deref()).collect();
+    assert_eq!(
+        mounts,
+        [
+            Some("/rw"),
+            Some("/rw"),
+            Some("/ro"),
+            Some("/rw"),
+            None,
+            None
         ]
     );
     assert_eq!(seen[5].0, Access::Lookup);

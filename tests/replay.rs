@@ -68,9 +68,7 @@ fn replaying(journal: &[u8]) -> impl Fn(&mut wasi_host::WasiCtxBuilder) + Send +
     }
 }
 
-fn recording(
-    to: SharedWriter,
-) -> impl Fn(&mut wasi_host::WasiCtxBuilder) + Send + Sync + 'static {
+fn recording(to: SharedWriter) -> impl Fn(&mut wasi_host::WasiCtxBuilder) + Send + Sync + 'static {
     move |b| {
         b.record(to.clone());
     }

@@ -540,7 +540,7 @@ fn trace_writes_one_json_line_per_call() {
             .all(|l| l.starts_with("{\"front_end\":\"preview1\","))
     );
     assert!(trace.contains(
-        "\"function\":\"path_rename\",\"args\":{\"fd\":3,\"old_path\":\"out/f2.txt\",\"new_fd\":3,\"new_path\":\"out/b.txt\"},\"ok\":{}"
+        "\"function\":\"path_rename\",\"args\":{\"fd\":3,\"old_path\":\"out/f2.txt\",\"new_fd\":3,\"new_path\":\"out/b.txt\",\"mount\":\"/mem\"},\"ok\":{}"
     ));
     // `-`: on stderr, beside the guest's own output on stdout.
     let mut args = args.to_vec();

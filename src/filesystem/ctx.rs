@@ -37,6 +37,28 @@ impl Default for WasiFilesystemCtx {
     }
 }
 
+impl WasiFilesystemCtx {
+    /// The guest path of the mount `desc` lies in (for call events and
+    /// the access log); `None` for one of no mount of this context.
+    pub(crate) fn mount_of(&self, desc: &super::Descriptor) -> Option<&str> {
+        use super::{Descriptor, MountRoot};
+        self.preopens
+            .iter()
+            .find(|point| match (&point.root, desc) {
+                (MountRoot::Host(root), Descriptor::Dir(d)) => root.preopen == d.preopen,
+                (MountRoot::Host(root), Descriptor::File(f)) => root.preopen == f.preopen,
+                (MountRoot::Virtual(root), Descriptor::VirtualDir(d)) => {
+                    root.mount_id() == d.mount_id()
+                }
+                (MountRoot::Virtual(root), Descriptor::VirtualFile(f)) => {
+                    root.mount_id() == f.mount_id()
+                }
+                _ => false,
+            })
+            .map(|point| point.guest_path.as_str())
+    }
+}
+
 /// What the `wasi:filesystem` host functions see: the filesystem context
 /// and the resource table.
 pub struct WasiFilesystemCtxView<'a> {

@@ -56,6 +56,10 @@ pub struct AccessEvent {
     pub function: &'static str,
     /// The directory (or listening socket) descriptor it went through.
     pub fd: u32,
+    /// The guest path of the mount of the call's first descriptor (for a
+    /// link, the old path's directory) in preview 1 and 0.2; `None` for
+    /// sockets, lookups and 0.3.
+    pub mount: Option<String>,
     /// The path, as the guest wrote it; the address of a bind or
     /// connect; the name looked up (empty for an accept).
     pub path: String,
@@ -178,10 +182,15 @@ pub(crate) fn access_of(event: &CallEvent) -> Option<AccessEvent> {
         Outcome::Err(code) => Verdict::Failed(code.clone()),
         Outcome::Trap(msg) => Verdict::Failed(msg.clone()),
     };
+    let mount = match arg("mount") {
+        Some(Value::Path(p)) => Some(p.clone()),
+        _ => None,
+    };
     Some(AccessEvent {
         access,
         function: event.function,
         fd,
+        mount,
         path,
         to,
         verdict,

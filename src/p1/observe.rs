@@ -7,7 +7,9 @@
 //! table [`spec`] says, per function, what each stands for, so that the
 //! event shows descriptors as numbers, paths as strings (read from guest
 //! memory before the call), buffers as lengths, and the values written
-//! through result addresses (read back after a successful call).
+//! through result addresses (read back after a successful call). A call
+//! on a file or directory also names its mount (`mount`, the mount's
+//! guest path).
 
 use super::WasiP1Ctx;
 use super::bindings::types::Errno;
@@ -195,6 +197,17 @@ pub(crate) fn begin(
             Out(name) => args.push((name, Value::Ptr(next() as u32))),
             Out16(_) | Out32(_) | Out64(_) | OutFd(_) => outs.push((kind, next() as u32)),
         }
+    }
+    // The mount of the call's (first) descriptor, for a file or directory.
+    let mount = args.iter().find_map(|(_, v)| match v {
+        Value::Fd(fd) => Some(*fd),
+        _ => None,
+    });
+    if let Some(Ok(entry)) = mount.map(|fd| cx.fds.get(fd))
+        && let super::fds::Kind::Fs(fs) = &entry.kind
+        && let Some(guest_path) = cx.ctx.filesystem.mount_of(&fs.desc)
+    {
+        args.push(("mount", Value::Path(guest_path.to_owned())));
     }
     // Boxed: the async glue's future holds it across the call, and stays
     // small for the calls that are not observed.

@@ -537,6 +537,11 @@ impl VirtualDir {
 }
 
 impl VirtualFile {
+    /// The identity of the mount this file lies in.
+    pub(crate) fn mount_id(&self) -> u64 {
+        self.open.mount.id
+    }
+
     fn backend(&self) -> &super::mount::AnyBackend {
         &self.open.mount.backend
     }

@@ -26,6 +26,15 @@ fn descriptor(
     Ok(w.table.get(fd)?.clone())
 }
 
+/// The guest path of the mount `fd` lies in, for call events.
+pub(super) fn mount_name(
+    w: &WasiFilesystemCtxView<'_>,
+    fd: &Resource<Descriptor>,
+) -> Option<String> {
+    let desc = w.table.get(fd).ok()?;
+    w.ctx.mount_of(desc).map(str::to_owned)
+}
+
 /// Hands a new stream (or listing) to the guest.
 fn push<S: Send + 'static>(w: &mut WasiFilesystemCtxView<'_>, stream: S) -> FsResult<Resource<S>> {
     Ok(w.table.push(stream)?)

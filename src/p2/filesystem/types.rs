@@ -35,15 +35,16 @@ impl types::Host for WasiFilesystemCtxView<'_> {
 }
 
 /// Each listed method (with its name in the interface): the arguments
-/// converted, the call of the same name awaited (and observed), the
+/// converted (the event also names the mount of the descriptor), the call of the same name awaited (and observed), the
 /// result (or the error) converted.
 macro_rules! forward {
-    ($( fn $name:ident = $wit:literal(&mut self $(, $arg:ident: $ty:ty)*) -> $ret:ty; )*) => {
+    ($( fn $name:ident = $wit:literal(&mut self, $self_:ident: $self_ty:ty $(, $arg:ident: $ty:ty)*) -> $ret:ty; )*) => {
         $(
-            async fn $name(&mut self $(, $arg: $ty)*) -> $ret {
+            async fn $name(&mut self, $self_: $self_ty $(, $arg: $ty)*) -> $ret {
                 $(let $arg = $arg.into();)*
-                observed!(&self.ctx.observer, "wasi:filesystem/types", $wit, [$($arg),*],
-                    calls::$name(self $(, $arg)*).await)
+                observed!(&self.ctx.observer, "wasi:filesystem/types", $wit,
+                    [$self_ $(, $arg)*, mount = calls::mount_name(self, &$self_)],
+                    calls::$name(self, $self_ $(, $arg)*).await)
                     .map(Into::into)
                     .map_err(Into::into)
             }

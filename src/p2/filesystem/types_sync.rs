@@ -38,15 +38,16 @@ impl types::Host for WasiFilesystemCtxView<'_> {
 }
 
 /// Each listed method (with its name in the interface): the arguments
-/// converted, the call of the same name run to completion (and observed),
+/// converted (the event also names the mount of the descriptor), the call of the same name run to completion (and observed),
 /// the result (or the error) converted.
 macro_rules! forward {
-    ($( fn $name:ident = $wit:literal(&mut self $(, $arg:ident: $ty:ty)*) -> $ret:ty; )*) => {
+    ($( fn $name:ident = $wit:literal(&mut self, $self_:ident: $self_ty:ty $(, $arg:ident: $ty:ty)*) -> $ret:ty; )*) => {
         $(
-            fn $name(&mut self $(, $arg: $ty)*) -> $ret {
+            fn $name(&mut self, $self_: $self_ty $(, $arg: $ty)*) -> $ret {
                 $(let $arg = $arg.into();)*
-                observed!(&self.ctx.observer, "wasi:filesystem/types", $wit, [$($arg),*],
-                    block_on(calls::$name(self $(, $arg)*)))
+                observed!(&self.ctx.observer, "wasi:filesystem/types", $wit,
+                    [$self_ $(, $arg)*, mount = calls::mount_name(self, &$self_)],
+                    block_on(calls::$name(self, $self_ $(, $arg)*)))
                     .map(Into::into)
                     .map_err(Into::into)
             }
@@ -70,7 +71,7 @@ impl types::HostDescriptor for WasiFilesystemCtxView<'_> {
             &self.ctx.observer,
             "wasi:filesystem/types",
             "[method]descriptor.metadata-hash-at",
-            [self_, flags, path],
+            [self_, flags, path, mount = calls::mount_name(self, &self_)],
             match calls::metadata_hash_at_known(self, &self_, flags, &path) {
                 Ok(Some(hash)) => Ok(hash),
                 Ok(None) => block_on(calls::metadata_hash_at(self, self_, flags, path)),
