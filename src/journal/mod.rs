@@ -166,9 +166,12 @@ impl Journal {
                 r.write_bytes(if insecure { "insecure" } else { "random" }, buf)
             }
             Journal::Replay(r) => match r.next(Channel::Random, what)? {
-                (_, Entry::Random(bytes)) | (_, Entry::Insecure(bytes))
-                    if bytes.len() == buf.len() =>
-                {
+                // From the source the guest asked, of the length it asked.
+                (_, Entry::Random(bytes)) if !insecure && bytes.len() == buf.len() => {
+                    buf.copy_from_slice(&bytes);
+                    Ok(())
+                }
+                (_, Entry::Insecure(bytes)) if insecure && bytes.len() == buf.len() => {
                     buf.copy_from_slice(&bytes);
                     Ok(())
                 }
@@ -195,10 +198,12 @@ impl Journal {
         }
     }
 
-    /// A 0.2 `poll`: `wait` (recorded), or at once what the journal says
-    /// was ready.
+    /// A 0.2 `poll` of `count` pollables: `wait` (recorded), or at once
+    /// what the journal says was ready (an index beyond `count` is a
+    /// divergence: the guest would index its list with it).
     pub(crate) async fn poll(
         &self,
+        count: usize,
         wait: impl Future<Output = wasmtime::Result<Vec<u32>>>,
     ) -> wasmtime::Result<Vec<u32>> {
         match self {
@@ -209,8 +214,10 @@ impl Journal {
                 Ok(ready)
             }
             Journal::Replay(r) => match r.next(Channel::Wait, "polled")? {
-                (_, Entry::Poll(ready)) => Ok(ready),
-                (line, other) => Err(r.diverged(line, "polled", &other)),
+                (_, Entry::Poll(ready)) if ready.iter().all(|&i| (i as usize) < count) => Ok(ready),
+                (line, other) => {
+                    Err(r.diverged(line, &format!("polled {count} pollables"), &other))
+                }
             },
         }
     }
@@ -391,4 +398,43 @@ pub(crate) fn sha256(mut read: impl std::io::Read) -> std::io::Result<String> {
     let mut out = String::with_capacity(64);
     entry::hex(&mut out, &hasher.finalize());
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn replaying(entries: &str) -> Journal {
+        let text = format!("{HEADER}\n{entries}");
+        Journal::Replay(Arc::new(Replayer::read(text.as_bytes())))
+    }
+
+    #[test]
+    fn random_values_replay_only_from_the_source_asked() {
+        let j = replaying("insecure 0102\nrandom 0304\nend 2\n");
+        let mut buf = [0u8; 2];
+        let err = j.random(false, &mut buf, |_| unreachable!()).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "the guest drew random bytes (2 bytes), but the journal holds `insecure 0102`"
+            ),
+            "{err}"
+        );
+        j.random(false, &mut buf, |_| unreachable!()).unwrap();
+        assert_eq!(buf, [3, 4]);
+    }
+
+    #[test]
+    fn a_replayed_poll_names_only_the_pollables_polled() {
+        let j = replaying("poll 0,2\npoll 1\nend 2\n");
+        let wait = async { unreachable!() };
+        let err = futures::executor::block_on(j.poll(2, wait)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("the guest polled 2 pollables, but the journal holds `poll 0,2`"),
+            "{err}"
+        );
+        let ready = futures::executor::block_on(j.poll(2, async { unreachable!() })).unwrap();
+        assert_eq!(ready, [1]);
+    }
 }

@@ -523,8 +523,13 @@ impl DirectoryOps for Dir {
             if read {
                 require_file(this.file_perms, FilePerms::READ)?;
             }
-            if read || implied_read || !host_write {
-                // What the guest reads from the host, for the journal.
+            // What the guest reads from the host, for the journal: the
+            // contents of a regular file (a device or a pipe has no end to
+            // hash, and is not journaled).
+            if this.journal.is_on()
+                && (read || implied_read || !host_write)
+                && file.metadata()?.is_file()
+            {
                 this.journal
                     .file(&path, || {
                         crate::journal::sha256(PositionalReader {
@@ -561,7 +566,7 @@ struct PositionalReader<'a> {
 
 impl std::io::Read for PositionalReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = rustix::io::pread(self.file, buf, self.offset)?;
+        let n = super::file::pread_into(self.file, buf, self.offset)?;
         self.offset += n as u64;
         Ok(n)
     }

@@ -21,7 +21,7 @@ async fn poll(
         "poll",
         [in_],
         view.journal
-            .poll(poll_list(view.table, view.clock, in_))
+            .poll(in_.len(), poll_list(view.table, view.clock, in_))
             .await
     )
 }
