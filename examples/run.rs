@@ -106,14 +106,15 @@ options:
                              and 0.3)
   --record FILE              write a journal of what the guest receives from
                              outside (clock readings, random values, stdin,
-                             how waits ended, hashes of host files read) to
-                             FILE
+                             how waits ended, hashes of host files read,
+                             outcomes of socket calls and lookups, bytes and
+                             datagrams received) to FILE
   --replay FILE              run again on the journal FILE holds: the guest
-                             gets the same answers and takes the same path;
-                             a guest that asks for something else, or a
-                             changed host file, stops the run with an error
-                             naming the journal line (network calls are not
-                             journaled: their replay stops the run)
+                             gets the same answers and takes the same path,
+                             without touching the network; a guest that asks
+                             for something else, or a changed host file,
+                             stops the run with an error naming the journal
+                             line
   --async                    run through the async linker on a tokio runtime
                              (default: the sync linker, no runtime)
   -h, --help                 print this text

@@ -426,12 +426,13 @@ impl WasiCtxBuilder {
 
     /// Records a journal of what the guest receives from outside to `out`
     /// as it runs: each clock reading and random value it asks for, each
-    /// read of stdin, how each wait ended, and the SHA-256 of each host
-    /// file it opens for reading (the format is in the README). A later
-    /// run with [`replay`](Self::replay) of the journal takes the same
-    /// path. The journal is finished when the context is dropped. Network
-    /// calls are not journaled yet: they work while recording, and stop
-    /// the replay.
+    /// read of stdin, how each wait ended, the SHA-256 of each host file
+    /// it opens for reading, and the outcome of each call on a TCP socket,
+    /// its streams (the bytes received, not those sent) and each name
+    /// lookup (the format is in the README). A later run with
+    /// [`replay`](Self::replay) of the journal takes the same path. The
+    /// journal is finished when the context is dropped. UDP is not
+    /// journaled yet: it works while recording, and stops the replay.
     pub fn record(&mut self, out: impl std::io::Write + Send + 'static) -> &mut Self {
         self.ctx().journal =
             crate::journal::Journal::Record(Arc::new(crate::journal::Recorder::new(Box::new(out))));
@@ -441,8 +442,10 @@ impl WasiCtxBuilder {
     /// Replays the journal `input` holds (written by
     /// [`record`](Self::record)): clock readings, random values, stdin and
     /// the ends of waits come from it, in order, without waiting and
-    /// without reading the host's clocks or stdin; host files are read as
-    /// usual and checked against their recorded hashes. When the guest
+    /// without reading the host's clocks or stdin; TCP sockets and name
+    /// lookups answer from it without touching the network (what the guest
+    /// sends is dropped); host files are read as usual and checked against
+    /// their recorded hashes. When the guest
     /// asks for something the journal does not have next, or a host file
     /// changed, the call traps with a message naming the call and the
     /// journal line; so does the first replayed call of a journal that

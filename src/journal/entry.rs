@@ -42,6 +42,18 @@ pub(crate) enum Entry {
         /// The path the guest opened it by.
         path: String,
     },
+    /// The outcome of one call on a socket, a socket stream or a name
+    /// lookup (see `net.rs`).
+    Net {
+        /// What it was made on: `3` (the third socket or lookup the guest
+        /// made), `3.1` (the first connection it accepted), `3/in` and
+        /// `3/out` (its streams), `3/accept` (its accepts).
+        key: String,
+        /// The call (`finish-connect`, `read`, ...).
+        call: String,
+        /// The outcome, as the call's type writes it.
+        value: String,
+    },
 }
 
 /// The kinds of entry, each replayed in its own order.
@@ -57,6 +69,9 @@ pub(crate) enum Channel {
     Wait,
     /// Host files read.
     File,
+    /// Network outcomes (replayed in one order per key, not in this
+    /// channel's queue).
+    Net,
 }
 
 impl Channel {
@@ -73,6 +88,7 @@ impl Channel {
             Channel::Stdin => "stdin reads",
             Channel::Wait => "waits",
             Channel::File => "host files",
+            Channel::Net => "network outcomes",
         }
     }
 }
@@ -90,6 +106,7 @@ impl Entry {
             | Entry::PollOneoff(_)
             | Entry::Sleep => Channel::Wait,
             Entry::File { .. } => Channel::File,
+            Entry::Net { .. } => Channel::Net,
         }
     }
 
@@ -110,6 +127,7 @@ impl Entry {
             Entry::PollOneoff(_) => "poll-oneoff",
             Entry::Sleep => "sleep",
             Entry::File { .. } => "file",
+            Entry::Net { .. } => "net",
         }
     }
 
@@ -161,6 +179,7 @@ impl Entry {
                 let _ = write!(s, " {hash} ");
                 escape(s, path);
             }
+            Entry::Net { key, call, value } => net_line_rest(s, key, call, value),
         }
         s.push('\n');
     }
@@ -212,6 +231,20 @@ impl Entry {
                     path: unescape(path)?,
                 }
             }
+            "net" => {
+                let mut words = rest.splitn(3, ' ');
+                let (Some(key), Some(call)) = (words.next(), words.next()) else {
+                    return Err("a net entry is KEY CALL [VALUE]".to_owned());
+                };
+                if key.is_empty() || call.is_empty() {
+                    return Err("a net entry is KEY CALL [VALUE]".to_owned());
+                }
+                Entry::Net {
+                    key: key.to_owned(),
+                    call: call.to_owned(),
+                    value: words.next().unwrap_or("").to_owned(),
+                }
+            }
             other => return Err(format!("unknown entry `{}`", cut(other))),
         };
         Ok(entry)
@@ -228,6 +261,19 @@ pub(crate) fn bytes_line(s: &mut String, keyword: &str, bytes: &[u8]) {
         hex(s, bytes);
     }
     s.push('\n');
+}
+
+/// Appends what follows `net` on a network entry's line: ` KEY CALL`
+/// and ` VALUE` unless it is empty (the newline is the caller's).
+fn net_line_rest(s: &mut String, key: &str, call: &str, value: &str) {
+    s.push(' ');
+    s.push_str(key);
+    s.push(' ');
+    s.push_str(call);
+    if !value.is_empty() {
+        s.push(' ');
+        s.push_str(value);
+    }
 }
 
 /// A decimal number of the line.
@@ -257,7 +303,7 @@ pub(crate) fn hex(s: &mut String, bytes: &[u8]) {
 }
 
 /// The bytes of hexadecimal `text`.
-fn unhex(text: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn unhex(text: &str) -> Result<Vec<u8>, String> {
     if !text.len().is_multiple_of(2) {
         return Err("odd number of hexadecimal digits".to_owned());
     }
@@ -273,7 +319,7 @@ fn unhex(text: &str) -> Result<Vec<u8>, String> {
 
 /// Appends `text` with `%`, spaces, controls and non-ASCII bytes as `%XX`,
 /// so that it is one word of one line.
-fn escape(s: &mut String, text: &str) {
+pub(crate) fn escape(s: &mut String, text: &str) {
     for b in text.bytes() {
         if b.is_ascii_graphic() && b != b'%' {
             s.push(char::from(b));
@@ -284,7 +330,7 @@ fn escape(s: &mut String, text: &str) {
 }
 
 /// The text [`escape`] wrote.
-fn unescape(text: &str) -> Result<String, String> {
+pub(crate) fn unescape(text: &str) -> Result<String, String> {
     let mut out = Vec::with_capacity(text.len());
     let mut bytes = text.bytes();
     while let Some(b) = bytes.next() {
@@ -327,6 +373,16 @@ mod tests {
                 hash: "ab".repeat(32),
                 path: "dir/with space/é\n".to_owned(),
             },
+            Entry::Net {
+                key: "3.1/in".to_owned(),
+                call: "read".to_owned(),
+                value: "bytes 6869".to_owned(),
+            },
+            Entry::Net {
+                key: "2".to_owned(),
+                call: "finish-bind".to_owned(),
+                value: String::new(),
+            },
         ];
         for entry in entries {
             let line = entry.line();
@@ -348,6 +404,7 @@ mod tests {
             ("wall 5.1000000000", "nanoseconds out of range: 1000000000"),
             ("ready maybe", "ready is `yes` or `no`, not `maybe`"),
             ("file 12 x", "not a SHA-256: `12`"),
+            ("net 3", "a net entry is KEY CALL [VALUE]"),
             (
                 "stdin-failed %g1",
                 "a `%` is followed by two hexadecimal digits",

@@ -21,9 +21,11 @@
 //! clock readings differently in two runs, but each kind's own sequence
 //! is the guest's.
 //!
-//! Network calls are not journaled yet: a recorded run may use the network,
-//! but its replay stops at the first socket or name lookup, with an error
-//! that says so.
+//! The network is journaled at its calls (`net.rs`): every outcome of a
+//! call on a TCP or UDP socket, a connection's streams, a datagram stream
+//! or a name lookup, with the bytes and datagrams received (never those
+//! sent). In a replay no socket is made and nothing touches the network:
+//! the sockets are stand-ins that answer from the journal.
 //!
 //! # The format
 //! UTF-8 text, one entry per line, streamed as the guest runs:
@@ -57,16 +59,19 @@
 //! Files: this one (the handle the contexts hold and the calls the
 //! front-ends make), `entry.rs` (entries and their lines), `record.rs`,
 //! `replay.rs`, `stdin.rs` (the journaled stdin), `clocks.rs` (the clocks
-//! a replay's host code reads).
+//! a replay's host code reads), `net.rs` (the network's entries and the
+//! [`Tap`] a socket journals through).
 
 mod clocks;
 mod entry;
+mod net;
 mod record;
 mod replay;
 mod stdin;
 
 pub(crate) use clocks::{ReplayMonotonicClock, ReplayWallClock};
 pub(crate) use entry::{Channel, Entry};
+pub(crate) use net::Tap;
 pub(crate) use record::Recorder;
 pub(crate) use replay::Replayer;
 pub(crate) use stdin::JournaledStdin;
@@ -366,18 +371,6 @@ impl Journal {
                     (line, other) => Err(r.diverged(line, &what, &other)),
                 }
             }
-        }
-    }
-
-    /// In replay, the error of a network call (not journaled yet); `Ok`
-    /// otherwise.
-    pub(crate) fn network(&self, what: &str) -> wasmtime::Result<()> {
-        match self {
-            Journal::Replay(_) => Err(wasmtime::format_err!(
-                "replay: the guest {what}, but network calls are not journaled \
-                 (replaying them is not implemented)"
-            )),
-            _ => Ok(()),
         }
     }
 }

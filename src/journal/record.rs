@@ -49,6 +49,29 @@ impl Recorder {
         self.write_with(|line| super::entry::bytes_line(line, keyword, bytes))
     }
 
+    /// Writes a network entry: `net KEY CALL VALUE`, the value appended
+    /// by `value`.
+    pub(crate) fn write_net(
+        &self,
+        key: &str,
+        call: &str,
+        value: impl FnOnce(&mut String),
+    ) -> wasmtime::Result<()> {
+        self.write_with(|line| {
+            line.push_str("net ");
+            line.push_str(key);
+            line.push(' ');
+            line.push_str(call);
+            let start = line.len();
+            line.push(' ');
+            value(line);
+            if line.len() == start + 1 {
+                line.truncate(start);
+            }
+            line.push('\n');
+        })
+    }
+
     /// Writes the line `make` appends.
     fn write_with(&self, make: impl FnOnce(&mut String)) -> wasmtime::Result<()> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());

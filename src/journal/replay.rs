@@ -1,7 +1,7 @@
 //! [`Replayer`]: a journal read back, one queue per [`Channel`].
 
 use super::{Channel, Entry, HEADER};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::Read;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,7 +19,9 @@ pub(crate) struct Replayer {
 }
 
 struct State {
-    queues: [VecDeque<(u64, Entry)>; 5],
+    queues: Queues,
+    /// The network entries by key (`net.rs`), each key in its own order.
+    net: NetQueues,
     /// Why the journal cannot be replayed.
     broken: Option<String>,
     /// The line of `end`.
@@ -31,14 +33,13 @@ impl Replayer {
     /// replayer whose every call fails with why.
     pub(crate) fn read(mut input: impl Read) -> Replayer {
         let mut text = String::new();
-        let (queues, last_line, broken) = match input.read_to_string(&mut text) {
+        let (Parsed(queues, net, last_line), broken) = match input.read_to_string(&mut text) {
             Ok(_) => match parse(&text) {
-                Ok((queues, last)) => (queues, last, None),
-                Err(why) => (Default::default(), 0, Some(why)),
+                Ok(parsed) => (parsed, None),
+                Err(why) => (Parsed::default(), Some(why)),
             },
             Err(e) => (
-                Default::default(),
-                0,
+                Parsed::default(),
                 Some(format!("it could not be read: {e}")),
             ),
         };
@@ -59,6 +60,7 @@ impl Replayer {
         Replayer {
             state: Mutex::new(State {
                 queues,
+                net,
                 broken,
                 last_line,
             }),
@@ -82,6 +84,38 @@ impl Replayer {
                 channel.what()
             )
         })
+    }
+
+    /// The next network entry of `key`, which must be of `call`: its line
+    /// and value (a divergence when it holds another call, or nothing).
+    pub(crate) fn next_net(&self, key: &str, call: &str) -> wasmtime::Result<(u64, String)> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(why) = &state.broken {
+            wasmtime::bail!("replay: the journal cannot be replayed: {why}");
+        }
+        let last = state.last_line;
+        let next = state.net.get_mut(key).and_then(VecDeque::pop_front);
+        drop(state);
+        match next {
+            Some((line, Entry::Net { call: c, value, .. })) if c == call => Ok((line, value)),
+            Some((line, other)) => Err(self.diverged(
+                line,
+                &format!("called `{call}` on network key {key}"),
+                &other,
+            )),
+            None => Err(wasmtime::format_err!(
+                "replay diverged: the guest called `{call}` on network key {key}, but the \
+                 journal holds nothing more for it (it ends at line {last})"
+            )),
+        }
+    }
+
+    /// Whether an entry of `key` is left to replay (or the journal is
+    /// broken, which the next call reports): what a replayed socket's
+    /// readiness waits for.
+    pub(crate) fn has_net(&self, key: &str) -> bool {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.broken.is_some() || state.net.get(key).is_some_and(|q| !q.is_empty())
     }
 
     /// The error of a guest that `what` where the journal's line `line`
@@ -122,11 +156,18 @@ impl Replayer {
     }
 }
 
-type Queues = [VecDeque<(u64, Entry)>; 5];
+type Queues = [VecDeque<(u64, Entry)>; 6];
+type NetQueues = HashMap<String, VecDeque<(u64, Entry)>>;
 
-/// The entries of a journal's text by channel, and the line of its `end`.
-fn parse(text: &str) -> Result<(Queues, u64), String> {
+/// A journal read: its entries by channel and network key, and the line
+/// of its `end`.
+#[derive(Default)]
+struct Parsed(Queues, NetQueues, u64);
+
+/// The entries of a journal's text.
+fn parse(text: &str) -> Result<Parsed, String> {
     let mut queues: Queues = Default::default();
+    let mut net = NetQueues::new();
     let mut lines = text.split_inclusive('\n').zip(1u64..);
     match lines.next() {
         Some((first, _)) if first.trim_end() == HEADER => {}
@@ -155,10 +196,13 @@ fn parse(text: &str) -> Result<(Queues, u64), String> {
             if let Some((_, extra)) = lines.find(|(l, _)| !l.trim().is_empty()) {
                 return Err(format!("line {extra}: entries after `end`"));
             }
-            return Ok((queues, n));
+            return Ok(Parsed(queues, net, n));
         }
         let entry = Entry::parse(line).map_err(|why| format!("line {n}: {why}"))?;
-        queues[entry.channel().index()].push_back((n, entry));
+        match &entry {
+            Entry::Net { key, .. } => net.entry(key.clone()).or_default().push_back((n, entry)),
+            _ => queues[entry.channel().index()].push_back((n, entry)),
+        }
         entries += 1;
     }
     Err(format!(
@@ -200,6 +244,32 @@ mod tests {
             none.to_string(),
             "replay diverged: the guest read the wall clock, but the journal holds no more \
              clock readings (it ends at line 6)"
+        );
+    }
+
+    #[test]
+    fn network_entries_replay_in_the_order_of_their_key() {
+        let text =
+            format!("{HEADER}\nnet 2 create ok\nnet 1 create ok\nnet 2/in read bytes 00\nend 3\n");
+        let r = Replayer::read(text.as_bytes());
+        assert!(r.has_net("2/in") && !r.has_net("3"));
+        assert_eq!(r.next_net("1", "create").unwrap(), (3, "ok".to_owned()));
+        let other = r.next_net("2", "finish-bind").unwrap_err().to_string();
+        assert_eq!(
+            other,
+            "replay diverged at journal line 2: the guest called `finish-bind` on network \
+             key 2, but the journal holds `net 2 create ok` there"
+        );
+        assert_eq!(
+            r.next_net("2/in", "read").unwrap(),
+            (4, "bytes 00".to_owned())
+        );
+        assert!(!r.has_net("2/in"));
+        let none = r.next_net("2/in", "read").unwrap_err().to_string();
+        assert_eq!(
+            none,
+            "replay diverged: the guest called `read` on network key 2/in, but the journal \
+             holds nothing more for it (it ends at line 5)"
         );
     }
 

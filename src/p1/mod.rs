@@ -95,9 +95,11 @@ impl WasiP1Ctx {
                 Fdflags::empty(),
             ));
         }
-        for listener in std::mem::take(&mut ctx.sockets.tcp_listeners) {
+        let listeners = std::mem::take(&mut ctx.sockets.tcp_listeners);
+        for (index, listener) in listeners.into_iter().enumerate() {
             let check = ctx.sockets.socket_addr_check.clone();
-            match crate::sockets::TcpSocket::listening(listener, check) {
+            let tap = ctx.sockets.listener_tap(index);
+            match crate::sockets::TcpSocket::listening(listener, check, tap) {
                 Ok(socket) => {
                     let entry = Entry::socket(fds::SocketFd::Listener(socket), Fdflags::empty());
                     let _ = fds.push(entry);

@@ -55,10 +55,6 @@ pub(crate) async fn accept(cx: &mut WasiP1Ctx, fd: Fd, flags: Fdflags) -> Result
     if !(flags - Fdflags::NONBLOCK).is_empty() {
         return Err(Errno::Inval.into());
     }
-    cx.ctx
-        .journal
-        .network("accepted a connection")
-        .map_err(Error::trap)?;
     let (socket, nonblock) = socket_of(cx, fd, true)?;
     let SocketFd::Listener(listener) = socket else {
         return Err(wrong_kind(true));

@@ -2,9 +2,11 @@
 //! its host code works through.
 
 use super::{
-    ErrorCode, HostName, IpAddressFamily, ResolveAddressStream, SocketAddrCheck, SocketError,
-    SocketResult, TcpSocket, UdpSocket,
+    ErrorCode, HostName, IpAddressFamily, ResolveAddressStream, SocketAddrCheck, SocketResult,
+    TcpSocket, UdpSocket,
 };
+use crate::journal::Tap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use wasmtime::component::{HasData, ResourceTable};
 
 /// A guest's network grants: which kinds of socket and lookup it may use
@@ -25,6 +27,8 @@ pub struct WasiSocketsCtx {
     pub(crate) allow_ip_name_lookup: bool,
     /// Listening sockets for a core module's descriptor table.
     pub(crate) tcp_listeners: Vec<std::net::TcpListener>,
+    /// The journal key of the next socket or lookup the guest makes.
+    next_key: AtomicU64,
 }
 
 impl Default for WasiSocketsCtx {
@@ -38,34 +42,44 @@ impl Default for WasiSocketsCtx {
             allow_udp: false,
             allow_ip_name_lookup: false,
             tcp_listeners: Vec::new(),
+            next_key: AtomicU64::new(1),
         }
     }
 }
 
 impl WasiSocketsCtx {
+    /// The journal's place for the next socket or lookup the guest makes
+    /// (`None` when nothing is journaled).
+    fn tap(&self) -> Option<Tap> {
+        if !self.journal.is_on() {
+            return None;
+        }
+        let key = self.next_key.fetch_add(1, Ordering::Relaxed);
+        Tap::new(&self.journal, key.to_string())
+    }
+
+    /// The journal's place for the `index`-th listener preopened for a
+    /// core module (key `pN`).
+    pub(crate) fn listener_tap(&self, index: usize) -> Option<Tap> {
+        Tap::new(&self.journal, format!("p{index}"))
+    }
+
     /// `create-tcp-socket`: a new TCP socket of `family`;
-    /// `access-denied` unless the context allows TCP; a trap in a replay
-    /// (network calls are not journaled).
+    /// `access-denied` unless the context allows TCP.
     pub(crate) fn create_tcp_socket(&self, family: IpAddressFamily) -> SocketResult<TcpSocket> {
-        self.journal
-            .network("created a TCP socket")
-            .map_err(SocketError::trap)?;
         if !self.allow_tcp {
             return Err(ErrorCode::AccessDenied.into());
         }
-        TcpSocket::new(family)
+        TcpSocket::new(family, self.tap())
     }
 
     /// `create-udp-socket`: a new UDP socket of `family`;
     /// `access-denied` unless the context allows UDP.
     pub(crate) fn create_udp_socket(&self, family: IpAddressFamily) -> SocketResult<UdpSocket> {
-        self.journal
-            .network("created a UDP socket")
-            .map_err(SocketError::trap)?;
         if !self.allow_udp {
             return Err(ErrorCode::AccessDenied.into());
         }
-        UdpSocket::new(family)
+        UdpSocket::new(family, self.tap())
     }
 
     /// `resolve-addresses` of a checked name: the lookup, or, when the
@@ -73,11 +87,8 @@ impl WasiSocketsCtx {
     /// `permanent-resolver-failure` (what programs written for wasmtime
     /// check for).
     pub(crate) fn resolve_addresses(&self, name: HostName) -> SocketResult<ResolveAddressStream> {
-        self.journal
-            .network("looked up a name")
-            .map_err(SocketError::trap)?;
         if self.allow_ip_name_lookup {
-            ResolveAddressStream::start(name)
+            ResolveAddressStream::start(name, self.tap())
         } else {
             Ok(ResolveAddressStream::failed(
                 ErrorCode::PermanentResolverFailure,

@@ -14,6 +14,7 @@ use super::error::lookup_error_code;
 use super::idna;
 use super::{ErrorCode, HostName, SocketResult};
 use crate::io::Subscribe;
+use crate::journal::Tap;
 use crate::runtime::{AbortOnDropJoinHandle, spawn_blocking_shared};
 use std::future::Future;
 use std::net::{IpAddr, ToSocketAddrs};
@@ -27,6 +28,8 @@ type LookupResult = Result<Vec<IpAddr>, ErrorCode>;
 /// The host side of `wasi:sockets/ip-name-lookup.resolve-address-stream`.
 pub struct ResolveAddressStream {
     state: State,
+    /// Its place in the journal (each answer is journaled), if any.
+    tap: Option<Tap>,
 }
 
 enum State {
@@ -37,6 +40,8 @@ enum State {
     Addresses(Vec<IpAddr>),
     /// The lookup failed; every later call returns the error.
     Failed(ErrorCode),
+    /// A replay: the answers are the journal's, and nothing is looked up.
+    Replayed,
 }
 
 impl std::fmt::Debug for ResolveAddressStream {
@@ -45,6 +50,7 @@ impl std::fmt::Debug for ResolveAddressStream {
             State::Pending(_) => "pending",
             State::Addresses(_) => "ready",
             State::Failed(_) => "failed",
+            State::Replayed => "replayed",
         };
         f.debug_struct("ResolveAddressStream")
             .field("state", &state)
@@ -53,17 +59,23 @@ impl std::fmt::Debug for ResolveAddressStream {
 }
 
 impl ResolveAddressStream {
-    /// Starts resolving `name` (already checked for syntax). A name whose
-    /// IDNA form has a label longer than DNS allows is `invalid-argument`.
-    pub(crate) fn start(name: HostName) -> SocketResult<Self> {
+    /// Starts resolving `name` (already checked for syntax), journaled
+    /// under `tap` if it is given (in a replay, nothing is looked up). A
+    /// name whose IDNA form has a label longer than DNS allows is
+    /// `invalid-argument`.
+    pub(crate) fn start(name: HostName, tap: Option<Tap>) -> SocketResult<Self> {
         let state = match name {
             HostName::Ip(ip) => State::Addresses(vec![ip.to_canonical()]),
             HostName::Domain(domain) => {
                 let ascii = idna::to_ascii(&domain).ok_or(ErrorCode::InvalidArgument)?;
-                State::Pending(spawn_blocking_shared(move || resolve(&ascii)))
+                if tap.as_ref().is_some_and(Tap::is_replay) {
+                    State::Replayed
+                } else {
+                    State::Pending(spawn_blocking_shared(move || resolve(&ascii)))
+                }
             }
         };
-        Ok(ResolveAddressStream { state })
+        Ok(ResolveAddressStream { state, tap })
     }
 
     /// A stream whose every `resolve-next-address` answers `code`, with no
@@ -71,12 +83,22 @@ impl ResolveAddressStream {
     pub(crate) fn failed(code: ErrorCode) -> Self {
         ResolveAddressStream {
             state: State::Failed(code),
+            tap: None,
         }
     }
 
     /// `resolve-next-address`: `would-block` while the lookup runs, then
-    /// each address in turn, then `none`.
+    /// each address in turn, then `none`; journaled, or the journal's.
     pub(crate) fn next_address(&mut self) -> SocketResult<Option<IpAddr>> {
+        match self.tap.clone() {
+            None => self.next_live(),
+            Some(tap) if tap.is_replay() => tap.replay("next-address"),
+            Some(tap) => tap.record("next-address", self.next_live()),
+        }
+    }
+
+    /// The next answer of the lookup itself.
+    fn next_live(&mut self) -> SocketResult<Option<IpAddr>> {
         if let State::Pending(task) = &mut self.state {
             let mut cx = Context::from_waker(Waker::noop());
             match std::pin::Pin::new(task).poll(&mut cx) {
@@ -87,7 +109,7 @@ impl ResolveAddressStream {
         match &mut self.state {
             State::Addresses(addrs) => Ok(addrs.pop()),
             State::Failed(code) => Err((*code).into()),
-            State::Pending(_) => Err(ErrorCode::WouldBlock.into()),
+            State::Pending(_) | State::Replayed => Err(ErrorCode::WouldBlock.into()),
         }
     }
 
@@ -105,6 +127,11 @@ impl ResolveAddressStream {
 #[async_trait::async_trait]
 impl Subscribe for ResolveAddressStream {
     async fn ready(&mut self) {
+        if let Some(tap) = &self.tap
+            && tap.is_replay()
+        {
+            return tap.replayed_wait().await;
+        }
         if let State::Pending(task) = &mut self.state {
             let result = task.await;
             self.settle(result);
@@ -142,7 +169,7 @@ mod tests {
     #[test]
     fn literals_need_no_lookup() {
         let mapped: IpAddr = "::ffff:10.0.0.1".parse().unwrap();
-        let mut stream = ResolveAddressStream::start(HostName::Ip(mapped)).unwrap();
+        let mut stream = ResolveAddressStream::start(HostName::Ip(mapped), None).unwrap();
         // No runtime, no task: the address is there at once.
         assert_eq!(
             stream.next_address().unwrap(),
@@ -155,6 +182,7 @@ mod tests {
     #[test]
     fn addresses_come_in_the_resolver_order() {
         let mut stream = ResolveAddressStream {
+            tap: None,
             state: State::Addresses(Vec::new()),
         };
         let addrs: Vec<IpAddr> = vec!["::1".parse().unwrap(), "127.0.0.1".parse().unwrap()];

@@ -21,30 +21,43 @@
 //!   carries;
 //! * `policy.rs`: asking the policy without waiting, and the address rules
 //!   TCP and UDP share;
-//! * `tcp.rs`: the TCP socket's state machine; `tcp_stream.rs`: a
-//!   connection's input and output streams;
-//! * `udp.rs`: the UDP socket; `udp_streams.rs`: its datagram streams;
+//! * `tcp.rs`: the TCP socket's state machine over the OS; `tcp_socket.rs`:
+//!   the resource over it, journaled when recording and answered from the
+//!   journal in a replay (`journaled_stream.rs`: its streams then);
+//!   `tcp_stream.rs`: a connection's input and output streams;
+//! * `udp.rs`: the UDP socket over the OS; `udp_socket.rs`: the resource
+//!   over it, journaled or replayed as TCP's; `udp_streams.rs`: its
+//!   datagram streams over the OS; `journaled_datagrams.rs`: the datagram
+//!   resources over those;
+//! * `journaled.rs`: the macro that forwards a journaled socket's calls;
 //! * `lookup.rs`: name lookup, with `idna.rs` for non-ASCII names;
 //! * `buffer.rs`: buffer sizes in the guest's units, for TCP and UDP.
 
+#[macro_use]
+mod journaled;
 mod buffer;
 mod ctx;
 mod error;
 mod idna;
+mod journaled_datagrams;
+mod journaled_stream;
 mod lookup;
 mod policy;
 mod tcp;
+mod tcp_socket;
 mod tcp_stream;
 mod types;
 mod udp;
+mod udp_socket;
 mod udp_streams;
 
 pub use buffer::MAX_BUFFER_SIZE;
 pub use ctx::{WasiSockets, WasiSocketsCtx, WasiSocketsCtxView, WasiSocketsView};
+pub use journaled_datagrams::{IncomingDatagramStream, OutgoingDatagramStream};
 pub use lookup::{MAX_ADDRESSES, ResolveAddressStream};
 pub use types::{ErrorCode, IncomingDatagram, IpAddressFamily, OutgoingDatagram, ShutdownType};
-pub use udp::UdpSocket;
-pub use udp_streams::{IncomingDatagramStream, MAX_BATCH, MAX_DATAGRAM, OutgoingDatagramStream};
+pub use udp_socket::UdpSocket;
+pub use udp_streams::{MAX_BATCH, MAX_DATAGRAM};
 
 use crate::TrappableError;
 pub(crate) use error::NetworkStreamError;
@@ -53,7 +66,7 @@ use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 
-pub use tcp::TcpSocket;
+pub use tcp_socket::TcpSocket;
 
 /// The error of a backend's socket operation: an [`ErrorCode`] the guest
 /// is told, or a host failure that traps. The 0.2 front-end turns it into

@@ -44,16 +44,16 @@ const MAX_KEEPALIVE_SECS: u64 = 32767;
 const MAX_KEEPALIVE_COUNT: u32 = 127;
 
 /// The host side of `wasi:sockets/tcp.tcp-socket`.
-pub struct TcpSocket {
+pub(crate) struct OsTcpSocket {
     family: IpAddressFamily,
     state: State,
     /// The backlog for `listen` (already clamped).
     backlog: i32,
 }
 
-impl std::fmt::Debug for TcpSocket {
+impl std::fmt::Debug for OsTcpSocket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TcpSocket")
+        f.debug_struct("OsTcpSocket")
             .field("family", &self.family)
             .field("state", &self.state.name())
             .finish()
@@ -323,7 +323,7 @@ fn streams(conn: &Arc<Connection>) -> (InputStream, OutputStream) {
     )
 }
 
-impl TcpSocket {
+impl OsTcpSocket {
     /// A new, unbound socket of `family` (`create-tcp-socket`). IPv6
     /// sockets are IPv6-only, as the spec says.
     pub(crate) fn new(family: IpAddressFamily) -> SocketResult<Self> {
@@ -340,7 +340,7 @@ impl TcpSocket {
         if family == IpAddressFamily::Ipv6 {
             sockopt::set_ipv6_v6only(&fd, true)?;
         }
-        Ok(TcpSocket {
+        Ok(OsTcpSocket {
             family,
             state: State::Unbound(fd),
             backlog: DEFAULT_BACKLOG,
@@ -349,7 +349,7 @@ impl TcpSocket {
 
     /// A socket for an accepted connection, in the `connected` state.
     fn connected(family: IpAddressFamily, conn: Arc<Connection>) -> Self {
-        TcpSocket {
+        OsTcpSocket {
             family,
             state: State::Connected(conn),
             backlog: DEFAULT_BACKLOG,
@@ -367,7 +367,7 @@ impl TcpSocket {
         listener.set_nonblocking(true)?;
         let _rt = crate::runtime::enter_ambient();
         let listener = TcpListener::from_std(listener)?;
-        Ok(TcpSocket {
+        Ok(OsTcpSocket {
             family,
             state: State::Listening(Box::new(Listener::new(listener, check))),
             backlog: DEFAULT_BACKLOG,
@@ -594,20 +594,20 @@ impl TcpSocket {
     /// Connections from refused peers are closed on the way;
     /// `would-block` when none is left, or while the policy's check of the
     /// next one runs.
-    pub(crate) fn accept(&mut self) -> SocketResult<(TcpSocket, InputStream, OutputStream)> {
+    pub(crate) fn accept(&mut self) -> SocketResult<(OsTcpSocket, InputStream, OutputStream)> {
         match poll_now(|cx| self.poll_accept(cx)) {
             Some(result) => result,
             None => err(ErrorCode::WouldBlock),
         }
     }
 
-    /// [`TcpSocket::accept`] for a caller that waits: `Pending` (with
+    /// [`OsTcpSocket::accept`] for a caller that waits: `Pending` (with
     /// `cx`'s waker registered) until a connection whose peer the policy
     /// allows is there. `invalid-state` unless listening.
     pub(crate) fn poll_accept(
         &mut self,
         cx: &mut Context<'_>,
-    ) -> Poll<SocketResult<(TcpSocket, InputStream, OutputStream)>> {
+    ) -> Poll<SocketResult<(OsTcpSocket, InputStream, OutputStream)>> {
         let State::Listening(listener) = &mut self.state else {
             return Poll::Ready(err(ErrorCode::InvalidState));
         };
@@ -618,7 +618,7 @@ impl TcpSocket {
         };
         let accepted = Connection::new(stream).map(|conn| {
             let (input, output) = streams(&conn);
-            (TcpSocket::connected(self.family, conn), input, output)
+            (OsTcpSocket::connected(self.family, conn), input, output)
         });
         Poll::Ready(accepted.map_err(Into::into))
     }
@@ -671,11 +671,6 @@ impl TcpSocket {
     /// `is-listening`.
     pub(crate) fn is_listening(&self) -> bool {
         matches!(self.state, State::Listening(_))
-    }
-
-    /// `address-family`.
-    pub(crate) fn address_family(&self) -> IpAddressFamily {
-        self.family
     }
 
     /// The socket's descriptor, for its options; `invalid-state` once
@@ -838,7 +833,7 @@ impl TcpSocket {
 
 /// What 0.3 needs beyond the 0.2 calls.
 #[cfg_attr(not(feature = "p3"), allow(dead_code))]
-impl TcpSocket {
+impl OsTcpSocket {
     /// What 0.3's `listen` does before the listen itself. An unbound
     /// socket is bound to the unspecified address of its family and a port
     /// the OS chooses (the spec's implicit bind; not a policy question of
@@ -849,7 +844,7 @@ impl TcpSocket {
     /// the listener inherit it, so that once the listener is gone its port
     /// can be bound again while they linger in `TIME_WAIT`, as the spec's
     /// note on `bind` asks (a listening socket's port is never shared).
-    /// Any other state is left for [`TcpSocket::start_listen`] to judge.
+    /// Any other state is left for [`OsTcpSocket::start_listen`] to judge.
     pub(crate) fn prepare_listen(&mut self) -> SocketResult<()> {
         if let State::Unbound(fd) = &self.state {
             bind(fd, SocketAddr::new(self.family.unspecified(), 0))?;
@@ -865,7 +860,7 @@ impl TcpSocket {
 }
 
 #[async_trait::async_trait]
-impl Subscribe for TcpSocket {
+impl Subscribe for OsTcpSocket {
     /// Ready when the operation in progress can finish (a bind, listen or
     /// connect whose policy check or connection completed, a connection
     /// whose peer the policy allows to accept); in every other state at

@@ -92,6 +92,38 @@ impl ErrorCode {
     }
 }
 
+impl ErrorCode {
+    /// Every code, in the spec's order.
+    pub(crate) const ALL: [ErrorCode; 21] = [
+        ErrorCode::Unknown,
+        ErrorCode::AccessDenied,
+        ErrorCode::NotSupported,
+        ErrorCode::InvalidArgument,
+        ErrorCode::OutOfMemory,
+        ErrorCode::Timeout,
+        ErrorCode::ConcurrencyConflict,
+        ErrorCode::NotInProgress,
+        ErrorCode::WouldBlock,
+        ErrorCode::InvalidState,
+        ErrorCode::NewSocketLimit,
+        ErrorCode::AddressNotBindable,
+        ErrorCode::AddressInUse,
+        ErrorCode::RemoteUnreachable,
+        ErrorCode::ConnectionRefused,
+        ErrorCode::ConnectionReset,
+        ErrorCode::ConnectionAborted,
+        ErrorCode::DatagramTooLarge,
+        ErrorCode::NameUnresolvable,
+        ErrorCode::TemporaryResolverFailure,
+        ErrorCode::PermanentResolverFailure,
+    ];
+
+    /// The code named `name` ([`ErrorCode::name`]).
+    pub(crate) fn from_name(name: &str) -> Option<ErrorCode> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
 impl fmt::Display for ErrorCode {
     /// The code's `wasi:sockets` name.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -11,7 +11,7 @@
 //! 0.3 has no streams: its `connect`, `disconnect`, `send` and `receive`
 //! act on the socket itself (binding it implicitly where the spec says
 //! so), and a send or receive that has to wait does so on a handle of its
-//! own (`DatagramSend`, `DatagramReceive`), without the socket.
+//! own (`OsDatagramSend`, `OsDatagramReceive`), without the socket.
 
 use super::SocketAddrCheck;
 use super::SocketAddrUse;
@@ -19,8 +19,8 @@ use super::SocketResult;
 use super::buffer;
 use super::policy::{family_accepts, is_unicast, is_valid_remote};
 use super::udp_streams::{
-    Association, DatagramReceive, DatagramSend, IncomingDatagramStream, MAX_DATAGRAM,
-    OutgoingDatagramStream,
+    Association, MAX_DATAGRAM, OsDatagramReceive, OsDatagramSend, OsIncomingDatagramStream,
+    OsOutgoingDatagramStream,
 };
 use super::{ErrorCode, IpAddressFamily};
 use crate::io::Subscribe;
@@ -31,7 +31,7 @@ use std::os::fd::{AsFd, BorrowedFd};
 use std::sync::Arc;
 
 /// The host side of `wasi:sockets/udp.udp-socket`.
-pub struct UdpSocket {
+pub(crate) struct OsUdpSocket {
     family: IpAddressFamily,
     /// The OS socket, registered with tokio from the start (an unbound
     /// datagram socket can be watched like any other).
@@ -54,16 +54,16 @@ enum State {
     Bound(Option<SocketAddr>),
 }
 
-impl std::fmt::Debug for UdpSocket {
+impl std::fmt::Debug for OsUdpSocket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UdpSocket")
+        f.debug_struct("OsUdpSocket")
             .field("family", &self.family)
             .field("state", &self.state)
             .finish()
     }
 }
 
-impl UdpSocket {
+impl OsUdpSocket {
     /// A new, unbound socket of `family`.
     pub(crate) fn new(family: IpAddressFamily) -> SocketResult<Self> {
         let domain = match family {
@@ -76,18 +76,13 @@ impl UdpSocket {
             sockopt::set_ipv6_v6only(&fd, true)?;
         }
         let socket = register(std::net::UdpSocket::from(fd))?;
-        Ok(UdpSocket {
+        Ok(OsUdpSocket {
             family,
             socket: Arc::new(socket),
             state: State::Unbound,
             bound_to: None,
             association: None,
         })
-    }
-
-    /// The socket's address family.
-    pub(crate) fn family(&self) -> IpAddressFamily {
-        self.family
     }
 
     fn fd(&self) -> BorrowedFd<'_> {
@@ -135,7 +130,7 @@ impl UdpSocket {
         &mut self,
         remote: Option<SocketAddr>,
         check: &SocketAddrCheck,
-    ) -> SocketResult<(IncomingDatagramStream, OutgoingDatagramStream)> {
+    ) -> SocketResult<(OsIncomingDatagramStream, OsOutgoingDatagramStream)> {
         let State::Bound(current) = self.state else {
             return Err(ErrorCode::InvalidState.into());
         };
@@ -160,8 +155,8 @@ impl UdpSocket {
         let association = Arc::new(Association::new(self.socket.clone(), remote));
         self.association = Some(association.clone());
         Ok((
-            IncomingDatagramStream::new(association.clone(), check.clone()),
-            OutgoingDatagramStream::new(association, self.family, check.clone()),
+            OsIncomingDatagramStream::new(association.clone(), check.clone()),
+            OsOutgoingDatagramStream::new(association, self.family, check.clone()),
         ))
     }
 
@@ -240,7 +235,7 @@ impl UdpSocket {
 
 /// 0.3's calls, which act on the socket itself (no datagram streams).
 #[cfg_attr(not(feature = "p3"), allow(dead_code))]
-impl UdpSocket {
+impl OsUdpSocket {
     /// Binds an unbound socket to the unspecified address of its family
     /// and a port the OS chooses, as 0.3's `send` does implicitly. Not a
     /// policy question of its own: the policy is asked about each
@@ -304,14 +299,14 @@ impl UdpSocket {
     /// unconnected socket, another than the peer on a connected one, or
     /// not a valid remote address) and the size (`datagram-too-large`
     /// above [`MAX_DATAGRAM`]), binds an unbound socket implicitly
-    /// ([`UdpSocket::bind_if_unbound`]), and returns what sends the
+    /// ([`OsUdpSocket::bind_if_unbound`]), and returns what sends the
     /// datagram without the socket.
     pub(crate) fn prepare_send(
         &mut self,
         len: usize,
         to: Option<SocketAddr>,
         check: &SocketAddrCheck,
-    ) -> SocketResult<DatagramSend> {
+    ) -> SocketResult<OsDatagramSend> {
         let peer = match self.state {
             State::Bound(peer) => peer,
             _ => None,
@@ -329,15 +324,18 @@ impl UdpSocket {
             return Err(ErrorCode::DatagramTooLarge.into());
         }
         self.bind_if_unbound()?;
-        Ok(DatagramSend::new(self.socket.clone(), to, check.clone()))
+        Ok(OsDatagramSend::new(self.socket.clone(), to, check.clone()))
     }
 
     /// 0.3's `receive` up to its wait: `invalid-state` unless the socket is
     /// bound; otherwise what receives the next datagram (from the peer
     /// only, on a connected socket) without the socket.
-    pub(crate) fn prepare_receive(&self, check: &SocketAddrCheck) -> SocketResult<DatagramReceive> {
+    pub(crate) fn prepare_receive(
+        &self,
+        check: &SocketAddrCheck,
+    ) -> SocketResult<OsDatagramReceive> {
         match self.state {
-            State::Bound(peer) => Ok(DatagramReceive::new(
+            State::Bound(peer) => Ok(OsDatagramReceive::new(
                 self.socket.clone(),
                 peer,
                 check.clone(),
@@ -350,7 +348,7 @@ impl UdpSocket {
 /// Every state change of a UDP socket completes in the call that starts it
 /// (`start-bind` binds), so the socket's pollable is always ready.
 #[async_trait::async_trait]
-impl Subscribe for UdpSocket {
+impl Subscribe for OsUdpSocket {
     async fn ready(&mut self) {}
 }
 

@@ -13,8 +13,8 @@
 //! `check-send` permits at most [`MAX_BATCH`] datagrams.
 //!
 //! 0.3, which has no datagram streams, sends and receives one datagram at
-//! a time on the socket itself, through `DatagramSend` and
-//! `DatagramReceive` (the same rules: the policy for each datagram of an
+//! a time on the socket itself, through `OsDatagramSend` and
+//! `OsDatagramReceive` (the same rules: the policy for each datagram of an
 //! unconnected socket, only the peer's datagrams on a connected one,
 //! [`MAX_DATAGRAM`] at most), which wait where the streams' calls answer
 //! at once.
@@ -83,7 +83,7 @@ impl Association {
 }
 
 /// The host side of `wasi:sockets/udp.incoming-datagram-stream`.
-pub struct IncomingDatagramStream {
+pub(crate) struct OsIncomingDatagramStream {
     association: Arc<Association>,
     /// The policy, asked about the source of each datagram of an
     /// unconnected stream.
@@ -92,9 +92,9 @@ pub struct IncomingDatagramStream {
     buffer: Vec<u8>,
 }
 
-impl IncomingDatagramStream {
+impl OsIncomingDatagramStream {
     pub(crate) fn new(association: Arc<Association>, check: SocketAddrCheck) -> Self {
-        IncomingDatagramStream {
+        OsIncomingDatagramStream {
             association,
             check,
             buffer: Vec::new(),
@@ -199,7 +199,7 @@ fn same_peer(peer: SocketAddr, from: SocketAddr) -> bool {
 }
 
 #[async_trait::async_trait]
-impl Subscribe for IncomingDatagramStream {
+impl Subscribe for OsIncomingDatagramStream {
     async fn ready(&mut self) {
         if self.association.is_closed() {
             return;
@@ -211,7 +211,7 @@ impl Subscribe for IncomingDatagramStream {
 }
 
 /// The host side of `wasi:sockets/udp.outgoing-datagram-stream`.
-pub struct OutgoingDatagramStream {
+pub(crate) struct OsOutgoingDatagramStream {
     association: Arc<Association>,
     family: IpAddressFamily,
     check: SocketAddrCheck,
@@ -219,13 +219,13 @@ pub struct OutgoingDatagramStream {
     permit: usize,
 }
 
-impl OutgoingDatagramStream {
+impl OsOutgoingDatagramStream {
     pub(crate) fn new(
         association: Arc<Association>,
         family: IpAddressFamily,
         check: SocketAddrCheck,
     ) -> Self {
-        OutgoingDatagramStream {
+        OsOutgoingDatagramStream {
             association,
             family,
             check,
@@ -335,7 +335,7 @@ fn kernel_writable(socket: &tokio::net::UdpSocket) -> bool {
 }
 
 #[async_trait::async_trait]
-impl Subscribe for OutgoingDatagramStream {
+impl Subscribe for OsOutgoingDatagramStream {
     async fn ready(&mut self) {
         if self.association.is_closed() {
             return;
@@ -346,10 +346,10 @@ impl Subscribe for OutgoingDatagramStream {
 
 /// A datagram on its way out of a socket, as 0.3's `send` has it: what is
 /// left to do once the socket checked it
-/// ([`UdpSocket::prepare_send`](super::UdpSocket::prepare_send)), which
+/// ([`OsUdpSocket::prepare_send`](super::udp::OsUdpSocket::prepare_send)), which
 /// needs no borrow of the socket.
 #[cfg_attr(not(feature = "p3"), allow(dead_code))]
-pub(crate) struct DatagramSend {
+pub(crate) struct OsDatagramSend {
     socket: Arc<tokio::net::UdpSocket>,
     /// The destination; `None`: the connected peer.
     to: Option<SocketAddr>,
@@ -357,13 +357,13 @@ pub(crate) struct DatagramSend {
 }
 
 #[cfg_attr(not(feature = "p3"), allow(dead_code))]
-impl DatagramSend {
+impl OsDatagramSend {
     pub(crate) fn new(
         socket: Arc<tokio::net::UdpSocket>,
         to: Option<SocketAddr>,
         check: SocketAddrCheck,
     ) -> Self {
-        DatagramSend { socket, to, check }
+        OsDatagramSend { socket, to, check }
     }
 
     /// Sends `data`: to the destination once the policy allowed it
@@ -398,10 +398,10 @@ impl DatagramSend {
 }
 
 /// A wait for the next datagram of a socket, as 0.3's `receive` has it
-/// ([`UdpSocket::prepare_receive`](super::UdpSocket::prepare_receive)),
+/// ([`OsUdpSocket::prepare_receive`](super::udp::OsUdpSocket::prepare_receive)),
 /// which needs no borrow of the socket.
 #[cfg_attr(not(feature = "p3"), allow(dead_code))]
-pub(crate) struct DatagramReceive {
+pub(crate) struct OsDatagramReceive {
     socket: Arc<tokio::net::UdpSocket>,
     /// The connected peer, the only source accepted.
     peer: Option<SocketAddr>,
@@ -409,13 +409,13 @@ pub(crate) struct DatagramReceive {
 }
 
 #[cfg_attr(not(feature = "p3"), allow(dead_code))]
-impl DatagramReceive {
+impl OsDatagramReceive {
     pub(crate) fn new(
         socket: Arc<tokio::net::UdpSocket>,
         peer: Option<SocketAddr>,
         check: SocketAddrCheck,
     ) -> Self {
-        DatagramReceive {
+        OsDatagramReceive {
             socket,
             peer,
             check,
@@ -437,7 +437,7 @@ impl DatagramReceive {
             buffer.clear();
             let mut received = recv_into(socket, &mut buffer, Interest::READABLE);
             // An error the OS holds for the socket makes it ready for
-            // `ERROR` only (see `IncomingDatagramStream::receive`).
+            // `ERROR` only (see `OsIncomingDatagramStream::receive`).
             if matches!(&received, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
                 received = recv_into(socket, &mut buffer, Interest::ERROR);
             }
@@ -517,7 +517,7 @@ mod tests {
             a.send_to(b"hi", b.local_addr().unwrap()).await.unwrap();
             let association = Arc::new(Association::new(Arc::new(b), None));
             let allow_all = SocketAddrCheck::new(Arc::new(|_, _| Box::pin(async { true })));
-            let mut inc = IncomingDatagramStream::new(association, allow_all);
+            let mut inc = OsIncomingDatagramStream::new(association, allow_all);
             inc.ready().await;
             let got = inc.receive(4).await.unwrap();
             assert_eq!(got.len(), 1);
