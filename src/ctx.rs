@@ -415,7 +415,7 @@ impl WasiCtxBuilder {
     /// [`CallEvent`](crate::observe::CallEvent) per call, after it, with
     /// its arguments in compact form, its outcome and its timing
     /// ([`JsonLines`](crate::observe::JsonLines) writes them as JSON lines).
-    /// Preview 1, preview 0 and 0.2 calls report; 0.3 calls do not yet.
+    /// Every front-end's calls report (preview 1, preview 0, 0.2, 0.3).
     pub fn call_observer(
         &mut self,
         observer: impl crate::observe::CallObserver + 'static,

@@ -633,6 +633,7 @@ fn every_p3_call_is_one_event() {
             (fd(4, "self"), fd(8, "self"), returned(5), fd(13, "self"));
         let path = |p: &str| Value::Path(p.into());
         let fs = "wasi:filesystem/types";
+        let mount = |dir: u32| path(if dir == rw_fd { "/rw" } else { "/ro" });
         let open = |dir: u32, p: &str, open_flags: u64, flags: u64| {
             vec![
                 ("self", Value::Fd(dir)),
@@ -640,6 +641,7 @@ fn every_p3_call_is_one_event() {
                 ("path", path(p)),
                 ("open_flags", Value::Flags(open_flags)),
                 ("flags", Value::Flags(flags)),
+                ("mount", mount(dir)),
             ]
         };
         let directories = (
@@ -682,6 +684,7 @@ fn every_p3_call_is_one_event() {
                         ("self", Value::Fd(made)),
                         ("data", Value::Text("stream".into())),
                         ("offset", Value::Int(0)),
+                        ("mount", path("/rw")),
                     ],
                     Outcome::Ok(vec![("ret", Value::Text("future".into()))]),
                 ),
@@ -705,6 +708,7 @@ fn every_p3_call_is_one_event() {
                         ("old_path", path("made.txt")),
                         ("new_descriptor", Value::Fd(rw_fd)),
                         ("new_path", path("moved.txt")),
+                        ("mount", path("/rw")),
                     ],
                     Outcome::Ok(vec![]),
                 ),
@@ -845,6 +849,12 @@ fn p3_calls_in_json_lines_and_the_access_log() {
                 Verdict::Failed("permanent-resolver-failure".into())
             ),
         ]
+    );
+    // The filesystem entries name their mount, as 0.2's do.
+    let mounts: Vec<Option<&str>> = access.iter().map(|a| a.mount.as_deref()).collect();
+    assert_eq!(
+        &mounts[..4],
+        [Some("/rw"), Some("/rw"), Some("/ro"), Some("/rw")]
     );
 }
 

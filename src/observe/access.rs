@@ -57,8 +57,7 @@ pub struct AccessEvent {
     /// The directory (or listening socket) descriptor it went through.
     pub fd: u32,
     /// The guest path of the mount of the call's first descriptor (for a
-    /// link, the old path's directory) in preview 1 and 0.2; `None` for
-    /// sockets, lookups and 0.3.
+    /// link, the old path's directory); `None` for sockets and lookups.
     pub mount: Option<String>,
     /// The path, as the guest wrote it; the address of a bind or
     /// connect; the name looked up (empty for an accept).

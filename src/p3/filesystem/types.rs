@@ -25,16 +25,36 @@ fn get<T>(
     accessor.with(|mut a| Ok(a.get().table.get(fd)?.clone()))
 }
 
-/// The context's observer and the descriptor behind `fd` (cloned out of
-/// the table), in one visit of the store.
+/// The context's observer, the guest path of the mount `fd` lies in (for
+/// the call's event: only when observed) and the descriptor behind `fd`
+/// (cloned out of the table), in one visit of the store.
 fn start<T>(
     accessor: &Accessor<T, WasiFilesystem>,
     fd: &Resource<Descriptor>,
-) -> (Observer, Result<Descriptor, ResourceTableError>) {
+) -> (
+    Observer,
+    Option<String>,
+    Result<Descriptor, ResourceTableError>,
+) {
     accessor.with(|mut a| {
         let view = a.get();
-        (view.ctx.observer.clone(), view.table.get(fd).cloned())
+        let (observer, mount) = observed_mount(&view, fd);
+        (observer, mount, view.table.get(fd).cloned())
     })
+}
+
+/// The context's observer, and the guest path of the mount `fd` lies in
+/// when there is one.
+fn observed_mount(
+    view: &WasiFilesystemCtxView<'_>,
+    fd: &Resource<Descriptor>,
+) -> (Observer, Option<String>) {
+    let observer = view.ctx.observer.clone();
+    let mount = match (&observer, view.table.get(fd)) {
+        (Some(_), Ok(desc)) => view.ctx.mount_of(desc).map(str::to_owned),
+        _ => None,
+    };
+    (observer, mount)
 }
 
 impl b::Host for WasiFilesystemCtxView<'_> {
@@ -61,8 +81,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         fd: Resource<Descriptor>,
         offset: u64,
     ) -> wasmtime::Result<(StreamReader<u8>, FutureReader<Result<(), b::ErrorCode>>)> {
-        let observer = host.get().ctx.observer.clone();
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.read-via-stream", [self_ = fd, offset], -> wasmtime::Result<stream::ByteStream<b::ErrorCode>> {
+        let (observer, mount) = observed_mount(&host.get(), &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.read-via-stream", [self_ = fd, offset, mount = mount], -> wasmtime::Result<stream::ByteStream<b::ErrorCode>> {
             let opened = host.get().table.get(&fd)?.read_via_stream(offset);
             match opened {
                 Ok(input) => stream::input(host, input, stream_error),
@@ -77,8 +97,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         data: StreamReader<u8>,
         offset: u64,
     ) -> wasmtime::Result<FutureReader<Result<(), b::ErrorCode>>> {
-        let observer = host.get().ctx.observer.clone();
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.write-via-stream", [self_ = fd, data, offset], -> wasmtime::Result<FutureReader<Result<(), b::ErrorCode>>> {
+        let (observer, mount) = observed_mount(&host.get(), &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.write-via-stream", [self_ = fd, data, offset, mount = mount], -> wasmtime::Result<FutureReader<Result<(), b::ErrorCode>>> {
             let opened = host.get().table.get(&fd)?.write_via_stream(offset);
             match opened {
                 Ok(output) => stream::output(host, data, output, stream_error),
@@ -92,8 +112,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         fd: Resource<Descriptor>,
         data: StreamReader<u8>,
     ) -> wasmtime::Result<FutureReader<Result<(), b::ErrorCode>>> {
-        let observer = host.get().ctx.observer.clone();
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.append-via-stream", [self_ = fd, data], -> wasmtime::Result<FutureReader<Result<(), b::ErrorCode>>> {
+        let (observer, mount) = observed_mount(&host.get(), &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.append-via-stream", [self_ = fd, data, mount = mount], -> wasmtime::Result<FutureReader<Result<(), b::ErrorCode>>> {
             let opened = host.get().table.get(&fd)?.append_via_stream();
             match opened {
                 Ok(output) => stream::output(host, data, output, stream_error),
@@ -109,8 +129,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         StreamReader<b::DirectoryEntry>,
         FutureReader<Result<(), b::ErrorCode>>,
     )> {
-        let observer = host.get().ctx.observer.clone();
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.read-directory", [self_ = fd], -> wasmtime::Result<readdir::Listing> {
+        let (observer, mount) = observed_mount(&host.get(), &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.read-directory", [self_ = fd, mount = mount], -> wasmtime::Result<readdir::Listing> {
             let dir = host.get().table.get(&fd)?.clone();
             if let Err(e) = dir.check_read_directory() {
                 let code = super::convert::error_code(e.downcast()?);
@@ -133,15 +153,15 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         length: u64,
         advice: b::Advice,
     ) -> FsResult<()> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.advise", [self_ = fd, offset, length, advice], async -> FsResult<()> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.advise", [self_ = fd, offset, length, advice, mount = mount], async -> FsResult<()> {
             Ok(this?.advise(offset, length, advice.into()).await?)
         })
     }
 
     async fn sync_data(accessor: &Accessor<T, Self>, fd: Resource<Descriptor>) -> FsResult<()> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.sync-data", [self_ = fd], async -> FsResult<()> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.sync-data", [self_ = fd, mount = mount], async -> FsResult<()> {
             Ok(this?.sync_data().await?)
         })
     }
@@ -150,8 +170,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         accessor: &Accessor<T, Self>,
         fd: Resource<Descriptor>,
     ) -> FsResult<b::DescriptorFlags> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.get-flags", [self_ = fd], -> FsResult<b::DescriptorFlags> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.get-flags", [self_ = fd, mount = mount], -> FsResult<b::DescriptorFlags> {
             Ok(this?.get_flags()?.into())
         })
     }
@@ -160,8 +180,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         accessor: &Accessor<T, Self>,
         fd: Resource<Descriptor>,
     ) -> FsResult<b::DescriptorType> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.get-type", [self_ = fd], async -> FsResult<b::DescriptorType> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.get-type", [self_ = fd, mount = mount], async -> FsResult<b::DescriptorType> {
             Ok(this?.get_type().await?.into())
         })
     }
@@ -171,8 +191,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         fd: Resource<Descriptor>,
         size: u64,
     ) -> FsResult<()> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.set-size", [self_ = fd, size], async -> FsResult<()> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.set-size", [self_ = fd, size, mount = mount], async -> FsResult<()> {
             Ok(this?.set_size(size).await?)
         })
     }
@@ -183,16 +203,16 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         atime: b::NewTimestamp,
         mtime: b::NewTimestamp,
     ) -> FsResult<()> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.set-times", [self_ = fd, data_access_timestamp = atime, data_modification_timestamp = mtime], async -> FsResult<()> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.set-times", [self_ = fd, data_access_timestamp = atime, data_modification_timestamp = mtime, mount = mount], async -> FsResult<()> {
             let (atime, mtime) = (new_timestamp(atime)?, new_timestamp(mtime)?);
             Ok(this?.set_times(atime, mtime).await?)
         })
     }
 
     async fn sync(accessor: &Accessor<T, Self>, fd: Resource<Descriptor>) -> FsResult<()> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.sync", [self_ = fd], async -> FsResult<()> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.sync", [self_ = fd, mount = mount], async -> FsResult<()> {
             Ok(this?.sync().await?)
         })
     }
@@ -202,8 +222,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         fd: Resource<Descriptor>,
         path: String,
     ) -> FsResult<()> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.create-directory-at", [self_ = fd, path], async -> FsResult<()> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.create-directory-at", [self_ = fd, path, mount = mount], async -> FsResult<()> {
             Ok(this?.create_directory_at(path).await?)
         })
     }
@@ -212,8 +232,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         accessor: &Accessor<T, Self>,
         fd: Resource<Descriptor>,
     ) -> FsResult<b::DescriptorStat> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.stat", [self_ = fd], async -> FsResult<b::DescriptorStat> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.stat", [self_ = fd, mount = mount], async -> FsResult<b::DescriptorStat> {
             Ok(this?.stat().await?.into())
         })
     }
@@ -224,8 +244,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         path_flags: b::PathFlags,
         path: String,
     ) -> FsResult<b::DescriptorStat> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.stat-at", [self_ = fd, path_flags, path], async -> FsResult<b::DescriptorStat> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.stat-at", [self_ = fd, path_flags, path, mount = mount], async -> FsResult<b::DescriptorStat> {
             Ok(this?.stat_at(path_flags.into(), path).await?.into())
         })
     }
@@ -238,8 +258,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         atime: b::NewTimestamp,
         mtime: b::NewTimestamp,
     ) -> FsResult<()> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.set-times-at", [self_ = fd, path_flags, path, data_access_timestamp = atime, data_modification_timestamp = mtime], async -> FsResult<()> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.set-times-at", [self_ = fd, path_flags, path, data_access_timestamp = atime, data_modification_timestamp = mtime, mount = mount], async -> FsResult<()> {
             let (atime, mtime) = (new_timestamp(atime)?, new_timestamp(mtime)?);
             Ok(this?
                 .set_times_at(path_flags.into(), path, atime, mtime)
@@ -255,8 +275,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         new_descriptor: Resource<Descriptor>,
         new_path: String,
     ) -> FsResult<()> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.link-at", [self_ = fd, old_path_flags, old_path, new_descriptor, new_path], async -> FsResult<()> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.link-at", [self_ = fd, old_path_flags, old_path, new_descriptor, new_path, mount = mount], async -> FsResult<()> {
             let new = get(accessor, &new_descriptor)?;
             Ok(this?
                 .link_at(old_path_flags.into(), old_path, &new, new_path)
@@ -272,8 +292,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         open_flags: b::OpenFlags,
         flags: b::DescriptorFlags,
     ) -> FsResult<Resource<Descriptor>> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.open-at", [self_ = fd, path_flags, path, open_flags, flags], async -> FsResult<Resource<Descriptor>> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.open-at", [self_ = fd, path_flags, path, open_flags, flags, mount = mount], async -> FsResult<Resource<Descriptor>> {
             let opened = this?
                 .open_at(path_flags.into(), path, open_flags.into(), flags.into())
                 .await?;
@@ -286,8 +306,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         fd: Resource<Descriptor>,
         path: String,
     ) -> FsResult<String> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.readlink-at", [self_ = fd, path], async -> FsResult<String> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.readlink-at", [self_ = fd, path, mount = mount], async -> FsResult<String> {
             Ok(this?.readlink_at(path).await?)
         })
     }
@@ -297,8 +317,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         fd: Resource<Descriptor>,
         path: String,
     ) -> FsResult<()> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.remove-directory-at", [self_ = fd, path], async -> FsResult<()> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.remove-directory-at", [self_ = fd, path, mount = mount], async -> FsResult<()> {
             Ok(this?.remove_directory_at(path).await?)
         })
     }
@@ -310,8 +330,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         new_descriptor: Resource<Descriptor>,
         new_path: String,
     ) -> FsResult<()> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.rename-at", [self_ = fd, old_path, new_descriptor, new_path], async -> FsResult<()> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.rename-at", [self_ = fd, old_path, new_descriptor, new_path, mount = mount], async -> FsResult<()> {
             let new = get(accessor, &new_descriptor)?;
             Ok(this?.rename_at(old_path, &new, new_path).await?)
         })
@@ -323,8 +343,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         old_path: String,
         new_path: String,
     ) -> FsResult<()> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.symlink-at", [self_ = fd, old_path, new_path], async -> FsResult<()> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.symlink-at", [self_ = fd, old_path, new_path, mount = mount], async -> FsResult<()> {
             Ok(this?.symlink_at(old_path, new_path).await?)
         })
     }
@@ -334,8 +354,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         fd: Resource<Descriptor>,
         path: String,
     ) -> FsResult<()> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.unlink-file-at", [self_ = fd, path], async -> FsResult<()> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.unlink-file-at", [self_ = fd, path, mount = mount], async -> FsResult<()> {
             Ok(this?.unlink_file_at(path).await?)
         })
     }
@@ -345,8 +365,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         fd: Resource<Descriptor>,
         other: Resource<Descriptor>,
     ) -> wasmtime::Result<bool> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.is-same-object", [self_ = fd, other], async -> wasmtime::Result<bool> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.is-same-object", [self_ = fd, other, mount = mount], async -> wasmtime::Result<bool> {
             let other = accessor.with(|mut a| a.get().table.get(&other).cloned())?;
             this?.is_same_object(&other).await
         })
@@ -356,8 +376,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         accessor: &Accessor<T, Self>,
         fd: Resource<Descriptor>,
     ) -> FsResult<b::MetadataHashValue> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.metadata-hash", [self_ = fd], async -> FsResult<b::MetadataHashValue> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.metadata-hash", [self_ = fd, mount = mount], async -> FsResult<b::MetadataHashValue> {
             Ok(this?.metadata_hash().await?.into())
         })
     }
@@ -368,8 +388,8 @@ impl<T: Send + 'static> b::HostDescriptorWithStore<T> for WasiFilesystem {
         path_flags: b::PathFlags,
         path: String,
     ) -> FsResult<b::MetadataHashValue> {
-        let (observer, this) = start(accessor, &fd);
-        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.metadata-hash-at", [self_ = fd, path_flags, path], async -> FsResult<b::MetadataHashValue> {
+        let (observer, mount, this) = start(accessor, &fd);
+        observed!(&observer, "wasi:filesystem/types", "[method]descriptor.metadata-hash-at", [self_ = fd, path_flags, path, mount = mount], async -> FsResult<b::MetadataHashValue> {
             Ok(this?
                 .metadata_hash_at(path_flags.into(), path)
                 .await?
