@@ -921,3 +921,46 @@ fn a_whole_p3_component_is_traced_alike_in_both_async_modes() {
         "async (current-thread) and async (multi-thread)"
     );
 }
+
+#[test]
+fn p3_accepts_are_in_the_access_log() {
+    // 0.3 accepts in `listen`'s stream, which is no call: each connection
+    // it hands over is an event of its own, and an accept in the log.
+    for mode in Mode::ASYNC {
+        let (both, lines, access) = json_and_access();
+        let mut run = Run::new(guests::p3::P3_NET).args(["accept", "3"]);
+        run.p3 = true;
+        let out = run
+            .configure(move |b| {
+                b.allow_tcp(true)
+                    .inherit_network()
+                    .call_observer(both.clone());
+            })
+            .run(mode);
+        out.assert_success();
+        out.assert_line("accepted 3");
+        let accepts: Vec<AccessEvent> = access
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|a| a.access == Access::Accept)
+            .cloned()
+            .collect();
+        assert_eq!(accepts.len(), 3, "{mode:?}: {accepts:#?}");
+        let listener = accepts[0].fd;
+        for a in &accepts {
+            assert_eq!(
+                (a.function, a.fd, a.verdict.clone()),
+                ("[stream-item]tcp-socket.listen", listener, Verdict::Allowed),
+                "{mode:?}"
+            );
+        }
+        let text = String::from_utf8(lines.contents()).unwrap();
+        assert_eq!(
+            text.matches("\"function\":\"[stream-item]tcp-socket.listen\",\"args\":{\"self\":")
+                .count(),
+            3,
+            "{mode:?}: {text}"
+        );
+    }
+}

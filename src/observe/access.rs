@@ -162,7 +162,9 @@ pub(crate) fn access_of(event: &CallEvent) -> Option<AccessEvent> {
             Some(text("old_path")),
         ),
         "sock_accept" => (Access::Accept, fd("fd"), String::new(), None),
-        "[method]tcp-socket.accept" => (Access::Accept, fd("self"), String::new(), None),
+        "[method]tcp-socket.accept" | "[stream-item]tcp-socket.listen" => {
+            (Access::Accept, fd("self"), String::new(), None)
+        }
         _ if on_socket && matches!(method, "start-bind" | "bind") => {
             (Access::Bind, fd("self"), text("local_address"), None)
         }

@@ -12,7 +12,10 @@
 //!
 //! Which front-ends report: preview 1, preview 0, 0.2 and 0.3 (every
 //! function; a 0.3 call that hands over a `stream` or a `future` is one
-//! event, what flows through it later is none).
+//! event, what flows through it later is none, except the connections
+//! `listen`'s stream hands over: each is an event
+//! `[stream-item]tcp-socket.listen`, with the listener as `self` and the
+//! new socket as `ret`, so that the access log has 0.3's accepts).
 //!
 //! Files: this one (the event and the trait), `call.rs` (a call from its
 //! start to its event, and the `observed!` macro of the component

@@ -45,6 +45,7 @@
 
 use super::convert::{SocketError, SocketResult, stream_error};
 use crate::io::{HostInputStream, InputStream, OutputStream, StreamError, Subscribe};
+use crate::observe::{Call, FrontEnd, Outcome, Value};
 use crate::p3::bindings::clocks::types::Duration;
 use crate::p3::bindings::sockets::types::{self as b, ErrorCode, IpAddressFamily, IpSocketAddress};
 use crate::p3::observe::observed;
@@ -367,6 +368,7 @@ impl<T: Send + 'static> b::HostTcpSocketWithStore<T> for WasiSockets {
             }
             let accepts = Accepts {
                 listener: shared,
+                listener_rep: self_.rep(),
                 getter: host.getter(),
             };
             StreamReader::new(&mut host, accepts).map_err(SocketError::trap)
@@ -431,10 +433,15 @@ impl<T: Send + 'static> b::HostTcpSocketWithStore<T> for WasiSockets {
 const MAX_SKIPPED_PER_POLL: usize = 64;
 
 /// The producer of `listen`'s stream: each connection the backend accepts
-/// (its peer allowed by the policy), as a new socket in the table.
+/// (its peer allowed by the policy), as a new socket in the table. Each is
+/// one call event of its own, `[stream-item]tcp-socket.listen` (the
+/// listener as `self`, the new socket as `ret`): an accept is no call in
+/// 0.3, but the access log lists it as every front-end's.
 struct Accepts<T> {
     /// The listening socket (the stream keeps it open).
     listener: Arc<Mutex<Shared>>,
+    /// The listener's handle, for the events.
+    listener_rep: u32,
     /// The sockets view of the store's data, for its table.
     getter: fn(&mut T) -> WasiSocketsCtxView<'_>,
 }
@@ -467,7 +474,17 @@ impl<T: 'static> StreamProducer<T> for Accepts<T> {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Ok((socket, input, output))) => {
                     let socket = TcpSocket::new(socket, Some((input, output)));
-                    let socket = (me.getter)(store.data_mut()).table.push(socket)?;
+                    let view = (me.getter)(store.data_mut());
+                    let socket = view.table.push(socket)?;
+                    if let Some(call) = Call::begin(
+                        &view.ctx.observer,
+                        FrontEnd::Preview3,
+                        "wasi:sockets/types",
+                        "[stream-item]tcp-socket.listen",
+                        || vec![("self", Value::Fd(me.listener_rep))],
+                    ) {
+                        call.end(Outcome::Ok(vec![("ret", Value::Fd(socket.rep()))]));
+                    }
                     dst.set_buffer(Some(socket));
                     return Poll::Ready(Ok(StreamResult::Completed));
                 }
