@@ -417,6 +417,27 @@ fn a_udp_exchange_replays_without_the_network() {
     }
 }
 
+/// The preview 1 guest serving one connection on `listener` (its
+/// descriptor 3), with `stdin`, set up by `journal`.
+fn p1_server(
+    mode: P1Mode,
+    listener: std::net::TcpListener,
+    stdin: &str,
+    journal: impl Fn(&mut wasi_host::WasiCtxBuilder) + Send + Sync + 'static,
+) -> Outcome {
+    let listener = std::sync::Mutex::new(Some(listener));
+    let run = Run::new(guests::p1::REPLAY)
+        .args(["serve", "3"])
+        .stdin(stdin.as_bytes().to_vec())
+        .configure(move |b| {
+            if let Some(l) = listener.lock().unwrap().take() {
+                b.preopened_tcp_listener(l);
+            }
+            journal(b);
+        });
+    p1::run(&run, mode)
+}
+
 #[test]
 fn a_preview1_server_replays_without_its_client() {
     // Preview 1: a connection accepted on a preopened listener, read to
@@ -434,22 +455,7 @@ fn a_preview1_server_replays_without_its_client() {
             answer
         });
         let journal = SharedWriter::default();
-        let listen = std::sync::Mutex::new(Some(listener));
-        let recorded = p1::run(
-            &Run::new(guests::p1::REPLAY)
-                .args(["serve", "3"])
-                .stdin(b"first\n".to_vec())
-                .configure({
-                    let journal = journal.clone();
-                    move |b| {
-                        if let Some(l) = listen.lock().unwrap().take() {
-                            b.preopened_tcp_listener(l);
-                        }
-                        b.record(journal.clone());
-                    }
-                }),
-            mode,
-        );
+        let recorded = p1_server(mode, listener, "first\n", recording(journal.clone()));
         recorded.assert_success();
         recorded.assert_line("got \"from the host\\n\"");
         let key = recorded.value("random ");
@@ -461,22 +467,7 @@ fn a_preview1_server_replays_without_its_client() {
         }
         for replay_mode in P1Mode::ALL {
             let nobody = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            let listen = std::sync::Mutex::new(Some(nobody));
-            let replayed = p1::run(
-                &Run::new(guests::p1::REPLAY)
-                    .args(["serve", "3"])
-                    .stdin(b"other\n".to_vec())
-                    .configure({
-                        let journal = journal.clone();
-                        move |b| {
-                            if let Some(l) = listen.lock().unwrap().take() {
-                                b.preopened_tcp_listener(l);
-                            }
-                            b.replay(std::io::Cursor::new(journal.clone()));
-                        }
-                    }),
-                replay_mode,
-            );
+            let replayed = p1_server(replay_mode, nobody, "other\n", replaying(&journal));
             replayed.assert_success();
             assert_eq!(
                 replayed.stdout(),
