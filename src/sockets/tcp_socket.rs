@@ -36,8 +36,9 @@ enum Kind {
 /// A journaled socket's key, and what a replay keeps of its state.
 struct Track {
     tap: Tap,
-    /// Connections accepted so far (the n-th is key `K.n`).
-    accepted: u32,
+    /// Connections accepted so far (the n-th is key `K.n`); a `u64`, so
+    /// that no number of accepts a guest makes can overflow it.
+    accepted: u64,
     /// Whether a replayed socket listens.
     listening: bool,
 }

@@ -34,7 +34,9 @@ enum Kind {
 /// A journaled socket's key, and how many stream pairs it handed out.
 struct Track {
     tap: Tap,
-    streams: u32,
+    /// Stream pairs handed out so far (a `u64`: no number of `stream`
+    /// calls a guest makes can overflow it).
+    streams: u64,
 }
 
 impl std::fmt::Debug for Track {
