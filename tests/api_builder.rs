@@ -1,7 +1,7 @@
 //! `WasiCtxBuilder` from the host side: nothing granted by default, preopen
 //! errors, the build-once rule, and the linker entry points.
 
-mod common;
+use crate::common;
 use common::{Exit, Mode, guests};
 use wasi_host::pipe::MemoryOutputPipe;
 use wasi_host::{DirPerms, FilePerms, FsPerms, WasiCtx, WasiCtxBuilder};

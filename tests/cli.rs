@@ -1,7 +1,7 @@
 //! wasi:cli through real guests: args, environment, stdin, stdout, stderr,
 //! exit codes, traps, terminals (both linkers).
 
-mod common;
+use crate::common;
 use common::{Exit, Mode, Run, guests};
 
 #[test]

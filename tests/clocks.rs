@@ -1,7 +1,7 @@
 //! wasi:clocks through the `clocks` guest, with the host's clocks and with
 //! clocks supplied through the builder.
 
-mod common;
+use crate::common;
 use common::{Mode, Run, guests};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use wasi_host::{HostMonotonicClock, HostWallClock};

@@ -11,7 +11,7 @@
 //! print everything a run could vary in: both clocks, resolutions, random
 //! numbers from every source, timer order, file listings and stats.
 
-mod common;
+use crate::common;
 use common::p1::{self, P1Mode};
 use common::{Mode, Outcome, Run, guests, tempdir};
 use std::sync::{Arc, Mutex};

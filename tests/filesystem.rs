@@ -3,7 +3,7 @@
 //! trees, and a directory of 10,000 entries. Each run gets fresh host
 //! directories, and the test checks what the guest left on the host.
 
-mod common;
+use crate::common;
 use common::{Mode, Run, assert_unchanged, check_cases, guests, snapshot, tempdir};
 use std::fs;
 use std::os::unix::fs::MetadataExt;

@@ -5,7 +5,7 @@
 //! (the `ResourceTable`'s capacity, the store's component handle limit)
 //! trap with a clear message, never a host panic.
 
-mod common;
+use crate::common;
 use common::{Ctx, Exit, Mode, Run, error_text, exit_of, guests, tempdir};
 use std::fs;
 use wasi_host::{DEFAULT_MAX_OPEN_FILES, ResourceTable};

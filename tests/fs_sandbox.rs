@@ -3,7 +3,7 @@
 //! Each must fail with the spec's error, and the sibling directory outside
 //! the preopen must be exactly as it was.
 
-mod common;
+use crate::common;
 #[path = "support/no_openat2.rs"]
 mod no_openat2;
 use common::{Mode, Run, assert_unchanged, check_cases, guests, snapshot, tempdir};
@@ -376,9 +376,9 @@ fn sandbox_tests_pass_without_openat2() {
         return;
     }
     no_openat2::rerun_without_openat2(&[
-        "escape_attempts_fail_and_nothing_outside_changes",
-        "std_escape_attempts_fail",
-        "a_preopen_that_is_itself_a_symlink_still_confines",
-        "links_with_a_trailing_slash_in_their_target_stay_inside",
+        "fs_sandbox::escape_attempts_fail_and_nothing_outside_changes",
+        "fs_sandbox::std_escape_attempts_fail",
+        "fs_sandbox::a_preopen_that_is_itself_a_symlink_still_confines",
+        "fs_sandbox::links_with_a_trailing_slash_in_their_target_stay_inside",
     ]);
 }

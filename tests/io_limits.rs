@@ -4,7 +4,7 @@
 //! handles, zero-length writes, flushed and dropped file streams, and
 //! partial writes on a full filesystem.
 
-mod common;
+use crate::common;
 use common::{Exit, Mode, Run, guests, tempdir};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -50,7 +50,7 @@ fn stdio_child() {
 fn child(mode: Mode, args: &str) -> Child {
     let index = Mode::ALL.iter().position(|m| *m == mode).unwrap();
     Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "stdio_child", "--nocapture", "--test-threads=1"])
+        .args(["--exact", "io_limits::stdio_child", "--nocapture", "--test-threads=1"])
         .env(CHILD_ENV, format!("{index} {args}"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -6,7 +6,7 @@
 //! arguments are observed without harm (the same errnos as unobserved); the
 //! `run` example's `--trace` is in `run_example.rs`.
 
-mod common;
+use crate::common;
 use common::p1::{self, P1Mode};
 use common::{Exit, Mode, Run, SharedWriter, guests, tempdir};
 use std::sync::{Arc, Mutex};

@@ -8,7 +8,7 @@
 //! read and write streams dropped half-way, the open-file budget, and
 //! 100 concurrent waits in one guest.
 
-mod common;
+use crate::common;
 use common::{Exit, Mode, Run, guests, tempdir};
 use std::path::Path;
 use wasi_host::vfs::{MemoryFs, Mount, Overlay};

@@ -5,7 +5,7 @@
 //! context's address policy, and send and receive streams dropped
 //! half-way.
 
-mod common;
+use crate::common;
 use common::{Mode, Run, guests};
 use std::time::Duration;
 use wasi_host::SocketAddrUse;

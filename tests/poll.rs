@@ -1,7 +1,7 @@
 //! wasi:io/poll through the `poll` guest: hundreds of pollables mixing
 //! clocks and streams, `ready`, `block`, and the trap for an empty list.
 
-mod common;
+use crate::common;
 use common::{Mode, Run, guests};
 
 fn counts(out: &common::Outcome) -> (usize, usize) {

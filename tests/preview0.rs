@@ -3,7 +3,7 @@
 //! 32-bit `nlink`, its `whence` order, its clock subscription) through
 //! `preview0::add_to_linker_*`, in every linker mode.
 
-mod common;
+use crate::common;
 use common::p1::{self, P1Mode};
 use common::{Run, tempdir};
 

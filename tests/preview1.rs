@@ -5,7 +5,7 @@
 //! errnos itself (a `FAIL:` line per wrong one); the host checks exit codes,
 //! stdout/stderr and the host files each group leaves behind.
 
-mod common;
+use crate::common;
 use common::p1::{self, P1Mode, assert_group};
 use common::{Outcome, Run, guests, tempdir};
 use std::path::Path;

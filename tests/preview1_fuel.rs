@@ -4,7 +4,7 @@
 //! fuel, without reading or allocating; small calls still work, and at
 //! wasmtime's default fuel nothing answers `nomem` (`tests/wat/p1_fuel.wat`).
 
-mod common;
+use crate::common;
 use common::p1::{self, CallResult, P1Mode};
 use common::{Run, tempdir};
 

@@ -3,21 +3,12 @@
 //! and natively; the `run` example runs the modules (sync and `--async`)
 //! and each must print, exit and leave files exactly as its native build.
 
-mod common;
-use common::{guests, tempdir};
+use crate::common;
+use common::{guests, run_example, tempdir};
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-
-/// `target/<profile>/examples/run`, built beside the test binaries.
-fn run_example() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-    let run = profile_dir.join("examples").join("run");
-    assert!(run.exists(), "{} not built", run.display());
-    run
-}
 
 #[derive(Debug, PartialEq)]
 struct RunResult {

@@ -4,7 +4,7 @@
 //! mode, a peer the address policy refuses that the guest never sees; and
 //! a `std::net` server through the `run` example's `--tcplisten`.
 
-mod common;
+use crate::common;
 use common::p1::{self, P1Mode};
 use common::{Run, guests, run_example};
 use std::io::{BufRead, BufReader, Read, Write};

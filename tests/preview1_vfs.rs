@@ -5,7 +5,7 @@
 //! an in-memory mount and over an overlay (whose host tree stays
 //! unchanged), in each `P1Mode`.
 
-mod common;
+use crate::common;
 use common::p1::{self, P1Mode, assert_group};
 use common::{Outcome, Run, guests, tempdir};
 use wasi_host::vfs::{Change, MemoryFs, Mount, Overlay};

@@ -4,7 +4,7 @@
 //! enum values each get the spec's errno, in every linker mode, and the
 //! host keeps serving the instance afterwards.
 
-mod common;
+use crate::common;
 use common::p1::{self, P1Mode};
 use common::{Run, tempdir};
 

@@ -1,7 +1,7 @@
 //! wasi:random through the `random` guest, with the host's generators and
 //! with generators and seeds supplied through the builder.
 
-mod common;
+use crate::common;
 use common::{Exit, Mode, Run, guests};
 use wasi_host::Deterministic;
 

@@ -9,7 +9,7 @@
 //! malformed each stop the run with an error that says which call and
 //! which journal line.
 
-mod common;
+use crate::common;
 use common::p1::{self, P1Mode};
 use common::{Mode, Outcome, Run, SharedWriter, guests, tempdir};
 use wasi_host::{DirPerms, FilePerms};

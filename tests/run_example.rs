@@ -4,7 +4,7 @@
 //! (`--help` documents them), `--env NAME` inheriting from the host,
 //! text-format (`.wat`) components, `--deterministic` runs and `--trace`.
 
-mod common;
+use crate::common;
 use common::{guests, run_example, tempdir};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

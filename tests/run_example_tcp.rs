@@ -3,7 +3,7 @@
 //! client and a std echo server (the `tcp_std` guest) against peers on the
 //! loopback interface, through the sync and the async linker.
 
-mod common;
+use crate::common;
 use common::{guests, run_example};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -2,21 +2,9 @@
 //! `--overlay` (host tree unchanged, changes reported on stderr) and
 //! `--file`, through both linkers.
 
-mod common;
-use common::{guests, tempdir};
-use std::path::{Path, PathBuf};
+use crate::common;
+use common::{guests, run_example, tempdir};
 use std::process::{Command, Output};
-
-/// The `run` binary (see `tests/run_example.rs`, whose rules this follows,
-/// `WASI_HOST_RUN_EXAMPLE` included).
-fn run_example() -> PathBuf {
-    if let Some(path) = std::env::var_os("WASI_HOST_RUN_EXAMPLE") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-    profile_dir.join("examples").join("run")
-}
 
 fn run(args: &[&str]) -> Output {
     Command::new(run_example()).args(args).output().unwrap()

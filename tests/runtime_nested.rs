@@ -2,7 +2,7 @@
 //! ("Cannot start a runtime from within a runtime"), and an async embedding
 //! must work on whatever runtime the embedder drives it with.
 
-mod common;
+use crate::common;
 use common::{Mode, Run, guests};
 
 fn sync_guests_here() {

@@ -6,7 +6,7 @@
 //! accepted peers and the datagrams of unconnected UDP streams (with a
 //! check that answers at once and with one that takes its time).
 
-mod common;
+use crate::common;
 use common::{Mode, Outcome, Run, cases, check_cases, guests};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -9,7 +9,7 @@
 //!   `permanent-resolver-failure`; otherwise the addresses
 //!   (`tests/sockets_lookup.rs`).
 
-mod common;
+use crate::common;
 use common::{Mode, Run, check_cases, guests};
 
 const OK: &[&str] = &["ok"];

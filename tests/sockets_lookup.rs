@@ -4,7 +4,7 @@
 //! through the system resolver, invalid names, a name that cannot exist,
 //! the policy, std's `to_socket_addrs`, and a lookup dropped while pending.
 
-mod common;
+use crate::common;
 use common::{Mode, Outcome, Run, cases, check_cases, guests};
 
 fn lookup(names: &[&str], allowed: bool) -> Run {

@@ -5,7 +5,7 @@
 //! sockets in every state (`tcp_drop`). Every peer runs on a host thread;
 //! every loop is bounded, and nothing asserts on time.
 
-mod common;
+use crate::common;
 use common::{Mode, Run, check_cases, guests};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

@@ -6,7 +6,7 @@
 //! client (also through the `run` example). IPv6 cases run where the host
 //! has an IPv6 loopback and say `skipped` otherwise.
 
-mod common;
+use crate::common;
 use common::{Mode, Outcome, Run, cases, check_cases, guests, run_example};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};

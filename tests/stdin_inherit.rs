@@ -5,7 +5,7 @@
 //! The test re-runs this test binary as a child process whose stdin is a
 //! pipe the parent controls; the child (`CHILD_ENV` set) runs the guests.
 
-mod common;
+use crate::common;
 use common::{Ctx, Exit, Run, component, guests, run_async};
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -67,7 +67,7 @@ fn waiting_on_inherited_stdin_does_not_block_other_guests() {
     let mut child = Command::new(exe)
         .args([
             "--exact",
-            "waiting_on_inherited_stdin_does_not_block_other_guests",
+            "stdin_inherit::waiting_on_inherited_stdin_does_not_block_other_guests",
             "--nocapture",
             "--test-threads=1",
         ])

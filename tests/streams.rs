@@ -2,7 +2,7 @@
 //! method on stdio, closed semantics, the traps the spec asks for, output
 //! past a pipe's capacity and a custom failing stream.
 
-mod common;
+use crate::common;
 use bytes::Bytes;
 use common::{Exit, Mode, Run, guests};
 use wasi_host::{HostOutputStream, IsTerminal, StdoutStream, StreamError, StreamResult, Subscribe};

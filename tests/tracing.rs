@@ -2,7 +2,7 @@
 //! level (interface and function), with a "call" event carrying its
 //! arguments and a "return" event carrying its result, in both linkers.
 
-mod common;
+use crate::common;
 use common::{Mode, Run, guests};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};

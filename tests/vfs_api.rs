@@ -3,7 +3,7 @@
 //! quotas, cross-device links and renames, object identity, metadata
 //! hashes, listings under concurrent changes, custom backends.
 
-mod common;
+use crate::common;
 
 use common::{Ctx as State, descriptor as b, error_code as code};
 

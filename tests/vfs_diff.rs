@@ -12,7 +12,7 @@
 //! `cargo test` runs at least 10,000 operations; set `WASI_HOST_VFS_OPS`
 //! for more (and `WASI_HOST_VFS_SEED` to start from another seed).
 
-mod common;
+use crate::common;
 
 use common::Ctx as State;
 

@@ -3,7 +3,7 @@
 //! the tar/cp -r/find/rm -r guest on in-memory mounts (read back by the
 //! embedder), quotas, the semantics programs rely on, and read-only views.
 
-mod common;
+use crate::common;
 
 use common::{Mode, Run, cases, guests};
 use wasi_host::vfs::{MemoryFs, Mount, Overlay, SingleFile};

@@ -6,7 +6,7 @@
 //! larger than the quota, through every linker mode. The host tree is
 //! byte-for-byte unchanged after each.
 
-mod common;
+use crate::common;
 
 use common::{Ctx as State, descriptor as b, error_code as code};
 

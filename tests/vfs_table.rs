@@ -4,7 +4,7 @@
 //! core modules); a read-only host mount refuses changes; the pair rules
 //! (`not-directory` before `cross-device`) hold between backends.
 
-mod common;
+use crate::common;
 
 use common::{Ctx as State, descriptor as b, error_code as code};
 

@@ -21,7 +21,7 @@
 //! (`connect` to the `<host>:<port>` it prints, `send`, `recv`), in the
 //! order of the operations, while it runs.
 
-mod common;
+use crate::common;
 use common::p1::{self, P1Mode};
 use common::{Exit, Mode, Outcome, Run, Started, tempdir};
 use serde_json::Value;

@@ -913,7 +913,7 @@ pub fn check_cases(out: &Outcome, expected: &[(&str, &[&str])]) {
 /// `cargo test` builds beside the
 /// test binaries (`target/<profile>/deps/`): the example belongs to the
 /// `examples` workspace member, a default member, so a plain `cargo test`
-/// builds it (a `cargo test --test run_example` alone does not).
+/// builds it (a `cargo test --test all` alone does not).
 /// `WASI_HOST_RUN_EXAMPLE` names another binary to test instead (one built
 /// elsewhere, or the hashed `examples/run-*` file of this build when other
 /// checkouts share the target directory and its `examples/run`).
