@@ -5,7 +5,8 @@ use crate::cli::{StdinStream, StdoutStream, WasiCliCtx};
 use crate::clocks::{HostMonotonicClock, HostWallClock, WasiClocksCtx};
 use crate::filesystem::vfs::{Mount, SharedWallClock};
 use crate::filesystem::{DirPerms, FilePerms, FsPerms};
-use crate::filesystem::{HostSettings, MountPoint, MountRoot, WasiFilesystemCtx};
+use crate::filesystem::{FdBudget, HostSettings, MountPoint, MountRoot, WasiFilesystemCtx};
+use crate::limits::{Budget, Limits, Usage};
 use crate::random::WasiRandomCtx;
 use crate::sockets::{SocketAddrCheck, SocketAddrUse, WasiSocketsCtx};
 use rand::Rng;
@@ -19,7 +20,6 @@ use std::sync::Arc;
 /// random sources, preopened directories and network policy, one part per
 /// WASI package. Built with [`WasiCtxBuilder`]; the default is the empty
 /// sandbox of [`WasiCtxBuilder::new`].
-#[derive(Default)]
 pub struct WasiCtx {
     pub(crate) cli: WasiCliCtx,
     pub(crate) clocks: WasiClocksCtx,
@@ -30,6 +30,31 @@ pub struct WasiCtx {
     pub(crate) observer: crate::observe::Observer,
     /// The journal being recorded or replayed, if any.
     pub(crate) journal: crate::journal::Journal,
+    /// The host handles the guest holds, of every kind: each package's
+    /// budget of handles takes from it too.
+    pub(crate) handles: Budget,
+}
+
+impl Default for WasiCtx {
+    fn default() -> Self {
+        let limits = Limits::default();
+        let handles = Budget::new(limits.handles);
+        let filesystem = WasiFilesystemCtx {
+            fd_budget: FdBudget::within(limits.open_files, handles.clone()),
+            ..WasiFilesystemCtx::default()
+        };
+        let sockets = WasiSocketsCtx::within(&limits, &handles);
+        WasiCtx {
+            cli: WasiCliCtx::default(),
+            clocks: WasiClocksCtx::default(),
+            filesystem,
+            random: WasiRandomCtx::default(),
+            sockets,
+            observer: None,
+            journal: crate::journal::Journal::Off,
+            handles,
+        }
+    }
 }
 
 impl WasiCtx {
@@ -61,6 +86,21 @@ impl WasiCtx {
     /// The `wasi:sockets` part: the network policy.
     pub fn sockets(&mut self) -> &mut WasiSocketsCtx {
         &mut self.sockets
+    }
+
+    /// What the guest holds now and held at most of each budget of its
+    /// [`Limits`], and what it did in all, for accounting. Cheap: a few
+    /// atomic reads.
+    pub fn usage(&self) -> Usage {
+        Usage {
+            handles: self.handles.figures(),
+            open_files: self.filesystem.fd_budget.figures(),
+            sockets: self.sockets.socket_budget.figures(),
+            lookups_in_flight: self.sockets.lookup_budget.figures(),
+            lookups: self.sockets.lookup_rate.made(),
+            stdout_bytes: self.cli.stdout_bytes.written(),
+            stderr_bytes: self.cli.stderr_bytes.written(),
+        }
     }
 }
 
@@ -458,14 +498,16 @@ impl WasiCtxBuilder {
     }
 
     /// The most host file descriptors the guest may hold open at once
-    /// through the filesystem: every open file and directory counts one,
-    /// every directory listing two; the preopens do not count. Default:
+    /// through the filesystem ([`Limits::open_files`], the other limits
+    /// unchanged): every open file and directory counts one, every
+    /// directory listing two; the preopens do not count. Default:
     /// [`DEFAULT_MAX_OPEN_FILES`](crate::DEFAULT_MAX_OPEN_FILES) (1024).
     ///
     /// When the budget is spent, `open-at` and `read-directory` fail with
-    /// `insufficient-memory` (as they do when the host itself runs out,
-    /// `EMFILE`/`ENFILE`); the guest can close descriptors and open again.
-    /// Applies to all preopens, whenever they were added.
+    /// `insufficient-memory` (preview 1: `mfile`), as they do when the host
+    /// itself runs out (`EMFILE`/`ENFILE`); the guest can close
+    /// descriptors and open again. Applies to all preopens, whenever they
+    /// were added.
     ///
     /// The other resources a guest holds (descriptors, streams, pollables,
     /// listings) are bounded by the embedder: the capacity of the store's
@@ -478,6 +520,25 @@ impl WasiCtxBuilder {
     /// that message, never a host panic.
     pub fn max_open_files(&mut self, max: usize) -> &mut Self {
         self.ctx().filesystem.fd_budget.set_max(max);
+        self
+    }
+
+    /// The bounds of what the guest may make the host hold and do (see
+    /// [`Limits`]: handles of every kind, open files, sockets, name
+    /// lookups, stdout and stderr bytes). Replaces the defaults (and an
+    /// earlier [`max_open_files`](Self::max_open_files)); applies to
+    /// everything the context gives the guest, whenever it was added.
+    pub fn limits(&mut self, limits: Limits) -> &mut Self {
+        let ctx = self.ctx();
+        ctx.handles.set_max(limits.handles);
+        ctx.filesystem.fd_budget.set_max(limits.open_files);
+        ctx.sockets.socket_budget.set_max(limits.sockets);
+        ctx.sockets.lookup_budget.set_max(limits.lookups_in_flight);
+        ctx.sockets
+            .lookup_rate
+            .set_limits(limits.lookups_per_run, limits.lookups_per_second);
+        ctx.cli.stdout_bytes.set_max(limits.stdout_bytes);
+        ctx.cli.stderr_bytes.set_max(limits.stderr_bytes);
         self
     }
 
@@ -502,6 +563,23 @@ impl WasiCtxBuilder {
         // Each package's host functions tell the observer through their
         // own part of the context.
         ctx.cli.observer = ctx.observer.clone();
+        // Stdout and stderr count their bytes against the limits.
+        let stdout = std::mem::replace(
+            &mut ctx.cli.stdout,
+            Box::new(crate::io::pipe::SinkOutputStream),
+        );
+        ctx.cli.stdout = Box::new(crate::cli::Limited::new(
+            stdout,
+            ctx.cli.stdout_bytes.clone(),
+        ));
+        let stderr = std::mem::replace(
+            &mut ctx.cli.stderr,
+            Box::new(crate::io::pipe::SinkOutputStream),
+        );
+        ctx.cli.stderr = Box::new(crate::cli::Limited::new(
+            stderr,
+            ctx.cli.stderr_bytes.clone(),
+        ));
         ctx.clocks.observer = ctx.observer.clone();
         ctx.filesystem.observer = ctx.observer.clone();
         ctx.random.observer = ctx.observer.clone();

@@ -186,6 +186,7 @@ mod error;
 pub mod filesystem;
 pub mod io;
 mod journal;
+pub mod limits;
 pub mod observe;
 pub mod p0;
 pub mod p1;
@@ -209,6 +210,7 @@ pub use io::{
     HostInputStream, HostOutputStream, InputStream, OutputStream, Pollable, StreamError,
     StreamResult, Subscribe, pipe, subscribe,
 };
+pub use limits::{Limits, Usage};
 pub use p2::bindings;
 pub use p2::{FsError, FsResult, SocketError, SocketResult};
 pub use p2::{

@@ -154,6 +154,14 @@ where
     AbortOnDropJoinHandle(RUNTIME.handle().spawn_blocking(f))
 }
 
+/// A timer of the crate's shared runtime (the caller's runtime may have no
+/// time driver), to be polled from any runtime or none.
+#[cfg_attr(not(feature = "p3"), allow(dead_code))]
+pub(crate) fn shared_sleep(duration: std::time::Duration) -> tokio::time::Sleep {
+    let _enter = RUNTIME.enter();
+    tokio::time::sleep(duration)
+}
+
 /// Runs blocking work `f` now, on the calling thread, when that is allowed:
 /// in a sync host call or with `allow_blocking_current_thread` (`inline`),
 /// or on a worker of a multi-threaded tokio runtime, where

@@ -13,6 +13,7 @@ mod filesystem;
 mod fs_budget;
 mod fs_sandbox;
 mod io_limits;
+mod limits;
 mod observe;
 mod p1_smoke;
 mod p3_guests;

@@ -50,7 +50,12 @@ fn stdio_child() {
 fn child(mode: Mode, args: &str) -> Child {
     let index = Mode::ALL.iter().position(|m| *m == mode).unwrap();
     Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "io_limits::stdio_child", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "io_limits::stdio_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, format!("{index} {args}"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -1,8 +1,9 @@
 //! The `wasi:cli` part of a context: arguments, environment, initial
 //! working directory and stdio, and the view its host code works through.
 
-use super::{StdinStream, StdoutStream};
+use super::{ByteCount, StdinStream, StdoutStream};
 use crate::io::pipe::{ClosedInputStream, SinkOutputStream};
+use std::sync::Arc;
 use wasmtime::component::{HasData, ResourceTable};
 
 /// What a guest was given through `wasi:cli`: its arguments, environment,
@@ -19,6 +20,11 @@ pub struct WasiCliCtx {
     pub(crate) stdin: Box<dyn StdinStream>,
     pub(crate) stdout: Box<dyn StdoutStream>,
     pub(crate) stderr: Box<dyn StdoutStream>,
+    /// The bytes written to stdout, and the most allowed (the stream
+    /// counts in it once the context is built).
+    pub(crate) stdout_bytes: Arc<ByteCount>,
+    /// The same for stderr.
+    pub(crate) stderr_bytes: Arc<ByteCount>,
 }
 
 impl Default for WasiCliCtx {
@@ -33,6 +39,8 @@ impl Default for WasiCliCtx {
             stdin: Box::new(ClosedInputStream),
             stdout: Box::new(SinkOutputStream),
             stderr: Box::new(SinkOutputStream),
+            stdout_bytes: ByteCount::new(u64::MAX),
+            stderr_bytes: ByteCount::new(u64::MAX),
         }
     }
 }

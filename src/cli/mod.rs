@@ -5,13 +5,16 @@
 //! Files: `ctx.rs` (the context, [`WasiCliCtx`], and its view), `stdio.rs`
 //! (the stdio traits [`StdinStream`]/[`StdoutStream`] with
 //! [`IsTerminal`], and the host's stdout/stderr), `stdin.rs` (the host's
-//! stdin, one reader thread on demand).
+//! stdin, one reader thread on demand), `limited.rs` (the byte totals of
+//! stdout and stderr).
 
 mod ctx;
+mod limited;
 mod stdin;
 mod stdio;
 
 pub use ctx::{WasiCli, WasiCliCtx, WasiCliCtxView, WasiCliView};
+pub(crate) use limited::{ByteCount, Limited};
 pub use stdin::{Stdin, stdin};
 pub use stdio::{
     AsyncStdinStream, AsyncStdoutStream, InputFile, IsATTY, IsTerminal, OutputFile, Stderr,

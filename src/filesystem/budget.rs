@@ -17,78 +17,59 @@
 
 use super::FsResult;
 use crate::filesystem::ErrorCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use crate::limits::Budget;
+pub(crate) use crate::limits::Slot;
 
 /// The default number of host descriptors one context may hold
 /// (preopens not counted): 1024, far more than ordinary programs keep open,
 /// and few enough that several guests fit in a usual process limit.
 pub const DEFAULT_MAX_OPEN_FILES: usize = 1024;
 
-/// The error a spent budget (or a host `EMFILE`/`ENFILE`) gives the guest.
-pub const OUT_OF_DESCRIPTORS: ErrorCode = ErrorCode::InsufficientMemory;
+/// The error a spent budget (or a host `EMFILE`/`ENFILE`) gives the guest:
+/// `insufficient-memory` in 0.2 and 0.3, `mfile` in preview 1.
+pub const OUT_OF_DESCRIPTORS: ErrorCode = ErrorCode::TooManyOpenFiles;
 
 /// The host descriptors of one context: shared by the context, its
-/// preopens and everything opened beneath them.
+/// preopens and everything opened beneath them; each also takes from the
+/// context's budget of all handles (`crate::limits`).
 #[derive(Clone, Debug)]
-pub struct FdBudget(Arc<Counts>);
-
-#[derive(Debug)]
-struct Counts {
-    max: AtomicUsize,
-    used: AtomicUsize,
-}
+pub struct FdBudget(Budget);
 
 impl FdBudget {
-    /// A budget of `max` descriptors, none in use.
+    /// A budget of `max` descriptors, none in use, on its own.
     pub(crate) fn new(max: usize) -> FdBudget {
-        FdBudget(Arc::new(Counts {
-            max: AtomicUsize::new(max),
-            used: AtomicUsize::new(0),
-        }))
+        FdBudget(Budget::new(max))
+    }
+
+    /// A budget of `max` descriptors within the context's `handles`.
+    pub(crate) fn within(max: usize, handles: Budget) -> FdBudget {
+        FdBudget(Budget::with_parent(max, Some(handles)))
     }
 
     /// Changes the limit; descriptors already held stay open.
     pub(crate) fn set_max(&self, max: usize) {
-        self.0.max.store(max, Ordering::Relaxed);
+        self.0.set_max(max);
     }
 
     /// The limit.
     pub fn max(&self) -> usize {
-        self.0.max.load(Ordering::Relaxed)
+        self.0.max()
     }
 
     /// How many descriptors are held now.
     pub fn in_use(&self) -> usize {
-        self.0.used.load(Ordering::Acquire)
+        self.0.in_use()
+    }
+
+    /// Now, the peak and the limit.
+    pub(crate) fn figures(&self) -> crate::limits::Use {
+        self.0.figures()
     }
 
     /// Takes `n` descriptors from the budget, or fails with
-    /// [`OUT_OF_DESCRIPTORS`] if fewer than `n` are left.
+    /// [`OUT_OF_DESCRIPTORS`] if fewer than `n` are left (here or in the
+    /// context's handles).
     pub(crate) fn take(&self, n: usize) -> FsResult<Slot> {
-        let max = self.max();
-        self.0
-            .used
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
-                used.checked_add(n).filter(|&after| after <= max)
-            })
-            .map_err(|_| OUT_OF_DESCRIPTORS)?;
-        Ok(Slot {
-            budget: self.clone(),
-            n,
-        })
-    }
-}
-
-/// Descriptors taken from a budget, given back when dropped.
-#[derive(Debug)]
-pub(crate) struct Slot {
-    budget: FdBudget,
-    n: usize,
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.budget.0.used.fetch_sub(self.n, Ordering::AcqRel);
+        self.0.take(n).ok_or_else(|| OUT_OF_DESCRIPTORS.into())
     }
 }

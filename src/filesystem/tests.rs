@@ -136,7 +136,7 @@ fn descriptor_budget() {
     )
     .unwrap();
     let open = |path: &str| block_on(d.open_at(PF::empty(), s(path), OF::empty(), DF::READ));
-    let full = Some(ErrorCode::InsufficientMemory);
+    let full = Some(ErrorCode::TooManyOpenFiles);
     let f1 = open("f").unwrap();
     let f2 = open("f").unwrap();
     let sub = open("sub").unwrap();
@@ -246,8 +246,8 @@ fn errno_mapping() {
         (E::OPNOTSUPP, ErrorCode::Unsupported),
         (E::WOULDBLOCK, ErrorCode::WouldBlock),
         // Too many open files: a code the guest can handle (issue 6).
-        (E::MFILE, ErrorCode::InsufficientMemory),
-        (E::NFILE, ErrorCode::InsufficientMemory),
+        (E::MFILE, ErrorCode::TooManyOpenFiles),
+        (E::NFILE, ErrorCode::TooManyOpenFiles),
     ] {
         assert_eq!(errno_code(errno), Some(expected), "{errno:?}");
         let err = io::Error::from_raw_os_error(errno.raw_os_error());

@@ -13,7 +13,9 @@ use std::fmt;
 /// after the POSIX `errno` values they stand for.
 ///
 /// The variants are in the standard's order, and their discriminants are
-/// their positions in that list.
+/// their positions in that list; after them come the crate's own codes,
+/// which each front-end tells the guest as one of the standard's (see
+/// each variant).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum ErrorCode {
@@ -91,10 +93,15 @@ pub enum ErrorCode {
     TextFileBusy,
     /// The two objects lie on different devices or mounts (`EXDEV`).
     CrossDevice,
+    /// Too many open files: the context's budget or the host's
+    /// (`EMFILE`, `ENFILE`). WASI 0.2 and 0.3 have no code for it and tell
+    /// the guest `insufficient-memory`; preview 1 tells it `mfile`.
+    TooManyOpenFiles,
 }
 
 impl ErrorCode {
-    /// The code's name in the standard, in kebab case (`no-entry`).
+    /// The code's name in the standard, in kebab case (`no-entry`); for a
+    /// code of the crate's own, the name 0.2 tells the guest.
     pub fn name(self) -> &'static str {
         use ErrorCode as C;
         match self {
@@ -135,6 +142,7 @@ impl ErrorCode {
             C::InvalidSeek => "invalid-seek",
             C::TextFileBusy => "text-file-busy",
             C::CrossDevice => "cross-device",
+            C::TooManyOpenFiles => "insufficient-memory",
         }
     }
 }
@@ -144,7 +152,18 @@ impl ErrorCode {
 /// `to-debug-string` of a failed file stream.
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (error {})", self.name(), *self as u8)
+        write!(f, "{} (error {})", self.name(), self.standard() as u8)
+    }
+}
+
+impl ErrorCode {
+    /// The standard's code a 0.2 or 0.3 guest is told: the code itself, or
+    /// for a code of the crate's own, the one it stands for.
+    pub fn standard(self) -> ErrorCode {
+        match self {
+            ErrorCode::TooManyOpenFiles => ErrorCode::InsufficientMemory,
+            code => code,
+        }
     }
 }
 

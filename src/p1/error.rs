@@ -56,6 +56,7 @@ pub(crate) fn errno_of_code(code: ErrorCode) -> Errno {
         C::InvalidSeek => Errno::Spipe,
         C::TextFileBusy => Errno::Txtbsy,
         C::CrossDevice => Errno::Xdev,
+        C::TooManyOpenFiles => Errno::Mfile,
     }
 }
 

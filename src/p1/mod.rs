@@ -99,7 +99,8 @@ impl WasiP1Ctx {
         for (index, listener) in listeners.into_iter().enumerate() {
             let check = ctx.sockets.socket_addr_check.clone();
             let tap = ctx.sockets.listener_tap(index);
-            match crate::sockets::TcpSocket::listening(listener, check, tap) {
+            let budget = &ctx.sockets.socket_budget;
+            match crate::sockets::TcpSocket::listening(listener, check, tap, budget) {
                 Ok(socket) => {
                     let entry = Entry::socket(fds::SocketFd::Listener(socket), Fdflags::empty());
                     let _ = fds.push(entry);

@@ -6,7 +6,12 @@ use super::{
     TcpSocket, UdpSocket,
 };
 use crate::journal::Tap;
+use crate::limits::{
+    Budget, DEFAULT_MAX_LOOKUPS_IN_FLIGHT, DEFAULT_MAX_LOOKUPS_PER_RUN,
+    DEFAULT_MAX_LOOKUPS_PER_SECOND, DEFAULT_MAX_SOCKETS, Rate, Refusal,
+};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 use wasmtime::component::{HasData, ResourceTable};
 
 /// A guest's network grants: which kinds of socket and lookup it may use
@@ -29,6 +34,12 @@ pub struct WasiSocketsCtx {
     pub(crate) tcp_listeners: Vec<std::net::TcpListener>,
     /// The journal key of the next socket or lookup the guest makes.
     next_key: AtomicU64,
+    /// The sockets the guest holds (`Limits::sockets`).
+    pub(crate) socket_budget: Budget,
+    /// The lookups of domain names it holds (`Limits::lookups_in_flight`).
+    pub(crate) lookup_budget: Budget,
+    /// The lookups of domain names it started, per run and per second.
+    pub(crate) lookup_rate: Rate,
 }
 
 impl Default for WasiSocketsCtx {
@@ -43,11 +54,24 @@ impl Default for WasiSocketsCtx {
             allow_ip_name_lookup: false,
             tcp_listeners: Vec::new(),
             next_key: AtomicU64::new(1),
+            socket_budget: Budget::new(DEFAULT_MAX_SOCKETS),
+            lookup_budget: Budget::new(DEFAULT_MAX_LOOKUPS_IN_FLIGHT),
+            lookup_rate: Rate::new(DEFAULT_MAX_LOOKUPS_PER_RUN, DEFAULT_MAX_LOOKUPS_PER_SECOND),
         }
     }
 }
 
 impl WasiSocketsCtx {
+    /// The default grants, with `limits`' socket and lookup budgets inside
+    /// the context's `handles`.
+    pub(crate) fn within(limits: &crate::limits::Limits, handles: &Budget) -> Self {
+        WasiSocketsCtx {
+            socket_budget: Budget::with_parent(limits.sockets, Some(handles.clone())),
+            lookup_budget: Budget::with_parent(limits.lookups_in_flight, Some(handles.clone())),
+            ..WasiSocketsCtx::default()
+        }
+    }
+
     /// The journal's place for the next socket or lookup the guest makes
     /// (`None` when nothing is journaled).
     fn tap(&self) -> Option<Tap> {
@@ -70,7 +94,7 @@ impl WasiSocketsCtx {
         if !self.allow_tcp {
             return Err(ErrorCode::AccessDenied.into());
         }
-        TcpSocket::new(family, self.tap())
+        TcpSocket::new(family, self.tap(), &self.socket_budget)
     }
 
     /// `create-udp-socket`: a new UDP socket of `family`;
@@ -79,20 +103,57 @@ impl WasiSocketsCtx {
         if !self.allow_udp {
             return Err(ErrorCode::AccessDenied.into());
         }
-        UdpSocket::new(family, self.tap())
+        UdpSocket::new(family, self.tap(), &self.socket_budget)
     }
 
     /// `resolve-addresses` of a checked name: the lookup, or, when the
     /// context allows none, a stream that answers
     /// `permanent-resolver-failure` (what programs written for wasmtime
     /// check for).
+    ///
+    /// A domain name (an IP literal needs no lookup) takes a place among
+    /// the lookups in flight and counts against the run's and the second's
+    /// lookups; a spent limit gives a stream whose answer is
+    /// `temporary-resolver-failure` (in flight, this second) or
+    /// `permanent-resolver-failure` (the run's). That answer is journaled
+    /// like a lookup's, and a replay gives the journal's answers without
+    /// counting.
     pub(crate) fn resolve_addresses(&self, name: HostName) -> SocketResult<ResolveAddressStream> {
-        if self.allow_ip_name_lookup {
-            ResolveAddressStream::start(name, self.tap())
-        } else {
-            Ok(ResolveAddressStream::failed(
+        if !self.allow_ip_name_lookup {
+            return Ok(ResolveAddressStream::failed(
                 ErrorCode::PermanentResolverFailure,
-            ))
+                None,
+            ));
+        }
+        match &name {
+            HostName::Ip(_) => return ResolveAddressStream::start(name, self.tap(), None),
+            // Refused before any limit counts it, in a replay as in the run.
+            HostName::Domain(domain) if super::idna::to_ascii(domain).is_none() => {
+                return Err(ErrorCode::InvalidArgument.into());
+            }
+            HostName::Domain(_) => {}
+        }
+        let tap = self.tap();
+        if tap.as_ref().is_some_and(Tap::is_replay) {
+            return ResolveAddressStream::start(name, tap, self.lookup_budget.take(1));
+        }
+        let Some(slot) = self.lookup_budget.take(1) else {
+            return Ok(ResolveAddressStream::failed(
+                ErrorCode::TemporaryResolverFailure,
+                tap,
+            ));
+        };
+        let timed = tap.is_none();
+        match self.lookup_rate.admit(Instant::now(), timed) {
+            Ok(()) => ResolveAddressStream::start(name, tap, Some(slot)),
+            Err(Refusal::PerSecond) => Ok(ResolveAddressStream::failed(
+                ErrorCode::TemporaryResolverFailure,
+                tap,
+            )),
+            Err(Refusal::PerRun) => Ok(ResolveAddressStream::failed(
+                ErrorCode::PermanentResolverFailure,
+                tap,
+            )),
         }
     }
 }

@@ -15,6 +15,7 @@ use super::idna;
 use super::{ErrorCode, HostName, SocketResult};
 use crate::io::Subscribe;
 use crate::journal::Tap;
+use crate::limits::Slot;
 use crate::runtime::{AbortOnDropJoinHandle, spawn_blocking_shared};
 use std::future::Future;
 use std::net::{IpAddr, ToSocketAddrs};
@@ -30,6 +31,9 @@ pub struct ResolveAddressStream {
     state: State,
     /// Its place in the journal (each answer is journaled), if any.
     tap: Option<Tap>,
+    /// Its place among the context's lookups in flight (a domain name's),
+    /// given back when the stream is dropped.
+    _slot: Option<Slot>,
 }
 
 enum State {
@@ -60,10 +64,14 @@ impl std::fmt::Debug for ResolveAddressStream {
 
 impl ResolveAddressStream {
     /// Starts resolving `name` (already checked for syntax), journaled
-    /// under `tap` if it is given (in a replay, nothing is looked up). A
-    /// name whose IDNA form has a label longer than DNS allows is
-    /// `invalid-argument`.
-    pub(crate) fn start(name: HostName, tap: Option<Tap>) -> SocketResult<Self> {
+    /// under `tap` if it is given (in a replay, nothing is looked up),
+    /// holding `slot` while it lives. A name whose IDNA form has a label
+    /// longer than DNS allows is `invalid-argument`.
+    pub(crate) fn start(
+        name: HostName,
+        tap: Option<Tap>,
+        slot: Option<Slot>,
+    ) -> SocketResult<Self> {
         let state = match name {
             HostName::Ip(ip) => State::Addresses(vec![ip.to_canonical()]),
             HostName::Domain(domain) => {
@@ -75,15 +83,21 @@ impl ResolveAddressStream {
                 }
             }
         };
-        Ok(ResolveAddressStream { state, tap })
+        Ok(ResolveAddressStream {
+            state,
+            tap,
+            _slot: slot,
+        })
     }
 
     /// A stream whose every `resolve-next-address` answers `code`, with no
-    /// lookup (one the context's policy refuses).
-    pub(crate) fn failed(code: ErrorCode) -> Self {
+    /// lookup (one the context's policy or limits refuse), journaled under
+    /// `tap` if it is given.
+    pub(crate) fn failed(code: ErrorCode, tap: Option<Tap>) -> Self {
         ResolveAddressStream {
             state: State::Failed(code),
-            tap: None,
+            tap,
+            _slot: None,
         }
     }
 
@@ -169,7 +183,7 @@ mod tests {
     #[test]
     fn literals_need_no_lookup() {
         let mapped: IpAddr = "::ffff:10.0.0.1".parse().unwrap();
-        let mut stream = ResolveAddressStream::start(HostName::Ip(mapped), None).unwrap();
+        let mut stream = ResolveAddressStream::start(HostName::Ip(mapped), None, None).unwrap();
         // No runtime, no task: the address is there at once.
         assert_eq!(
             stream.next_address().unwrap(),
@@ -183,6 +197,7 @@ mod tests {
     fn addresses_come_in_the_resolver_order() {
         let mut stream = ResolveAddressStream {
             tap: None,
+            _slot: None,
             state: State::Addresses(Vec::new()),
         };
         let addrs: Vec<IpAddr> = vec!["::1".parse().unwrap(), "127.0.0.1".parse().unwrap()];

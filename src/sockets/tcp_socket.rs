@@ -10,9 +10,10 @@
 
 use super::journaled_stream::{recorded_streams, replayed_streams};
 use super::tcp::OsTcpSocket;
-use super::{IpAddressFamily, ShutdownType, SocketAddrCheck, SocketResult};
+use super::{ErrorCode, IpAddressFamily, ShutdownType, SocketAddrCheck, SocketResult};
 use crate::io::{InputStream, OutputStream, Subscribe};
 use crate::journal::Tap;
+use crate::limits::{Budget, Slot};
 use std::net::SocketAddr;
 use std::task::{Context, Poll};
 
@@ -21,6 +22,18 @@ use std::task::{Context, Poll};
 pub struct TcpSocket {
     family: IpAddressFamily,
     kind: Kind,
+    /// The context's socket budget, which accepted connections take from.
+    budget: Budget,
+    /// This socket's place in it (`None` for a listener the embedder
+    /// preopened), given back when the socket is dropped.
+    _slot: Option<Slot>,
+}
+
+/// A place in the context's socket budget, or `new-socket-limit`.
+pub(crate) fn take_socket(budget: &Budget) -> SocketResult<Slot> {
+    budget
+        .take(1)
+        .ok_or_else(|| ErrorCode::NewSocketLimit.into())
 }
 
 #[derive(Debug)]
@@ -74,8 +87,15 @@ impl Track {
 
 impl TcpSocket {
     /// A new, unbound socket of `family` (`create-tcp-socket`), journaled
-    /// under `tap` when the context records or replays.
-    pub(crate) fn new(family: IpAddressFamily, tap: Option<Tap>) -> SocketResult<Self> {
+    /// under `tap` when the context records or replays, taking a place in
+    /// `budget` (`new-socket-limit` when it is spent, before any journal
+    /// or OS work).
+    pub(crate) fn new(
+        family: IpAddressFamily,
+        tap: Option<Tap>,
+        budget: &Budget,
+    ) -> SocketResult<Self> {
+        let slot = take_socket(budget)?;
         let kind = match tap {
             None => Kind::Live(OsTcpSocket::new(family)?),
             Some(tap) if tap.is_replay() => {
@@ -87,16 +107,23 @@ impl TcpSocket {
                 Kind::Recorded(os, Track::new(tap, false))
             }
         };
-        Ok(TcpSocket { family, kind })
+        Ok(TcpSocket {
+            family,
+            kind,
+            budget: budget.clone(),
+            _slot: Some(slot),
+        })
     }
 
     /// A socket in the `listening` state over a listener the embedder
     /// opened (a preopened listener of a core module); `check` judges the
-    /// peers of its connections. In a replay the listener is not used.
+    /// peers of its connections, which take from `budget` (the listener
+    /// itself does not). In a replay the listener is not used.
     pub(crate) fn listening(
         listener: std::net::TcpListener,
         check: SocketAddrCheck,
         tap: Option<Tap>,
+        budget: &Budget,
     ) -> std::io::Result<Self> {
         let family = IpAddressFamily::of(listener.local_addr()?.ip());
         let kind = match tap {
@@ -107,7 +134,12 @@ impl TcpSocket {
             ),
             None => Kind::Live(OsTcpSocket::listening(listener, check)?),
         };
-        Ok(TcpSocket { family, kind })
+        Ok(TcpSocket {
+            family,
+            kind,
+            budget: budget.clone(),
+            _slot: None,
+        })
     }
 
     journaled_calls! {
@@ -189,53 +221,59 @@ impl TcpSocket {
     }
 
     /// `accept`: a connection whose peer the policy allows, or
-    /// `would-block`.
+    /// `would-block`; `new-socket-limit` when the context's socket budget
+    /// is spent (the connection stays queued for a later accept).
     pub(crate) fn accept(&mut self) -> SocketResult<(TcpSocket, InputStream, OutputStream)> {
-        let family = self.family;
-        match &mut self.kind {
+        let slot = take_socket(&self.budget)?;
+        let (kind, input, output) = match &mut self.kind {
             Kind::Live(s) => {
                 let (os, input, output) = s.accept()?;
-                Ok((TcpSocket::live(family, os), input, output))
+                (Kind::Live(os), input, output)
             }
             Kind::Recorded(s, t) => {
                 let accepted = s.accept();
-                Self::record_accept(family, t, accepted)
+                Self::record_accept(t, accepted)?
             }
-            Kind::Replayed(t) => Self::replay_accept(family, t),
-        }
+            Kind::Replayed(t) => Self::replay_accept(t)?,
+        };
+        Ok((self.accepted(kind, slot), input, output))
     }
 
-    fn live(family: IpAddressFamily, os: OsTcpSocket) -> TcpSocket {
+    /// An accepted connection of this listener, holding `slot`.
+    fn accepted(&self, kind: Kind, slot: Slot) -> TcpSocket {
         TcpSocket {
-            family,
-            kind: Kind::Live(os),
+            family: self.family,
+            kind,
+            budget: self.budget.clone(),
+            _slot: Some(slot),
         }
     }
 
     /// Records an accept's outcome; the connection is journaled as the
     /// next child of `track`.
     fn record_accept(
-        family: IpAddressFamily,
         track: &mut Track,
         accepted: SocketResult<(OsTcpSocket, InputStream, OutputStream)>,
-    ) -> SocketResult<(TcpSocket, InputStream, OutputStream)> {
+    ) -> SocketResult<(Kind, InputStream, OutputStream)> {
         let (os, input, output) = track.accepts().record_done("accept", accepted)?;
         let tap = track.next_accepted();
         let (input, output) = recorded_streams(&tap, input, output);
-        let kind = Kind::Recorded(os, Track::new(tap, false));
-        Ok((TcpSocket { family, kind }, input, output))
+        Ok((Kind::Recorded(os, Track::new(tap, false)), input, output))
     }
 
     /// Replays an accept's outcome.
-    fn replay_accept(
-        family: IpAddressFamily,
-        track: &mut Track,
-    ) -> SocketResult<(TcpSocket, InputStream, OutputStream)> {
+    fn replay_accept(track: &mut Track) -> SocketResult<(Kind, InputStream, OutputStream)> {
         track.accepts().replay::<SocketResult<()>>("accept")?;
         let tap = track.next_accepted();
         let (input, output) = replayed_streams(&tap);
-        let kind = Kind::Replayed(Track::new(tap, false));
-        Ok((TcpSocket { family, kind }, input, output))
+        Ok((Kind::Replayed(Track::new(tap, false)), input, output))
+    }
+
+    /// Whether the context's socket budget has room for a connection this
+    /// listener accepts.
+    #[cfg_attr(not(feature = "p3"), allow(dead_code))]
+    pub(crate) fn has_room(&self) -> bool {
+        self.budget.has_room(1)
     }
 
     /// `is-listening`.
@@ -263,24 +301,27 @@ impl TcpSocket {
 
     /// [`TcpSocket::accept`] for a caller that waits: `Pending` until a
     /// connection is there. In a replay, `Pending` for good once the
-    /// journal holds no more accepts.
+    /// journal holds no more accepts. A spent socket budget is
+    /// `new-socket-limit` at once, the connections left queued.
     pub(crate) fn poll_accept(
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<SocketResult<(TcpSocket, InputStream, OutputStream)>> {
-        let family = self.family;
-        match &mut self.kind {
+        let slot = match take_socket(&self.budget) {
+            Ok(slot) => slot,
+            Err(e) => return Poll::Ready(Err(e)),
+        };
+        let polled = match &mut self.kind {
             Kind::Live(s) => s
                 .poll_accept(cx)
-                .map_ok(|(os, input, output)| (TcpSocket::live(family, os), input, output)),
+                .map_ok(|(os, input, output)| (Kind::Live(os), input, output)),
             Kind::Recorded(s, t) => s
                 .poll_accept(cx)
-                .map(|accepted| Self::record_accept(family, t, accepted)),
-            Kind::Replayed(t) if t.accepts().has_next() => {
-                Poll::Ready(Self::replay_accept(family, t))
-            }
+                .map(|accepted| Self::record_accept(t, accepted)),
+            Kind::Replayed(t) if t.accepts().has_next() => Poll::Ready(Self::replay_accept(t)),
             Kind::Replayed(_) => Poll::Pending,
-        }
+        };
+        polled.map_ok(|(kind, input, output)| (self.accepted(kind, slot), input, output))
     }
 
     /// Polls the operation in progress until it can finish (see

@@ -12,6 +12,7 @@ use super::udp::OsUdpSocket;
 use super::{IpAddressFamily, SocketAddrCheck, SocketResult};
 use crate::io::Subscribe;
 use crate::journal::Tap;
+use crate::limits::{Budget, Slot};
 use std::net::SocketAddr;
 
 /// The host side of `wasi:sockets/udp.udp-socket`.
@@ -19,6 +20,8 @@ use std::net::SocketAddr;
 pub struct UdpSocket {
     family: IpAddressFamily,
     kind: Kind,
+    /// Its place in the context's socket budget, given back when dropped.
+    _slot: Slot,
 }
 
 #[derive(Debug)]
@@ -61,8 +64,15 @@ impl Track {
 
 impl UdpSocket {
     /// A new, unbound socket of `family` (`create-udp-socket`), journaled
-    /// under `tap` when the context records or replays.
-    pub(crate) fn new(family: IpAddressFamily, tap: Option<Tap>) -> SocketResult<Self> {
+    /// under `tap` when the context records or replays, taking a place in
+    /// `budget` (`new-socket-limit` when it is spent, before any journal
+    /// or OS work).
+    pub(crate) fn new(
+        family: IpAddressFamily,
+        tap: Option<Tap>,
+        budget: &Budget,
+    ) -> SocketResult<Self> {
+        let slot = super::tcp_socket::take_socket(budget)?;
         let kind = match tap {
             None => Kind::Live(OsUdpSocket::new(family)?),
             Some(tap) if tap.is_replay() => {
@@ -74,7 +84,11 @@ impl UdpSocket {
                 Kind::Recorded(os, Track::new(tap))
             }
         };
-        Ok(UdpSocket { family, kind })
+        Ok(UdpSocket {
+            family,
+            kind,
+            _slot: slot,
+        })
     }
 
     /// The socket's address family.

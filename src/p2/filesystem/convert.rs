@@ -61,15 +61,16 @@ fn datetime_in(t: wall_clock::Datetime) -> Datetime {
 /// `From` both ways between a crate enum without payloads and its copy in
 /// each flavour's bindings, variant by variant.
 macro_rules! enums {
-    ($ty:ident: $($v:ident),* $(,)?) => {
-        enums!(@in a, $ty: $($v),*);
-        enums!(@in s, $ty: $($v),*);
+    ($ty:ident: $($v:ident),* $(,)? $(; $($own:ident => $std:ident),*)?) => {
+        enums!(@in a, $ty: $($v),* ; $($($own => $std),*)?);
+        enums!(@in s, $ty: $($v),* ; $($($own => $std),*)?);
     };
-    (@in $g:ident, $ty:ident: $($v:ident),*) => {
+    (@in $g:ident, $ty:ident: $($v:ident),* ; $($own:ident => $std:ident),*) => {
         impl From<neutral::$ty> for $g::$ty {
             fn from(x: neutral::$ty) -> Self {
                 match x {
                     $(neutral::$ty::$v => $g::$ty::$v,)*
+                    $(neutral::$ty::$own => $g::$ty::$std,)*
                 }
             }
         }
@@ -89,7 +90,9 @@ enums!(ErrorCode:
     IllegalByteSequence, InProgress, Interrupted, Invalid, Io, IsDirectory, Loop, TooManyLinks,
     MessageSize, NameTooLong, NoDevice, NoEntry, NoLock, InsufficientMemory, InsufficientSpace,
     NotDirectory, NotEmpty, NotRecoverable, Unsupported, NoTty, NoSuchDevice, Overflow,
-    NotPermitted, Pipe, ReadOnly, InvalidSeek, TextFileBusy, CrossDevice);
+    NotPermitted, Pipe, ReadOnly, InvalidSeek, TextFileBusy, CrossDevice;
+    // The crate's own code, told as the standard's.
+    TooManyOpenFiles => InsufficientMemory);
 enums!(DescriptorType:
     Unknown, BlockDevice, CharacterDevice, Directory, Fifo, SymbolicLink, RegularFile, Socket);
 enums!(Advice: Normal, Sequential, Random, WillNeed, DontNeed, NoReuse);

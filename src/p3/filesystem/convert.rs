@@ -80,6 +80,7 @@ pub(crate) fn error_code(code: neutral::ErrorCode) -> b::ErrorCode {
         N::InvalidSeek => B::InvalidSeek,
         N::TextFileBusy => B::TextFileBusy,
         N::CrossDevice => B::CrossDevice,
+        N::TooManyOpenFiles => B::InsufficientMemory,
     }
 }
 

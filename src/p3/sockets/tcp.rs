@@ -370,6 +370,7 @@ impl<T: Send + 'static> b::HostTcpSocketWithStore<T> for WasiSockets {
                 listener: shared,
                 listener_rep: self_.rep(),
                 getter: host.getter(),
+                retry: None,
             };
             StreamReader::new(&mut host, accepts).map_err(SocketError::trap)
         })
@@ -444,6 +445,32 @@ struct Accepts<T> {
     listener_rep: u32,
     /// The sockets view of the store's data, for its table.
     getter: fn(&mut T) -> WasiSocketsCtxView<'_>,
+    /// While the context's socket budget is spent: when to look again.
+    retry: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+/// How often a listen stream whose context holds all the sockets its
+/// budget allows looks for room again: connections wait in the backlog
+/// meanwhile, and the stream goes on once the guest closes one.
+const ROOM_RETRY: std::time::Duration = std::time::Duration::from_millis(20);
+
+impl<T> Accepts<T> {
+    /// Whether the context's socket budget has room for a connection; if
+    /// not, `false` with a timer set to wake the task to look again.
+    fn room(&mut self, cx: &mut Context<'_>) -> bool {
+        loop {
+            if let Some(timer) = &mut self.retry {
+                if timer.as_mut().poll(cx).is_pending() {
+                    return false;
+                }
+                self.retry = None;
+            }
+            if lock(&self.listener).socket.has_room() {
+                return true;
+            }
+            self.retry = Some(Box::pin(crate::runtime::shared_sleep(ROOM_RETRY)));
+        }
+    }
 }
 
 impl<T: 'static> StreamProducer<T> for Accepts<T> {
@@ -465,6 +492,15 @@ impl<T: 'static> StreamProducer<T> for Accepts<T> {
         }
         let mut skipped = 0;
         loop {
+            if !me.room(cx) {
+                // Spent: not an end of the stream (the guest may close
+                // connections), and nothing taken from the backlog.
+                return if finish {
+                    Poll::Ready(Ok(StreamResult::Cancelled))
+                } else {
+                    Poll::Pending
+                };
+            }
             let accepted = {
                 let _rt = enter_ambient();
                 lock(&me.listener).socket.poll_accept(cx)

@@ -15,16 +15,23 @@
 //!   future was dropped first: the peer reads what was written, then EOF.
 //! * `drop-receive`: the server drops its receive stream and its socket
 //!   after the first bytes of a large send; the client's send ends.
+//! * `limit-tcp N` (the context's socket limit): creates up to N sockets,
+//!   holding them: `created K then CODE`; dropped, one more: `again ok`.
+//! * `limit-accept` (a socket limit of 2): a listener and a connected
+//!   client spend it, so the accept stream yields nothing for 300 ms:
+//!   `waiting`; with the client dropped, the queued connection comes:
+//!   `accepted`.
 
+use std::future::IntoFuture;
 use wasi_guests_p3::exports::wasi::cli::run::Guest;
 use wasi_guests_p3::wasi::cli::environment;
+use wasi_guests_p3::wasi::clocks::monotonic_clock;
 use wasi_guests_p3::wasi::sockets::ip_name_lookup::{self, resolve_addresses};
 use wasi_guests_p3::wasi::sockets::types::{
     ErrorCode, IpAddress, IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, Ipv6SocketAddress,
     TcpSocket, UdpSocket,
 };
 use wasi_guests_p3::{line, wit_stream};
-use std::future::IntoFuture;
 use wit_bindgen::StreamResult;
 
 struct Component;
@@ -33,7 +40,10 @@ wasi_guests_p3::export!(Component);
 /// Loopback of `family` at `port`.
 fn localhost(family: IpAddressFamily, port: u16) -> IpSocketAddress {
     match family {
-        IpAddressFamily::Ipv4 => IpSocketAddress::Ipv4(Ipv4SocketAddress { port, address: (127, 0, 0, 1) }),
+        IpAddressFamily::Ipv4 => IpSocketAddress::Ipv4(Ipv4SocketAddress {
+            port,
+            address: (127, 0, 0, 1),
+        }),
         IpAddressFamily::Ipv6 => IpSocketAddress::Ipv6(Ipv6SocketAddress {
             port,
             address: (0, 0, 0, 0, 0, 0, 0, 1),
@@ -147,7 +157,8 @@ async fn tcp_echo(family: IpAddressFamily, total: usize) {
             }
             at
         };
-        let ((), got, s, r) = futures::join!(write, read, sent.into_future(), received.into_future());
+        let ((), got, s, r) =
+            futures::join!(write, read, sent.into_future(), received.into_future());
         s.expect("client send");
         r.expect("client receive");
         assert_eq!(got, total, "echoed bytes");
@@ -175,7 +186,10 @@ async fn accept_many(count: usize) {
         assert_eq!(port(s.get_local_address().expect("local")), port(addr));
         peers.push(port(s.get_remote_address().expect("remote")));
     }
-    let mut mine: Vec<u16> = clients.iter().map(|c| port(c.get_local_address().expect("local"))).collect();
+    let mut mine: Vec<u16> = clients
+        .iter()
+        .map(|c| port(c.get_local_address().expect("local")))
+        .collect();
     peers.sort();
     mine.sort();
     assert_eq!(peers, mine, "accepted peers are the clients");
@@ -184,7 +198,11 @@ async fn accept_many(count: usize) {
     drop(server);
     let late = TcpSocket::create(family).expect("create");
     let r = late.connect(addr).await;
-    line(format!("then {}", r.err().map(|e| format!("{e:?}")).unwrap_or_default())).await;
+    line(format!(
+        "then {}",
+        r.err().map(|e| format!("{e:?}")).unwrap_or_default()
+    ))
+    .await;
 }
 
 async fn udp(family: IpAddressFamily) {
@@ -221,18 +239,28 @@ async fn udp(family: IpAddressFamily) {
 }
 
 async fn lookup() {
-    let r = resolve_addresses("127.0.0.1".into()).await.expect("v4 literal");
+    let r = resolve_addresses("127.0.0.1".into())
+        .await
+        .expect("v4 literal");
     assert_eq!(r, vec![IpAddress::Ipv4((127, 0, 0, 1))]);
     let r = resolve_addresses("[::1]".into()).await.expect("v6 literal");
     assert_eq!(r, vec![IpAddress::Ipv6((0, 0, 0, 0, 0, 0, 0, 1))]);
-    let r = resolve_addresses("localhost".into()).await.expect("localhost");
+    let r = resolve_addresses("localhost".into())
+        .await
+        .expect("localhost");
     assert!(!r.is_empty());
     for bad in ["", "a b", "127.0.0.1:80", "[1.2.3.4]"] {
         let r = resolve_addresses(bad.into()).await;
-        assert!(matches!(r, Err(ip_name_lookup::ErrorCode::InvalidArgument)), "{bad}: {r:?}");
+        assert!(
+            matches!(r, Err(ip_name_lookup::ErrorCode::InvalidArgument)),
+            "{bad}: {r:?}"
+        );
     }
     let r = resolve_addresses("nonexistent.invalid".into()).await;
-    assert!(matches!(r, Err(ip_name_lookup::ErrorCode::NameUnresolvable)), "{r:?}");
+    assert!(
+        matches!(r, Err(ip_name_lookup::ErrorCode::NameUnresolvable)),
+        "{r:?}"
+    );
     line("lookup ok").await;
 }
 
@@ -248,7 +276,11 @@ async fn policy() {
     let fam = IpAddressFamily::Ipv4;
     let show = |what: &str, r: Result<(), ErrorCode>| format!("{what} {r:?}");
     let a = UdpSocket::create(fam).expect("create");
-    line(show("udp-send", a.send(vec![1], Some(v4((127, 0, 0, 1), 9))).await)).await;
+    line(show(
+        "udp-send",
+        a.send(vec![1], Some(v4((127, 0, 0, 1), 9))).await,
+    ))
+    .await;
     // A datagram from 127.0.0.2 is dropped; the next one arrives.
     let b = UdpSocket::create(fam).expect("create");
     b.bind(v4((127, 0, 0, 1), 0)).expect("bind");
@@ -257,7 +289,11 @@ async fn policy() {
     c.bind(v4((127, 0, 0, 2), 0)).expect("bind 127.0.0.2");
     c.send(vec![1], Some(ba)).await.expect("c sends");
     a.send(vec![2], Some(ba)).await.expect("a sends");
-    line(format!("udp-receive {:?}", b.receive().await.expect("receive").0)).await;
+    line(format!(
+        "udp-receive {:?}",
+        b.receive().await.expect("receive").0
+    ))
+    .await;
     let t = TcpSocket::create(fam).expect("create");
     line(show("tcp-connect", t.connect(v4((127, 0, 0, 1), 9)).await)).await;
     // An accepted peer on 127.0.0.2 is dropped; the next one arrives.
@@ -353,7 +389,48 @@ async fn drop_receive() {
     };
     let (sent, received) = futures::join!(write, read);
     line(format!("receiver dropped: {received:?}")).await;
-    line(format!("send ended {}", if sent.is_ok() { "ok" } else { "with an error" })).await;
+    line(format!(
+        "send ended {}",
+        if sent.is_ok() { "ok" } else { "with an error" }
+    ))
+    .await;
+}
+
+async fn limit_tcp(n: usize) {
+    let mut held = Vec::new();
+    let mut end = "none".to_string();
+    for _ in 0..n {
+        match TcpSocket::create(IpAddressFamily::Ipv4) {
+            Ok(s) => held.push(s),
+            Err(e) => {
+                end = format!("{e:?}");
+                break;
+            }
+        }
+    }
+    line(format!("created {} then {end}", held.len())).await;
+    held.clear();
+    TcpSocket::create(IpAddressFamily::Ipv4).expect("create after dropping");
+    line("again ok".to_string()).await;
+}
+
+async fn limit_accept() {
+    use futures::FutureExt;
+    let family = IpAddressFamily::Ipv4;
+    let (server, addr) = listener(family);
+    let mut accept = server.listen().expect("listen");
+    let client = TcpSocket::create(family).expect("create");
+    client.connect(addr).await.expect("connect");
+    let early = futures::select! {
+        s = accept.next().fuse() => Some(s),
+        () = monotonic_clock::wait_for(300_000_000).fuse() => None,
+    };
+    assert!(early.is_none(), "accepted beyond the socket limit");
+    line("waiting".to_string()).await;
+    drop(client);
+    let s = accept.next().await.expect("an accepted socket");
+    drop(s);
+    line("accepted".to_string()).await;
 }
 
 impl Guest for Component {
@@ -376,6 +453,8 @@ impl Guest for Component {
             "policy" => policy().await,
             "drop-send" => drop_send().await,
             "drop-receive" => drop_receive().await,
+            "limit-tcp" => limit_tcp(arg(2).parse().expect("a count")).await,
+            "limit-accept" => limit_accept().await,
             other => panic!("unknown case {other:?}"),
         }
         Ok(())

@@ -1,0 +1,157 @@
+//! What a guest may make the host hold, per context: the limits an
+//! embedder sets ([`Limits`], through
+//! [`WasiCtxBuilder::limits`](crate::WasiCtxBuilder::limits)) and what is
+//! used of them ([`Usage`], from [`WasiCtx::usage`](crate::WasiCtx::usage)).
+//!
+//! The counting itself is here (`budget.rs`: a count with a limit, a peak
+//! and an optional parent; `rate.rs`: events per run and per second); each
+//! package holds its own budgets and answers a spent one with its own error
+//! code:
+//! * handles: every host descriptor the filesystem opens for the guest
+//!   (`open_files`), every socket (`sockets`) and every name lookup in
+//!   flight (`lookups_in_flight`) also takes one from the context's
+//!   `handles`;
+//! * stdout and stderr: bytes written in all (`cli/limited.rs`);
+//! * name lookups: per run and per second (`sockets/ctx.rs`).
+
+mod budget;
+mod rate;
+
+pub use budget::Use;
+pub(crate) use budget::{Budget, Slot};
+pub(crate) use rate::{Rate, Refusal};
+
+/// The default of [`Limits::handles`]: 2048, the sum of the default
+/// sub-limits but for lookups, so that each sub-limit can be reached alone
+/// while a guest using all kinds at once stays within a usual process
+/// descriptor limit shared with other guests.
+pub const DEFAULT_MAX_HANDLES: usize = 2048;
+
+/// The default of [`Limits::open_files`]: far more descriptors than
+/// ordinary programs keep open (the same as
+/// [`DEFAULT_MAX_OPEN_FILES`](crate::DEFAULT_MAX_OPEN_FILES)).
+pub const DEFAULT_MAX_OPEN_FILES: usize = crate::filesystem::DEFAULT_MAX_OPEN_FILES;
+
+/// The default of [`Limits::sockets`]: 1024, enough for a guest server
+/// holding a thousand connections; each is a host descriptor with kernel
+/// buffers.
+pub const DEFAULT_MAX_SOCKETS: usize = 1024;
+
+/// The default of [`Limits::lookups_in_flight`]: 16. Each lookup in flight
+/// holds a thread of the shared blocking pool while the system resolver
+/// works; a program resolves a handful of names at once.
+pub const DEFAULT_MAX_LOOKUPS_IN_FLIGHT: usize = 16;
+
+/// The default of [`Limits::lookups_per_run`]: 10,000 names, far more than
+/// a client program resolves, few enough that a guest cannot use the host
+/// as a resolver for others.
+pub const DEFAULT_MAX_LOOKUPS_PER_RUN: u64 = 10_000;
+
+/// The default of [`Limits::lookups_per_second`]: 100, so that a guest
+/// cannot flood the host's resolver.
+pub const DEFAULT_MAX_LOOKUPS_PER_SECOND: u32 = 100;
+
+/// The bounds of one context: what a guest may make the host hold at once,
+/// and how much it may do in all. Given to
+/// [`WasiCtxBuilder::limits`](crate::WasiCtxBuilder::limits). The default
+/// is safe for untrusted guests sharing a host (each default's constant
+/// says why its number); [`Limits::unlimited`] is for trusted guests. A
+/// spent limit is an error code the guest is told, never a trap, and the
+/// host stays usable.
+///
+/// The guest's memory, tables and instances are bounded by the embedder
+/// with `Store::limiter`, its resource handles with
+/// `ResourceTable::set_max_capacity` and `Store::set_max_component_handles`
+/// (both end in a trap).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Host handles the guest holds at once, of every kind below (open
+    /// files, sockets, lookups in flight) together. Default:
+    /// [`DEFAULT_MAX_HANDLES`]. Spent: the kind's own answer below.
+    pub handles: usize,
+    /// Host file descriptors held through the filesystem: every open file
+    /// and directory counts one, every directory listing two, the preopens
+    /// none. Default: [`DEFAULT_MAX_OPEN_FILES`]. Spent: `open-at` and
+    /// `read-directory` fail with `insufficient-memory` in 0.2 and 0.3, and
+    /// `path_open` and `fd_readdir` with `mfile` in preview 1 (as when the
+    /// host runs out, `EMFILE`).
+    pub open_files: usize,
+    /// TCP and UDP sockets, listeners and accepted connections included.
+    /// Default: [`DEFAULT_MAX_SOCKETS`]. Spent: creating or accepting one
+    /// fails with `new-socket-limit` (preview 1: `mfile`).
+    pub sockets: usize,
+    /// Name lookups (of domain names; IP literals need none) whose
+    /// address streams the guest holds. Default:
+    /// [`DEFAULT_MAX_LOOKUPS_IN_FLIGHT`]. Spent: the new lookup's
+    /// `resolve-next-address` answers `temporary-resolver-failure`.
+    pub lookups_in_flight: usize,
+    /// Name lookups (of domain names) in the whole run. Default:
+    /// [`DEFAULT_MAX_LOOKUPS_PER_RUN`]. Spent: `permanent-resolver-failure`.
+    pub lookups_per_run: u64,
+    /// Name lookups (of domain names) started in any one second. Default:
+    /// [`DEFAULT_MAX_LOOKUPS_PER_SECOND`]. Spent:
+    /// `temporary-resolver-failure`. Not applied while recording or
+    /// replaying, whose answers must not depend on the host's clock.
+    pub lookups_per_second: u32,
+    /// Bytes the guest may write to stdout in all. Default: no limit
+    /// (`u64::MAX`): output goes out as it is written, and the crate's
+    /// memory pipes have their own capacity. Spent: the stream reports
+    /// itself closed (preview 1: `pipe`), and the guest goes on.
+    pub stdout_bytes: u64,
+    /// The same for stderr.
+    pub stderr_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            handles: DEFAULT_MAX_HANDLES,
+            open_files: DEFAULT_MAX_OPEN_FILES,
+            sockets: DEFAULT_MAX_SOCKETS,
+            lookups_in_flight: DEFAULT_MAX_LOOKUPS_IN_FLIGHT,
+            lookups_per_run: DEFAULT_MAX_LOOKUPS_PER_RUN,
+            lookups_per_second: DEFAULT_MAX_LOOKUPS_PER_SECOND,
+            stdout_bytes: u64::MAX,
+            stderr_bytes: u64::MAX,
+        }
+    }
+}
+
+impl Limits {
+    /// No limits at all, for trusted guests: the host's own limits
+    /// (`EMFILE`, memory) are the only ones.
+    pub fn unlimited() -> Self {
+        Limits {
+            handles: usize::MAX,
+            open_files: usize::MAX,
+            sockets: usize::MAX,
+            lookups_in_flight: usize::MAX,
+            lookups_per_run: u64::MAX,
+            lookups_per_second: u32::MAX,
+            stdout_bytes: u64::MAX,
+            stderr_bytes: u64::MAX,
+        }
+    }
+}
+
+/// What a context's guest holds now and held at most, and what it did in
+/// all, for accounting: [`WasiCtx::usage`](crate::WasiCtx::usage).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Usage {
+    /// Host handles of every kind together.
+    pub handles: Use,
+    /// Host file descriptors held through the filesystem.
+    pub open_files: Use,
+    /// Sockets.
+    pub sockets: Use,
+    /// Name lookups in flight.
+    pub lookups_in_flight: Use,
+    /// Name lookups started in the run.
+    pub lookups: u64,
+    /// Bytes written to stdout.
+    pub stdout_bytes: u64,
+    /// Bytes written to stderr.
+    pub stderr_bytes: u64,
+}

@@ -1,0 +1,300 @@
+//! Issue 19, part 1: the context's limits (`WasiCtxBuilder::limits`),
+//! reached by guests in every front-end and mode (guests `limits`, for 0.2
+//! and preview 1, and `p3_net`): each spent limit is the documented error
+//! code, never a trap; the guest goes on, and what it gives back it can
+//! take again. `WasiCtx::usage` reports current and peak use.
+
+use crate::common;
+use common::p1::{self, P1Mode};
+use common::{Ctx, Exit, Mode, Run, exit_of, guests, tempdir};
+use std::fs;
+use std::net::{TcpListener, TcpStream};
+use std::time::Duration;
+use wasi_host::limits::Use;
+use wasi_host::{Limits, ResourceTable, Usage};
+use wasmtime::Store;
+use wasmtime::component::Linker;
+
+/// A 0.2 (or, with `p1`, preview 1) run of the `limits` guest with `args`,
+/// the network allowed, under `limits`.
+fn limited(args: &[&str], limits: Limits) -> Run {
+    Run::new(guests::LIMITS)
+        .args(args.iter().copied())
+        .timeout(Duration::from_secs(60))
+        .configure(move |b| {
+            b.allow_tcp(true)
+                .allow_udp(true)
+                .allow_ip_name_lookup(true)
+                .inherit_network()
+                .limits(limits.clone());
+        })
+}
+
+fn with(f: impl FnOnce(&mut Limits)) -> Limits {
+    let mut limits = Limits::default();
+    f(&mut limits);
+    limits
+}
+
+#[test]
+fn the_defaults_are_the_documented_ones() {
+    let d = Limits::default();
+    assert_eq!(d.handles, wasi_host::limits::DEFAULT_MAX_HANDLES);
+    assert_eq!(d.open_files, wasi_host::DEFAULT_MAX_OPEN_FILES);
+    assert_eq!(d.sockets, wasi_host::limits::DEFAULT_MAX_SOCKETS);
+    assert_eq!(d.lookups_in_flight, 16);
+    assert_eq!((d.lookups_per_run, d.lookups_per_second), (10_000, 100));
+    assert_eq!((d.stdout_bytes, d.stderr_bytes), (u64::MAX, u64::MAX));
+    let u = Limits::unlimited();
+    assert_eq!(
+        (u.handles, u.open_files, u.sockets),
+        (usize::MAX, usize::MAX, usize::MAX)
+    );
+    assert_eq!(u.lookups_per_second, u32::MAX);
+    let usage = wasi_host::WasiCtx::builder().build().usage();
+    let none = |max| Use {
+        current: 0,
+        peak: 0,
+        max,
+    };
+    assert_eq!(usage.handles, none(d.handles));
+    assert_eq!(usage.open_files, none(d.open_files));
+    assert_eq!(usage.sockets, none(d.sockets));
+    assert_eq!(usage.lookups_in_flight, none(d.lookups_in_flight));
+    assert_eq!(
+        (usage.lookups, usage.stdout_bytes, usage.stderr_bytes),
+        (0, 0, 0)
+    );
+}
+
+#[test]
+fn sockets_past_the_limit_are_new_socket_limit() {
+    for mode in Mode::ALL {
+        for kind in ["tcp", "udp"] {
+            let out = limited(&[kind, "50"], with(|l| l.sockets = 3)).run(mode);
+            out.assert_success();
+            out.assert_line(&format!("{kind} created 3 then new-socket-limit"));
+            out.assert_line(&format!("{kind} again ok"));
+        }
+    }
+}
+
+#[test]
+fn the_handles_limit_bounds_every_kind_together() {
+    for mode in Mode::ALL {
+        let out = limited(&["tcp", "50"], with(|l| l.handles = 2)).run(mode);
+        out.assert_success();
+        out.assert_line("tcp created 2 then new-socket-limit");
+        // Files count against the same handles.
+        let dir = tempdir();
+        fs::write(dir.path().join("f.txt"), "data").unwrap();
+        let out = limited(&["files", "/sandbox/f.txt", "50"], with(|l| l.handles = 4))
+            .preopen_rw(dir.path(), "/sandbox")
+            .run(mode);
+        out.assert_success();
+        out.assert_line("opened 4 then Some(48)");
+        out.assert_line("reopened");
+    }
+}
+
+#[test]
+fn an_accept_past_the_limit_waits_in_the_backlog() {
+    for mode in Mode::ALL {
+        let out = limited(&["accept-self"], with(|l| l.sockets = 2)).run(mode);
+        out.assert_success();
+        out.assert_line("accept new-socket-limit");
+        out.assert_line("accepted");
+    }
+}
+
+/// Preview 1: files past the limit are `mfile` (33), as a host `EMFILE`;
+/// 0.2 tells std `insufficient-memory` (wasi-libc's `ENOMEM`, 48).
+#[test]
+fn open_files_past_the_limit_are_mfile_in_preview1() {
+    let dir = tempdir();
+    fs::write(dir.path().join("f.txt"), "data").unwrap();
+    let args = ["files", "/sandbox/f.txt", "50"];
+    let limits = with(|l| l.open_files = 5);
+    let mut run = limited(&args, limits.clone()).preopen_rw(dir.path(), "/sandbox");
+    for mode in Mode::ALL {
+        let out = run.run(mode);
+        out.assert_success();
+        out.assert_line("opened 5 then Some(48)");
+        out.assert_line("reopened");
+    }
+    run.wasm = guests::p1::LIMITS.to_string();
+    for mode in P1Mode::ALL {
+        let out = p1::run(&run, mode);
+        out.assert_success();
+        out.assert_line("opened 5 then Some(33)");
+        out.assert_line("reopened");
+    }
+}
+
+#[test]
+fn preview1_accepts_past_the_limit_are_mfile() {
+    for mode in P1Mode::ALL {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let clients: Vec<TcpStream> = (0..3).map(|_| TcpStream::connect(addr).unwrap()).collect();
+        let listener = std::sync::Mutex::new(Some(listener));
+        let run = Run::new(guests::p1::LIMITS)
+            .args(["accept", "3", "10"])
+            .configure(move |b| {
+                if let Some(l) = listener.lock().unwrap().take() {
+                    b.preopened_tcp_listener(l);
+                }
+                b.limits(with(|l| l.sockets = 2));
+            });
+        let out = p1::run(&run, mode);
+        out.assert_success();
+        out.assert_line("accepted 2 then Some(33)");
+        drop(clients);
+    }
+}
+
+#[test]
+fn stdout_past_its_total_is_closed_and_the_guest_goes_on() {
+    let limits = with(|l| l.stdout_bytes = 1050);
+    let mut run = limited(&["stdout", "100"], limits);
+    let check = |out: &common::Outcome| {
+        out.assert_success();
+        assert_eq!(out.stdout.len(), 1050, "{out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("stdout wrote 10 then BrokenPipe"),
+            "{out:?}"
+        );
+        assert!(stderr.contains("still running"), "{out:?}");
+    };
+    for mode in Mode::ALL {
+        check(&run.run(mode));
+    }
+    run.wasm = guests::p1::LIMITS.to_string();
+    for mode in P1Mode::ALL {
+        check(&p1::run(&run, mode));
+    }
+}
+
+#[test]
+fn lookups_in_flight_past_the_limit_fail_temporarily() {
+    for mode in Mode::ALL {
+        let out = limited(
+            &["lookups", "localhost", "50"],
+            with(|l| l.lookups_in_flight = 3),
+        )
+        .run(mode);
+        out.assert_success();
+        out.assert_line("held 3 then temporary-resolver-failure");
+        out.assert_line("again ok");
+    }
+}
+
+#[test]
+fn lookups_past_the_run_and_second_limits_fail() {
+    for mode in Mode::ALL {
+        let per_run = with(|l| l.lookups_per_run = 4);
+        let out = limited(&["resolve", "localhost", "10"], per_run.clone()).run(mode);
+        out.assert_success();
+        out.assert_line("resolved 4 then permanent-resolver-failure");
+        // IP literals are no lookups, and count for nothing.
+        let out = limited(&["resolve", "127.0.0.1", "10"], per_run).run(mode);
+        out.assert_line("resolved 10 then none");
+        // Ten in a second are more than three a second, however slow the
+        // resolver (each lookup of localhost takes far less than 300 ms).
+        let per_second = with(|l| l.lookups_per_second = 3);
+        let out = limited(&["resolve", "localhost", "10"], per_second).run(mode);
+        out.assert_success();
+        out.assert_line("resolved 3 then temporary-resolver-failure");
+        // Unlimited: more than the default 100 a second are fine.
+        let out = limited(&["resolve", "localhost", "150"], Limits::unlimited()).run(mode);
+        out.assert_line("resolved 150 then none");
+    }
+}
+
+/// A 0.3 run of `p3_net` with `args` under `limits`.
+fn p3(args: &[&str], limits: Limits) -> Run {
+    let mut run = Run::new(guests::p3::P3_NET).args(args.iter().copied());
+    run.p3 = true;
+    run.timeout(Duration::from_secs(60)).configure(move |b| {
+        b.allow_tcp(true).inherit_network().limits(limits.clone());
+    })
+}
+
+#[test]
+fn p3_sockets_past_the_limit() {
+    for mode in Mode::ASYNC {
+        let out = p3(&["limit-tcp", "50"], with(|l| l.sockets = 3)).run(mode);
+        out.assert_success();
+        // 0.3 has no `new-socket-limit`: the code goes by name.
+        out.assert_line("created 3 then ErrorCode::Other(Some(\"new-socket-limit\"))");
+        out.assert_line("again ok");
+        // The accept stream waits while the budget is spent, and goes on.
+        let out = p3(&["limit-accept"], with(|l| l.sockets = 2)).run(mode);
+        out.assert_success();
+        out.assert_line("waiting");
+        out.assert_line("accepted");
+    }
+}
+
+/// Runs `run` through the sync linker and returns its exit and the
+/// context's usage afterwards.
+fn usage_after(run: &Run) -> (Exit, Usage) {
+    let (wasi, _stdout, _stderr) = run.build_ctx();
+    let engine = common::engine();
+    let component = common::component(&run.wasm);
+    let mut linker = Linker::<Ctx>::new(engine);
+    wasi_host::add_to_linker_sync(&mut linker).unwrap();
+    let table = ResourceTable::new();
+    let mut store = Store::new(engine, Ctx { table, wasi });
+    store.set_epoch_deadline(1200);
+    let command =
+        wasi_host::bindings::sync::Command::instantiate(&mut store, &component, &linker).unwrap();
+    let exit = exit_of(command.wasi_cli_run().call_run(&mut store));
+    (exit, store.data().wasi.usage())
+}
+
+#[test]
+fn usage_reports_current_and_peak_use() {
+    let (exit, usage) = usage_after(&limited(&["tcp", "50"], with(|l| l.sockets = 3)));
+    assert_eq!(exit, Exit::Code(0));
+    assert_eq!(
+        (usage.sockets.current, usage.sockets.peak, usage.sockets.max),
+        (0, 3, 3)
+    );
+    assert_eq!(usage.handles.peak, 3);
+    assert!(usage.stdout_bytes > 0, "{usage:?}");
+
+    let dir = tempdir();
+    fs::write(dir.path().join("f.txt"), "data").unwrap();
+    let run = limited(&["files", "/sandbox/f.txt", "7"], Limits::default())
+        .preopen_rw(dir.path(), "/sandbox");
+    let (exit, usage) = usage_after(&run);
+    assert_eq!(exit, Exit::Code(0));
+    assert_eq!((usage.open_files.current, usage.open_files.peak), (0, 7));
+    assert_eq!(usage.open_files.max, wasi_host::DEFAULT_MAX_OPEN_FILES);
+
+    let run = limited(&["resolve", "localhost", "5"], Limits::default());
+    let (_, usage) = usage_after(&run);
+    assert_eq!(usage.lookups, 5);
+    assert_eq!(usage.lookups_in_flight.current, 0);
+}
+
+#[test]
+fn p3_stdout_past_its_total_is_closed_and_the_guest_goes_on() {
+    for mode in Mode::ASYNC {
+        let mut run = Run::new(guests::p3::P3_CLI).args(["flood", "100"]);
+        run.p3 = true;
+        let out = run
+            .configure(|b| {
+                b.limits(with(|l| l.stdout_bytes = 1050));
+            })
+            .run(mode);
+        out.assert_success();
+        assert_eq!(out.stdout.len(), 1050, "{out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("flood left"), "{out:?}");
+        assert!(!stderr.contains("flood left 0 "), "{out:?}");
+        assert!(stderr.contains("still running"), "{out:?}");
+    }
+}
