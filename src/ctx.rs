@@ -100,6 +100,7 @@ impl WasiCtx {
             lookups: self.sockets.lookup_rate.made(),
             stdout_bytes: self.cli.stdout_bytes.written(),
             stderr_bytes: self.cli.stderr_bytes.written(),
+            mount_write_bytes: self.filesystem.mount_write_bytes(),
         }
     }
 }
@@ -271,6 +272,9 @@ impl WasiCtxBuilder {
         let host = HostSettings {
             allow_blocking_current_thread: self.ctx().filesystem.allow_blocking_current_thread,
             budget: self.ctx().filesystem.fd_budget.clone(),
+            written: crate::limits::ByteCount::sharing(
+                self.ctx().filesystem.mount_write_max.clone(),
+            ),
         };
         let index = self.ctx().filesystem.preopens.len();
         let point = MountPoint::new(
@@ -539,6 +543,10 @@ impl WasiCtxBuilder {
             .set_limits(limits.lookups_per_run, limits.lookups_per_second);
         ctx.cli.stdout_bytes.set_max(limits.stdout_bytes);
         ctx.cli.stderr_bytes.set_max(limits.stderr_bytes);
+        ctx.filesystem.mount_write_max.store(
+            limits.mount_write_bytes,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         self
     }
 

@@ -298,3 +298,77 @@ fn p3_stdout_past_its_total_is_closed_and_the_guest_goes_on() {
         assert!(stderr.contains("still running"), "{out:?}");
     }
 }
+
+/// A mount's write limit: nothing past it reaches the disk, the refusal is
+/// `insufficient-space`, and the usage counts what was written.
+#[test]
+fn writes_past_a_mounts_limit_are_insufficient_space() {
+    let limits = with(|l| l.mount_write_bytes = 1000);
+    // Preview 1 tells std `nospc` (51); wasi-libc's 0.2 build writes files
+    // through a stream and reports any stream failure as `EIO` (29), as it
+    // does for a full host disk (`io_limits.rs`).
+    let check = |out: common::Outcome, dir: &std::path::Path, errno: i32| {
+        out.assert_success();
+        out.assert_line(&format!("wrote 10 then Some({errno})"));
+        assert_eq!(fs::metadata(dir.join("out.txt")).unwrap().len(), 1000);
+    };
+    for mode in Mode::ALL {
+        let dir = tempdir();
+        let run = limited(&["write", "/sandbox/out.txt", "50"], limits.clone())
+            .preopen_rw(dir.path(), "/sandbox");
+        check(run.run(mode), dir.path(), 29);
+    }
+    for mode in P1Mode::ALL {
+        let dir = tempdir();
+        let mut run = limited(&["write", "/sandbox/out.txt", "50"], limits.clone())
+            .preopen_rw(dir.path(), "/sandbox");
+        run.wasm = guests::p1::LIMITS.to_string();
+        check(p1::run(&run, mode), dir.path(), 51);
+    }
+    // 0.2 directly: a `write` takes what fits and says so, the next one is
+    // refused; a stream write is refused whole and its error says why.
+    for mode in Mode::ALL {
+        let dir = tempdir();
+        let out = Run::new(guests::IO_LIMITS)
+            .arg("partial-write")
+            .preopen_rw(dir.path(), "/sandbox")
+            .configure(|b| {
+                b.limits(with(|l| l.mount_write_bytes = 1 << 20));
+            })
+            .run(mode);
+        out.assert_success();
+        out.assert_line("write 1048576");
+        out.assert_line("write error insufficient-space");
+        out.assert_line("descriptor size 1048576");
+        out.assert_line("stream flushed 0");
+        out.assert_line("stream error last-operation-failed(insufficient-space)");
+        out.assert_line("stream later closed");
+    }
+    // Each mount counts its own bytes.
+    let (a, b) = (tempdir(), tempdir());
+    let run = limited(&["write", "/b/out.txt", "5"], limits.clone())
+        .preopen_rw(a.path(), "/a")
+        .preopen_rw(b.path(), "/b");
+    let (exit, usage) = usage_after(&run);
+    assert_eq!(exit, Exit::Code(0));
+    assert_eq!(usage.mount_write_bytes, 500);
+    // 0.3: a copy through streams stops at the limit.
+    for mode in Mode::ASYNC {
+        let dir = tempdir();
+        fs::write(dir.path().join("in.bin"), vec![7u8; 4 << 20]).unwrap();
+        let mut run = Run::new(guests::p3::P3_FS)
+            .args(["copy-limited", "in.bin", "out.bin"])
+            .preopen_rw(dir.path(), "/sandbox")
+            .configure(|b| {
+                b.limits(with(|l| l.mount_write_bytes = 1 << 20));
+            });
+        run.p3 = true;
+        let out = run.run(mode);
+        out.assert_success();
+        let size = fs::metadata(dir.path().join("out.bin")).unwrap().len();
+        assert!(size > 0 && size <= 1 << 20, "{size} {out:?}");
+        out.assert_line(&format!(
+            "write side Err(ErrorCode::InsufficientSpace) size {size}"
+        ));
+    }
+}

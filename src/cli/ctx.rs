@@ -1,8 +1,9 @@
 //! The `wasi:cli` part of a context: arguments, environment, initial
 //! working directory and stdio, and the view its host code works through.
 
-use super::{ByteCount, StdinStream, StdoutStream};
+use super::{StdinStream, StdoutStream};
 use crate::io::pipe::{ClosedInputStream, SinkOutputStream};
+use crate::limits::ByteCount;
 use std::sync::Arc;
 use wasmtime::component::{HasData, ResourceTable};
 

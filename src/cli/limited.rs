@@ -8,64 +8,10 @@ use super::{IsTerminal, StdoutStream};
 use crate::io::{
     HostOutputStream, OutputStream, StreamError, StreamResult, StreamWriter, Subscribe,
 };
+use crate::limits::ByteCount;
 use bytes::Bytes;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::io::AsyncWrite;
-
-/// Bytes written to one of stdout and stderr, and the most allowed.
-#[derive(Debug)]
-pub(crate) struct ByteCount {
-    max: AtomicU64,
-    written: AtomicU64,
-}
-
-impl ByteCount {
-    /// No bytes yet, at most `max`.
-    pub(crate) fn new(max: u64) -> Arc<Self> {
-        Arc::new(ByteCount {
-            max: AtomicU64::new(max),
-            written: AtomicU64::new(0),
-        })
-    }
-
-    /// Changes the limit.
-    pub(crate) fn set_max(&self, max: u64) {
-        self.max.store(max, Ordering::Relaxed);
-    }
-
-    /// Bytes written so far.
-    pub(crate) fn written(&self) -> u64 {
-        self.written.load(Ordering::Relaxed)
-    }
-
-    /// Bytes that may still be written.
-    fn left(&self) -> u64 {
-        self.max
-            .load(Ordering::Relaxed)
-            .saturating_sub(self.written())
-    }
-
-    /// Counts up to `n` bytes as written and returns how many fit.
-    fn reserve(&self, n: usize) -> usize {
-        let max = self.max.load(Ordering::Relaxed);
-        let want = n as u64;
-        let mut granted = 0;
-        let _ = self
-            .written
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |written| {
-                granted = want.min(max.saturating_sub(written));
-                Some(written + granted)
-            });
-        // `granted` is at most `n`, a usize.
-        granted as usize
-    }
-
-    /// Takes back a reservation of `n` bytes that were not written.
-    fn unreserve(&self, n: usize) {
-        self.written.fetch_sub(n as u64, Ordering::Relaxed);
-    }
-}
 
 /// A destination of stdout or stderr whose streams count in `count`.
 pub(crate) struct Limited {

@@ -14,7 +14,7 @@ mod stdin;
 mod stdio;
 
 pub use ctx::{WasiCli, WasiCliCtx, WasiCliCtxView, WasiCliView};
-pub(crate) use limited::{ByteCount, Limited};
+pub(crate) use limited::Limited;
 pub use stdin::{Stdin, stdin};
 pub use stdio::{
     AsyncStdinStream, AsyncStdoutStream, InputFile, IsATTY, IsTerminal, OutputFile, Stderr,

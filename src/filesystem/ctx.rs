@@ -17,6 +17,9 @@ pub struct WasiFilesystemCtx {
     pub(crate) preopens: Vec<MountPoint>,
     /// The host descriptors the guest may hold (shared with the preopens).
     pub(crate) fd_budget: FdBudget,
+    /// The bytes the guest may write to the files of each host mount
+    /// (`Limits::mount_write_bytes`), shared by the mounts' own counts.
+    pub(crate) mount_write_max: std::sync::Arc<std::sync::atomic::AtomicU64>,
     pub(crate) allow_blocking_current_thread: bool,
     /// Whether host directories list in byte order of the names (a
     /// deterministic run; applied to the host mounts when the context is
@@ -31,6 +34,7 @@ impl Default for WasiFilesystemCtx {
             observer: None,
             preopens: Vec::new(),
             fd_budget: FdBudget::new(DEFAULT_MAX_OPEN_FILES),
+            mount_write_max: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX)),
             allow_blocking_current_thread: false,
             sorted_listings: false,
         }
@@ -38,6 +42,17 @@ impl Default for WasiFilesystemCtx {
 }
 
 impl WasiFilesystemCtx {
+    /// The bytes written to the files of the host mounts, all together.
+    pub(crate) fn mount_write_bytes(&self) -> u64 {
+        self.preopens
+            .iter()
+            .filter_map(|point| match &point.root {
+                super::MountRoot::Host(dir) => Some(dir.written.written()),
+                super::MountRoot::Virtual(_) => None,
+            })
+            .fold(0, u64::saturating_add)
+    }
+
     /// The guest path of the mount `desc` lies in (for call events and
     /// the access log); `None` for one of no mount of this context.
     pub(crate) fn mount_of(&self, desc: &super::Descriptor) -> Option<&str> {

@@ -22,6 +22,8 @@ pub(crate) struct MountPoint {
 pub(crate) struct HostSettings {
     pub(crate) allow_blocking_current_thread: bool,
     pub(crate) budget: FdBudget,
+    /// The bytes the guest may write to the mount's files.
+    pub(crate) written: std::sync::Arc<crate::limits::ByteCount>,
 }
 
 impl MountPoint {
@@ -49,6 +51,7 @@ impl MountPoint {
                     file_perms,
                     host.allow_blocking_current_thread,
                     host.budget,
+                    host.written,
                 ))
             }
             MountKind::Node(backend) => {

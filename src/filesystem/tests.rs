@@ -77,7 +77,14 @@ fn open_root(
     else {
         unreachable!("host_dir mounts a host directory")
     };
-    Ok(Dir::new_preopen(dir, dp, fp, inline, budget))
+    Ok(Dir::new_preopen(
+        dir,
+        dp,
+        fp,
+        inline,
+        budget,
+        crate::limits::ByteCount::new(u64::MAX),
+    ))
 }
 
 fn preopen(path: &Path, dp: DirPerms, fp: FilePerms, inline: bool) -> Dir {

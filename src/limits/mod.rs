@@ -11,14 +11,19 @@
 //!   (`open_files`), every socket (`sockets`) and every name lookup in
 //!   flight (`lookups_in_flight`) also takes one from the context's
 //!   `handles`;
-//! * stdout and stderr: bytes written in all (`cli/limited.rs`);
+//! * stdout and stderr: bytes written in all (`bytes.rs`, applied in
+//!   `cli/limited.rs`);
+//! * host mounts: bytes written to the files of each (`bytes.rs`, applied
+//!   in `filesystem/host/`);
 //! * name lookups: per run and per second (`sockets/ctx.rs`).
 
 mod budget;
+mod bytes;
 mod rate;
 
 pub use budget::Use;
 pub(crate) use budget::{Budget, Slot};
+pub(crate) use bytes::ByteCount;
 pub(crate) use rate::{Rate, Refusal};
 
 /// The default of [`Limits::handles`]: 2048, the sum of the default
@@ -101,6 +106,17 @@ pub struct Limits {
     pub stdout_bytes: u64,
     /// The same for stderr.
     pub stderr_bytes: u64,
+    /// Bytes the guest may write to the files of each host mount, counted
+    /// per mount: every byte a write carries counts, overwrites too, so it
+    /// bounds the disk space the guest can take as well as its writes.
+    /// Default: no limit (`u64::MAX`): the embedder chose to grant a
+    /// writable directory, and outputs are as large as the program's job.
+    /// Spent: the write takes what fits (`descriptor.write`, `fd_write`
+    /// return the shorter count), or fails when nothing fits (a stream
+    /// write that does not fit fails whole), with `insufficient-space`
+    /// (preview 1 `nospc`); nothing past the limit reaches the disk.
+    /// Memory mounts have their own quotas ([`crate::vfs::MemoryFs`]).
+    pub mount_write_bytes: u64,
 }
 
 impl Default for Limits {
@@ -114,6 +130,7 @@ impl Default for Limits {
             lookups_per_second: DEFAULT_MAX_LOOKUPS_PER_SECOND,
             stdout_bytes: u64::MAX,
             stderr_bytes: u64::MAX,
+            mount_write_bytes: u64::MAX,
         }
     }
 }
@@ -131,6 +148,7 @@ impl Limits {
             lookups_per_second: u32::MAX,
             stdout_bytes: u64::MAX,
             stderr_bytes: u64::MAX,
+            mount_write_bytes: u64::MAX,
         }
     }
 }
@@ -154,4 +172,6 @@ pub struct Usage {
     pub stdout_bytes: u64,
     /// Bytes written to stderr.
     pub stderr_bytes: u64,
+    /// Bytes written to the files of host mounts, all mounts together.
+    pub mount_write_bytes: u64,
 }

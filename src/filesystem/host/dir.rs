@@ -15,6 +15,7 @@ use crate::filesystem::{
     Descriptor, DescriptorFlags, DescriptorStat, DirectoryOps, DotsListing, ErrorCode, FsResult,
     MetadataHashValue, NewTimestamp, OpenFlags, PathFlags, ReaddirStream, stat,
 };
+use crate::limits::ByteCount;
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -49,6 +50,9 @@ pub struct Dir {
     /// The context's descriptor budget, which everything opened beneath
     /// this directory draws from.
     pub(crate) budget: FdBudget,
+    /// The bytes written to the files of this mount, against the
+    /// context's limit (shared by everything beneath the preopen).
+    pub(crate) written: Arc<ByteCount>,
     /// This directory's own slot in the budget (`None` for a preopen),
     /// given back when the last clone is dropped, with the host handle.
     _slot: Option<Arc<Slot>>,
@@ -65,13 +69,15 @@ pub struct Dir {
 
 impl Dir {
     /// A new preopen with a fresh identity, drawing on `budget` for what is
-    /// opened beneath it (the preopen itself does not count).
+    /// opened beneath it (the preopen itself does not count) and counting
+    /// the bytes written to its files in `written`.
     pub(crate) fn new_preopen(
         dir: Arc<cap_std::fs::Dir>,
         perms: DirPerms,
         file_perms: FilePerms,
         allow_blocking_current_thread: bool,
         budget: FdBudget,
+        written: Arc<ByteCount>,
     ) -> Dir {
         Dir {
             dir,
@@ -81,6 +87,7 @@ impl Dir {
             allow_blocking_current_thread,
             shows_mutate: true,
             budget,
+            written,
             _slot: None,
             recent: Arc::default(),
             sorted_listings: false,
@@ -551,6 +558,7 @@ impl DirectoryOps for Dir {
                 allow_blocking_current_thread: this.allow_blocking_current_thread,
                 _slot: Arc::new(slot),
                 order: Arc::default(),
+                written: this.written.clone(),
             }))
         })
         .await

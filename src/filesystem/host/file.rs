@@ -8,6 +8,7 @@ use crate::filesystem::{
     Advice, DescriptorFlags, DescriptorStat, DescriptorType, ErrorCode, FileOps, FsResult,
     MAX_READ, MetadataHashValue, NewTimestamp, stat,
 };
+use crate::limits::ByteCount;
 use rustix::fd::AsFd;
 use std::io;
 use std::sync::Arc;
@@ -33,6 +34,8 @@ pub struct File {
     /// The order of the operations on this file that run in the
     /// background (shared by the streams, which hold clones).
     pub(crate) order: Arc<Order>,
+    /// The bytes written to the files of its mount, against the limit.
+    pub(crate) written: Arc<ByteCount>,
 }
 
 impl File {
@@ -50,6 +53,22 @@ impl File {
             f(&file)
         })
         .await
+    }
+
+    /// Counts up to `len` bytes against the mount's limit and returns how
+    /// many may be written; `insufficient-space` when none of a non-empty
+    /// write fits.
+    pub(crate) fn reserve(&self, len: usize) -> FsResult<usize> {
+        let fits = self.written.reserve(len);
+        if fits == 0 && len > 0 {
+            return Err(ErrorCode::InsufficientSpace.into());
+        }
+        Ok(fits)
+    }
+
+    /// Gives back what was reserved for a write but not written.
+    pub(crate) fn unreserve(&self, reserved: usize, written: usize) {
+        self.written.unreserve(reserved.saturating_sub(written));
     }
 
     /// `Ok` if the preopen allows `needed` (`not-permitted` otherwise) and
@@ -149,18 +168,34 @@ impl FileOps for File {
     /// written. When the file takes only part of it (a full filesystem, a
     /// file size limit), that count is returned, and the error comes with
     /// the next write, as POSIX `write` does.
+    ///
+    /// Past the mount's write limit it writes what fits (and returns that
+    /// count), or fails with `insufficient-space` when nothing fits.
     async fn write(&self, buf: Vec<u8>, offset: u64) -> FsResult<u64> {
         self.allowed(FilePerms::WRITE)?;
-        self.run(move |f| Ok(write_some_at(f, &buf, offset)? as u64))
-            .await
+        let fits = self.reserve(buf.len())?;
+        let written = self.written.clone();
+        self.run(move |f| {
+            let result = write_some_at(f, &buf[..fits], offset);
+            written.unreserve(fits - result.as_ref().map_or(0, |n| *n));
+            Ok(result? as u64)
+        })
+        .await
     }
 
     /// One `pwritev2(RWF_APPEND)` where the kernel has it (system-interface
     /// falls back to switching the handle to `O_APPEND` for the write).
+    /// The mount's write limit applies as for [`FileOps::write`].
     async fn append(&self, buf: Vec<u8>) -> FsResult<u64> {
         self.allowed(FilePerms::WRITE)?;
-        self.run(move |f| Ok(retry(|| f.append(&buf))? as u64))
-            .await
+        let fits = self.reserve(buf.len())?;
+        let written = self.written.clone();
+        self.run(move |f| {
+            let result = retry(|| f.append(&buf[..fits]));
+            written.unreserve(fits - result.as_ref().map_or(0, |n| *n));
+            Ok(result? as u64)
+        })
+        .await
     }
 
     /// `preadv(2)` into the caller's buffers, where the thread may block.
@@ -191,16 +226,28 @@ impl FileOps for File {
         if let Err(e) = self.allowed(FilePerms::WRITE) {
             return Some(Err(e));
         }
+        // Under a write limit, one that does not fit whole goes the other
+        // way (`write`, which writes what fits).
+        let len = bufs.iter().map(|b| b.len()).fold(0, usize::saturating_add);
+        let fits = self.written.reserve(len);
+        if fits < len {
+            self.written.unreserve(fits);
+            return None;
+        }
         let file = &*self.file;
-        crate::runtime::try_run_now(self.allow_blocking_current_thread, || {
+        let result = crate::runtime::try_run_now(self.allow_blocking_current_thread, || {
             self.order.wait_idle();
             retry(|| match offset {
                 Some(at) => Ok(rustix::io::pwritev(file.as_fd(), bufs, at)?),
                 None => file.append_vectored(bufs),
             })
         })
-        .ok()
-        .map(|r| r.map_err(Into::into))
+        .ok();
+        self.unreserve(
+            fits,
+            result.as_ref().map_or(0, |r| *r.as_ref().unwrap_or(&0)),
+        );
+        result.map(|r| r.map_err(Into::into))
     }
 
     /// `descriptor.read-via-stream` (needs a descriptor opened for reading).

@@ -387,6 +387,15 @@ impl FileOutputStream {
         if len == 0 {
             return Ok(None);
         }
+        // The mount's write limit: a write that does not fit whole fails
+        // whole (`insufficient-space`), so nothing past the limit is
+        // written. A write that fails on the host stays counted.
+        let fits = self.file.written.reserve(len);
+        if fits < len {
+            self.file.written.unreserve(fits);
+            self.state = WriteState::Failed(io::Error::from(rustix::io::Errno::NOSPC));
+            return Err(self.fail());
+        }
         let at = self.at;
         if let WriteAt::Position(p) = &mut self.at {
             *p = p.saturating_add(len as u64);

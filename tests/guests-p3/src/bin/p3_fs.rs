@@ -2,6 +2,8 @@
 //!
 //! * `copy IN OUT`: copies IN to OUT through `read-via-stream` into
 //!   `write-via-stream`, then compares sizes and prints `copied N`.
+//! * `copy-limited IN OUT`: the same under a write limit the copy
+//!   exceeds: `write side RESULT size N` (the write's result, OUT's size).
 //! * `append F TEXT`: appends TEXT through `append-via-stream`.
 //! * `list DIR N`: reads DIR's listing to its end, checks it has N
 //!   entries, prints `listed N`.
@@ -19,6 +21,7 @@
 //! * `tree`: makes, stats, renames and removes entries, printing what it
 //!   sees.
 
+use std::future::IntoFuture;
 use wasi_guests_p3::exports::wasi::cli::run::Guest;
 use wasi_guests_p3::wasi::cli::environment;
 use wasi_guests_p3::wasi::filesystem::preopens;
@@ -26,7 +29,6 @@ use wasi_guests_p3::wasi::filesystem::types::{
     Descriptor, DescriptorFlags as DF, DescriptorType, ErrorCode, OpenFlags as OF, PathFlags as PF,
 };
 use wasi_guests_p3::{export, line, wit_stream};
-use std::future::IntoFuture;
 use wit_bindgen::StreamResult;
 
 struct Component;
@@ -42,7 +44,8 @@ fn sandbox() -> Descriptor {
 }
 
 async fn open(d: &Descriptor, path: &str, oflags: OF, flags: DF) -> Result<Descriptor, ErrorCode> {
-    d.open_at(PF::SYMLINK_FOLLOW, path.to_string(), oflags, flags).await
+    d.open_at(PF::SYMLINK_FOLLOW, path.to_string(), oflags, flags)
+        .await
 }
 
 /// Counts a directory's entries by reading its stream to the end.
@@ -67,7 +70,9 @@ impl Guest for Component {
         let root = sandbox();
         match arg(1).as_str() {
             "copy" => {
-                let from = open(&root, &arg(2), OF::empty(), DF::READ).await.expect("open IN");
+                let from = open(&root, &arg(2), OF::empty(), DF::READ)
+                    .await
+                    .expect("open IN");
                 let to = open(&root, &arg(3), OF::CREATE | OF::TRUNCATE, DF::WRITE)
                     .await
                     .expect("create OUT");
@@ -81,8 +86,23 @@ impl Guest for Component {
                 assert_eq!(a, b, "sizes differ");
                 line(format!("copied {b}")).await;
             }
+            "copy-limited" => {
+                let from = open(&root, &arg(2), OF::empty(), DF::READ)
+                    .await
+                    .expect("open IN");
+                let to = open(&root, &arg(3), OF::CREATE | OF::TRUNCATE, DF::WRITE)
+                    .await
+                    .expect("create OUT");
+                let (data, read_done) = from.read_via_stream(0);
+                let write_done = to.write_via_stream(data, 0);
+                let (_, w) = futures::join!(async { read_done.await }, async { write_done.await });
+                let size = to.stat().await.expect("stat OUT").size;
+                line(format!("write side {w:?} size {size}")).await;
+            }
             "append" => {
-                let f = open(&root, &arg(2), OF::empty(), DF::WRITE).await.expect("open F");
+                let f = open(&root, &arg(2), OF::empty(), DF::WRITE)
+                    .await
+                    .expect("open F");
                 let (mut tx, rx) = wit_stream::new();
                 let done = f.append_via_stream(rx);
                 let text = arg(3).into_bytes();
@@ -97,13 +117,17 @@ impl Guest for Component {
                 line("appended").await;
             }
             "list" => {
-                let dir = open(&root, &arg(2), OF::DIRECTORY, DF::READ).await.expect("open DIR");
+                let dir = open(&root, &arg(2), OF::DIRECTORY, DF::READ)
+                    .await
+                    .expect("open DIR");
                 let n = count(&dir).await;
                 assert_eq!(n.to_string(), arg(3), "entry count");
                 line(format!("listed {n}")).await;
             }
             "list-drop" => {
-                let dir = open(&root, &arg(2), OF::DIRECTORY, DF::READ).await.expect("open DIR");
+                let dir = open(&root, &arg(2), OF::DIRECTORY, DF::READ)
+                    .await
+                    .expect("open DIR");
                 let (mut entries, result) = dir.read_directory();
                 let (_, first) = entries.read(Vec::with_capacity(10)).await;
                 assert!(!first.is_empty(), "no entries");
@@ -113,12 +137,15 @@ impl Guest for Component {
                 line(format!("dropped then listed {n}")).await;
             }
             "read-drop" => {
-                let f = open(&root, &arg(2), OF::empty(), DF::READ).await.expect("open F");
+                let f = open(&root, &arg(2), OF::empty(), DF::READ)
+                    .await
+                    .expect("open F");
                 let (mut data, done) = f.read_via_stream(0);
                 let (_, first) = data.read(Vec::with_capacity(100)).await;
                 assert!(!first.is_empty(), "no bytes");
                 drop(data);
-                done.await.expect("a dropped read stream ends without error");
+                done.await
+                    .expect("a dropped read stream ends without error");
                 let (mut data, done) = f.read_via_stream(0);
                 let mut n = 0;
                 loop {
@@ -132,9 +159,14 @@ impl Guest for Component {
                 line(format!("read-drop then {n}")).await;
             }
             "write-drop" => {
-                let f = open(&root, &arg(2), OF::CREATE | OF::TRUNCATE, DF::READ | DF::WRITE)
-                    .await
-                    .expect("create F");
+                let f = open(
+                    &root,
+                    &arg(2),
+                    OF::CREATE | OF::TRUNCATE,
+                    DF::READ | DF::WRITE,
+                )
+                .await
+                .expect("create F");
                 let (mut tx, rx) = wit_stream::new();
                 let done = f.write_via_stream(rx, 0);
                 let ((), r) = futures::join!(
@@ -175,7 +207,9 @@ impl Guest for Component {
                 };
                 line(format!("budget opened {} then {refused:?}", held.len())).await;
                 held.clear();
-                let again = open(&root, "f.txt", OF::empty(), DF::READ).await.map(|_| ());
+                let again = open(&root, "f.txt", OF::empty(), DF::READ)
+                    .await
+                    .map(|_| ());
                 line(format!("budget reopened {again:?}")).await;
             }
             "errors" => {
@@ -183,34 +217,80 @@ impl Guest for Component {
                     Ok(_) => "ok".to_string(),
                     Err(e) => format!("{e:?}"),
                 };
-                line(format!("missing {}", code(open(&root, "missing", OF::empty(), DF::READ).await))).await;
-                line(format!("escape {}", code(open(&root, "../x", OF::empty(), DF::READ).await))).await;
-                line(format!("dir-write {}", code(open(&root, ".", OF::empty(), DF::WRITE).await))).await;
+                line(format!(
+                    "missing {}",
+                    code(open(&root, "missing", OF::empty(), DF::READ).await)
+                ))
+                .await;
+                line(format!(
+                    "escape {}",
+                    code(open(&root, "../x", OF::empty(), DF::READ).await)
+                ))
+                .await;
+                line(format!(
+                    "dir-write {}",
+                    code(open(&root, ".", OF::empty(), DF::WRITE).await)
+                ))
+                .await;
                 // A stream the descriptor refuses: the refusal is the
                 // future's.
-                let dir = open(&root, ".", OF::DIRECTORY, DF::READ).await.expect("open .");
+                let dir = open(&root, ".", OF::DIRECTORY, DF::READ)
+                    .await
+                    .expect("open .");
                 let (_, refused) = dir.read_via_stream(0);
                 line(format!("dir-read-stream {:?}", refused.await)).await;
-                let file = open(&root, "f.txt", OF::empty(), DF::READ).await.expect("open f.txt");
+                let file = open(&root, "f.txt", OF::empty(), DF::READ)
+                    .await
+                    .expect("open f.txt");
                 let (_, listing) = file.read_directory();
                 line(format!("file-listing {:?}", listing.await)).await;
                 let (_tx, rx) = wit_stream::new::<u8>();
-                line(format!("read-only-write-stream {:?}", file.write_via_stream(rx, 0).await)).await;
+                line(format!(
+                    "read-only-write-stream {:?}",
+                    file.write_via_stream(rx, 0).await
+                ))
+                .await;
             }
             "tree" => {
-                root.create_directory_at("made".into()).await.expect("mkdir");
-                let f = open(&root, "made/a.txt", OF::CREATE, DF::READ | DF::WRITE).await.expect("create");
+                root.create_directory_at("made".into())
+                    .await
+                    .expect("mkdir");
+                let f = open(&root, "made/a.txt", OF::CREATE, DF::READ | DF::WRITE)
+                    .await
+                    .expect("create");
                 let stat = f.stat().await.expect("stat");
                 line(format!("type {:?} size {}", stat.type_, stat.size)).await;
                 assert!(matches!(stat.type_, DescriptorType::RegularFile));
                 f.set_size(5).await.expect("set-size");
-                let at = root.stat_at(PF::empty(), "made/a.txt".into()).await.expect("stat-at");
+                let at = root
+                    .stat_at(PF::empty(), "made/a.txt".into())
+                    .await
+                    .expect("stat-at");
                 line(format!("resized {}", at.size)).await;
-                root.rename_at("made/a.txt".into(), &root, "made/b.txt".into()).await.expect("rename");
-                line(format!("renamed {}", count(&open(&root, "made", OF::DIRECTORY, DF::READ).await.expect("open made")).await)).await;
-                root.unlink_file_at("made/b.txt".into()).await.expect("unlink");
-                root.remove_directory_at("made".into()).await.expect("rmdir");
-                line(format!("removed {:?}", root.stat_at(PF::empty(), "made".into()).await.err())).await;
+                root.rename_at("made/a.txt".into(), &root, "made/b.txt".into())
+                    .await
+                    .expect("rename");
+                line(format!(
+                    "renamed {}",
+                    count(
+                        &open(&root, "made", OF::DIRECTORY, DF::READ)
+                            .await
+                            .expect("open made")
+                    )
+                    .await
+                ))
+                .await;
+                root.unlink_file_at("made/b.txt".into())
+                    .await
+                    .expect("unlink");
+                root.remove_directory_at("made".into())
+                    .await
+                    .expect("rmdir");
+                line(format!(
+                    "removed {:?}",
+                    root.stat_at(PF::empty(), "made".into()).await.err()
+                ))
+                .await;
             }
             other => panic!("unknown case {other:?}"),
         }

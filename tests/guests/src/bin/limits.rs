@@ -5,6 +5,8 @@
 //! - `files PATH N`: opens `PATH` up to N times, holding every file:
 //!   `opened K then ERRNO` (the raw OS error of the refusal), then closes
 //!   them and opens once more: `reopened`.
+//! - `write PATH N`: writes N blocks of 100 bytes to a new file `PATH`
+//!   with std: `wrote K then ERRNO`.
 //! - `stdout N`: writes lines of 100 bytes to stdout up to N times with
 //!   std: on stderr, `stdout wrote K then KIND` (the `io::ErrorKind` of the
 //!   refusal, or `none`), then `still running`.
@@ -38,6 +40,7 @@ pub fn main() {
     match arg(1).as_str() {
         "files" => files(&arg(2), num(3)),
         "stdout" => stdout(num(2)),
+        "write" => write(&arg(2), num(3)),
         "accept" => accept(num(2), num(3)),
         #[cfg(target_env = "p2")]
         other => direct::run(other),
@@ -64,6 +67,22 @@ fn files(path: &str, n: usize) {
     held.clear();
     std::fs::File::open(path).expect("open after closing");
     println!("reopened");
+}
+
+fn write(path: &str, n: usize) {
+    let mut f = std::fs::File::create(path).expect("create");
+    let mut wrote = 0;
+    let mut end = "none".to_string();
+    for _ in 0..n {
+        match f.write_all(&[b'w'; 100]) {
+            Ok(()) => wrote += 1,
+            Err(e) => {
+                end = format!("{:?}", e.raw_os_error());
+                break;
+            }
+        }
+    }
+    println!("wrote {wrote} then {end}");
 }
 
 fn stdout(n: usize) {
