@@ -571,23 +571,7 @@ impl WasiCtxBuilder {
         // Each package's host functions tell the observer through their
         // own part of the context.
         ctx.cli.observer = ctx.observer.clone();
-        // Stdout and stderr count their bytes against the limits.
-        let stdout = std::mem::replace(
-            &mut ctx.cli.stdout,
-            Box::new(crate::io::pipe::SinkOutputStream),
-        );
-        ctx.cli.stdout = Box::new(crate::cli::Limited::new(
-            stdout,
-            ctx.cli.stdout_bytes.clone(),
-        ));
-        let stderr = std::mem::replace(
-            &mut ctx.cli.stderr,
-            Box::new(crate::io::pipe::SinkOutputStream),
-        );
-        ctx.cli.stderr = Box::new(crate::cli::Limited::new(
-            stderr,
-            ctx.cli.stderr_bytes.clone(),
-        ));
+        ctx.cli.count_output();
         ctx.clocks.observer = ctx.observer.clone();
         ctx.filesystem.observer = ctx.observer.clone();
         ctx.random.observer = ctx.observer.clone();

@@ -12,6 +12,7 @@ mod deterministic;
 mod filesystem;
 mod fs_budget;
 mod fs_sandbox;
+mod fuzz_loops;
 mod io_limits;
 mod limits;
 mod observe;

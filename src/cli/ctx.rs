@@ -46,6 +46,19 @@ impl Default for WasiCliCtx {
     }
 }
 
+impl WasiCliCtx {
+    /// Makes stdout and stderr count their bytes against the limits
+    /// (when the context is built, after the builder set them).
+    pub(crate) fn count_output(&mut self) {
+        fn wrap(dest: &mut Box<dyn StdoutStream>, count: &Arc<ByteCount>) {
+            let inner = std::mem::replace(dest, Box::new(SinkOutputStream));
+            *dest = Box::new(super::Limited::new(inner, count.clone()));
+        }
+        wrap(&mut self.stdout, &self.stdout_bytes);
+        wrap(&mut self.stderr, &self.stderr_bytes);
+    }
+}
+
 /// What the `wasi:cli` host functions see: the cli context and the
 /// resource table.
 pub struct WasiCliCtxView<'a> {

@@ -108,13 +108,9 @@ impl HostOutputStream for LimitedOutput {
     }
 
     fn write_all_flushed_now(&mut self, bytes: &[u8]) -> StreamResult<bool> {
-        if self.count.left() < bytes.len() as u64 {
-            // The slow way writes what fits and reports the close.
-            return Ok(false);
-        }
         let fits = self.count.reserve(bytes.len());
         if fits < bytes.len() {
-            // Another stream of the same destination took the room.
+            // The slow way writes what fits and reports the close.
             self.count.unreserve(fits);
             return Ok(false);
         }

@@ -1,0 +1,4 @@
+//! The cases of `wasi-host`'s fuzz targets (see `Cargo.toml`): each target
+//! is a function of a byte string that panics on a finding.
+
+pub mod targets;
