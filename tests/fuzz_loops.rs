@@ -46,3 +46,12 @@ fn p1_calls() {
         "{succeeded} of {calls} calls succeeded"
     );
 }
+
+#[test]
+fn p2_sockets() {
+    seeded("p2_sockets");
+    let c = &targets::p2_sockets::CALLS;
+    let [calls, ok] = [0, 1].map(|i| c[i].load(std::sync::atomic::Ordering::Relaxed));
+    println!("p2_sockets: {calls} calls, {ok} succeeded");
+    assert!(ok * 10 > calls, "{ok} of {calls} calls succeeded");
+}

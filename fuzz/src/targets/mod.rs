@@ -8,14 +8,16 @@
 
 pub mod input;
 pub mod p1_calls;
+pub mod p2_sockets;
 
 /// The targets, by name.
-pub const NAMES: &[&str] = &["p1_calls"];
+pub const NAMES: &[&str] = &["p1_calls", "p2_sockets"];
 
 /// The target named `name`.
 pub fn by_name(name: &str) -> Option<fn(&[u8])> {
     match name {
         "p1_calls" => Some(p1_calls::run),
+        "p2_sockets" => Some(p2_sockets::run),
         _ => None,
     }
 }
