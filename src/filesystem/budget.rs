@@ -9,11 +9,13 @@
 //! one call (the directory opened by `sync` takes one for that time) count
 //! while they are open.
 //!
-//! A spent budget, like a host `EMFILE`/`ENFILE`, is answered with
-//! `insufficient-memory`: WASI 0.2 has no code for "too many open files",
-//! and a guest treats it as a resource running out (DESIGN.md). The budget
-//! is part of the backend, so every guest interface built on it (0.2 and
-//! preview 1) shares the same count.
+//! A spent budget, like a host `EMFILE`/`ENFILE`, is answered with the
+//! crate's own code `TooManyOpenFiles`: 0.2 and 0.3 have no code for "too
+//! many open files" and tell the guest `insufficient-memory` (a resource
+//! running out, DESIGN.md); preview 1 tells it `mfile`. The budget is part
+//! of the backend, so every guest interface built on it shares the same
+//! count, and it takes from the context's budget of all handles
+//! (`crate::limits`).
 
 use super::FsResult;
 use crate::filesystem::ErrorCode;

@@ -125,17 +125,17 @@ impl WasiSocketsCtx {
                 None,
             ));
         }
-        match &name {
-            HostName::Ip(_) => return ResolveAddressStream::start(name, self.tap(), None),
+        let ascii = match name {
+            HostName::Ip(ip) => return Ok(ResolveAddressStream::literal(ip, self.tap())),
             // Refused before any limit counts it, in a replay as in the run.
-            HostName::Domain(domain) if super::idna::to_ascii(domain).is_none() => {
-                return Err(ErrorCode::InvalidArgument.into());
+            HostName::Domain(domain) => {
+                super::idna::to_ascii(&domain).ok_or(ErrorCode::InvalidArgument)?
             }
-            HostName::Domain(_) => {}
-        }
+        };
         let tap = self.tap();
         if tap.as_ref().is_some_and(Tap::is_replay) {
-            return ResolveAddressStream::start(name, tap, self.lookup_budget.take(1));
+            let slot = self.lookup_budget.take(1);
+            return Ok(ResolveAddressStream::lookup(ascii, tap, slot));
         }
         let Some(slot) = self.lookup_budget.take(1) else {
             return Ok(ResolveAddressStream::failed(
@@ -144,17 +144,15 @@ impl WasiSocketsCtx {
             ));
         };
         let timed = tap.is_none();
-        match self.lookup_rate.admit(Instant::now(), timed) {
-            Ok(()) => ResolveAddressStream::start(name, tap, Some(slot)),
-            Err(Refusal::PerSecond) => Ok(ResolveAddressStream::failed(
-                ErrorCode::TemporaryResolverFailure,
-                tap,
-            )),
-            Err(Refusal::PerRun) => Ok(ResolveAddressStream::failed(
-                ErrorCode::PermanentResolverFailure,
-                tap,
-            )),
-        }
+        Ok(match self.lookup_rate.admit(Instant::now(), timed) {
+            Ok(()) => ResolveAddressStream::lookup(ascii, tap, Some(slot)),
+            Err(Refusal::PerSecond) => {
+                ResolveAddressStream::failed(ErrorCode::TemporaryResolverFailure, tap)
+            }
+            Err(Refusal::PerRun) => {
+                ResolveAddressStream::failed(ErrorCode::PermanentResolverFailure, tap)
+            }
+        })
     }
 }
 

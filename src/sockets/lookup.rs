@@ -11,8 +11,7 @@
 //! thread and its result is discarded).
 
 use super::error::lookup_error_code;
-use super::idna;
-use super::{ErrorCode, HostName, SocketResult};
+use super::{ErrorCode, SocketResult};
 use crate::io::Subscribe;
 use crate::journal::Tap;
 use crate::limits::Slot;
@@ -63,31 +62,30 @@ impl std::fmt::Debug for ResolveAddressStream {
 }
 
 impl ResolveAddressStream {
-    /// Starts resolving `name` (already checked for syntax), journaled
-    /// under `tap` if it is given (in a replay, nothing is looked up),
-    /// holding `slot` while it lives. A name whose IDNA form has a label
-    /// longer than DNS allows is `invalid-argument`.
-    pub(crate) fn start(
-        name: HostName,
-        tap: Option<Tap>,
-        slot: Option<Slot>,
-    ) -> SocketResult<Self> {
-        let state = match name {
-            HostName::Ip(ip) => State::Addresses(vec![ip.to_canonical()]),
-            HostName::Domain(domain) => {
-                let ascii = idna::to_ascii(&domain).ok_or(ErrorCode::InvalidArgument)?;
-                if tap.as_ref().is_some_and(Tap::is_replay) {
-                    State::Replayed
-                } else {
-                    State::Pending(spawn_blocking_shared(move || resolve(&ascii)))
-                }
-            }
+    /// The stream of an IP literal: the address itself, with no lookup;
+    /// journaled under `tap` if it is given.
+    pub(crate) fn literal(ip: IpAddr, tap: Option<Tap>) -> Self {
+        ResolveAddressStream {
+            state: State::Addresses(vec![ip.to_canonical()]),
+            tap,
+            _slot: None,
+        }
+    }
+
+    /// Starts resolving the domain name `ascii` (its IDNA form, see
+    /// `idna.rs`), journaled under `tap` if it is given (in a
+    /// replay, nothing is looked up), holding `slot` while it lives.
+    pub(crate) fn lookup(ascii: String, tap: Option<Tap>, slot: Option<Slot>) -> Self {
+        let state = if tap.as_ref().is_some_and(Tap::is_replay) {
+            State::Replayed
+        } else {
+            State::Pending(spawn_blocking_shared(move || resolve(&ascii)))
         };
-        Ok(ResolveAddressStream {
+        ResolveAddressStream {
             state,
             tap,
             _slot: slot,
-        })
+        }
     }
 
     /// A stream whose every `resolve-next-address` answers `code`, with no
@@ -183,7 +181,7 @@ mod tests {
     #[test]
     fn literals_need_no_lookup() {
         let mapped: IpAddr = "::ffff:10.0.0.1".parse().unwrap();
-        let mut stream = ResolveAddressStream::start(HostName::Ip(mapped), None, None).unwrap();
+        let mut stream = ResolveAddressStream::literal(mapped, None);
         // No runtime, no task: the address is there at once.
         assert_eq!(
             stream.next_address().unwrap(),

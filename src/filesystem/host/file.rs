@@ -55,20 +55,25 @@ impl File {
         .await
     }
 
-    /// Counts up to `len` bytes against the mount's limit and returns how
-    /// many may be written; `insufficient-space` when none of a non-empty
-    /// write fits.
-    pub(crate) fn reserve(&self, len: usize) -> FsResult<usize> {
-        let fits = self.written.reserve(len);
-        if fits == 0 && len > 0 {
+    /// Writes what fits of `buf` under the mount's write limit with
+    /// `write` (blocking, on the host file), counting what was written:
+    /// `insufficient-space` when nothing of a non-empty `buf` fits.
+    async fn write_counted<W>(&self, buf: Vec<u8>, write: W) -> FsResult<u64>
+    where
+        W: FnOnce(&cap_std::fs::File, &[u8]) -> io::Result<usize> + Send + 'static,
+    {
+        let fits = self.written.reserve(buf.len());
+        if fits == 0 && !buf.is_empty() {
             return Err(ErrorCode::InsufficientSpace.into());
         }
-        Ok(fits)
-    }
-
-    /// Gives back what was reserved for a write but not written.
-    pub(crate) fn unreserve(&self, reserved: usize, written: usize) {
-        self.written.unreserve(reserved.saturating_sub(written));
+        let count = self.written.clone();
+        self.run(move |f| {
+            let result = write(f, &buf[..fits]);
+            let done = result.as_ref().map_or(0, |n| *n);
+            count.unreserve(fits.saturating_sub(done));
+            Ok(result? as u64)
+        })
+        .await
     }
 
     /// `Ok` if the preopen allows `needed` (`not-permitted` otherwise) and
@@ -173,14 +178,8 @@ impl FileOps for File {
     /// count), or fails with `insufficient-space` when nothing fits.
     async fn write(&self, buf: Vec<u8>, offset: u64) -> FsResult<u64> {
         self.allowed(FilePerms::WRITE)?;
-        let fits = self.reserve(buf.len())?;
-        let written = self.written.clone();
-        self.run(move |f| {
-            let result = write_some_at(f, &buf[..fits], offset);
-            written.unreserve(fits - result.as_ref().map_or(0, |n| *n));
-            Ok(result? as u64)
-        })
-        .await
+        self.write_counted(buf, move |f, buf| write_some_at(f, buf, offset))
+            .await
     }
 
     /// One `pwritev2(RWF_APPEND)` where the kernel has it (system-interface
@@ -188,14 +187,8 @@ impl FileOps for File {
     /// The mount's write limit applies as for [`FileOps::write`].
     async fn append(&self, buf: Vec<u8>) -> FsResult<u64> {
         self.allowed(FilePerms::WRITE)?;
-        let fits = self.reserve(buf.len())?;
-        let written = self.written.clone();
-        self.run(move |f| {
-            let result = retry(|| f.append(&buf[..fits]));
-            written.unreserve(fits - result.as_ref().map_or(0, |n| *n));
-            Ok(result? as u64)
-        })
-        .await
+        self.write_counted(buf, |f, buf| retry(|| f.append(buf)))
+            .await
     }
 
     /// `preadv(2)` into the caller's buffers, where the thread may block.
@@ -243,10 +236,8 @@ impl FileOps for File {
             })
         })
         .ok();
-        self.unreserve(
-            fits,
-            result.as_ref().map_or(0, |r| *r.as_ref().unwrap_or(&0)),
-        );
+        let done = result.as_ref().map_or(0, |r| *r.as_ref().unwrap_or(&0));
+        self.written.unreserve(fits.saturating_sub(done));
         result.map(|r| r.map_err(Into::into))
     }
 
