@@ -41,6 +41,7 @@ impl Default for WasiCtx {
         let handles = Budget::new(limits.handles);
         let filesystem = WasiFilesystemCtx {
             fd_budget: FdBudget::within(limits.open_files, handles.clone()),
+            virtual_budget: FdBudget::within(limits.virtual_files, handles.clone()),
             ..WasiFilesystemCtx::default()
         };
         let sockets = WasiSocketsCtx::within(&limits, &handles);
@@ -95,6 +96,8 @@ impl WasiCtx {
         Usage {
             handles: self.handles.figures(),
             open_files: self.filesystem.fd_budget.figures(),
+            virtual_files: self.filesystem.virtual_budget.figures(),
+            background_tasks: self.filesystem.tasks.figures(),
             sockets: self.sockets.socket_budget.figures(),
             lookups_in_flight: self.sockets.lookup_budget.figures(),
             lookups: self.sockets.lookup_rate.made(),
@@ -272,6 +275,8 @@ impl WasiCtxBuilder {
         let host = HostSettings {
             allow_blocking_current_thread: self.ctx().filesystem.allow_blocking_current_thread,
             budget: self.ctx().filesystem.fd_budget.clone(),
+            virtual_budget: self.ctx().filesystem.virtual_budget.clone(),
+            tasks: self.ctx().filesystem.tasks.clone(),
             written: crate::limits::ByteCount::sharing(
                 self.ctx().filesystem.mount_write_max.clone(),
             ),
@@ -536,6 +541,8 @@ impl WasiCtxBuilder {
         let ctx = self.ctx();
         ctx.handles.set_max(limits.handles);
         ctx.filesystem.fd_budget.set_max(limits.open_files);
+        ctx.filesystem.virtual_budget.set_max(limits.virtual_files);
+        ctx.filesystem.tasks.set_max(limits.background_tasks);
         ctx.sockets.socket_budget.set_max(limits.sockets);
         ctx.sockets.lookup_budget.set_max(limits.lookups_in_flight);
         ctx.sockets

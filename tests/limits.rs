@@ -62,6 +62,20 @@ fn the_defaults_are_the_documented_ones() {
     assert_eq!(usage.sockets, none(d.sockets));
     assert_eq!(usage.lookups_in_flight, none(d.lookups_in_flight));
     assert_eq!(
+        d.virtual_files,
+        wasi_host::limits::DEFAULT_MAX_VIRTUAL_FILES
+    );
+    assert_eq!(
+        d.background_tasks,
+        wasi_host::limits::DEFAULT_MAX_BACKGROUND_TASKS
+    );
+    assert_eq!(usage.virtual_files, none(d.virtual_files));
+    assert_eq!(usage.background_tasks, none(d.background_tasks));
+    assert_eq!(
+        (u.virtual_files, u.background_tasks),
+        (usize::MAX, usize::MAX)
+    );
+    assert_eq!(
         (usage.lookups, usage.stdout_bytes, usage.stderr_bytes),
         (0, 0, 0)
     );
@@ -371,4 +385,51 @@ fn writes_past_a_mounts_limit_are_insufficient_space() {
             "write side Err(ErrorCode::InsufficientSpace) size {size}"
         ));
     }
+}
+
+/// Descriptors and listings of virtual mounts count in `virtual_files`
+/// (and in `handles`): past the limit, 0.2 tells std `insufficient-memory`
+/// (48) and preview 1 `mfile` (33), as for host files; closed, they can be
+/// opened again, and `usage()` counts them.
+#[test]
+fn virtual_files_past_the_limit_are_refused_like_host_files() {
+    let memory = wasi_host::vfs::MemoryFs::from_files([("f.txt", "data")]).unwrap();
+    let mount = move |b: &mut wasi_host::WasiCtxBuilder| {
+        b.mount(
+            "/mem",
+            wasi_host::vfs::Mount::memory(memory.clone()),
+            wasi_host::DirPerms::all(),
+            wasi_host::FilePerms::all(),
+        );
+    };
+    let args = ["files", "/mem/f.txt", "50"];
+    let mut run = limited(&args, with(|l| l.virtual_files = 5)).configure(mount.clone());
+    for mode in Mode::ALL {
+        let out = run.run(mode);
+        out.assert_success();
+        out.assert_line("opened 5 then Some(48)");
+        out.assert_line("reopened");
+    }
+    run.wasm = guests::p1::LIMITS.to_string();
+    for mode in P1Mode::ALL {
+        let out = p1::run(&run, mode);
+        out.assert_success();
+        out.assert_line("opened 5 then Some(33)");
+        out.assert_line("reopened");
+    }
+    for mode in Mode::ALL {
+        let out = limited(&args, with(|l| l.handles = 3))
+            .configure(mount.clone())
+            .run(mode);
+        out.assert_success();
+        out.assert_line("opened 3 then Some(48)");
+    }
+    let run = limited(&["files", "/mem/f.txt", "6"], Limits::default()).configure(mount);
+    let (exit, usage) = usage_after(&run);
+    assert_eq!(exit, Exit::Code(0));
+    assert_eq!(
+        (usage.virtual_files.current, usage.virtual_files.peak),
+        (0, 6)
+    );
+    assert_eq!(usage.open_files.peak, 0);
 }

@@ -190,13 +190,15 @@ impl Descriptor {
             (Some(x), Some(y)) => return Ok(x? == y?),
             _ => return Ok(false),
         }
-        let inline = a.allow_blocking();
-        crate::runtime::run_blocking(inline, move || -> wasmtime::Result<bool> {
+        let same = move || -> wasmtime::Result<bool> {
             let ma = host_metadata(&a)?;
             let mb = host_metadata(&b)?;
             Ok(ma.dev() == mb.dev() && ma.ino() == mb.ino())
-        })
-        .await
+        };
+        match self.blocking() {
+            Some(blocking) => blocking.clone().run(same).await,
+            None => same(),
+        }
     }
 
     /// `metadata-hash`.

@@ -17,6 +17,12 @@ pub struct WasiFilesystemCtx {
     pub(crate) preopens: Vec<MountPoint>,
     /// The host descriptors the guest may hold (shared with the preopens).
     pub(crate) fd_budget: FdBudget,
+    /// The descriptors and listings of virtual mounts the guest may hold
+    /// (`Limits::virtual_files`, shared with the mounts).
+    pub(crate) virtual_budget: FdBudget,
+    /// The blocking jobs of host mounts the guest may have on tokio's
+    /// blocking pool at once (`Limits::background_tasks`).
+    pub(crate) tasks: crate::limits::Budget,
     /// The bytes the guest may write to the files of each host mount
     /// (`Limits::mount_write_bytes`), shared by the mounts' own counts.
     pub(crate) mount_write_max: std::sync::Arc<std::sync::atomic::AtomicU64>,
@@ -34,6 +40,8 @@ impl Default for WasiFilesystemCtx {
             observer: None,
             preopens: Vec::new(),
             fd_budget: FdBudget::new(DEFAULT_MAX_OPEN_FILES),
+            virtual_budget: FdBudget::new(crate::limits::DEFAULT_MAX_VIRTUAL_FILES),
+            tasks: crate::limits::Budget::new(crate::limits::DEFAULT_MAX_BACKGROUND_TASKS),
             mount_write_max: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX)),
             allow_blocking_current_thread: false,
             sorted_listings: false,

@@ -170,12 +170,13 @@ impl Descriptor {
         }
     }
 
-    /// Whether blocking work for this descriptor runs on the calling thread.
-    pub(crate) fn allow_blocking(&self) -> bool {
+    /// How blocking work for this descriptor runs; `None` for a virtual
+    /// one, whose work never blocks.
+    pub(crate) fn blocking(&self) -> Option<&host::Blocking> {
         match self {
-            Descriptor::Dir(d) => d.allow_blocking_current_thread,
-            Descriptor::File(f) => f.allow_blocking_current_thread,
-            Descriptor::VirtualDir(_) | Descriptor::VirtualFile(_) => true,
+            Descriptor::Dir(d) => Some(&d.blocking),
+            Descriptor::File(f) => Some(&f.blocking),
+            Descriptor::VirtualDir(_) | Descriptor::VirtualFile(_) => None,
         }
     }
 }

@@ -21,7 +21,11 @@ pub(crate) struct MountPoint {
 /// What a host mount is opened with, from the builder's settings.
 pub(crate) struct HostSettings {
     pub(crate) allow_blocking_current_thread: bool,
+    /// The context's budget of background tasks.
+    pub(crate) tasks: crate::limits::Budget,
     pub(crate) budget: FdBudget,
+    /// The budget of a virtual mount's descriptors and listings.
+    pub(crate) virtual_budget: FdBudget,
     /// The bytes the guest may write to the mount's files.
     pub(crate) written: std::sync::Arc<crate::limits::ByteCount>,
 }
@@ -49,13 +53,13 @@ impl MountPoint {
                     dir,
                     dir_perms,
                     file_perms,
-                    host.allow_blocking_current_thread,
+                    super::host::Blocking::new(host.allow_blocking_current_thread, host.tasks),
                     host.budget,
                     host.written,
                 ))
             }
             MountKind::Node(backend) => {
-                let state = MountState::new(backend, index);
+                let state = MountState::new(backend, index, host.virtual_budget);
                 MountRoot::Virtual(VirtualDir::root(&state, dir_perms, file_perms))
             }
         };

@@ -56,6 +56,56 @@ pub(crate) fn has_trailing_slash(path: &str) -> bool {
     path.ends_with('/')
 }
 
+/// For `rename-at` to a `new` path ending with a slash: when the object at
+/// `old` is not a directory and `new`'s parent is a directory, fails with
+/// `not-directory`, as POSIX `rename` does once both parents resolved
+/// (cap-std drops the slash, and would answer `is-directory` or rename).
+/// Blocking (an `lstat` and a `stat`, only for such a path).
+pub(crate) fn refuse_non_directory_to_slash(
+    dir: &cap_std::fs::Dir,
+    old: &str,
+    new_dir: &cap_std::fs::Dir,
+    new: &str,
+) -> FsResult<()> {
+    let (old, new) = (old.trim_end_matches('/'), new.trim_end_matches('/'));
+    // `.` and `..` are not names: the rename itself answers for them.
+    let special = |p: &str| matches!(p.rsplit('/').next(), Some("." | ".."));
+    if old.is_empty() || new.is_empty() || special(old) || special(new) {
+        return Ok(());
+    }
+    match dir.symlink_metadata(old) {
+        Ok(meta) if !meta.is_dir() => {}
+        _ => return Ok(()),
+    }
+    let parent = new.rfind('/').map_or("", |i| &new[..i]);
+    if parent.is_empty() || new_dir.metadata(parent).is_ok_and(|m| m.is_dir()) {
+        return Err(ErrorCode::NotDirectory.into());
+    }
+    Ok(())
+}
+
+/// For `link-at` of an `old` path ending with a slash whose last component
+/// is a symlink: the slash makes POSIX follow it, so the answer is what
+/// the target is: missing `no-entry`, a directory `not-permitted` (no hard
+/// links to directories), anything else `not-directory`; a target outside
+/// the preopen is the host's refusal. Blocking (one `lstat` and one `stat`
+/// when, and only when, there is a trailing slash).
+pub(crate) fn refuse_link_through_slash(dir: &cap_std::fs::Dir, old: &str) -> FsResult<()> {
+    let base = old.trim_end_matches('/');
+    if base.len() == old.len() || base.is_empty() {
+        return Ok(());
+    }
+    match dir.symlink_metadata(base) {
+        Ok(meta) if meta.file_type().is_symlink() => {}
+        _ => return Ok(()),
+    }
+    match dir.metadata(base) {
+        Ok(meta) if meta.is_dir() => Err(ErrorCode::NotPermitted.into()),
+        Ok(_) => Err(ErrorCode::NotDirectory.into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// For an operation that must not follow a symlink in the last component of
 /// `path`: if the path ends with a slash and its last component is a
 /// symlink, fails with `code` instead of letting the OS follow the link.

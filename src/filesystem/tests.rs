@@ -81,7 +81,7 @@ fn open_root(
         dir,
         dp,
         fp,
-        inline,
+        host::Blocking::new(inline, crate::limits::Budget::new(usize::MAX)),
         budget,
         crate::limits::ByteCount::new(u64::MAX),
     ))
@@ -89,6 +89,68 @@ fn open_root(
 
 fn preopen(path: &Path, dp: DirPerms, fp: FilePerms, inline: bool) -> Dir {
     open_root(path, dp, fp, inline, FdBudget::new(DEFAULT_MAX_OPEN_FILES)).unwrap()
+}
+
+/// `Limits::background_tasks`: on a current-thread runtime a host mount's
+/// blocking jobs (here file stream writes, each left in the background)
+/// hold slots of the context's budget of background tasks, never more than
+/// it has; with the budget spent the write runs on the calling thread, and
+/// every byte reaches its file.
+#[test]
+fn background_tasks_stay_within_their_budget() {
+    let t = TempDir::new();
+    for max in [0, 1, 3] {
+        let tasks = crate::limits::Budget::new(max);
+        let crate::filesystem::vfs::MountKind::Host { dir, .. } =
+            crate::filesystem::vfs::Mount::host_dir(&t.0).unwrap().kind
+        else {
+            unreachable!("host_dir mounts a host directory")
+        };
+        let d = Dir::new_preopen(
+            dir,
+            DirPerms::all(),
+            FilePerms::all(),
+            host::Blocking::new(false, tasks.clone()),
+            FdBudget::new(DEFAULT_MAX_OPEN_FILES),
+            crate::limits::ByteCount::new(u64::MAX),
+        );
+        runtime(false).block_on(async {
+            let mut streams = Vec::new();
+            for i in 0..8 {
+                let f = d
+                    .open_at(
+                        PF::empty(),
+                        format!("bg{i}"),
+                        OF::CREATE | OF::TRUNCATE,
+                        DF::WRITE,
+                    )
+                    .await
+                    .unwrap();
+                let mut w = f.file().unwrap().write_via_stream(0).unwrap();
+                w.write(Bytes::from(vec![b'0' + i as u8; 100_000])).unwrap();
+                assert!(tasks.in_use() <= max, "{} of {max}", tasks.in_use());
+                // With no slot, the write ran here: the stream is ready.
+                if max == 0 {
+                    assert!(w.check_write().unwrap() > 0);
+                }
+                streams.push(w);
+            }
+            let peak = tasks.figures().peak;
+            assert!(
+                peak <= max && (max == 0 || peak > 0),
+                "peak {peak} of {max}"
+            );
+            for mut w in streams {
+                w.ready().await;
+                w.flush().unwrap();
+            }
+        });
+        for i in 0..8u8 {
+            let bytes = fs::read(t.0.join(format!("bg{i}"))).unwrap();
+            assert_eq!(bytes, vec![b'0' + i; 100_000], "max {max}, file {i}");
+        }
+        assert_eq!(tasks.in_use(), 0);
+    }
 }
 
 /// A listing longer than one batch holds its two descriptors until its

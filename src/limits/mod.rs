@@ -8,9 +8,12 @@
 //! package holds its own budgets and answers a spent one with its own error
 //! code:
 //! * handles: every host descriptor the filesystem opens for the guest
-//!   (`open_files`), every socket (`sockets`) and every name lookup in
+//!   (`open_files`), every descriptor and listing of a virtual mount
+//!   (`virtual_files`), every socket (`sockets`) and every name lookup in
 //!   flight (`lookups_in_flight`) also takes one from the context's
 //!   `handles`;
+//! * background tasks: host-mount jobs on the blocking pool
+//!   (`background_tasks`, applied in `filesystem/host/blocking.rs`);
 //! * stdout and stderr: bytes written in all (`bytes.rs`, applied in
 //!   `cli/limited.rs`);
 //! * host mounts: bytes written to the files of each (`bytes.rs`, applied
@@ -36,6 +39,16 @@ pub const DEFAULT_MAX_HANDLES: usize = 2048;
 /// ordinary programs keep open (the same as
 /// [`DEFAULT_MAX_OPEN_FILES`](crate::DEFAULT_MAX_OPEN_FILES)).
 pub const DEFAULT_MAX_OPEN_FILES: usize = crate::filesystem::DEFAULT_MAX_OPEN_FILES;
+
+/// The default of [`Limits::virtual_files`]: 1024, as for host files. A
+/// virtual descriptor holds no host descriptor, but it keeps its node (and
+/// a listing its buffered names) alive after the guest removed them.
+pub const DEFAULT_MAX_VIRTUAL_FILES: usize = 1024;
+
+/// The default of [`Limits::background_tasks`]: 32. Each is a thread of
+/// tokio's blocking pool, which all contexts and the embedder share (512
+/// threads by default); a program keeps a few file operations in flight.
+pub const DEFAULT_MAX_BACKGROUND_TASKS: usize = 32;
 
 /// The default of [`Limits::sockets`]: 1024, enough for a guest server
 /// holding a thousand connections; each is a host descriptor with kernel
@@ -72,7 +85,7 @@ pub const DEFAULT_MAX_LOOKUPS_PER_SECOND: u32 = 100;
 #[non_exhaustive]
 pub struct Limits {
     /// Host handles the guest holds at once, of every kind below (open
-    /// files, sockets, lookups in flight) together. Default:
+    /// files, virtual files, sockets, lookups in flight) together. Default:
     /// [`DEFAULT_MAX_HANDLES`]. Spent: the kind's own answer below.
     pub handles: usize,
     /// Host file descriptors held through the filesystem: every open file
@@ -82,6 +95,22 @@ pub struct Limits {
     /// `path_open` and `fd_readdir` with `mfile` in preview 1 (as when the
     /// host runs out, `EMFILE`).
     pub open_files: usize,
+    /// Files, directories and directory listings the guest holds open on
+    /// virtual mounts (memory, overlay, read-only, single-file, custom),
+    /// the mounts' roots not counted. Default:
+    /// [`DEFAULT_MAX_VIRTUAL_FILES`]. Spent: the answers of `open_files`.
+    pub virtual_files: usize,
+    /// Jobs of host-mount I/O the guest has running on tokio's blocking
+    /// pool at once: file and directory calls and file stream reads and
+    /// writes, where blocking the calling thread is not allowed (a
+    /// current-thread runtime without `allow_blocking_current_thread`).
+    /// Default: [`DEFAULT_MAX_BACKGROUND_TASKS`]. Spent: the next job runs
+    /// on the calling thread, as in a sync call; the guest is not told.
+    /// (The other work in flight is bounded by what holds it: a socket has
+    /// at most one background send, a lookup counts in
+    /// `lookups_in_flight`, and a poll waits with one timer whatever its
+    /// number of clock pollables.)
+    pub background_tasks: usize,
     /// TCP and UDP sockets, listeners and accepted connections included.
     /// Default: [`DEFAULT_MAX_SOCKETS`]. Spent: creating or accepting one
     /// fails with `new-socket-limit` (preview 1: `mfile`).
@@ -124,6 +153,8 @@ impl Default for Limits {
         Limits {
             handles: DEFAULT_MAX_HANDLES,
             open_files: DEFAULT_MAX_OPEN_FILES,
+            virtual_files: DEFAULT_MAX_VIRTUAL_FILES,
+            background_tasks: DEFAULT_MAX_BACKGROUND_TASKS,
             sockets: DEFAULT_MAX_SOCKETS,
             lookups_in_flight: DEFAULT_MAX_LOOKUPS_IN_FLIGHT,
             lookups_per_run: DEFAULT_MAX_LOOKUPS_PER_RUN,
@@ -142,6 +173,8 @@ impl Limits {
         Limits {
             handles: usize::MAX,
             open_files: usize::MAX,
+            virtual_files: usize::MAX,
+            background_tasks: usize::MAX,
             sockets: usize::MAX,
             lookups_in_flight: usize::MAX,
             lookups_per_run: u64::MAX,
@@ -162,6 +195,10 @@ pub struct Usage {
     pub handles: Use,
     /// Host file descriptors held through the filesystem.
     pub open_files: Use,
+    /// Descriptors and listings held on virtual mounts.
+    pub virtual_files: Use,
+    /// Host-mount jobs on the blocking pool.
+    pub background_tasks: Use,
     /// Sockets.
     pub sockets: Use,
     /// Name lookups in flight.

@@ -41,7 +41,7 @@ pub struct Dir {
     pub(crate) file_perms: FilePerms,
     /// Which preopen this directory lies beneath.
     pub(crate) preopen: u64,
-    pub(crate) allow_blocking_current_thread: bool,
+    pub(crate) blocking: super::Blocking,
     /// Whether `get-flags` reports `mutate-directory`: for a preopen that
     /// may change its entries, and for a directory opened with the flag.
     /// (One opened without it keeps the right, see above, but does not
@@ -75,7 +75,7 @@ impl Dir {
         dir: Arc<cap_std::fs::Dir>,
         perms: DirPerms,
         file_perms: FilePerms,
-        allow_blocking_current_thread: bool,
+        blocking: super::Blocking,
         budget: FdBudget,
         written: Arc<ByteCount>,
     ) -> Dir {
@@ -84,7 +84,7 @@ impl Dir {
             perms,
             file_perms,
             preopen: NEXT_PREOPEN.fetch_add(1, Ordering::Relaxed),
-            allow_blocking_current_thread,
+            blocking,
             shows_mutate: true,
             budget,
             written,
@@ -114,7 +114,7 @@ impl Dir {
         R: Send + 'static,
     {
         let dir = Arc::clone(&self.dir);
-        crate::runtime::run_blocking(self.allow_blocking_current_thread, move || f(&dir)).await
+        self.blocking.run(move || f(&dir)).await
     }
 
     /// The metadata of `path`, following a final symlink only when `flags`
@@ -351,12 +351,13 @@ impl DirectoryOps for Dir {
         new_path: String,
     ) -> FsResult<()> {
         self.check_pair(new)?;
+        // The flag first, as wasmtime.
+        path::refuse_link_follow(old_flags)?;
         path::check(&old_path)?;
         path::check(&new_path)?;
-        path::refuse_link_follow(old_flags)?;
         let new_dir = Arc::clone(&new.dir);
         self.run(move |dir| {
-            refuse_slash_through_symlink(dir, &old_path, ErrorCode::NotDirectory)?;
+            path::refuse_link_through_slash(dir, &old_path)?;
             dir.hard_link(&old_path, &new_dir, &new_path)?;
             Ok(())
         })
@@ -372,6 +373,9 @@ impl DirectoryOps for Dir {
         self.run(move |dir| {
             refuse_slash_through_symlink(dir, &old_path, ErrorCode::NotDirectory)?;
             refuse_slash_through_symlink(&new_dir, &new_path, ErrorCode::NotDirectory)?;
+            if path::has_trailing_slash(&new_path) {
+                path::refuse_non_directory_to_slash(dir, &old_path, &new_dir, &new_path)?;
+            }
             let renamed = dir.rename(&old_path, &new_dir, &new_path);
             recent::names_changed();
             Ok(renamed?)
@@ -382,7 +386,7 @@ impl DirectoryOps for Dir {
     /// `descriptor.read-directory`.
     async fn read_directory(&self) -> FsResult<ReaddirStream> {
         require_dir(self.perms, DirPerms::READ)?;
-        let allow_blocking = self.allow_blocking_current_thread;
+        let blocking = self.blocking.clone();
         // cap-std's listing holds two descriptors (see `budget.rs`).
         let slot = self.budget.take(2)?;
         let recent = Arc::clone(&self.recent);
@@ -396,7 +400,7 @@ impl DirectoryOps for Dir {
                 Ok::<_, std::io::Error>(HostListing::open(
                     entries,
                     slot,
-                    allow_blocking,
+                    blocking,
                     Some(recorder),
                     sorted,
                 ))
@@ -410,7 +414,7 @@ impl DirectoryOps for Dir {
     /// out of the sandbox: it has the root's own number.
     async fn read_directory_with_dots(&self) -> FsResult<DotsListing> {
         require_dir(self.perms, DirPerms::READ)?;
-        let allow_blocking = self.allow_blocking_current_thread;
+        let blocking = self.blocking.clone();
         let slot = self.budget.take(2)?;
         let sorted = self.sorted_listings;
         self.run(move |dir| {
@@ -421,7 +425,7 @@ impl DirectoryOps for Dir {
             let stream = ReaddirStream::Host(HostListing::open(
                 dir.entries()?,
                 slot,
-                allow_blocking,
+                blocking,
                 None,
                 sorted,
             ));
@@ -453,8 +457,10 @@ impl DirectoryOps for Dir {
         flags: DescriptorFlags,
     ) -> FsResult<Descriptor> {
         require_dir(self.perms, DirPerms::READ)?;
-        path::check(&path)?;
+        // The flags first (`create` with `directory` is `invalid`), as
+        // Linux and wasmtime.
         let request = OpenRequest::check(self.perms, self.file_perms, oflags, flags, true)?;
+        path::check(&path)?;
         let OpenRequest {
             create,
             truncate,
@@ -555,7 +561,7 @@ impl DirectoryOps for Dir {
                 mode: opened.mode,
                 flags: opened.flags,
                 preopen: this.preopen,
-                allow_blocking_current_thread: this.allow_blocking_current_thread,
+                blocking: this.blocking.clone(),
                 _slot: Arc::new(slot),
                 order: Arc::default(),
                 written: this.written.clone(),

@@ -27,7 +27,8 @@ pub struct File {
     /// Which preopen this file lies beneath.
     #[allow(dead_code)]
     pub(crate) preopen: u64,
-    pub(crate) allow_blocking_current_thread: bool,
+    /// Where its blocking work runs.
+    pub(crate) blocking: super::Blocking,
     /// The file's slot in its context's descriptor budget, given back when
     /// the last clone (streams hold clones) is dropped, with the handle.
     pub(crate) _slot: Arc<Slot>,
@@ -48,11 +49,12 @@ impl File {
     {
         let file = Arc::clone(&self.file);
         let order = Arc::clone(&self.order);
-        crate::runtime::run_blocking(self.allow_blocking_current_thread, move || {
-            order.wait_idle();
-            f(&file)
-        })
-        .await
+        self.blocking
+            .run(move || {
+                order.wait_idle();
+                f(&file)
+            })
+            .await
     }
 
     /// Writes what fits of `buf` under the mount's write limit with
@@ -201,7 +203,7 @@ impl FileOps for File {
             return Some(Err(e));
         }
         let fd = self.file.as_fd();
-        crate::runtime::try_run_now(self.allow_blocking_current_thread, || {
+        crate::runtime::try_run_now(self.blocking.inline, || {
             self.order.wait_idle();
             retry(|| Ok(rustix::io::preadv(fd, bufs, offset)?))
         })
@@ -228,7 +230,7 @@ impl FileOps for File {
             return None;
         }
         let file = &*self.file;
-        let result = crate::runtime::try_run_now(self.allow_blocking_current_thread, || {
+        let result = crate::runtime::try_run_now(self.blocking.inline, || {
             self.order.wait_idle();
             retry(|| match offset {
                 Some(at) => Ok(rustix::io::pwritev(file.as_fd(), bufs, at)?),

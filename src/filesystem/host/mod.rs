@@ -1,11 +1,13 @@
 //! The host backend: a preopened host directory and what is opened beneath
 //! it, as cap-std handles whose paths the kernel resolves without leaving
 //! the preopen. [`Dir`] (`dir.rs`) and [`File`] (`file.rs`) implement the
-//! core's descriptor operations; `stream.rs` holds the file streams,
+//! core's descriptor operations; `blocking.rs` says where their blocking
+//! work runs; `stream.rs` holds the file streams,
 //! `order.rs` the order of a file's background work, `readdir.rs` a
 //! directory's listing ([`HostListing`]) and `recent.rs` what a directory
 //! just learned about one of its names.
 
+mod blocking;
 mod dir;
 mod file;
 mod order;
@@ -13,6 +15,7 @@ mod readdir;
 mod recent;
 mod stream;
 
+pub(crate) use blocking::Blocking;
 pub use dir::Dir;
 pub use file::File;
 #[cfg(test)]

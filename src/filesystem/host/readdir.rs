@@ -22,7 +22,8 @@ pub struct HostListing {
     entries: Option<cap_std::fs::ReadDir>,
     /// Entries read but not yet returned.
     buffer: VecDeque<FsResult<DirectoryEntry>>,
-    allow_blocking_current_thread: bool,
+    /// Where its blocking work runs.
+    blocking: super::Blocking,
     /// The listing's descriptors in the context's budget, given back as
     /// soon as the host listing is closed.
     slot: Option<Slot>,
@@ -53,7 +54,7 @@ impl HostListing {
     pub(crate) fn open(
         entries: cap_std::fs::ReadDir,
         slot: Slot,
-        allow_blocking_current_thread: bool,
+        blocking: super::Blocking,
         recorder: Option<Recorder>,
         sorted: bool,
     ) -> Self {
@@ -69,7 +70,7 @@ impl HostListing {
             slot: entries.is_some().then_some(slot),
             entries,
             buffer,
-            allow_blocking_current_thread,
+            blocking,
             recorder,
             generation,
         }
@@ -121,8 +122,9 @@ impl HostListing {
         // allocation for the whole listing.
         let mut batch = std::mem::take(&mut self.buffer);
         batch.reserve(BATCH);
-        let (entries, batch, generation) =
-            crate::runtime::run_blocking(self.allow_blocking_current_thread, move || {
+        let (entries, batch, generation) = self
+            .blocking
+            .run(move || {
                 let generation = recent::generation();
                 let entries = read_batch(entries, &mut batch);
                 (entries, batch, generation)

@@ -33,6 +33,7 @@ use super::order::{Order, Ticket};
 use crate::filesystem::MAX_WRITE;
 use crate::filesystem::error::stream_failure;
 use crate::io::{HostInputStream, HostOutputStream, StreamError, StreamResult, Subscribe};
+use crate::limits::Slot;
 use crate::runtime::{AbortOnDropJoinHandle, blocking_allowed, poll_once, spawn_blocking};
 use crate::runtime::{run_now, try_run_now};
 use bytes::Bytes;
@@ -137,7 +138,7 @@ impl FileInputStream {
     }
 
     fn inline(&self) -> bool {
-        self.file.allow_blocking_current_thread || blocking_allowed()
+        self.file.blocking.inline || blocking_allowed()
     }
 
     /// Hands out (up to `size` bytes of) a completed read.
@@ -278,11 +279,14 @@ struct BackgroundWrite {
 }
 
 impl BackgroundWrite {
-    fn start(job: WriteJob) -> Self {
+    /// Starts `job` on the blocking pool, holding `task` (its slot in the
+    /// context's budget of background tasks) until it ends.
+    fn start(job: WriteJob, task: Slot) -> Self {
         let job = Arc::new(Mutex::new(Some(job)));
-        let slot = Arc::clone(&job);
+        let shared = Arc::clone(&job);
         let handle = spawn_blocking(move || {
-            let job = slot.lock().unwrap_or_else(|p| p.into_inner()).take();
+            let _task = task;
+            let job = shared.lock().unwrap_or_else(|p| p.into_inner()).take();
             job.map(|job| job())
         });
         BackgroundWrite { job, handle }
@@ -346,7 +350,7 @@ impl FileOutputStream {
     }
 
     fn inline(&self) -> bool {
-        self.file.allow_blocking_current_thread || blocking_allowed()
+        self.file.blocking.inline || blocking_allowed()
     }
 
     /// Collects a finished background write, if any.
@@ -444,11 +448,15 @@ impl HostOutputStream for FileOutputStream {
         let write = move || turn.then(|| Self::write_blocking(&file, at, &bytes));
         match try_run_now(self.inline(), write) {
             Ok(result) => self.finish(result),
-            Err(write) => {
-                let job: WriteJob = Box::new(write);
-                self.state = WriteState::Busy(BackgroundWrite::start(job));
-                Ok(())
-            }
+            Err(write) => match self.file.blocking.task() {
+                Some(task) => {
+                    let background = BackgroundWrite::start(Box::new(write), task);
+                    self.state = WriteState::Busy(background);
+                    Ok(())
+                }
+                // The context's background tasks are spent: written now.
+                None => self.finish(write()),
+            },
         }
     }
 

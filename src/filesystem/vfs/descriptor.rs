@@ -15,6 +15,7 @@ use crate::filesystem::{
     identity_hash, path_check, path_follows, refuse_link_follow, require_dir, require_file,
     require_mode,
 };
+use crate::limits::Slot;
 use std::sync::Arc;
 
 /// Keeps a node open in its backend while a descriptor (or a clone of it,
@@ -22,14 +23,18 @@ use std::sync::Arc;
 pub(crate) struct OpenNode {
     pub(crate) mount: Arc<MountState>,
     pub(crate) node: NodeId,
+    /// Its place in the context's budget of virtual descriptors (`None`
+    /// for a mount's root, granted by the embedder).
+    _slot: Option<Slot>,
 }
 
 impl OpenNode {
-    fn new(mount: &Arc<MountState>, node: NodeId) -> Arc<OpenNode> {
+    fn new(mount: &Arc<MountState>, node: NodeId, slot: Option<Slot>) -> Arc<OpenNode> {
         mount.backend.open(node);
         Arc::new(OpenNode {
             mount: Arc::clone(mount),
             node,
+            _slot: slot,
         })
     }
 }
@@ -107,7 +112,7 @@ impl VirtualDir {
     pub(crate) fn root(mount: &Arc<MountState>, perms: DirPerms, file_perms: FilePerms) -> Self {
         let root = mount.backend.root();
         VirtualDir {
-            open: OpenNode::new(mount, root),
+            open: OpenNode::new(mount, root, None),
             perms,
             file_perms,
             shows_mutate: true,
@@ -225,8 +230,14 @@ impl VirtualDir {
 
     /// The kind of `dir/name`, if there is such an entry.
     fn kind_of(&self, dir: NodeId, name: &str) -> Option<NodeKind> {
-        let node = self.backend().lookup(dir, name).ok()?;
-        self.backend().kind(node).ok()
+        self.kind_at(dir, name).ok()
+    }
+
+    /// The kind of `dir/name`, or why there is none (`no-entry`,
+    /// `name-too-long`).
+    fn kind_at(&self, dir: NodeId, name: &str) -> FsResult<NodeKind> {
+        let node = self.backend().lookup(dir, name)?;
+        Ok(self.backend().kind(node)?)
     }
 
     /// For a name an operation acts on without following it: a trailing
@@ -274,6 +285,25 @@ impl VirtualDir {
             return Err(ErrorCode::NotDirectory.into());
         }
         Ok(())
+    }
+
+    /// As the host backend's `refuse_link_through_slash`: `old/` whose
+    /// last component is a symlink answers what its target is.
+    fn refuse_link_through_slash(&self, old: &str) -> FsResult<()> {
+        let base = old.trim_end_matches('/');
+        if base.len() == old.len() || base.is_empty() {
+            return Ok(());
+        }
+        match self.parent(base) {
+            Ok((dir, Last::Name(name), _))
+                if self.kind_of(dir, name) == Some(NodeKind::Symlink) => {}
+            _ => return Ok(()),
+        }
+        let node = self.lookup(PathFlags::SYMLINK_FOLLOW, base)?;
+        match self.backend().kind(node)? {
+            NodeKind::Directory => Err(ErrorCode::NotPermitted.into()),
+            _ => Err(ErrorCode::NotDirectory.into()),
+        }
     }
 
     /// `descriptor.create-directory-at` (needs MUTATE).
@@ -373,13 +403,14 @@ impl VirtualDir {
         new_path: &str,
     ) -> FsResult<()> {
         self.check_pair(new)?;
+        // The flag first, as wasmtime.
+        refuse_link_follow(old_flags)?;
         path_check(old_path)?;
         path_check(new_path)?;
-        refuse_link_follow(old_flags)?;
         // As cap-std: both parents are resolved, then the names. `None`: a
         // directory (`.` or `..`).
         let node = {
-            self.refuse_slash_after_symlink(old_path)?;
+            self.refuse_link_through_slash(old_path)?;
             let (dir, last, trailing) = self.parent(old_path)?;
             if let Last::Name(name) = last {
                 self.refuse_slash(dir, name, trailing)?;
@@ -404,8 +435,12 @@ impl VirtualDir {
         let (dir, name) = match new.parent(new_path)? {
             (_, Last::Name(_), true) => return Err(new.slash_target_error(new_path)),
             (dir, Last::Name(name), false) => {
-                if self.kind_of(dir, name).is_some() {
-                    return Err(ErrorCode::Exist.into());
+                match self.kind_at(dir, name) {
+                    Ok(_) => return Err(ErrorCode::Exist.into()),
+                    // The new name is looked up before the old object's
+                    // kind matters (as Linux: `name-too-long` first).
+                    Err(e) if e.downcast_ref() == Some(&ErrorCode::NameTooLong) => return Err(e),
+                    Err(_) => {}
                 }
                 (dir, name)
             }
@@ -437,8 +472,10 @@ impl VirtualDir {
             (dir, Last::Name(name), t) => (dir, name, t),
             _ => return Err(ErrorCode::Busy.into()),
         };
-        let kind = self.kind_of(old_dir, old_name).ok_or(ErrorCode::NoEntry)?;
-        if old_trailing && kind != NodeKind::Directory {
+        let kind = self.kind_at(old_dir, old_name)?;
+        // POSIX: a non-directory is not renamed from or to a name ending
+        // with a slash.
+        if (old_trailing || new_trailing) && kind != NodeKind::Directory {
             return Err(ErrorCode::NotDirectory.into());
         }
         // A trailing slash on the new name only matters after a symlink.
@@ -453,7 +490,8 @@ impl VirtualDir {
     /// `descriptor.read-directory` (needs READ).
     pub fn read_directory(&self) -> FsResult<VirtualListing> {
         require_dir(self.perms, DirPerms::READ)?;
-        Ok(VirtualListing::new(self.clone()))
+        let slot = self.mount().budget.take(1)?;
+        Ok(VirtualListing::new(self.clone(), slot))
     }
 
     /// `descriptor.open-at`, with the permission rules of the host
@@ -466,9 +504,10 @@ impl VirtualDir {
         flags: DescriptorFlags,
     ) -> FsResult<Descriptor> {
         require_dir(self.perms, DirPerms::READ)?;
-        path_check(path)?;
         let read_only = self.backend().read_only();
+        // The flags first, as the host backend.
         let request = OpenRequest::check(self.perms, self.file_perms, oflags, flags, !read_only)?;
+        path_check(path)?;
         let OpenRequest {
             create,
             truncate,
@@ -480,6 +519,8 @@ impl VirtualDir {
             ..
         } = request;
         let follow = path_follows(path_flags, path);
+        // Taken before anything is created.
+        let slot = self.mount().budget.take(1)?;
         let backend = self.backend();
         let now = self.mount().now();
         let node = if create {
@@ -509,7 +550,7 @@ impl VirtualDir {
                     return Err(ErrorCode::IsDirectory.into());
                 }
                 return Ok(Descriptor::VirtualDir(VirtualDir {
-                    open: OpenNode::new(self.mount(), node),
+                    open: OpenNode::new(self.mount(), node, Some(slot)),
                     shows_mutate: flags.contains(DescriptorFlags::MUTATE_DIRECTORY),
                     ..self.clone()
                 }));
@@ -528,7 +569,7 @@ impl VirtualDir {
         }
         let opened = request.opened(self.perms, self.file_perms, implied_write, !read_only);
         Ok(Descriptor::VirtualFile(VirtualFile {
-            open: OpenNode::new(self.mount(), node),
+            open: OpenNode::new(self.mount(), node, Some(slot)),
             perms: opened.perms,
             mode: opened.mode,
             flags: opened.flags,

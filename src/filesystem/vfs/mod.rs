@@ -55,6 +55,7 @@ pub use crate::filesystem::{DirectoryOps, FileOps};
 pub use backend::{ErrorCode, FsBackend, NodeId, NodeKind, NodeStat, SetTime, VEntry, VfsResult};
 pub use descriptor::{VirtualDir, VirtualFile};
 pub use memory::{DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, MemoryFs};
+pub use mount::MAX_NAME;
 pub use mount::Mount;
 pub use overlay::{Change, Overlay};
 pub use readdir::VirtualListing;

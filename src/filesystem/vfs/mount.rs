@@ -132,11 +132,27 @@ macro_rules! dispatch {
     };
 }
 
+/// The longest name of one directory entry, in bytes (Linux's
+/// `NAME_MAX`). A longer name is `name-too-long` wherever a backend is
+/// asked to look it up or make it, for every kind of backend (as Linux's
+/// file systems answer in their own lookups, so a missing directory before
+/// it is still `no-entry`).
+pub const MAX_NAME: usize = 255;
+
+/// Refuses a name longer than [`MAX_NAME`].
+fn check_length(name: &str) -> VfsResult<()> {
+    if name.len() > MAX_NAME {
+        return Err(crate::filesystem::ErrorCode::NameTooLong);
+    }
+    Ok(())
+}
+
 impl FsBackend for AnyBackend {
     fn root(&self) -> NodeId {
         dispatch!(self, b => b.root())
     }
     fn lookup(&self, dir: NodeId, name: &str) -> VfsResult<NodeId> {
+        check_length(name)?;
         dispatch!(self, b => b.lookup(dir, name))
     }
     fn stat(&self, node: NodeId) -> VfsResult<NodeStat> {
@@ -179,18 +195,23 @@ impl FsBackend for AnyBackend {
         exclusive: bool,
         now: Datetime,
     ) -> VfsResult<NodeId> {
+        check_length(name)?;
         dispatch!(self, b => b.create_file(dir, name, exclusive, now))
     }
     fn create_dir(&self, dir: NodeId, name: &str, now: Datetime) -> VfsResult<()> {
+        check_length(name)?;
         dispatch!(self, b => b.create_dir(dir, name, now))
     }
     fn symlink(&self, dir: NodeId, name: &str, target: &str, now: Datetime) -> VfsResult<()> {
+        check_length(name)?;
         dispatch!(self, b => b.symlink(dir, name, target, now))
     }
     fn unlink(&self, dir: NodeId, name: &str, now: Datetime) -> VfsResult<()> {
+        check_length(name)?;
         dispatch!(self, b => b.unlink(dir, name, now))
     }
     fn remove_dir(&self, dir: NodeId, name: &str, now: Datetime) -> VfsResult<()> {
+        check_length(name)?;
         dispatch!(self, b => b.remove_dir(dir, name, now))
     }
     fn rename(
@@ -201,9 +222,12 @@ impl FsBackend for AnyBackend {
         new_name: &str,
         now: Datetime,
     ) -> VfsResult<()> {
+        check_length(name)?;
+        check_length(new_name)?;
         dispatch!(self, b => b.rename(dir, name, new_dir, new_name, now))
     }
     fn link(&self, node: NodeId, new_dir: NodeId, new_name: &str, now: Datetime) -> VfsResult<()> {
+        check_length(new_name)?;
         dispatch!(self, b => b.link(node, new_dir, new_name, now))
     }
     fn sync(&self, node: NodeId) -> VfsResult<()> {
@@ -229,15 +253,23 @@ pub(crate) struct MountState {
     pub(crate) id: u64,
     /// The context's wall clock, set when the context is built.
     pub(crate) clock: OnceLock<SharedWallClock>,
+    /// The context's budget of virtual descriptors and listings.
+    pub(crate) budget: crate::filesystem::FdBudget,
 }
 
 impl MountState {
-    /// The mount of `backend` that is its context's `index`th.
-    pub(crate) fn new(backend: AnyBackend, index: usize) -> Arc<MountState> {
+    /// The mount of `backend` that is its context's `index`th, drawing on
+    /// `budget` for what the guest opens in it.
+    pub(crate) fn new(
+        backend: AnyBackend,
+        index: usize,
+        budget: crate::filesystem::FdBudget,
+    ) -> Arc<MountState> {
         Arc::new(MountState {
             backend,
             id: FIRST_MOUNT_ID + index as u64,
             clock: OnceLock::new(),
+            budget,
         })
     }
 

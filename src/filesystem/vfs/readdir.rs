@@ -18,15 +18,18 @@ pub struct VirtualListing {
     after: Option<String>,
     buffer: VecDeque<VEntry>,
     done: bool,
+    /// Its place in the context's budget of virtual descriptors.
+    _slot: crate::limits::Slot,
 }
 
 impl VirtualListing {
-    pub(crate) fn new(dir: VirtualDir) -> Self {
+    pub(crate) fn new(dir: VirtualDir, slot: crate::limits::Slot) -> Self {
         VirtualListing {
             dir,
             after: None,
             buffer: VecDeque::new(),
             done: false,
+            _slot: slot,
         }
     }
 
