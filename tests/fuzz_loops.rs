@@ -7,7 +7,7 @@
 
 #[path = "../fuzz/src/targets/mod.rs"]
 #[allow(dead_code)]
-mod targets;
+pub(crate) mod targets;
 
 fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok().and_then(|v| v.parse().ok())
@@ -54,4 +54,13 @@ fn p2_sockets() {
     let [calls, ok] = [0, 1].map(|i| c[i].load(std::sync::atomic::Ordering::Relaxed));
     println!("p2_sockets: {calls} calls, {ok} succeeded");
     assert!(ok * 10 > calls, "{ok} of {calls} calls succeeded");
+}
+
+#[test]
+fn fs_seq() {
+    seeded("fs_seq");
+    let c = &targets::fs_seq::COUNTS;
+    let [cases, ops, quirks] = [0, 1, 2].map(|i| c[i].load(std::sync::atomic::Ordering::Relaxed));
+    println!("fs_seq: {cases} cases, {ops} operations on both sides, {quirks} not compared");
+    assert!(ops > cases * 10, "{ops} operations in {cases} cases");
 }

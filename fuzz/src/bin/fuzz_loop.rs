@@ -1,9 +1,21 @@
 //! Runs a target on seeded random inputs, on stable Rust:
 //! `fuzz-loop TARGET CASES [FIRST_SEED]`. Prints the cases run, the time
 //! taken and the rate; a finding panics with the seed to reproduce it.
+//! With `FUZZ_LOOP_SECONDS=N` it stops after N seconds if the cases are
+//! not done by then.
 
 use std::time::Instant;
 use wasi_host_fuzz::targets;
+
+/// The target `name`: one of [`targets::NAMES`], or `p1_oracle` when built
+/// with feature `oracle`.
+fn by_name(name: &str) -> Option<fn(&[u8])> {
+    #[cfg(feature = "oracle")]
+    if name == "p1_oracle" {
+        return Some(wasi_host_fuzz::oracle::run);
+    }
+    targets::by_name(name)
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -11,10 +23,19 @@ fn main() {
     let target = args.get(1).expect(usage);
     let cases: u64 = args.get(2).and_then(|n| n.parse().ok()).expect(usage);
     let first: u64 = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(0);
-    let run = targets::by_name(target)
+    let run = by_name(target)
         .unwrap_or_else(|| panic!("no target {target:?}; the targets: {:?}", targets::NAMES));
+    let limit = std::env::var("FUZZ_LOOP_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map(std::time::Duration::from_secs);
     let start = Instant::now();
+    let mut cases = cases;
     for seed in first..first + cases {
+        if limit.is_some_and(|limit| start.elapsed() >= limit) {
+            cases = seed - first;
+            break;
+        }
         let data = targets::input::seeded(seed);
         if let Err(panic) = std::panic::catch_unwind(|| run(&data)) {
             eprintln!("finding: target {target}, seed {seed}");
@@ -25,6 +46,10 @@ fn main() {
         }
     }
     let took = start.elapsed();
+    #[cfg(feature = "oracle")]
+    if target == "p1_oracle" {
+        print!("{}", wasi_host_fuzz::oracle::survey());
+    }
     println!(
         "{target}: {cases} cases in {took:.1?} ({:.0} cases/s), seeds {first}..{}",
         cases as f64 / took.as_secs_f64(),

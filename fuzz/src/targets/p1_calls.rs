@@ -25,7 +25,6 @@
 
 use super::input::Input;
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -38,17 +37,24 @@ use wasi_host::{FsPerms, I32Exit, WasiCtxBuilder};
 use wasmtime::{Engine, Linker, Module, Store, Val, ValType};
 
 /// The store's data.
-struct State {
-    wasi: WasiP1Ctx,
+pub struct State {
+    /// The preview 1 context.
+    pub wasi: WasiP1Ctx,
 }
 
 /// What every case shares: the engine, the linker, the module and the
-/// imports it wraps (`f0`, `f1`, ...) with their parameter types.
-struct Setup {
-    engine: Engine,
-    linker: Linker<State>,
-    module: Module,
-    funcs: Vec<(String, Vec<ValType>)>,
+/// imports it wraps (`f0`, `f1`, ...) with their parameter types. Generic
+/// over the store's data, so that another host's preview 1 can run the
+/// same module (the reference oracle of `src/oracle.rs`).
+pub struct Setup<T: 'static> {
+    /// The engine.
+    pub engine: Engine,
+    /// The linker with the preview 1 (and preview 0) functions.
+    pub linker: Linker<T>,
+    /// The wrapping module.
+    pub module: Module,
+    /// `module::name` and the parameter types of export `f{index}`.
+    pub funcs: Vec<(String, Vec<ValType>)>,
 }
 
 /// Where the case lays out what the arguments point to.
@@ -77,8 +83,53 @@ const PATHS: &[&str] = &[
     "a\0b",
 ];
 
-fn setup() -> &'static Setup {
-    static SETUP: OnceLock<Setup> = OnceLock::new();
+/// The setup of a module that imports every function of `linker` and
+/// exports a wrapper of each; `store` is only looked through.
+pub fn wrapping<T: 'static>(engine: &Engine, linker: Linker<T>, store: &mut Store<T>) -> Setup<T> {
+    let mut wat = String::from("(module\n");
+    let mut funcs = Vec::new();
+    let mut wrappers = String::new();
+    let items: Vec<_> = linker
+        .iter(&mut *store)
+        .filter_map(|(module, name, item)| {
+            Some((module.to_owned(), name.to_owned(), item.into_func()?))
+        })
+        .collect();
+    for (module, name, func) in items {
+        let ty = func.ty(&*store);
+        let params: Vec<ValType> = ty.params().collect();
+        let types = |tys: &mut dyn Iterator<Item = ValType>| {
+            tys.map(|t| t.to_string()).collect::<Vec<_>>().join(" ")
+        };
+        let i = funcs.len();
+        let (ps, rs) = (types(&mut params.iter().cloned()), types(&mut ty.results()));
+        let gets: String = (0..params.len())
+            .map(|p| format!("local.get {p} "))
+            .collect();
+        // A wrapper, so that the host function's caller is this
+        // instance, whose memory it uses.
+        wat.push_str(&format!(
+            "  (import {module:?} {name:?} (func $f{i} (param {ps}) (result {rs})))\n"
+        ));
+        wrappers.push_str(&format!(
+            "  (func (export \"f{i}\") (param {ps}) (result {rs}) {gets}call $f{i})\n"
+        ));
+        funcs.push((format!("{module}::{name}"), params));
+    }
+    wat.push_str(&wrappers);
+    wat.push_str("  (memory (export \"memory\") 1))\n");
+    let module = Module::new(engine, &wat).expect("the wrapping module");
+    Setup {
+        engine: engine.clone(),
+        linker,
+        module,
+        funcs,
+    }
+}
+
+/// The setup of the crate's preview 1 and preview 0.
+pub(super) fn setup() -> &'static Setup<State> {
+    static SETUP: OnceLock<Setup<State>> = OnceLock::new();
     SETUP.get_or_init(|| {
         let engine = Engine::default();
         let mut linker = Linker::<State>::new(&engine);
@@ -86,45 +137,7 @@ fn setup() -> &'static Setup {
         wasi_host::p0::add_to_linker_sync(&mut linker, |s| &mut s.wasi).expect("link p0");
         let wasi = WasiCtxBuilder::new().build_p1();
         let mut store = Store::new(&engine, State { wasi });
-        let mut wat = String::from("(module\n");
-        let mut funcs = Vec::new();
-        let mut wrappers = String::new();
-        let items: Vec<_> = linker
-            .iter(&mut store)
-            .filter_map(|(module, name, item)| {
-                Some((module.to_owned(), name.to_owned(), item.into_func()?))
-            })
-            .collect();
-        for (module, name, func) in items {
-            let ty = func.ty(&store);
-            let params: Vec<ValType> = ty.params().collect();
-            let types = |tys: &mut dyn Iterator<Item = ValType>| {
-                tys.map(|t| t.to_string()).collect::<Vec<_>>().join(" ")
-            };
-            let i = funcs.len();
-            let (ps, rs) = (types(&mut params.iter().cloned()), types(&mut ty.results()));
-            let gets: String = (0..params.len())
-                .map(|p| format!("local.get {p} "))
-                .collect();
-            // A wrapper, so that the host function's caller is this
-            // instance, whose memory it uses.
-            wat.push_str(&format!(
-                "  (import {module:?} {name:?} (func $f{i} (param {ps}) (result {rs})))\n"
-            ));
-            wrappers.push_str(&format!(
-                "  (func (export \"f{i}\") (param {ps}) (result {rs}) {gets}call $f{i})\n"
-            ));
-            funcs.push((format!("{module}::{name}"), params));
-        }
-        wat.push_str(&wrappers);
-        wat.push_str("  (memory (export \"memory\") 1))\n");
-        let module = Module::new(&engine, &wat).expect("the wrapping module");
-        Setup {
-            engine,
-            linker,
-            module,
-            funcs,
-        }
+        wrapping(&engine, linker, &mut store)
     })
 }
 
@@ -154,40 +167,7 @@ impl Tree {
     /// Everything outside `sandbox/`: path -> kind, contents, permissions
     /// and modification time.
     fn outside(&self) -> BTreeMap<String, String> {
-        let mut out = BTreeMap::new();
-        walk(self.root.path(), self.root.path(), &mut out);
-        out
-    }
-}
-
-fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let path = e.path();
-        let rel = path.strip_prefix(base).unwrap().display().to_string();
-        if rel == "sandbox" {
-            continue;
-        }
-        let meta = std::fs::symlink_metadata(&path).unwrap();
-        let seen = format!(
-            "{:?} {:o} {:?} {}",
-            meta.file_type(),
-            std::os::unix::fs::PermissionsExt::mode(&meta.permissions()),
-            meta.modified().ok(),
-            if meta.is_file() {
-                String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned()
-            } else {
-                String::new()
-            },
-        );
-        out.insert(rel, seen);
-        if meta.is_dir() {
-            walk(base, &path, out);
-        }
+        super::canary::outside(self.root.path())
     }
 }
 
