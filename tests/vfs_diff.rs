@@ -223,6 +223,10 @@ fn fuzz_findings_answer_as_linux() {
             Op::Link("d/c".into(), long.clone(), false),
             "Err(\"name-too-long\")",
         ),
+        (
+            Op::Rename("e/".into(), long.clone()),
+            "Err(\"name-too-long\")",
+        ),
         // A non-directory renamed to a name with a trailing slash.
         (
             Op::Rename("e".into(), "a/".into()),

@@ -233,6 +233,17 @@ impl VirtualDir {
         self.kind_at(dir, name).ok()
     }
 
+    /// The kind of the object a new name `dir/name` would replace: `None`
+    /// when there is none; a name that cannot be looked up at all
+    /// (`name-too-long`) is refused.
+    fn new_name_kind(&self, dir: NodeId, name: &str) -> FsResult<Option<NodeKind>> {
+        match self.kind_at(dir, name) {
+            Ok(kind) => Ok(Some(kind)),
+            Err(e) if e.downcast_ref() == Some(&ErrorCode::NameTooLong) => Err(e),
+            Err(_) => Ok(None),
+        }
+    }
+
     /// The kind of `dir/name`, or why there is none (`no-entry`,
     /// `name-too-long`).
     fn kind_at(&self, dir: NodeId, name: &str) -> FsResult<NodeKind> {
@@ -435,12 +446,10 @@ impl VirtualDir {
         let (dir, name) = match new.parent(new_path)? {
             (_, Last::Name(_), true) => return Err(new.slash_target_error(new_path)),
             (dir, Last::Name(name), false) => {
-                match self.kind_at(dir, name) {
-                    Ok(_) => return Err(ErrorCode::Exist.into()),
-                    // The new name is looked up before the old object's
-                    // kind matters (as Linux: `name-too-long` first).
-                    Err(e) if e.downcast_ref() == Some(&ErrorCode::NameTooLong) => return Err(e),
-                    Err(_) => {}
+                // Looked up before the old object's kind matters (as
+                // Linux: `name-too-long` first).
+                if self.new_name_kind(dir, name)?.is_some() {
+                    return Err(ErrorCode::Exist.into());
                 }
                 (dir, name)
             }
@@ -473,13 +482,15 @@ impl VirtualDir {
             _ => return Err(ErrorCode::Busy.into()),
         };
         let kind = self.kind_at(old_dir, old_name)?;
+        // As Linux, the new name is looked up next, then the kinds matter.
+        let new_kind = self.new_name_kind(new_dir, new_name)?;
         // POSIX: a non-directory is not renamed from or to a name ending
         // with a slash.
         if (old_trailing || new_trailing) && kind != NodeKind::Directory {
             return Err(ErrorCode::NotDirectory.into());
         }
         // A trailing slash on the new name only matters after a symlink.
-        if new_trailing && self.kind_of(new_dir, new_name) == Some(NodeKind::Symlink) {
+        if new_trailing && new_kind == Some(NodeKind::Symlink) {
             return Err(ErrorCode::NotDirectory.into());
         }
         Ok(self
