@@ -180,9 +180,7 @@ pub fn run(data: &[u8]) {
     let mut input = Input::new(data);
     let root = tempfile::tempdir().expect("a temporary directory");
     let p = root.path();
-    std::fs::write(p.join("canary.txt"), "canary").expect("canary");
-    std::fs::create_dir(p.join("canary_dir")).expect("canary_dir");
-    std::fs::write(p.join("canary_dir/inner.txt"), "inner").expect("inner");
+    canary::plant(p);
     for side in ["ours", "theirs"] {
         seed_tree(&p.join(side)).expect("seed");
     }

@@ -9,6 +9,15 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// Plants the canaries in `root`: `canary.txt` and `canary_dir/inner.txt`
+/// (the seed tree's `out` and `outf` point at them from a folder of
+/// `root`).
+pub fn plant(root: &Path) {
+    std::fs::write(root.join("canary.txt"), "canary").expect("canary");
+    std::fs::create_dir(root.join("canary_dir")).expect("canary_dir");
+    std::fs::write(root.join("canary_dir/inner.txt"), "inner").expect("inner");
+}
+
 /// Everything under `root` except `root/sandbox`: path -> what was seen.
 pub fn outside(root: &Path) -> BTreeMap<String, String> {
     outside_of(root, &["sandbox"])

@@ -190,38 +190,30 @@ impl<T: 'static> P1<T> {
         assert_eq!(self.call("fd_close", &[Val::I32(fd)]), 0, "close {fd}");
     }
 
+    /// `fd_pread` or `fd_pwrite` (`name`) of `len` bytes at [`BUF`] and
+    /// `offset`; the count done.
+    fn positional(&mut self, name: &str, fd: i32, len: u32, offset: u64) -> Result<u32, String> {
+        let iov = self.iov(len);
+        let args = [
+            Val::I32(fd),
+            iov,
+            Val::I32(1),
+            Val::I64(offset as i64),
+            Val::I32(RESULT as i32),
+        ];
+        errno(self.call(name, &args))?;
+        Ok(self.u32_at(RESULT))
+    }
+
     fn pread(&mut self, fd: i32, len: u64, offset: u64) -> Result<Vec<u8>, String> {
-        let iov = self.iov(len.min(u64::from(BUF_LEN)) as u32);
-        let e = self.call(
-            "fd_pread",
-            &[
-                Val::I32(fd),
-                iov,
-                Val::I32(1),
-                Val::I64(offset as i64),
-                Val::I32(RESULT as i32),
-            ],
-        );
-        errno(e)?;
-        let n = self.u32_at(RESULT);
+        let len = len.min(u64::from(BUF_LEN)) as u32;
+        let n = self.positional("fd_pread", fd, len, offset)?;
         Ok(self.bytes(BUF, n))
     }
 
     fn pwrite(&mut self, fd: i32, data: &[u8], offset: u64) -> Result<u32, String> {
         self.put(BUF, data);
-        let iov = self.iov(data.len() as u32);
-        let e = self.call(
-            "fd_pwrite",
-            &[
-                Val::I32(fd),
-                iov,
-                Val::I32(1),
-                Val::I64(offset as i64),
-                Val::I32(RESULT as i32),
-            ],
-        );
-        errno(e)?;
-        Ok(self.u32_at(RESULT))
+        self.positional("fd_pwrite", fd, data.len() as u32, offset)
     }
 
     /// A stat as compared: type, and size and link count of

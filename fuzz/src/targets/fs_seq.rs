@@ -54,9 +54,7 @@ impl World {
     fn new(overlay: bool) -> World {
         let root = tempfile::tempdir().expect("a temporary directory");
         let p = root.path();
-        std::fs::write(p.join("canary.txt"), "canary").expect("canary");
-        std::fs::create_dir(p.join("canary_dir")).expect("canary_dir");
-        std::fs::write(p.join("canary_dir/inner.txt"), "inner").expect("inner");
+        canary::plant(p);
         for dir in ["sandbox", "ro"] {
             seed_tree(&p.join(dir)).expect("seed");
         }

@@ -150,9 +150,7 @@ impl Tree {
     fn new() -> Tree {
         let root = tempfile::tempdir().expect("a temporary directory");
         let p = root.path();
-        std::fs::write(p.join("canary.txt"), "canary").unwrap();
-        std::fs::create_dir(p.join("canary_dir")).unwrap();
-        std::fs::write(p.join("canary_dir/inner.txt"), "inner").unwrap();
+        super::canary::plant(p);
         let sandbox = p.join("sandbox");
         std::fs::create_dir_all(sandbox.join("dir")).unwrap();
         std::fs::write(sandbox.join("file.txt"), "hello, sandbox").unwrap();
