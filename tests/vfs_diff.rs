@@ -250,6 +250,9 @@ fn fuzz_findings_answer_as_linux() {
             Op::Link("a/d/".into(), "x".into(), false),
             "Err(\"not-directory\")",
         ),
+        // An empty symlink target before the new path (fs_seq, seed
+        // 2009207).
+        (Op::Symlink(String::new(), "e/".into()), "Err(\"no-entry\")"),
         // The flags before the path: `create` with `directory`.
         (Op::Open(String::new(), 9, true), "invalid"),
     ];

@@ -2,7 +2,8 @@
 //! `fuzz-loop TARGET CASES [FIRST_SEED]`. Prints the cases run, the time
 //! taken and the rate; a finding panics with the seed to reproduce it.
 //! With `FUZZ_LOOP_SECONDS=N` it stops after N seconds if the cases are
-//! not done by then.
+//! not done by then; with `FUZZ_LOOP_KEEP_GOING=1` a finding prints its
+//! seed and the run goes on (the findings are counted at the end).
 
 use std::time::Instant;
 use wasi_host_fuzz::targets;
@@ -29,6 +30,8 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .map(std::time::Duration::from_secs);
+    let keep_going = std::env::var_os("FUZZ_LOOP_KEEP_GOING").is_some();
+    let mut findings = 0u64;
     let start = Instant::now();
     let mut cases = cases;
     for seed in first..first + cases {
@@ -39,7 +42,10 @@ fn main() {
         let data = targets::input::seeded(seed);
         if let Err(panic) = std::panic::catch_unwind(|| run(&data)) {
             eprintln!("finding: target {target}, seed {seed}");
-            std::panic::resume_unwind(panic);
+            if !keep_going {
+                std::panic::resume_unwind(panic);
+            }
+            findings += 1;
         }
         if (seed - first + 1).is_multiple_of(100_000) {
             eprintln!("{} cases, {:.1?}", seed - first + 1, start.elapsed());
@@ -51,7 +57,7 @@ fn main() {
         print!("{}", wasi_host_fuzz::oracle::survey());
     }
     println!(
-        "{target}: {cases} cases in {took:.1?} ({:.0} cases/s), seeds {first}..{}",
+        "{target}: {cases} cases in {took:.1?} ({:.0} cases/s), seeds {first}..{}, {findings} findings",
         cases as f64 / took.as_secs_f64(),
         first + cases
     );

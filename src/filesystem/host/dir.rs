@@ -339,6 +339,11 @@ impl DirectoryOps for Dir {
         if target.contains('\0') {
             return Err(ErrorCode::Invalid.into());
         }
+        // Before the new path is resolved, as Linux (`symlink("", "file/")`
+        // is `no-entry`, not `not-directory`).
+        if target.is_empty() {
+            return Err(ErrorCode::NoEntry.into());
+        }
         self.run(move |dir| Ok(dir.symlink(&target, &path)?)).await
     }
 

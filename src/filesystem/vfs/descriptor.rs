@@ -379,11 +379,11 @@ impl VirtualDir {
         if target.contains('\0') {
             return Err(ErrorCode::Invalid.into());
         }
-        let parent = self.parent(path)?;
+        // Before the new path is resolved, as the host backend.
         if target.is_empty() {
             return Err(ErrorCode::NoEntry.into());
         }
-        match parent {
+        match self.parent(path)? {
             (_, Last::Name(_), true) => Err(self.slash_target_error(path)),
             (dir, Last::Name(name), false) => {
                 Ok(self
