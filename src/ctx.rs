@@ -99,6 +99,7 @@ impl WasiCtx {
             virtual_files: self.filesystem.virtual_budget.figures(),
             background_tasks: self.filesystem.tasks.figures(),
             sockets: self.sockets.socket_budget.figures(),
+            socket_send_bytes: self.sockets.send_bytes.figures(),
             lookups_in_flight: self.sockets.lookup_budget.figures(),
             lookups: self.sockets.lookup_rate.made(),
             stdout_bytes: self.cli.stdout_bytes.written(),
@@ -544,6 +545,7 @@ impl WasiCtxBuilder {
         ctx.filesystem.virtual_budget.set_max(limits.virtual_files);
         ctx.filesystem.tasks.set_max(limits.background_tasks);
         ctx.sockets.socket_budget.set_max(limits.sockets);
+        ctx.sockets.send_bytes.set_max(limits.socket_send_bytes);
         ctx.sockets.lookup_budget.set_max(limits.lookups_in_flight);
         ctx.sockets
             .lookup_rate

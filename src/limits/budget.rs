@@ -98,6 +98,27 @@ impl Budget {
         })
     }
 
+    /// Takes as much as there is room for, up to `n`, from a budget
+    /// without a parent; `None` when there is no room at all (or `n` is 0).
+    pub(crate) fn take_up_to(&self, n: usize) -> Option<Slot> {
+        debug_assert!(self.0.parent.is_none(), "a partial take of a child");
+        let max = self.max();
+        let mut taken = 0;
+        let before = self
+            .0
+            .used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                taken = n.min(max.saturating_sub(used));
+                (taken > 0).then(|| used + taken)
+            })
+            .ok()?;
+        self.0.peak.fetch_max(before + taken, Ordering::Relaxed);
+        Some(Slot {
+            budget: self.clone(),
+            n: taken,
+        })
+    }
+
     /// Takes `n` from this budget alone.
     fn take_here(&self, n: usize) -> Option<()> {
         let max = self.max();
@@ -123,6 +144,40 @@ impl Budget {
 pub(crate) struct Slot {
     budget: Budget,
     n: usize,
+}
+
+impl Slot {
+    /// How much the slot holds.
+    pub(crate) fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Gives `n` of the slot back (all it holds if it holds less).
+    pub(crate) fn give_back(&mut self, n: usize) {
+        let n = n.min(self.n);
+        self.n -= n;
+        self.budget.give_back_here(n);
+        if let Some(parent) = &self.budget.0.parent {
+            parent.give_back_here(n);
+        }
+    }
+
+    /// Adds what `other` (a slot of the same budget) holds to this one.
+    pub(crate) fn absorb(&mut self, mut other: Slot) {
+        debug_assert!(Arc::ptr_eq(&self.budget.0, &other.budget.0));
+        self.n += std::mem::take(&mut other.n);
+    }
+
+    /// Moves `n` of the slot (all it holds if it holds less) to a slot of
+    /// its own.
+    pub(crate) fn split_off(&mut self, n: usize) -> Slot {
+        let n = n.min(self.n);
+        self.n -= n;
+        Slot {
+            budget: self.budget.clone(),
+            n,
+        }
+    }
 }
 
 impl Drop for Slot {
@@ -178,6 +233,23 @@ mod tests {
         assert_eq!(all.in_use(), 3);
         drop((f, s));
         assert_eq!((all.in_use(), files.in_use(), sockets.in_use()), (0, 0, 0));
+    }
+
+    #[test]
+    fn partial_takes_split_and_give_back() {
+        let b = Budget::new(10);
+        let mut a = b.take_up_to(7).unwrap();
+        let c = b.take_up_to(7).unwrap();
+        assert_eq!((a.len(), c.len()), (7, 3), "what was left");
+        assert!(b.take_up_to(1).is_none(), "no room at all");
+        let part = a.split_off(5);
+        assert_eq!((a.len(), part.len(), b.in_use()), (2, 5, 10));
+        a.give_back(1);
+        assert_eq!((a.len(), b.in_use()), (1, 9));
+        drop((a, part, c));
+        assert_eq!(b.figures().current, 0);
+        assert_eq!(b.figures().peak, 10);
+        assert!(b.take_up_to(0).is_none());
     }
 
     #[test]

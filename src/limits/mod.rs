@@ -18,15 +18,19 @@
 //!   `cli/limited.rs`);
 //! * host mounts: bytes written to the files of each (`bytes.rs`, applied
 //!   in `filesystem/host/`);
+//! * TCP sends: bytes granted by `check-write` or still to be sent, all
+//!   connections together (`held.rs`, applied in `sockets/tcp_stream.rs`);
 //! * name lookups: per run and per second (`sockets/ctx.rs`).
 
 mod budget;
 mod bytes;
+mod held;
 mod rate;
 
 pub use budget::Use;
 pub(crate) use budget::{Budget, Slot};
 pub(crate) use bytes::ByteCount;
+pub(crate) use held::{Held, HeldBytes};
 pub(crate) use rate::{Rate, Refusal};
 
 /// The default of [`Limits::handles`]: 2048, the sum of the default
@@ -54,6 +58,14 @@ pub const DEFAULT_MAX_BACKGROUND_TASKS: usize = 32;
 /// holding a thousand connections; each is a host descriptor with kernel
 /// buffers.
 pub const DEFAULT_MAX_SOCKETS: usize = 1024;
+
+/// The default of [`Limits::socket_send_bytes`]: 16 MiB. A connection's
+/// output stream grants at most 1 MiB at once, and holds a write's bytes
+/// only while the kernel's send buffer (itself up to a few MiB per
+/// socket) is full; 16 connections can do so at once with full permits,
+/// any number with smaller ones, while a thousand connections cannot make
+/// the host hold a gigabyte.
+pub const DEFAULT_MAX_SOCKET_SEND_BYTES: usize = 16 << 20;
 
 /// The default of [`Limits::lookups_in_flight`]: 16. Each lookup in flight
 /// holds a thread of the shared blocking pool while the system resolver
@@ -107,14 +119,23 @@ pub struct Limits {
     /// Default: [`DEFAULT_MAX_BACKGROUND_TASKS`]. Spent: the next job runs
     /// on the calling thread, as in a sync call; the guest is not told.
     /// (The other work in flight is bounded by what holds it: a socket has
-    /// at most one background send, a lookup counts in
-    /// `lookups_in_flight`, and a poll waits with one timer whatever its
-    /// number of clock pollables.)
+    /// at most one background send, whose bytes count in
+    /// `socket_send_bytes`, a lookup counts in `lookups_in_flight`, and a
+    /// poll waits with one timer whatever its number of clock pollables.)
     pub background_tasks: usize,
     /// TCP and UDP sockets, listeners and accepted connections included.
     /// Default: [`DEFAULT_MAX_SOCKETS`]. Spent: creating or accepting one
     /// fails with `new-socket-limit` (preview 1: `mfile`).
     pub sockets: usize,
+    /// Bytes the host holds for the guest's TCP output streams, all
+    /// connections together: what `check-write` granted and no write used
+    /// yet, and what a write left for the background to send when the
+    /// kernel's send buffer was full (a write the kernel takes whole holds
+    /// nothing). Default: [`DEFAULT_MAX_SOCKET_SEND_BYTES`]. Spent:
+    /// `check-write` grants less, down to 0, and the stream's pollable is
+    /// ready again when some is sent (preview 1 `fd_write` waits, or
+    /// answers `again` on a non-blocking socket); nothing fails.
+    pub socket_send_bytes: usize,
     /// Name lookups (of domain names; IP literals need none) whose
     /// address streams the guest holds. Default:
     /// [`DEFAULT_MAX_LOOKUPS_IN_FLIGHT`]. Spent: the new lookup's
@@ -156,6 +177,7 @@ impl Default for Limits {
             virtual_files: DEFAULT_MAX_VIRTUAL_FILES,
             background_tasks: DEFAULT_MAX_BACKGROUND_TASKS,
             sockets: DEFAULT_MAX_SOCKETS,
+            socket_send_bytes: DEFAULT_MAX_SOCKET_SEND_BYTES,
             lookups_in_flight: DEFAULT_MAX_LOOKUPS_IN_FLIGHT,
             lookups_per_run: DEFAULT_MAX_LOOKUPS_PER_RUN,
             lookups_per_second: DEFAULT_MAX_LOOKUPS_PER_SECOND,
@@ -176,6 +198,7 @@ impl Limits {
             virtual_files: usize::MAX,
             background_tasks: usize::MAX,
             sockets: usize::MAX,
+            socket_send_bytes: usize::MAX,
             lookups_in_flight: usize::MAX,
             lookups_per_run: u64::MAX,
             lookups_per_second: u32::MAX,
@@ -201,6 +224,8 @@ pub struct Usage {
     pub background_tasks: Use,
     /// Sockets.
     pub sockets: Use,
+    /// Bytes held for TCP output streams.
+    pub socket_send_bytes: Use,
     /// Name lookups in flight.
     pub lookups_in_flight: Use,
     /// Name lookups started in the run.

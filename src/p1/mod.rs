@@ -100,7 +100,8 @@ impl WasiP1Ctx {
             let check = ctx.sockets.socket_addr_check.clone();
             let tap = ctx.sockets.listener_tap(index);
             let budget = &ctx.sockets.socket_budget;
-            match crate::sockets::TcpSocket::listening(listener, check, tap, budget) {
+            let sends = &ctx.sockets.send_bytes;
+            match crate::sockets::TcpSocket::listening(listener, check, tap, budget, sends) {
                 Ok(socket) => {
                     let entry = Entry::socket(fds::SocketFd::Listener(socket), Fdflags::empty());
                     let _ = fds.push(entry);

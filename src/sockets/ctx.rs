@@ -8,7 +8,8 @@ use super::{
 use crate::journal::Tap;
 use crate::limits::{
     Budget, DEFAULT_MAX_LOOKUPS_IN_FLIGHT, DEFAULT_MAX_LOOKUPS_PER_RUN,
-    DEFAULT_MAX_LOOKUPS_PER_SECOND, DEFAULT_MAX_SOCKETS, Rate, Refusal,
+    DEFAULT_MAX_LOOKUPS_PER_SECOND, DEFAULT_MAX_SOCKET_SEND_BYTES, DEFAULT_MAX_SOCKETS, HeldBytes,
+    Rate, Refusal,
 };
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -36,6 +37,8 @@ pub struct WasiSocketsCtx {
     next_key: AtomicU64,
     /// The sockets the guest holds (`Limits::sockets`).
     pub(crate) socket_budget: Budget,
+    /// The bytes its TCP sends hold (`Limits::socket_send_bytes`).
+    pub(crate) send_bytes: HeldBytes,
     /// The lookups of domain names it holds (`Limits::lookups_in_flight`).
     pub(crate) lookup_budget: Budget,
     /// The lookups of domain names it started, per run and per second.
@@ -55,6 +58,7 @@ impl Default for WasiSocketsCtx {
             tcp_listeners: Vec::new(),
             next_key: AtomicU64::new(1),
             socket_budget: Budget::new(DEFAULT_MAX_SOCKETS),
+            send_bytes: HeldBytes::new(DEFAULT_MAX_SOCKET_SEND_BYTES),
             lookup_budget: Budget::new(DEFAULT_MAX_LOOKUPS_IN_FLIGHT),
             lookup_rate: Rate::new(DEFAULT_MAX_LOOKUPS_PER_RUN, DEFAULT_MAX_LOOKUPS_PER_SECOND),
         }
@@ -68,6 +72,7 @@ impl WasiSocketsCtx {
         WasiSocketsCtx {
             socket_budget: Budget::with_parent(limits.sockets, Some(handles.clone())),
             lookup_budget: Budget::with_parent(limits.lookups_in_flight, Some(handles.clone())),
+            send_bytes: HeldBytes::new(limits.socket_send_bytes),
             ..WasiSocketsCtx::default()
         }
     }
@@ -94,7 +99,7 @@ impl WasiSocketsCtx {
         if !self.allow_tcp {
             return Err(ErrorCode::AccessDenied.into());
         }
-        TcpSocket::new(family, self.tap(), &self.socket_budget)
+        TcpSocket::new(family, self.tap(), &self.socket_budget, &self.send_bytes)
     }
 
     /// `create-udp-socket`: a new UDP socket of `family`;

@@ -23,6 +23,7 @@ use super::{
     SocketResult,
 };
 use crate::io::{InputStream, OutputStream, Subscribe};
+use crate::limits::HeldBytes;
 use rustix::net::{AddressFamily, SocketFlags, SocketType, sockopt};
 use std::future::poll_fn;
 use std::io;
@@ -49,6 +50,9 @@ pub(crate) struct OsTcpSocket {
     state: State,
     /// The backlog for `listen` (already clamped).
     backlog: i32,
+    /// The context's budget of bytes held in sends, for the output
+    /// streams of its connections.
+    sends: HeldBytes,
 }
 
 impl std::fmt::Debug for OsTcpSocket {
@@ -325,8 +329,9 @@ fn streams(conn: &Arc<Connection>) -> (InputStream, OutputStream) {
 
 impl OsTcpSocket {
     /// A new, unbound socket of `family` (`create-tcp-socket`). IPv6
-    /// sockets are IPv6-only, as the spec says.
-    pub(crate) fn new(family: IpAddressFamily) -> SocketResult<Self> {
+    /// sockets are IPv6-only, as the spec says. Its connections' sends
+    /// take from `sends`.
+    pub(crate) fn new(family: IpAddressFamily, sends: &HeldBytes) -> SocketResult<Self> {
         let domain = match family {
             IpAddressFamily::Ipv4 => AddressFamily::INET,
             IpAddressFamily::Ipv6 => AddressFamily::INET6,
@@ -344,24 +349,27 @@ impl OsTcpSocket {
             family,
             state: State::Unbound(fd),
             backlog: DEFAULT_BACKLOG,
+            sends: sends.clone(),
         })
     }
 
     /// A socket for an accepted connection, in the `connected` state.
-    fn connected(family: IpAddressFamily, conn: Arc<Connection>) -> Self {
+    fn connected(family: IpAddressFamily, conn: Arc<Connection>, sends: HeldBytes) -> Self {
         OsTcpSocket {
             family,
             state: State::Connected(conn),
             backlog: DEFAULT_BACKLOG,
+            sends,
         }
     }
 
     /// A socket in the `listening` state over a listener the embedder
     /// opened (a preopened listener of a core module); `check` judges the
-    /// peers of its connections.
+    /// peers of its connections, whose sends take from `sends`.
     pub(crate) fn listening(
         listener: std::net::TcpListener,
         check: SocketAddrCheck,
+        sends: &HeldBytes,
     ) -> io::Result<Self> {
         let family = IpAddressFamily::of(listener.local_addr()?.ip());
         listener.set_nonblocking(true)?;
@@ -371,6 +379,7 @@ impl OsTcpSocket {
             family,
             state: State::Listening(Box::new(Listener::new(listener, check))),
             backlog: DEFAULT_BACKLOG,
+            sends: sends.clone(),
         })
     }
 
@@ -520,7 +529,7 @@ impl OsTcpSocket {
                 "TCP connection established without a socket",
             )));
         };
-        let conn = Connection::new(stream)?;
+        let conn = Connection::new(stream, self.sends.clone())?;
         let pair = streams(&conn);
         self.state = State::Connected(conn);
         Ok(pair)
@@ -616,9 +625,14 @@ impl OsTcpSocket {
             Poll::Ready(Ok(stream)) => stream,
             Poll::Ready(Err(e)) => return Poll::Ready(Err(e.into())),
         };
-        let accepted = Connection::new(stream).map(|conn| {
+        let accepted = Connection::new(stream, self.sends.clone()).map(|conn| {
             let (input, output) = streams(&conn);
-            (OsTcpSocket::connected(self.family, conn), input, output)
+            let sends = self.sends.clone();
+            (
+                OsTcpSocket::connected(self.family, conn, sends),
+                input,
+                output,
+            )
         });
         Poll::Ready(accepted.map_err(Into::into))
     }

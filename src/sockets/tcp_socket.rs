@@ -13,7 +13,7 @@ use super::tcp::OsTcpSocket;
 use super::{ErrorCode, IpAddressFamily, ShutdownType, SocketAddrCheck, SocketResult};
 use crate::io::{InputStream, OutputStream, Subscribe};
 use crate::journal::Tap;
-use crate::limits::{Budget, Slot};
+use crate::limits::{Budget, HeldBytes, Slot};
 use std::net::SocketAddr;
 use std::task::{Context, Poll};
 
@@ -89,21 +89,22 @@ impl TcpSocket {
     /// A new, unbound socket of `family` (`create-tcp-socket`), journaled
     /// under `tap` when the context records or replays, taking a place in
     /// `budget` (`new-socket-limit` when it is spent, before any journal
-    /// or OS work).
+    /// or OS work); its connections' sends take from `sends`.
     pub(crate) fn new(
         family: IpAddressFamily,
         tap: Option<Tap>,
         budget: &Budget,
+        sends: &HeldBytes,
     ) -> SocketResult<Self> {
         let slot = take_socket(budget)?;
         let kind = match tap {
-            None => Kind::Live(OsTcpSocket::new(family)?),
+            None => Kind::Live(OsTcpSocket::new(family, sends)?),
             Some(tap) if tap.is_replay() => {
                 tap.replay::<SocketResult<()>>("create")?;
                 Kind::Replayed(Track::new(tap, false))
             }
             Some(tap) => {
-                let os = tap.record_done("create", OsTcpSocket::new(family))?;
+                let os = tap.record_done("create", OsTcpSocket::new(family, sends))?;
                 Kind::Recorded(os, Track::new(tap, false))
             }
         };
@@ -118,21 +119,23 @@ impl TcpSocket {
     /// A socket in the `listening` state over a listener the embedder
     /// opened (a preopened listener of a core module); `check` judges the
     /// peers of its connections, which take from `budget` (the listener
-    /// itself does not). In a replay the listener is not used.
+    /// itself does not) and whose sends take from `sends`. In a replay the
+    /// listener is not used.
     pub(crate) fn listening(
         listener: std::net::TcpListener,
         check: SocketAddrCheck,
         tap: Option<Tap>,
         budget: &Budget,
+        sends: &HeldBytes,
     ) -> std::io::Result<Self> {
         let family = IpAddressFamily::of(listener.local_addr()?.ip());
         let kind = match tap {
             Some(tap) if tap.is_replay() => Kind::Replayed(Track::new(tap, true)),
             Some(tap) => Kind::Recorded(
-                OsTcpSocket::listening(listener, check)?,
+                OsTcpSocket::listening(listener, check, sends)?,
                 Track::new(tap, true),
             ),
-            None => Kind::Live(OsTcpSocket::listening(listener, check)?),
+            None => Kind::Live(OsTcpSocket::listening(listener, check, sends)?),
         };
         Ok(TcpSocket {
             family,

@@ -9,6 +9,13 @@
 //! worth of data ([`MAX_PERMIT`]) is ever held per connection, and small
 //! writes cost one system call.
 //!
+//! What the host holds for all of a context's connections together is
+//! bounded too (`Limits::socket_send_bytes`): a `check-write` permit takes
+//! its bytes from the context's [`HeldBytes`] (so it may be smaller than
+//! [`MAX_PERMIT`], or 0 while other streams hold all of it, and the
+//! pollable then waits for room); a write gives back what the kernel took
+//! at once, and the send task holds the rest until it is sent.
+//!
 //! The socket is registered with tokio's I/O driver only while async waits
 //! need it (an async read that finds nothing, a pollable, a write task): a
 //! registered socket wakes the driver's thread on every packet that
@@ -31,6 +38,7 @@
 
 use super::error::stream_error;
 use crate::io::{HostInputStream, HostOutputStream, StreamError, StreamResult, Subscribe};
+use crate::limits::{Held, HeldBytes};
 use bytes::{Buf, Bytes};
 use rustix::event::{PollFd, PollFlags};
 use rustix::net::{RecvFlags, SendFlags};
@@ -64,13 +72,16 @@ pub(crate) struct Connection {
     /// A task is sending the rest of a write: it shuts the send side of
     /// the socket when done if `shutdown(send)` came meanwhile.
     sending: AtomicBool,
+    /// The context's budget of bytes held in sends.
+    sends: HeldBytes,
 }
 
 impl Connection {
     /// Takes over a connected socket from tokio (which registered it to
     /// wait for the connection): the streams register it again only if
-    /// they wait the async way.
-    pub(crate) fn new(stream: tokio::net::TcpStream) -> io::Result<Arc<Self>> {
+    /// they wait the async way. Its output stream's permits and background
+    /// sends take from `sends`.
+    pub(crate) fn new(stream: tokio::net::TcpStream, sends: HeldBytes) -> io::Result<Arc<Self>> {
         // Stays in non-blocking mode.
         let stream = stream.into_std()?;
         Ok(Arc::new(Connection {
@@ -79,6 +90,7 @@ impl Connection {
             read_shut: AtomicBool::new(false),
             write_shut: AtomicBool::new(false),
             sending: AtomicBool::new(false),
+            sends,
         }))
     }
 
@@ -444,6 +456,9 @@ enum WriteState {
 pub(crate) struct TcpWriter {
     conn: Arc<Connection>,
     state: WriteState,
+    /// The bytes the last `check-write` granted and no write used yet,
+    /// taken from the context's budget of bytes held in sends.
+    permit: Option<Held>,
 }
 
 impl TcpWriter {
@@ -451,7 +466,20 @@ impl TcpWriter {
         TcpWriter {
             conn,
             state: WriteState::Idle,
+            permit: None,
         }
+    }
+
+    /// The permit, grown to cover `n` bytes; `None` when `n` is beyond
+    /// what was granted and the budget has no room for the difference (a
+    /// write with no `check-write` before it is allowed while it fits).
+    fn permit_for(&mut self, n: usize) -> Option<Held> {
+        let mut permit = match self.permit.take() {
+            Some(p) => p,
+            None => return self.conn.sends.take(n),
+        };
+        let missing = n.saturating_sub(permit.len());
+        (missing == 0 || permit.grow(&self.conn.sends, missing)).then_some(permit)
     }
 
     /// Takes the result of a finished background send, if any: the
@@ -502,9 +530,11 @@ impl TcpWriter {
     }
 }
 
-/// Sends `rest` as the socket accepts it, then lets the registration go.
-async fn send_rest(conn: Arc<Connection>, rest: Bytes) -> io::Result<()> {
+/// Sends `rest` as the socket accepts it, then lets the registration go
+/// and gives back `held`, the bytes it took from the context's budget.
+async fn send_rest(conn: Arc<Connection>, rest: Bytes, held: Held) -> io::Result<()> {
     let result = send_all(&conn, rest).await;
+    drop(held);
     conn.unregister();
     conn.finish_send();
     result
@@ -545,6 +575,15 @@ impl Subscribe for TcpWriter {
                 Err(_) => WriteState::Closed,
             };
         }
+        // An open stream with nothing granted: `check-write` grants again
+        // once the context's sends have room.
+        let granted = self.permit.as_ref().is_some_and(|p| p.len() > 0);
+        if matches!(self.state, WriteState::Idle)
+            && !granted
+            && !self.conn.write_shut.load(Ordering::Acquire)
+        {
+            self.conn.sends.room().await;
+        }
     }
 }
 
@@ -555,11 +594,16 @@ impl HostOutputStream for TcpWriter {
         if bytes.is_empty() {
             return Ok(());
         }
-        if matches!(self.state, WriteState::Sending(_)) || bytes.len() > MAX_PERMIT {
+        let permit = match self.state {
+            WriteState::Sending(_) => None,
+            _ if bytes.len() > MAX_PERMIT => None,
+            _ => self.permit_for(bytes.len()),
+        };
+        let Some(mut permit) = permit else {
             return Err(StreamError::trap(
                 "write beyond the permit of check-write on a TCP stream",
             ));
-        }
+        };
         let sent = match send(&self.conn.stream, &bytes) {
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
@@ -569,10 +613,19 @@ impl HostOutputStream for TcpWriter {
             }
         };
         if sent < bytes.len() {
+            // The task holds what is left to send; the rest of the permit
+            // goes back (`check-write` grants nothing until it is done).
+            let held = permit.split_off(bytes.len() - sent);
+            drop(permit);
             let _rt = crate::runtime::enter_ambient();
             self.conn.sending.store(true, Ordering::SeqCst);
-            let task = tokio::spawn(send_rest(self.conn.clone(), bytes.slice(sent..)));
+            let task = tokio::spawn(send_rest(self.conn.clone(), bytes.slice(sent..), held));
             self.state = WriteState::Sending(task);
+        } else {
+            // What the kernel took needs no room here; the rest of the
+            // permit stays for the next write.
+            permit.give_back(sent);
+            self.permit = Some(permit);
         }
         Ok(())
     }
@@ -598,10 +651,17 @@ impl HostOutputStream for TcpWriter {
 
     fn check_write(&mut self) -> StreamResult<usize> {
         self.check_open()?;
-        match self.state {
-            WriteState::Sending(_) => Ok(0),
-            _ => Ok(MAX_PERMIT),
+        if let WriteState::Sending(_) = self.state {
+            return Ok(0);
         }
+        // A new permit replaces the last one.
+        self.permit = None;
+        self.permit = self.conn.sends.take_up_to(MAX_PERMIT);
+        Ok(self.permit.as_ref().map_or(0, Held::len))
+    }
+
+    fn release_permit(&mut self) {
+        self.permit = None;
     }
 }
 
@@ -632,7 +692,7 @@ mod tests {
             let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
             // A small send buffer: the kernel takes only part of the write.
             rustix::net::sockopt::set_socket_send_buffer_size(&stream, 4096).unwrap();
-            let conn = Connection::new(stream).unwrap();
+            let conn = Connection::new(stream, HeldBytes::new(usize::MAX)).unwrap();
             let mut writer = TcpWriter::new(conn.clone());
             writer.write(Bytes::from(vec![7u8; MAX_PERMIT])).unwrap();
             assert!(
@@ -653,7 +713,10 @@ mod tests {
         let addr = listener.local_addr().unwrap();
         let stream = rt.block_on(tokio::net::TcpStream::connect(addr)).unwrap();
         let (peer, _) = listener.accept().unwrap();
-        (TcpReader::new(Connection::new(stream).unwrap()), peer)
+        (
+            TcpReader::new(Connection::new(stream, HeldBytes::new(usize::MAX)).unwrap()),
+            peer,
+        )
     }
 
     fn current_thread() -> tokio::runtime::Runtime {

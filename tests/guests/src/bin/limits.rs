@@ -18,6 +18,18 @@
 //! - `accept-self` (0.2): a listener and a client that connects to it;
 //!   `accept` with the budget spent (limit 2): `accept CODE`; with the
 //!   client dropped, the queued connection is accepted: `accepted`.
+//! - `send-budget LIMIT` (0.2; the context's `socket_send_bytes` is
+//!   LIMIT): two connections to a listener of its own, A and B. A's first
+//!   permit: `first permit P`; B's while A holds it: `second permit P
+//!   ready R`; after A wrote 10 bytes: `after a write: ready R permit P`.
+//!   Then A writes until a write is left to send in the background, and
+//!   B's permit is smaller than LIMIT: `b's permit below the limit: true`;
+//!   the peer of A reads every byte, in order: `a's bytes arrived`, and A
+//!   grants again: `a grants again`.
+//! - `send-nonblock FD`: accepts two connections from the preopened
+//!   listener `FD`, and writes to each, non-blocking, until it would
+//!   block: `a wrote K then ERRNO`, `b wrote K then ERRNO`; the bytes are
+//!   `pattern` from 0.
 //! - `lookups NAME N` (0.2): starts up to N lookups of NAME, holding each:
 //!   `held K then CODE` (a stream whose first answer is an error), then
 //!   drops them and resolves once more: `again ok` or `again CODE`.
@@ -42,6 +54,7 @@ pub fn main() {
         "stdout" => stdout(num(2)),
         "write" => write(&arg(2), num(3)),
         "accept" => accept(num(2), num(3)),
+        "send-nonblock" => send_nonblock(num(2)),
         #[cfg(target_env = "p2")]
         other => direct::run(other),
         #[cfg(not(target_env = "p2"))]
@@ -123,9 +136,38 @@ fn accept(fd: usize, n: usize) {
     println!("accepted {} then {end}", held.len());
 }
 
+/// The byte at `offset` of what the `send-*` modes write.
+fn pattern(offset: usize) -> u8 {
+    (offset % 251) as u8
+}
+
+fn send_nonblock(fd: usize) {
+    use std::io::ErrorKind;
+    use std::os::fd::FromRawFd;
+    let fd = i32::try_from(fd).expect("a descriptor");
+    // SAFETY: as in `accept`.
+    let listener = unsafe { std::net::TcpListener::from_raw_fd(fd) };
+    let a = listener.accept().expect("accept a").0;
+    let b = listener.accept().expect("accept b").0;
+    for (name, mut s) in [("a", &a), ("b", &b)] {
+        s.set_nonblocking(true).expect("non-blocking");
+        let mut wrote = 0;
+        let end = loop {
+            let chunk: Vec<u8> = (wrote..wrote + (64 << 10)).map(pattern).collect();
+            match s.write(&chunk) {
+                Ok(n) => wrote += n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => break format!("{:?}", e.raw_os_error()),
+            }
+            assert!(wrote < 1 << 30, "the peer never stopped taking bytes");
+        };
+        println!("{name} wrote {wrote} then {end}");
+    }
+}
+
 #[cfg(target_env = "p2")]
 mod direct {
-    use super::{arg, num};
+    use super::{arg, num, pattern};
     use wasip2::io::poll::Pollable;
     use wasip2::io::streams::{InputStream, OutputStream};
     use wasip2::sockets::instance_network::instance_network;
@@ -142,6 +184,7 @@ mod direct {
         match mode {
             "tcp" | "udp" => sockets(mode, num(2)),
             "accept-self" => accept_self(&net),
+            "send-budget" => send_budget(&net, num(2)),
             "lookups" => lookups(&net, &arg(2), num(3)),
             "resolve" => resolve_many(&net, &arg(2), num(3)),
             other => panic!("unknown mode {other}"),
@@ -191,21 +234,84 @@ mod direct {
         panic!("still would-block after 1000 waits");
     }
 
-    fn accept_self(net: &Network) {
-        let v4 = IpAddressFamily::Ipv4;
+    /// A listener on 127.0.0.1 and its address.
+    fn listen(net: &Network) -> (TcpSocket, IpSocketAddress) {
         let any = IpSocketAddress::Ipv4(Ipv4SocketAddress {
             port: 0,
             address: (127, 0, 0, 1),
         });
-        let listener = create_tcp_socket(v4).expect("create the listener");
+        let listener = create_tcp_socket(IpAddressFamily::Ipv4).expect("create the listener");
         listener.start_bind(net, any).expect("bind");
         finish(&listener.subscribe(), || listener.finish_bind()).expect("bind");
         listener.start_listen().expect("listen");
         finish(&listener.subscribe(), || listener.finish_listen()).expect("listen");
         let addr = listener.local_address().expect("address");
-        let client = create_tcp_socket(v4).expect("create the client");
+        (listener, addr)
+    }
+
+    /// A client connected to `addr`, and its streams.
+    fn connect(net: &Network, addr: IpSocketAddress) -> (TcpSocket, (InputStream, OutputStream)) {
+        let client = create_tcp_socket(IpAddressFamily::Ipv4).expect("create the client");
         client.start_connect(net, addr).expect("connect");
         let streams = finish(&client.subscribe(), || client.finish_connect()).expect("connect");
+        (client, streams)
+    }
+
+    fn send_budget(net: &Network, limit: usize) {
+        let (listener, addr) = listen(net);
+        let (a_socket, (_, a)) = connect(net, addr);
+        let (peer_a_socket, peer_a, _) =
+            finish(&listener.subscribe(), || listener.accept()).expect("accept a");
+        let (b_socket, (_, b)) = connect(net, addr);
+        let peer_b = finish(&listener.subscribe(), || listener.accept()).expect("accept b");
+        let permit = |s: &OutputStream| s.check_write().expect("check-write");
+
+        println!("first permit {}", permit(&a));
+        let second = permit(&b);
+        println!("second permit {second} ready {}", b.subscribe().ready());
+        a.write(&[7; 10]).expect("write");
+        let ready = b.subscribe().ready();
+        println!("after a write: ready {ready} permit {}", permit(&b));
+
+        // A's permit is below the limit now: B holds 10 of it.
+        let mut sent = 10;
+        loop {
+            let n = permit(&a) as usize;
+            if n == 0 {
+                break;
+            }
+            let chunk: Vec<u8> = (sent..sent + n).map(pattern).collect();
+            a.write(&chunk).expect("write");
+            sent += n;
+            assert!(sent < 1 << 30, "the kernel never stopped taking bytes");
+        }
+        println!(
+            "b's permit below the limit: {}",
+            (permit(&b) as usize) < limit
+        );
+
+        let mut got = 0;
+        while got < sent {
+            let bytes = peer_a.blocking_read(64 << 10).expect("read");
+            for (k, byte) in bytes.iter().enumerate() {
+                let want = if got + k < 10 { 7 } else { pattern(got + k) };
+                assert_eq!(*byte, want, "byte {} of {sent}", got + k);
+            }
+            got += bytes.len();
+        }
+        println!("a's bytes arrived");
+        a.subscribe().block();
+        assert!(permit(&a) > 0);
+        println!("a grants again");
+        // Children before their sockets.
+        drop((a, b, peer_a));
+        drop((a_socket, b_socket, peer_a_socket));
+        close(peer_b);
+    }
+
+    fn accept_self(net: &Network) {
+        let (listener, addr) = listen(net);
+        let (client, streams) = connect(net, addr);
         match listener.accept() {
             Ok(accepted) => {
                 close(accepted);
