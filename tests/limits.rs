@@ -116,25 +116,35 @@ fn tcp_sends_share_the_socket_send_bytes() {
     assert_eq!((held.current, held.peak, held.max), (0, limit, limit));
 }
 
+/// A preview 1 run of the `limits` guest with `args` under `limits`, given
+/// a listener (descriptor 3) to which `clients` clients are connected.
+fn p1_listening(args: &[&str], clients: usize, limits: Limits) -> (Run, Vec<TcpStream>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let clients = (0..clients)
+        .map(|_| TcpStream::connect(addr).unwrap())
+        .collect();
+    let listener = std::sync::Mutex::new(Some(listener));
+    let run = Run::new(guests::p1::LIMITS)
+        .args(args.iter().copied())
+        .timeout(Duration::from_secs(60))
+        .configure(move |b| {
+            if let Some(l) = listener.lock().unwrap().take() {
+                b.preopened_tcp_listener(l);
+            }
+            b.limits(limits.clone());
+        });
+    (run, clients)
+}
+
 /// Preview 1: a non-blocking socket whose sends hold the whole budget
 /// answers `again`, and so does the next socket once the budget is spent;
 /// every byte the guest was told it wrote arrives, after the guest ended.
 #[test]
 fn preview1_sends_within_the_budget_lose_nothing() {
     for mode in P1Mode::ALL {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let peers: Vec<TcpStream> = (0..2).map(|_| TcpStream::connect(addr).unwrap()).collect();
-        let listener = std::sync::Mutex::new(Some(listener));
-        let run = Run::new(guests::p1::LIMITS)
-            .args(["send-nonblock", "3"])
-            .timeout(Duration::from_secs(60))
-            .configure(move |b| {
-                if let Some(l) = listener.lock().unwrap().take() {
-                    b.preopened_tcp_listener(l);
-                }
-                b.limits(with(|l| l.socket_send_bytes = 100_000));
-            });
+        let limits = with(|l| l.socket_send_bytes = 100_000);
+        let (run, peers) = p1_listening(&["send-nonblock", "3"], 2, limits);
         let out = p1::run(&run, mode);
         out.assert_success();
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -253,18 +263,7 @@ fn five_files_then_refused(mut run: Run) {
 #[test]
 fn preview1_accepts_past_the_limit_are_mfile() {
     for mode in P1Mode::ALL {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let clients: Vec<TcpStream> = (0..3).map(|_| TcpStream::connect(addr).unwrap()).collect();
-        let listener = std::sync::Mutex::new(Some(listener));
-        let run = Run::new(guests::p1::LIMITS)
-            .args(["accept", "3", "10"])
-            .configure(move |b| {
-                if let Some(l) = listener.lock().unwrap().take() {
-                    b.preopened_tcp_listener(l);
-                }
-                b.limits(with(|l| l.sockets = 2));
-            });
+        let (run, clients) = p1_listening(&["accept", "3", "10"], 3, with(|l| l.sockets = 2));
         let out = p1::run(&run, mode);
         out.assert_success();
         out.assert_line("accepted 2 then Some(33)");

@@ -134,7 +134,8 @@ pub struct Limits {
     /// nothing). Default: [`DEFAULT_MAX_SOCKET_SEND_BYTES`]. Spent:
     /// `check-write` grants less, down to 0, and the stream's pollable is
     /// ready again when some is sent (preview 1 `fd_write` waits, or
-    /// answers `again` on a non-blocking socket); nothing fails.
+    /// answers `again` on a non-blocking socket); nothing fails. 0 allows
+    /// no TCP output at all: writers wait for room that never comes.
     pub socket_send_bytes: usize,
     /// Name lookups (of domain names; IP literals need none) whose
     /// address streams the guest holds. Default:
