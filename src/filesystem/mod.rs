@@ -64,7 +64,9 @@ pub use types::{
 };
 
 // What the backends share.
-pub(crate) use path::{check as path_check, follows as path_follows, refuse_link_follow};
+pub(crate) use path::{
+    check as path_check, check_symlink_target, follows as path_follows, refuse_link_follow,
+};
 pub(crate) use perms::{OpenRequest, require_dir, require_file, require_mode};
 pub(crate) use stat::identity_hash;
 

@@ -34,6 +34,16 @@ pub(crate) fn check(path: &str) -> FsResult<&Path> {
     Ok(Path::new(path))
 }
 
+/// Validates a symlink's target before the new link's path is resolved:
+/// the rules of [`check`] (empty `no-entry`, absolute `not-permitted`, NUL
+/// `invalid`). Linux answers `symlink("", "file/")` with `no-entry`, not
+/// `not-directory`, so the target comes first; a target may name anything
+/// else, `..` included, since it is resolved, inside the sandbox, only
+/// when the link is followed.
+pub(crate) fn check_symlink_target(target: &str) -> FsResult<()> {
+    check(target).map(drop)
+}
+
 /// `link-at` (and preview 1's `path_link`) with `symlink-follow` is
 /// `invalid`: wasmtime answers so, and programs written against it check
 /// it (DESIGN.md). The link is always made to the old path itself.

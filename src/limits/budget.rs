@@ -134,8 +134,10 @@ impl Budget {
         Some(())
     }
 
-    fn give_back_here(&self, n: usize) {
-        self.0.used.fetch_sub(n, Ordering::AcqRel);
+    /// Gives `n` back to this budget alone; whether it was full before
+    /// (nothing more could be taken).
+    fn give_back_here(&self, n: usize) -> bool {
+        self.0.used.fetch_sub(n, Ordering::AcqRel) >= self.max()
     }
 }
 
@@ -152,14 +154,19 @@ impl Slot {
         self.n
     }
 
-    /// Gives `n` of the slot back (all it holds if it holds less).
-    pub(crate) fn give_back(&mut self, n: usize) {
+    /// Gives `n` of the slot back (all it holds if it holds less);
+    /// whether its budget (not counting the parent) was full before, so
+    /// that a waiter for room can only be waiting when this says `true`.
+    pub(crate) fn give_back(&mut self, n: usize) -> bool {
         let n = n.min(self.n);
+        if n == 0 {
+            return false;
+        }
         self.n -= n;
-        self.budget.give_back_here(n);
         if let Some(parent) = &self.budget.0.parent {
             parent.give_back_here(n);
         }
+        self.budget.give_back_here(n)
     }
 
     /// Adds what `other` (a slot of the same budget) holds to this one.
@@ -182,10 +189,7 @@ impl Slot {
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        self.budget.give_back_here(self.n);
-        if let Some(parent) = &self.budget.0.parent {
-            parent.give_back_here(self.n);
-        }
+        self.give_back(self.n);
     }
 }
 

@@ -3,9 +3,13 @@
 //! way to wait for room.
 //!
 //! A [`HeldBytes`] is a [`Budget`] of bytes whose [`Held`] parts wake the
-//! waiters for room whenever they give some back, so a stream that was
+//! waiters for room when they give some back, so a stream that was
 //! granted nothing can sleep on its pollable until another stream's send
-//! is done.
+//! is done. Only a give-back to a full budget wakes anyone: a waiter waits
+//! only after it found the budget full (with its wait registered first),
+//! and the first change to a full budget is a give-back, which then sees
+//! it full. So the usual give-back, on every TCP write, is one atomic
+//! operation and takes no lock.
 
 use super::{Budget, Slot, Use};
 use std::sync::Arc;
@@ -49,18 +53,19 @@ impl HeldBytes {
     /// As many bytes as there is room for, up to `n`; `None` when there is
     /// no room (or `n` is 0).
     pub(crate) fn take_up_to(&self, n: usize) -> Option<Held> {
-        self.budget.take_up_to(n).map(|slot| Held {
-            slot,
-            freed: self.freed.clone(),
-        })
+        self.budget.take_up_to(n).map(|slot| self.held(slot))
     }
 
     /// Exactly `n` more bytes, or `None` if they do not fit.
     pub(crate) fn take(&self, n: usize) -> Option<Held> {
-        self.budget.take(n).map(|slot| Held {
+        self.budget.take(n).map(|slot| self.held(slot))
+    }
+
+    fn held(&self, slot: Slot) -> Held {
+        Held {
             slot,
             freed: self.freed.clone(),
-        })
+        }
     }
 
     /// Completes when there is room for at least one byte. Cancel-safe.
@@ -85,10 +90,10 @@ impl Held {
         self.slot.len()
     }
 
-    /// Gives `n` bytes back (all if fewer are held).
+    /// Gives `n` bytes back (all if fewer are held), waking the waiters
+    /// for room if the budget was full.
     pub(crate) fn give_back(&mut self, n: usize) {
-        if n > 0 {
-            self.slot.give_back(n);
+        if self.slot.give_back(n) {
             self.freed.notify_waiters();
         }
     }
@@ -104,25 +109,24 @@ impl Held {
     /// Adds `n` bytes from `from` to these, or `false` (nothing taken) if
     /// they do not fit.
     pub(crate) fn grow(&mut self, from: &HeldBytes, n: usize) -> bool {
-        match from.budget.take(n) {
-            Some(more) => {
-                self.slot.absorb(more);
-                true
-            }
-            None => false,
+        from.budget
+            .take(n)
+            .map(|more| self.slot.absorb(more))
+            .is_some()
+    }
+
+    /// Adds as many bytes from `from` as there is room for, up to `n`.
+    pub(crate) fn grow_up_to(&mut self, from: &HeldBytes, n: usize) {
+        if let Some(more) = from.budget.take_up_to(n) {
+            self.slot.absorb(more);
         }
     }
 }
 
 impl Drop for Held {
     fn drop(&mut self) {
-        if self.slot.len() > 0 {
-            // The slot gives its bytes back when it drops, after this;
-            // give them back first so a woken waiter finds the room.
-            let n = self.slot.len();
-            self.slot.give_back(n);
-            self.freed.notify_waiters();
-        }
+        // Before the slot drops, so that a woken waiter finds the room.
+        self.give_back(self.slot.len());
     }
 }
 
@@ -155,6 +159,16 @@ mod tests {
             assert_eq!(bytes.figures().current, 5);
             assert!(all.grow(&bytes, 3));
             assert!(!all.grow(&bytes, 1), "full again");
+            let waiter = {
+                let bytes = bytes.clone();
+                tokio::spawn(async move { bytes.room().await })
+            };
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            assert!(!waiter.is_finished(), "no room yet");
+            all.give_back(1);
+            waiter.await.unwrap();
+            all.grow_up_to(&bytes, 5);
+            assert_eq!(all.len(), 8, "only the one byte was free");
             all.give_back(8);
             assert_eq!(bytes.figures().current, 0);
             assert_eq!(bytes.figures().peak, 8);

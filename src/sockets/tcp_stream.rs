@@ -654,9 +654,14 @@ impl HostOutputStream for TcpWriter {
         if let WriteState::Sending(_) = self.state {
             return Ok(0);
         }
-        // A new permit replaces the last one.
-        self.permit = None;
-        self.permit = self.conn.sends.take_up_to(MAX_PERMIT);
+        // A new permit replaces the last one: what is left of that is
+        // topped up, so asking again costs one atomic operation.
+        match &mut self.permit {
+            Some(permit) => {
+                permit.grow_up_to(&self.conn.sends, MAX_PERMIT.saturating_sub(permit.len()))
+            }
+            None => self.permit = self.conn.sends.take_up_to(MAX_PERMIT),
+        }
         Ok(self.permit.as_ref().map_or(0, Held::len))
     }
 

@@ -333,17 +333,7 @@ impl DirectoryOps for Dir {
     async fn symlink_at(&self, target: String, path: String) -> FsResult<()> {
         require_dir(self.perms, DirPerms::MUTATE)?;
         path::check(&path)?;
-        if target.starts_with('/') {
-            return Err(ErrorCode::NotPermitted.into());
-        }
-        if target.contains('\0') {
-            return Err(ErrorCode::Invalid.into());
-        }
-        // Before the new path is resolved, as Linux (`symlink("", "file/")`
-        // is `no-entry`, not `not-directory`).
-        if target.is_empty() {
-            return Err(ErrorCode::NoEntry.into());
-        }
+        path::check_symlink_target(&target)?;
         self.run(move |dir| Ok(dir.symlink(&target, &path)?)).await
     }
 

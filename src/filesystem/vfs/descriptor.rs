@@ -12,8 +12,8 @@ use crate::clocks::Datetime;
 use crate::filesystem::{
     Descriptor, DescriptorFlags, DescriptorStat, DescriptorType, DirPerms, ErrorCode, FilePerms,
     FsResult, MAX_READ, MetadataHashValue, NewTimestamp, OpenFlags, OpenRequest, PathFlags,
-    identity_hash, path_check, path_follows, refuse_link_follow, require_dir, require_file,
-    require_mode,
+    check_symlink_target, identity_hash, path_check, path_follows, refuse_link_follow, require_dir,
+    require_file, require_mode,
 };
 use crate::limits::Slot;
 use std::sync::Arc;
@@ -373,16 +373,7 @@ impl VirtualDir {
     pub fn symlink_at(&self, target: &str, path: &str) -> FsResult<()> {
         require_dir(self.perms, DirPerms::MUTATE)?;
         path_check(path)?;
-        if target.starts_with('/') {
-            return Err(ErrorCode::NotPermitted.into());
-        }
-        if target.contains('\0') {
-            return Err(ErrorCode::Invalid.into());
-        }
-        // Before the new path is resolved, as the host backend.
-        if target.is_empty() {
-            return Err(ErrorCode::NoEntry.into());
-        }
+        check_symlink_target(target)?;
         match self.parent(path)? {
             (_, Last::Name(_), true) => Err(self.slash_target_error(path)),
             (dir, Last::Name(name), false) => {
