@@ -8,6 +8,11 @@
 //!   at a time.
 //! * `write FILE SIZE`: SIZE bytes written through `write-via-stream`.
 //! * `list DIR`: DIR's listing read to its end.
+//! * `std-list DIR N`: DIR listed N times through `std::fs::read_dir`
+//!   (wasi-libc: `read-directory-entry` and `metadata-hash-at` per entry),
+//!   as the side-by-side harness's `readdir` guest does (`benches/floor.rs`).
+//! * `std-read FILE`: FILE read to its end through `std::fs::File`, 64 KiB
+//!   at a time, as the harness's `file_read_seq` guest does.
 //! * `rtt ADDR N`: N round trips of 64 bytes with the echo server at ADDR.
 //! * `recv ADDR`: everything the server at ADDR sends, read to its end.
 //! * `sleeps N MS`: N waits of MS milliseconds, all at once.
@@ -26,6 +31,8 @@ fn main() {
         "read" => read(&arg(2)),
         "write" => write(&arg(2), num(3) as usize),
         "list" => list(&arg(2)),
+        "std-list" => std_list(&arg(2), num(3)),
+        "std-read" => std_read(&arg(2)),
         "rtt" => rtt(&arg(2), num(3)),
         "recv" => recv(&arg(2)),
         "sleeps" => sleeps(num(2), num(3)),
@@ -119,6 +126,32 @@ fn list(path: &str) -> String {
         n += 1;
     }
     format!("listed {n}")
+}
+
+fn std_list(path: &str, listings: u64) -> String {
+    let mut entries = 0;
+    let mut names = 0;
+    for _ in 0..listings {
+        for entry in std::fs::read_dir(path).expect("read_dir") {
+            names += entry.expect("entry").file_name().len();
+            entries += 1;
+        }
+    }
+    format!("listed {entries}, {names} name bytes")
+}
+
+fn std_read(path: &str) -> String {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).expect("open");
+    let mut buf = vec![0u8; 64 << 10];
+    let mut total = 0;
+    loop {
+        match file.read(&mut buf).expect("read") {
+            0 => break,
+            n => total += n,
+        }
+    }
+    format!("read {total}")
 }
 
 /// Connects to `addr` (`a.b.c.d:port`): the socket and its streams.
