@@ -60,6 +60,12 @@ pub(crate) fn follows(flags: PathFlags, path: &str) -> bool {
     flags.contains(PathFlags::SYMLINK_FOLLOW) || has_trailing_slash(path)
 }
 
+/// Whether `path` is one name of the directory itself (no slash, not `.`
+/// or `..`): a lookup that does not follow it is a single `fstatat`.
+pub(crate) fn is_one_name(path: &str) -> bool {
+    !path.is_empty() && !path.contains('/') && path != "." && path != ".."
+}
+
 /// Whether the path ends with a slash (so the OS would resolve its last
 /// component as a directory, following a symlink there).
 pub(crate) fn has_trailing_slash(path: &str) -> bool {

@@ -153,6 +153,15 @@ impl Dir {
         Some(stat::identity_hash(dev, ino))
     }
 
+    /// The handle the `metadata-hash-at` just before kept for `path`, if
+    /// it answers this `stat-at` (see `recent.rs`); the checks of the call
+    /// come first.
+    fn kept_handle(&self, flags: PathFlags, path: &str) -> FsResult<Option<cap_std::fs::File>> {
+        require_dir(self.perms, DirPerms::READ)?;
+        path::check(path)?;
+        Ok(self.recent.take_handle(path, path::follows(flags, path)))
+    }
+
     /// Fails with `not-permitted` unless both sides may be mutated (checked
     /// first, so a link out of a read-only preopen is `not-permitted`), then
     /// with `cross-device` unless both directories lie beneath the same
@@ -225,25 +234,29 @@ impl DirectoryOps for Dir {
     async fn stat_at(&self, flags: PathFlags, path: String) -> FsResult<DescriptorStat> {
         let generation = recent::generation();
         let follow = path::follows(flags, &path);
-        let (meta, path) = self.metadata_at(flags, path).await?;
-        let holds = if follow {
-            Holds::Following
-        } else if meta.file_type().is_symlink() {
-            Holds::NotFollowing
-        } else {
-            Holds::Either
+        let (meta, path) = match self.kept_handle(flags, &path)? {
+            // The object the `metadata-hash-at` just before found: its
+            // metadata now, without a second lookup.
+            Some(handle) => {
+                self.run(move |_| -> FsResult<_> { Ok((handle.metadata()?, path)) })
+                    .await?
+            }
+            None => self.metadata_at(flags, path).await?,
         };
-        let (dev, ino) = (
-            cap_std::fs::MetadataExt::dev(&meta),
-            cap_std::fs::MetadataExt::ino(&meta),
+        self.recent.remember(
+            &path,
+            holds(follow, &meta),
+            generation,
+            dev(&meta),
+            ino(&meta),
         );
-        self.recent.remember(&path, holds, generation, dev, ino);
         Ok(stat::descriptor_stat(&meta))
     }
 
     /// `descriptor.metadata-hash-at`: from what the listing or `stat-at`
     /// just before learned about `path`, when it did (see `recent.rs`),
-    /// else from the host.
+    /// else from the host, keeping what it found for the `stat-at` that
+    /// follows (wasi-libc's `stat` asks both).
     async fn metadata_hash_at(
         &self,
         flags: PathFlags,
@@ -252,7 +265,35 @@ impl DirectoryOps for Dir {
         if let Some(hash) = self.metadata_hash_at_known(flags, &path) {
             return Ok(hash);
         }
-        Ok(stat::metadata_hash(&self.metadata_at(flags, path).await?.0))
+        let follow = path::follows(flags, &path);
+        if !follow && path::is_one_name(&path) {
+            // cap-std answers this with one `fstatat`, opening nothing.
+            return Ok(stat::metadata_hash(&self.metadata_at(flags, path).await?.0));
+        }
+        require_dir(self.perms, DirPerms::READ)?;
+        path::check(&path)?;
+        let generation = recent::generation();
+        let (meta, handle, path) = self
+            .run(move |dir| -> FsResult<_> {
+                // What cap-std's own `stat` does (`openat2` beneath the
+                // directory, then `fstat`), with the handle kept. Where
+                // that open fails, the lookup itself gives the answer or
+                // the error.
+                if let Some(handle) = open_object(dir, &path, follow) {
+                    return Ok((handle.metadata()?, Some(handle), path));
+                }
+                let meta = if follow {
+                    dir.metadata(&path)?
+                } else {
+                    dir.symlink_metadata(&path)?
+                };
+                Ok((meta, None, path))
+            })
+            .await?;
+        let identity = (dev(&meta), ino(&meta));
+        self.recent
+            .keep(&path, holds(follow, &meta), generation, identity, handle);
+        Ok(stat::metadata_hash(&meta))
     }
 
     /// `descriptor.set-times-at` (needs MUTATE).
@@ -589,4 +630,51 @@ fn open_self(dir: &cap_std::fs::Dir) -> std::io::Result<std::fs::File> {
     use rustix::fs::{Mode, OFlags};
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     Ok(rustix::fs::openat(dir, ".", flags, Mode::empty())?.into())
+}
+
+/// Which later lookups an answer found by a lookup that followed a final
+/// symbolic link or not (`follow`) holds for.
+fn holds(follow: bool, meta: &cap_std::fs::Metadata) -> Holds {
+    if follow {
+        Holds::Following
+    } else if meta.file_type().is_symlink() {
+        Holds::NotFollowing
+    } else {
+        Holds::Either
+    }
+}
+
+/// The device of the object `meta` describes.
+fn dev(meta: &cap_std::fs::Metadata) -> u64 {
+    cap_std::fs::MetadataExt::dev(meta)
+}
+
+/// The inode number of the object `meta` describes.
+fn ino(meta: &cap_std::fs::Metadata) -> u64 {
+    cap_std::fs::MetadataExt::ino(meta)
+}
+
+/// An `O_PATH` handle to the object `path` names beneath `dir` (following
+/// a final symbolic link when `follow`), opened as cap-std opens anything:
+/// `None` where it cannot be (then the caller looks the name up as before).
+#[cfg(target_os = "linux")]
+fn open_object(dir: &cap_std::fs::Dir, path: &str, follow: bool) -> Option<cap_std::fs::File> {
+    use cap_std::fs::OpenOptionsExt;
+    let mut options = cap_std::fs::OpenOptions::new();
+    // Linux ignores the access mode with `O_PATH`; std wants one.
+    options
+        .read(true)
+        .follow(if follow {
+            FollowSymlinks::Yes
+        } else {
+            FollowSymlinks::No
+        })
+        .custom_flags(rustix::fs::OFlags::PATH.bits() as i32);
+    dir.open_with(path, &options).ok()
+}
+
+/// Elsewhere there is no `O_PATH`: the lookup answers alone.
+#[cfg(not(target_os = "linux"))]
+fn open_object(_: &cap_std::fs::Dir, _: &str, _: bool) -> Option<cap_std::fs::File> {
+    None
 }

@@ -9,6 +9,15 @@
 //! directory read, as native `readdir` reports it) and the `stat-at` just
 //! made already know. [`Recent`] keeps that one answer.
 //!
+//! wasi-libc's `stat` asks the other way round: `metadata-hash-at` of the
+//! name first (not following a final link), then `stat-at`. A
+//! `metadata-hash-at` that has to look the name up opens it with `O_PATH`
+//! (what cap-std's own `stat` does for a path of several components) and
+//! keeps that handle here, so the `stat-at` that follows asks the object
+//! for its metadata (`fstat`, fresh: sizes and times are the object's now)
+//! instead of looking the name up again, which takes two system calls off
+//! every such `stat`. A directory descriptor keeps at most one handle.
+//!
 //! An answer is only given back while no name anywhere may have changed
 //! what it refers to: every rename, unlink and directory removal made
 //! through a host directory moves [`GENERATION`] on, and an answer learned
@@ -62,12 +71,42 @@ struct Seen {
     generation: u64,
     dev: u64,
     ino: u64,
+    /// An `O_PATH` handle to the object, and which lookups it answers
+    /// (given once, apart from the identity in `holds`).
+    handle: Option<(Holds, cap_std::fs::File)>,
+}
+
+impl Holds {
+    /// Whether an answer that holds so fits a lookup that follows a final
+    /// symbolic link or not (`follow`).
+    fn fits(self, follow: bool) -> bool {
+        match self {
+            Holds::Either => true,
+            Holds::Following => follow,
+            Holds::NotFollowing => !follow,
+        }
+    }
 }
 
 impl Recent {
     /// Keeps `(dev, ino)` as the object `name` referred to at `generation`
     /// (read before the lookup), for lookups as `holds` says.
     pub(crate) fn remember(&self, name: &str, holds: Holds, generation: u64, dev: u64, ino: u64) {
+        self.keep(name, holds, generation, (dev, ino), None);
+    }
+
+    /// [`Recent::remember`] of `identity` (`(dev, ino)`), also keeping
+    /// `handle`, an `O_PATH` handle to the object the lookup found, for
+    /// [`Recent::take_handle`]. A handle kept before is closed (outside
+    /// the lock).
+    pub(crate) fn keep(
+        &self,
+        name: &str,
+        holds: Holds,
+        generation: u64,
+        identity: (u64, u64),
+        handle: Option<cap_std::fs::File>,
+    ) {
         let Ok(mut seen) = self.seen.lock() else {
             return;
         };
@@ -75,8 +114,24 @@ impl Recent {
         seen.name.push_str(name);
         seen.holds = Some(holds);
         seen.generation = generation;
-        seen.dev = dev;
-        seen.ino = ino;
+        (seen.dev, seen.ino) = identity;
+        let old = std::mem::replace(&mut seen.handle, handle.map(|h| (holds, h)));
+        drop(seen);
+        drop(old);
+    }
+
+    /// The handle kept for `name`, if there is one for a lookup that
+    /// follows a final symbolic link or not (`follow`) and no name has
+    /// changed since. It is given once.
+    pub(crate) fn take_handle(&self, name: &str, follow: bool) -> Option<cap_std::fs::File> {
+        let mut seen = self.seen.lock().ok()?;
+        if seen.name != name || seen.generation != generation() {
+            return None;
+        }
+        if !seen.handle.as_ref()?.0.fits(follow) {
+            return None;
+        }
+        seen.handle.take().map(|(_, handle)| handle)
     }
 
     /// The `(dev, ino)` kept for `name`, if there is one for a lookup that
@@ -87,12 +142,7 @@ impl Recent {
         if seen.name != name || seen.generation != generation() {
             return None;
         }
-        let fits = match seen.holds? {
-            Holds::Either => true,
-            Holds::Following => follow,
-            Holds::NotFollowing => !follow,
-        };
-        if !fits {
+        if !seen.holds?.fits(follow) {
             return None;
         }
         seen.holds = None;
@@ -140,6 +190,56 @@ mod tests {
         assert_eq!(round_trip(&r, "l", Holds::Following, true), Some((1, 2)));
         assert_eq!(round_trip(&r, "f", Holds::Either, false), Some((1, 2)));
         assert_eq!(round_trip(&r, "f", Holds::Either, true), Some((1, 2)));
+    }
+
+    /// A handle to an object of this process's own folder, `O_PATH`.
+    fn handle() -> cap_std::fs::File {
+        let dir = cap_std::fs::Dir::open_ambient_dir(".", cap_std::ambient_authority())
+            .expect("the current folder");
+        dir.open(".").expect("a handle")
+    }
+
+    #[test]
+    fn a_handle_is_given_once_for_the_same_name_and_flags() {
+        let r = Recent::default();
+        for _ in 0..1000 {
+            let generation = generation();
+            r.keep(
+                "a/b",
+                Holds::NotFollowing,
+                generation,
+                (1, 2),
+                Some(handle()),
+            );
+            assert!(
+                r.take_handle("a/b", true).is_none(),
+                "a link's own handle for a following lookup"
+            );
+            assert!(r.take_handle("a/c", false).is_none(), "another name");
+            let taken = r.take_handle("a/b", false);
+            if taken.is_some() {
+                assert!(r.take_handle("a/b", false).is_none(), "given twice");
+                // The identity is still there for `metadata-hash-at`.
+                assert_eq!(r.recall("a/b", false), Some((1, 2)));
+                return;
+            }
+            assert_ne!(super::generation(), generation, "refused without a reason");
+        }
+        panic!("names kept changing");
+    }
+
+    #[test]
+    fn a_new_answer_drops_the_kept_handle() {
+        let r = Recent::default();
+        r.keep("a/b", Holds::Either, generation(), (1, 2), Some(handle()));
+        r.remember("a/b", Holds::Either, generation(), 1, 2);
+        assert!(r.take_handle("a/b", true).is_none());
+        r.keep("x", Holds::Either, generation(), (1, 2), Some(handle()));
+        names_changed();
+        assert!(
+            r.take_handle("x", true).is_none(),
+            "a handle from before a rename"
+        );
     }
 
     #[test]

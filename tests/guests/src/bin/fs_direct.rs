@@ -736,6 +736,48 @@ fn meta(d: &Descriptor) {
     ok("metadata-hash-dir", d.metadata_hash());
     expect_err("metadata-hash-at-missing", d.metadata_hash_at(n(), "nope"), &[ErrorCode::NoEntry]);
     println!("ok metadata-hash");
+    stat_after_hash(d);
+}
+
+/// `stat-at` right after `metadata-hash-at` of the same path of several
+/// components (libc's `stat`; the host may keep what the hash's lookup
+/// opened): the object's metadata at the time of the `stat-at`, and what a
+/// fresh lookup gives across links and names changed in between.
+fn stat_after_hash(d: &Descriptor) {
+    ok("mkdir", d.create_directory_at("sh"));
+    let f = create(d, "sh/a.txt", b"1234");
+    let h = ok("hash-at", d.metadata_hash_at(n(), "sh/a.txt"));
+    check("hash-at-is-the-file", same(&h, &ok("hash", f.metadata_hash())), format_args!("hash-at and hash differ"));
+    // Written between the two calls: the stat sees the new size.
+    ok("write", f.write(b"0123456789", 0));
+    let st = ok("stat-at", d.stat_at(follow(), "sh/a.txt"));
+    check("stat-after-hash-fresh", st.size == 10, format_args!("size {} after a write", st.size));
+    // Renamed between the two calls: no such name any more.
+    ok("hash-at", d.metadata_hash_at(n(), "sh/a.txt"));
+    ok("rename-at", d.rename_at("sh/a.txt", d, "sh/b.txt"));
+    expect_err("stat-after-hash-renamed", d.stat_at(follow(), "sh/a.txt"), &[ErrorCode::NoEntry]);
+    // A link: its own hash, then a stat that follows it, and one that does not.
+    ok("symlink", d.symlink_at("b.txt", "sh/l"));
+    ok("hash-at-link", d.metadata_hash_at(n(), "sh/l"));
+    let st = ok("stat-at-follow", d.stat_at(follow(), "sh/l"));
+    check("stat-after-link-hash-follows", st.type_ == DescriptorType::RegularFile && st.size == 10, format_args!("{:?} of size {}", st.type_, st.size));
+    ok("hash-at-link", d.metadata_hash_at(n(), "sh/l"));
+    let st = ok("stat-at-nofollow", d.stat_at(n(), "sh/l"));
+    check("stat-after-link-hash-link", st.type_ == DescriptorType::SymbolicLink, format_args!("{:?}", st.type_));
+    ok("hash-at-through-link", d.metadata_hash_at(follow(), "sh/l"));
+    let st = ok("stat-at-nofollow", d.stat_at(n(), "sh/l"));
+    check("stat-after-followed-hash-link", st.type_ == DescriptorType::SymbolicLink, format_args!("{:?}", st.type_));
+    // Replaced between the two calls: the new object.
+    ok("hash-at", d.metadata_hash_at(n(), "sh/b.txt"));
+    ok("unlink-file-at", d.unlink_file_at("sh/b.txt"));
+    drop(create(d, "sh/b.txt", b"abc"));
+    let st = ok("stat-at", d.stat_at(n(), "sh/b.txt"));
+    check("stat-after-hash-replaced", st.size == 3, format_args!("size {} of the replaced file", st.size));
+    // Missing: the error of the lookup, for both calls.
+    expect_err("hash-at-missing-deep", d.metadata_hash_at(n(), "sh/nope"), &[ErrorCode::NoEntry]);
+    expect_err("stat-at-missing-deep", d.stat_at(follow(), "sh/nope"), &[ErrorCode::NoEntry]);
+    expect_err("hash-at-not-dir", d.metadata_hash_at(n(), "sh/b.txt/x"), &[ErrorCode::NotDirectory]);
+    println!("ok stat-after-hash");
 }
 
 fn same(a: &MetadataHashValue, b: &MetadataHashValue) -> bool {
