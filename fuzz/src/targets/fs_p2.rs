@@ -131,6 +131,13 @@ impl P2 {
 
     /// A stat as compared: type, and size and link count of non-directories.
     fn stat_text(&mut self, dir: u32, path: &str, follow: bool) -> String {
+        // As libc's `stat` asks: the hash first, never following (its
+        // answer differs between the sides by design), which lets a host
+        // directory keep what its lookup opened for the `stat-at`.
+        let _ =
+            self.state
+                .filesystem()
+                .metadata_hash_at(borrow(dir), PF::empty(), path.to_string());
         match err(self
             .state
             .filesystem()
