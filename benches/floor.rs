@@ -22,8 +22,9 @@
 //! host on this engine can take; the figures below put it beside ours.
 //!
 //! `cargo bench --bench floor` prints one table (best of a few runs each,
-//! timed by the guest's monotonic clock around the workload, so
-//! instantiation is not counted). Figures to compare, never pass/fail.
+//! the three taken in turn; a guest run is timed by the guest's monotonic
+//! clock around the workload, so instantiation is not counted). Figures to
+//! compare, never pass/fail.
 
 use std::io::Read;
 use std::path::Path;
@@ -43,6 +44,7 @@ use wasmtime::component::{Component, Linker, Resource};
 use wasmtime::{Engine, Store};
 
 mod common;
+mod guest_run;
 use common::Host;
 
 /// Runs of each cell; the best counts.
@@ -89,20 +91,8 @@ impl Bench {
     fn new() -> Bench {
         let engine = Engine::default();
         let guest = Component::from_file(&engine, guests::BENCH_P2).expect("0.2 guest");
-        // In memory where the machine has it, as the harness does.
-        let shm = Path::new("/dev/shm");
-        let dir = match shm.is_dir() {
-            true => tempfile::tempdir_in(shm),
-            false => tempfile::tempdir(),
-        }
-        .expect("temp dir");
-        std::fs::write(dir.path().join("in.bin"), vec![3u8; FILE_SIZE]).expect("in.bin");
-        let list = dir.path().join("list");
-        std::fs::create_dir(&list).expect("list/");
-        let names: Vec<String> = (0..ENTRIES).map(|i| format!("entry-{i:05}")).collect();
-        for name in &names {
-            std::fs::write(list.join(name), b"").expect("entry");
-        }
+        let dir = guest_run::bench_dir(ENTRIES, FILE_SIZE);
+        let names = (0..ENTRIES).map(guest_run::entry_name).collect();
         let floor = Arc::new(Floor {
             names,
             ..Floor::default()
@@ -145,18 +135,7 @@ impl Bench {
         let result =
             wasi_host::p2::bindings::sync::Command::instantiate(&mut store, &self.guest, &linker)
                 .and_then(|cmd| cmd.wasi_cli_run().call_run(&mut store));
-        let err = String::from_utf8_lossy(&stderr.contents()).into_owned();
-        match result {
-            Ok(Ok(())) => {}
-            other => panic!("{host:?} {args:?}: {other:?}\n{err}"),
-        }
-        let ns = err
-            .lines()
-            .find_map(|l| l.strip_prefix("ns "))
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("{host:?} {args:?}: no time in {err:?}"));
-        let report = err.lines().nth(1).unwrap_or_default().to_string();
-        (Duration::from_nanos(ns), report)
+        guest_run::report((host, args), result, &stderr.contents())
     }
 }
 
@@ -242,9 +221,21 @@ mod native {
     }
 }
 
-/// The best of [`RUNS`] runs of `f`.
-fn best(mut f: impl FnMut() -> Duration) -> Duration {
-    (0..RUNS).map(|_| f()).min().unwrap_or_default()
+/// The best of [`RUNS`] runs of each of the floor, ours and native, taken
+/// in turn (floor, ours, native, floor, ...) so that a machine whose speed
+/// drifts during the bench weighs on all three alike.
+fn best3(
+    mut guest: impl FnMut(Host2) -> Duration,
+    mut native: impl FnMut() -> Duration,
+) -> [Duration; 3] {
+    let mut best = [Duration::MAX; 3];
+    for _ in 0..RUNS {
+        let took = [guest(Host2::Floor), guest(Host2::Ours), native()];
+        for (b, t) in best.iter_mut().zip(took) {
+            *b = (*b).min(t);
+        }
+    }
+    best
 }
 
 fn main() {
@@ -260,14 +251,11 @@ fn main() {
         let args = ["std-list", "/bench/list", listings.as_str()];
         let expected = format!("listed {}", ENTRIES as u64 * LISTINGS);
         let guest = |host| {
-            best(|| {
-                let (took, report) = bench.guest(host, &args);
-                assert!(report.starts_with(&expected), "{host:?}: {report}");
-                took
-            })
+            let (took, report) = bench.guest(host, &args);
+            assert!(report.starts_with(&expected), "{host:?}: {report}");
+            took
         };
-        let (floor, ours) = (guest(Host2::Floor), guest(Host2::Ours));
-        let native = best(|| native::list(&bench.dir.path().join("list")));
+        let [floor, ours, native] = best3(guest, || native::list(&bench.dir.path().join("list")));
         let per = |d: Duration| d.as_nanos() as f64 / 1e3 / (ENTRIES as f64 * LISTINGS as f64);
         row(
             "listing 10,000 (us/entry)",
@@ -280,14 +268,11 @@ fn main() {
         let args = ["std-read", "/bench/in.bin"];
         let expected = format!("read {FILE_SIZE}");
         let guest = |host| {
-            best(|| {
-                let (took, report) = bench.guest(host, &args);
-                assert_eq!(report, expected, "{host:?}");
-                took
-            })
+            let (took, report) = bench.guest(host, &args);
+            assert_eq!(report, expected, "{host:?}");
+            took
         };
-        let (floor, ours) = (guest(Host2::Floor), guest(Host2::Ours));
-        let native = best(|| native::read(&bench.dir.path().join("in.bin")));
+        let [floor, ours, native] = best3(guest, || native::read(&bench.dir.path().join("in.bin")));
         let per = |d: Duration| d.as_nanos() as f64 / 1e3 / (FILE_SIZE / CHUNK) as f64;
         row("64 KiB read (us/read)", per(native), per(floor), per(ours));
     }

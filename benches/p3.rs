@@ -32,6 +32,7 @@ const RECV_SIZE: usize = 256 << 20;
 const ROUND_TRIPS: u64 = 2_000;
 
 mod common;
+mod guest_run;
 use common::Host;
 
 /// The front-ends a cell runs through.
@@ -56,21 +57,7 @@ impl Bench {
         let engine = Engine::new(&config).expect("engine");
         let p2 = Component::from_file(&engine, guests::BENCH_P2).expect("0.2 guest");
         let p3 = Component::from_file(&engine, guests::p3::P3_BENCH).expect("0.3 guest");
-        // In memory where the machine has it: the write cell then measures
-        // the host, not the disk's writeback (which throttles whichever
-        // writer comes after the first 64 MiB).
-        let shm = Path::new("/dev/shm");
-        let dir = match shm.is_dir() {
-            true => tempfile::tempdir_in(shm),
-            false => tempfile::tempdir(),
-        }
-        .expect("temp dir");
-        std::fs::write(dir.path().join("in.bin"), vec![3u8; FILE_SIZE]).expect("in.bin");
-        let list = dir.path().join("list");
-        std::fs::create_dir(&list).expect("list/");
-        for i in 0..ENTRIES {
-            std::fs::write(list.join(format!("entry-{i:05}")), b"").expect("entry");
-        }
+        let dir = guest_run::bench_dir(ENTRIES, FILE_SIZE);
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -122,17 +109,7 @@ impl Bench {
                 }
             }
         });
-        let err = String::from_utf8_lossy(&stderr.contents()).into_owned();
-        match result {
-            Ok(Ok(())) => {}
-            other => panic!("{front:?} {args:?}: {other:?}\n{err}"),
-        }
-        let ns = err
-            .lines()
-            .find_map(|l| l.strip_prefix("ns "))
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("{front:?} {args:?}: no time in {err:?}"));
-        Duration::from_nanos(ns)
+        guest_run::report((front, args), result, &stderr.contents()).0
     }
 }
 
