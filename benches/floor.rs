@@ -60,7 +60,7 @@ const CHUNK: usize = 64 << 10;
 
 /// How a guest run is linked.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Host2 {
+enum Linking {
     /// This crate's sync linker.
     Ours,
     /// The same with the hot functions shadowed by the floor's.
@@ -106,11 +106,11 @@ impl Bench {
     }
 
     /// The sync linker, with the floor's functions over the hot ones for
-    /// [`Host2::Floor`].
-    fn linker(&self, host: Host2) -> Linker<Host> {
+    /// [`Linking::Floor`].
+    fn linker(&self, host: Linking) -> Linker<Host> {
         let mut linker = Linker::<Host>::new(&self.engine);
         wasi_host::p2::add_to_linker_sync(&mut linker).expect("link");
-        if host == Host2::Floor {
+        if host == Linking::Floor {
             linker.allow_shadowing(true);
             shadow(&mut linker, &self.floor).expect("shadow");
         }
@@ -119,7 +119,7 @@ impl Bench {
 
     /// One guest run with `args`: the workload's time and the guest's
     /// report.
-    fn guest(&self, host: Host2, args: &[&str]) -> (Duration, String) {
+    fn guest(&self, host: Linking, args: &[&str]) -> (Duration, String) {
         let stderr = MemoryOutputPipe::new(1 << 16);
         let mut b = WasiCtxBuilder::new();
         let mut argv = vec!["bench"];
@@ -225,12 +225,12 @@ mod native {
 /// in turn (floor, ours, native, floor, ...) so that a machine whose speed
 /// drifts during the bench weighs on all three alike.
 fn best3(
-    mut guest: impl FnMut(Host2) -> Duration,
+    mut guest: impl FnMut(Linking) -> Duration,
     mut native: impl FnMut() -> Duration,
 ) -> [Duration; 3] {
     let mut best = [Duration::MAX; 3];
     for _ in 0..RUNS {
-        let took = [guest(Host2::Floor), guest(Host2::Ours), native()];
+        let took = [guest(Linking::Floor), guest(Linking::Ours), native()];
         for (b, t) in best.iter_mut().zip(took) {
             *b = (*b).min(t);
         }

@@ -117,25 +117,24 @@ impl Dir {
         self.blocking.run(move || f(&dir)).await
     }
 
-    /// The metadata of `path`, following a final symlink only when `flags`
-    /// (or a trailing slash) say so, and the path given back.
+    /// The metadata of `path`, following a final symlink when `follow`,
+    /// and the path given back (the call's checks made by the caller:
+    /// [`Dir::check_lookup`]).
     async fn metadata_at(
         &self,
-        flags: PathFlags,
+        follow: bool,
         path: String,
     ) -> FsResult<(cap_std::fs::Metadata, String)> {
+        self.run(move |dir| Ok((lookup(dir, &path, follow)?, path)))
+            .await
+    }
+
+    /// What a call that looks `path` up for its metadata checks first:
+    /// the directory may be read, and the path's rules.
+    fn check_lookup(&self, path: &str) -> FsResult<()> {
         require_dir(self.perms, DirPerms::READ)?;
-        path::check(&path)?;
-        let follow = path::follows(flags, &path);
-        self.run(move |dir| {
-            let meta = if follow {
-                dir.metadata(&path)?
-            } else {
-                dir.symlink_metadata(&path)?
-            };
-            Ok((meta, path))
-        })
-        .await
+        path::check(path)?;
+        Ok(())
     }
 
     /// `metadata-hash-at` from what the listing or `stat-at` just before
@@ -147,19 +146,9 @@ impl Dir {
         flags: PathFlags,
         path: &str,
     ) -> Option<MetadataHashValue> {
-        require_dir(self.perms, DirPerms::READ).ok()?;
-        path::check(path).ok()?;
+        self.check_lookup(path).ok()?;
         let (dev, ino) = self.recent.recall(path, path::follows(flags, path))?;
         Some(stat::identity_hash(dev, ino))
-    }
-
-    /// The handle the `metadata-hash-at` just before kept for `path`, if
-    /// it answers this `stat-at` (see `recent.rs`); the checks of the call
-    /// come first.
-    fn kept_handle(&self, flags: PathFlags, path: &str) -> FsResult<Option<cap_std::fs::File>> {
-        require_dir(self.perms, DirPerms::READ)?;
-        path::check(path)?;
-        Ok(self.recent.take_handle(path, path::follows(flags, path)))
     }
 
     /// Fails with `not-permitted` unless both sides may be mutated (checked
@@ -234,14 +223,15 @@ impl DirectoryOps for Dir {
     async fn stat_at(&self, flags: PathFlags, path: String) -> FsResult<DescriptorStat> {
         let generation = recent::generation();
         let follow = path::follows(flags, &path);
-        let (meta, path) = match self.kept_handle(flags, &path)? {
+        self.check_lookup(&path)?;
+        let (meta, path) = match self.recent.take_handle(&path, follow) {
             // The object the `metadata-hash-at` just before found: its
             // metadata now, without a second lookup.
             Some(handle) => {
                 self.run(move |_| -> FsResult<_> { Ok((handle.metadata()?, path)) })
                     .await?
             }
-            None => self.metadata_at(flags, path).await?,
+            None => self.metadata_at(follow, path).await?,
         };
         self.recent.remember(
             &path,
@@ -265,13 +255,14 @@ impl DirectoryOps for Dir {
         if let Some(hash) = self.metadata_hash_at_known(flags, &path) {
             return Ok(hash);
         }
+        self.check_lookup(&path)?;
         let follow = path::follows(flags, &path);
         if !follow && path::is_one_name(&path) {
             // cap-std answers this with one `fstatat`, opening nothing.
-            return Ok(stat::metadata_hash(&self.metadata_at(flags, path).await?.0));
+            return Ok(stat::metadata_hash(
+                &self.metadata_at(follow, path).await?.0,
+            ));
         }
-        require_dir(self.perms, DirPerms::READ)?;
-        path::check(&path)?;
         let generation = recent::generation();
         let (meta, handle, path) = self
             .run(move |dir| -> FsResult<_> {
@@ -279,15 +270,10 @@ impl DirectoryOps for Dir {
                 // directory, then `fstat`), with the handle kept. Where
                 // that open fails, the lookup itself gives the answer or
                 // the error.
-                if let Some(handle) = open_object(dir, &path, follow) {
-                    return Ok((handle.metadata()?, Some(handle), path));
+                match open_object(dir, &path, follow) {
+                    Some(handle) => Ok((handle.metadata()?, Some(handle), path)),
+                    None => Ok((lookup(dir, &path, follow)?, None, path)),
                 }
-                let meta = if follow {
-                    dir.metadata(&path)?
-                } else {
-                    dir.symlink_metadata(&path)?
-                };
-                Ok((meta, None, path))
             })
             .await?;
         let identity = (dev(&meta), ino(&meta));
@@ -630,6 +616,20 @@ fn open_self(dir: &cap_std::fs::Dir) -> std::io::Result<std::fs::File> {
     use rustix::fs::{Mode, OFlags};
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     Ok(rustix::fs::openat(dir, ".", flags, Mode::empty())?.into())
+}
+
+/// The metadata of `path` beneath `dir`, following a final symbolic link
+/// when `follow` (blocking).
+fn lookup(
+    dir: &cap_std::fs::Dir,
+    path: &str,
+    follow: bool,
+) -> std::io::Result<cap_std::fs::Metadata> {
+    if follow {
+        dir.metadata(path)
+    } else {
+        dir.symlink_metadata(path)
+    }
 }
 
 /// Which later lookups an answer found by a lookup that followed a final
